@@ -1,0 +1,45 @@
+# policy-obligations: `make run` ingests the sample corpus, `make test` runs the tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= outputs/policy.duckdb
+GOLD ?= ../shared/eval/gold/seeds
+SEEDS ?= ../shared/seeds
+export PREFECT_HOME ?= $(CURDIR)/.state/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
+
+.PHONY: setup variants run test eval fuzz bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+variants: setup
+	$(BIN)/python corpus/make_variants.py
+
+run: variants
+	$(BIN)/obligations ingest corpus/ --db $(DB)
+	$(BIN)/obligations sql "SELECT format, count(*) AS documents FROM documents GROUP BY 1 ORDER BY 1" --db $(DB)
+
+test: variants
+	$(BIN)/pytest
+
+eval: setup
+	rm -f outputs/seeds.duckdb
+	$(BIN)/obligations ingest $(SEEDS) --db outputs/seeds.duckdb
+	$(BIN)/python ../shared/eval/score.py --db outputs/seeds.duckdb --gold $(GOLD)
+
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests -k fuzz
+
+bench: variants
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf outputs/*.duckdb outputs/*.lock corpus/variants .state

@@ -1,0 +1,207 @@
+"""DuckDB storage: schema from the pydantic records, one transaction per document, one writer.
+
+DuckDB lets one process hold the file for writing and nobody else in, not even readers. So:
+- a run-level lock file (`<db>.lock`, flock) keeps a second writer out and tells it who is writing;
+- the DuckDB file is opened for writing only while a batch is stored, so readers get in between;
+- every open retries briefly and then raises `DatabaseBusy` with a message a person can act on.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.errors import DatabaseBusy
+from schemas.ddl import column_type, schema_ddl
+from schemas.records import DOCUMENT_TABLES, SCHEMA_VERSION, TABLES, IngestErrorRecord, IngestRunRecord, Record
+
+DEFAULT_DB = Path("outputs/policy.duckdb")
+_ARROW = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+          "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us")}
+
+
+def arrow_schema(model: type[Record]) -> pa.Schema:
+    fields = []
+    for name, f in model.model_fields.items():
+        sql_type, _ = column_type(f.annotation)
+        if sql_type.endswith("[]"):
+            fields.append(pa.field(name, pa.list_(_ARROW[sql_type[:-2]])))
+        else:
+            fields.append(pa.field(name, _ARROW[sql_type]))
+    return pa.schema(fields)
+
+
+_SCHEMAS = {m.__table__: arrow_schema(m) for m in TABLES}
+
+
+def _lock_info(db: Path) -> str:
+    try:
+        info = json.loads(Path(f"{db}.lock").read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info:
+        return "another process has it open"
+    return f"{info.get('command', 'a writer')} running since {info.get('started_at', '?')}, pid {info.get('pid', '?')}"
+
+
+@contextlib.contextmanager
+def writer_lock(db: Path, command: str, wait: float = 5.0) -> Iterator[None]:
+    """Hold the run-level write lock of `db` for the duration of a run (ingest, watch, reprocess)."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(f"{db}.lock", "a+", encoding="utf-8")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                fh.close()
+                raise DatabaseBusy(f"database {db} is busy ({_lock_info(db)}); try again when it has finished")
+            time.sleep(0.2)
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps({"pid": os.getpid(), "command": command,
+                             "started_at": dt.datetime.now().isoformat(timespec="seconds")}))
+        fh.flush()
+        yield
+    finally:
+        fh.seek(0)
+        fh.truncate()
+        fh.flush()
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def connect(db: Path, read_only: bool = False, wait: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Open the database, retrying while another process holds it; DatabaseBusy after `wait` seconds."""
+    db = Path(db)
+    if read_only and not db.exists():
+        raise FileNotFoundError(f"no database at {db}: run `obligations ingest` first")
+    if not read_only:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseBusy(f"database {db} is busy ({_lock_info(db)}); try again shortly") from None
+                raise
+            time.sleep(0.25)
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(schema_ddl())
+    con.execute("INSERT OR REPLACE INTO schema_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    from pipeline import views  # views are SQL over the tables; created after them
+    views.create(con)
+
+
+@contextlib.contextmanager
+def open_for_writing(db: Path, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(db, read_only=False, wait=wait)
+    try:
+        init_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, records: list[Record]) -> None:
+    """Bulk insert through Arrow (executemany is ~100x slower in DuckDB)."""
+    if not records:
+        return
+    tbl = pa.Table.from_pylist([r.model_dump() for r in records], schema=_SCHEMAS[table])  # noqa: F841
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM tbl")
+
+
+def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> None:
+    ids = list(dict.fromkeys(doc_ids))
+    if not ids:
+        return
+    for model in (*DOCUMENT_TABLES[::-1],):
+        con.execute(f"DELETE FROM {model.__table__} WHERE doc_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids])
+
+
+def store_document(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Record]], replaces: Iterable[str]) -> None:
+    """Store one document's rows in one transaction, replacing `replaces` (and its own old rows)."""
+    doc_id = rows["documents"][0].doc_id
+    con.execute("BEGIN TRANSACTION")
+    try:
+        delete_documents(con, [doc_id, *replaces])
+        for table, records in rows.items():
+            insert(con, table, records)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], dict[str, str]]:
+    """({doc_id: pipeline_version}, {source_path: doc_id}) of what is stored."""
+    rows = con.execute("SELECT doc_id, pipeline_version, source_path FROM documents").fetchall()
+    return {d: v for d, v, _ in rows}, {p: d for d, _, p in rows}
+
+
+def failed_before(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(path, content hash) of files that failed deterministically before: not retried unchanged."""
+    rows = con.execute("SELECT DISTINCT path, content_sha256 FROM ingest_errors "
+                       "WHERE content_sha256 IS NOT NULL AND kind NOT IN ('vanished', 'extraction_error')").fetchall()
+    return {(p, h) for p, h in rows}
+
+
+def record_error(con: duckdb.DuckDBPyConnection, error: IngestErrorRecord) -> None:
+    con.execute("DELETE FROM ingest_errors WHERE run_id = ? AND path = ?", [error.run_id, error.path])
+    insert(con, "ingest_errors", [error])
+
+
+def save_run(con: duckdb.DuckDBPyConnection, run: IngestRunRecord) -> None:
+    con.execute("DELETE FROM ingest_runs WHERE run_id = ?", [run.run_id])
+    insert(con, "ingest_runs", [run])
+
+
+def _compact(s: str | None) -> str:
+    return re.sub(r"[\s　]+", "", s or "")
+
+
+def link_annexes(con: duckdb.DuckDBPyConnection) -> int:
+    """Give each stored annex (附件2 …) its parent when the parent is stored: the parent lists the
+    annex's title among its annex titles. The annex inherits jurisdiction, issuers and issued date
+    where it has none. Returns the number of annexes linked."""
+    annexes = con.execute("SELECT doc_id, title FROM documents WHERE annex_label IS NOT NULL "
+                          "AND parent_doc_id IS NULL AND title IS NOT NULL").fetchall()
+    if not annexes:
+        return 0
+    parents = con.execute("SELECT doc_id, annex_titles FROM documents WHERE len(annex_titles) > 0").fetchall()
+    linked = 0
+    for doc_id, title in annexes:
+        t = _compact(title)
+        for parent_id, titles in parents:
+            if parent_id != doc_id and any(_compact(x) and (_compact(x) == t or _compact(x) in t or t in _compact(x))
+                                           for x in titles):
+                con.execute(
+                    """UPDATE documents AS a SET parent_doc_id = p.doc_id,
+                           jurisdiction = coalesce(a.jurisdiction, p.jurisdiction),
+                           issuers = CASE WHEN len(a.issuers) = 0 THEN p.issuers ELSE a.issuers END,
+                           issued_date = coalesce(a.issued_date, p.issued_date)
+                       FROM documents AS p WHERE a.doc_id = ? AND p.doc_id = ?""", [doc_id, parent_id])
+                linked += 1
+                break
+    return linked

@@ -1,0 +1,42 @@
+"""DuckDB DDL generated from the pydantic records: the models are the schema, this only spells it."""
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from typing import Literal
+
+from schemas.records import TABLES, Record
+
+_SCALAR = {str: "VARCHAR", int: "BIGINT", float: "DOUBLE", bool: "BOOLEAN",
+           dt.date: "DATE", dt.datetime: "TIMESTAMP"}
+
+
+def column_type(annotation) -> tuple[str, bool]:
+    """(DuckDB type, nullable) of a field annotation."""
+    nullable = False
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        nullable = len(rest) < len(args)
+        (annotation,) = rest
+        args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return "VARCHAR", nullable
+    if origin is list:
+        return column_type(args[0])[0] + "[]", nullable
+    return _SCALAR[annotation], nullable
+
+
+def table_ddl(model: type[Record]) -> str:
+    cols = []
+    for name, field in model.model_fields.items():
+        sql_type, nullable = column_type(field.annotation)
+        cols.append(f"    {name} {sql_type}{'' if nullable else ' NOT NULL'}")
+    cols.append(f"    PRIMARY KEY ({', '.join(model.__key__)})")
+    return f"CREATE TABLE IF NOT EXISTS {model.__table__} (\n" + ",\n".join(cols) + "\n);"
+
+
+def schema_ddl() -> str:
+    return "\n\n".join(table_ddl(m) for m in TABLES) + "\n"

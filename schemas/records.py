@@ -1,0 +1,201 @@
+"""One pydantic model per DuckDB table: the single source of the schema (DDL is generated from these).
+
+Offsets (`start`, `end`) always point into `documents.text` of the row's document:
+`documents.text[start:end] == surface`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+Modality = Literal["must", "prohibit", "encourage"]
+Role = Literal["lead", "cooperate", "implement"]
+DeadlineKind = Literal["by", "ongoing", "start"]
+Precision = Literal["day", "month", "year"]
+Comparator = Literal["eq", "ge", "gt", "le", "lt", "approx", "range"]
+CitationKind = Literal["standard", "document"]
+DocType = Literal["notice", "opinion", "plan", "reply", "table", "standard", "other"]
+Level = Literal["national", "province", "city", "district", "town", "community"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The table each model fills and its primary key column(s); read by schemas.ddl.
+    __table__: str = ""
+    __key__: tuple[str, ...] = ()
+
+
+class DocumentRecord(Record):
+    __table__ = "documents"
+    __key__ = ("doc_id",)
+
+    doc_id: str = Field(description="sha256 of the file bytes")
+    source_path: str = Field(description="absolute path of the file when it was ingested")
+    format: str = Field(description="txt | md | docx | pdf | html")
+    text: str = Field(description="the normalised text every offset points into")
+    title: str | None = None
+    doc_number: str | None = Field(None, description="发文字号, brackets as 〔〕, no spaces")
+    issuers: list[str] = Field(default_factory=list, description="issuing bodies, full names")
+    jurisdiction: str | None = Field(None, description="lowest administrative area the document governs")
+    issued_date: dt.date | None = Field(None, description="成文日期, else 发文日期")
+    doc_type: DocType | None = None
+    parent_doc_id: str | None = Field(None, description="for an annex: the document that lists it")
+    annex_label: str | None = Field(None, description="附件2 for an annex")
+    annex_titles: list[str] = Field(default_factory=list, description="titles of the annexes it lists")
+    encoding: str | None = None
+    n_pages: int | None = None
+    n_chars: int = 0
+    ocr: bool = False
+    pipeline_version: str = Field(description="version of the pipeline that produced the rows")
+    ingested_at: dt.datetime
+
+
+class BlockRecord(Record):
+    __table__ = "blocks"
+    __key__ = ("doc_id", "seq")
+
+    doc_id: str
+    seq: int = Field(description="position of the block in the document")
+    kind: str = Field(description="title | heading | paragraph | table_row | signature | annex_heading")
+    start: int
+    end: int
+    page: int | None = None
+    table_id: int | None = None
+    row: int | None = None
+    section_path: str | None = Field(None, description="numbering path, e.g. 二/（一）/1.")
+    source_start: int | None = Field(None, description="offset of the block's first character in the source")
+
+
+class ObligationRecord(Record):
+    __table__ = "obligations"
+    __key__ = ("obligation_id",)
+
+    obligation_id: str = Field(description="sha1 of doc_id and the span")
+    doc_id: str
+    seq: int = Field(description="order of the obligation in the document")
+    text: str = Field(description="the sentence, clause or table row that states the duty")
+    start: int
+    end: int
+    modality: Modality
+    source: Literal["prose", "table"]
+    section_path: str | None = None
+    page: int | None = None
+
+
+class ObligationUnitRecord(Record):
+    __table__ = "obligation_units"
+    __key__ = ("obligation_id", "start", "canonical")
+
+    obligation_id: str
+    doc_id: str
+    name: str = Field(description="the body as written (coordinated lists expanded)")
+    canonical: str = Field(description="canonical function key of ANNOTATION.md, or the body's own short name")
+    role: Role
+    level: Level | None = None
+    generic: bool = Field(False, description="a generic mention such as 有关部门")
+    start: int
+    end: int
+
+
+class DeadlineRecord(Record):
+    __table__ = "deadlines"
+    __key__ = ("deadline_id",)
+
+    deadline_id: str
+    doc_id: str
+    obligation_id: str | None = Field(None, description="the obligation it governs; NULL when none")
+    surface: str
+    start: int
+    end: int
+    date: dt.date | None = None
+    kind: DeadlineKind
+    precision: Precision | None = None
+    relative: str | None = Field(None, description="for limits counted from an event: the rule as written")
+    scope: Literal["own", "item", "row", "document"] = Field(
+        "own", description="own: stated inside the obligation; item/row: inherited from its item or table row")
+
+
+class QuotaRecord(Record):
+    __table__ = "quotas"
+    __key__ = ("quota_id",)
+
+    quota_id: str
+    doc_id: str
+    obligation_id: str | None = None
+    surface: str
+    start: int
+    end: int
+    subject: str | None = None
+    value_min: float | None = None
+    value_max: float | None = None
+    unit: str
+    per_value: float | None = None
+    per_unit: str | None = None
+    comparator: Comparator
+
+
+class CitationRecord(Record):
+    __table__ = "citations"
+    __key__ = ("citation_id",)
+
+    citation_id: str
+    doc_id: str
+    obligation_id: str | None = None
+    surface: str
+    start: int
+    end: int
+    kind: CitationKind
+    code: str | None = None
+    title: str | None = None
+
+
+class IngestRunRecord(Record):
+    __table__ = "ingest_runs"
+    __key__ = ("run_id",)
+
+    run_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    paths: list[str] = Field(default_factory=list)
+    n_new: int = 0
+    n_unchanged: int = 0
+    n_replaced: int = 0
+    n_failed: int = 0
+    n_obligations: int = 0
+    pipeline_version: str
+    status: Literal["running", "completed", "interrupted"] = "running"
+
+
+class IngestErrorRecord(Record):
+    __table__ = "ingest_errors"
+    __key__ = ("run_id", "path")
+
+    run_id: str
+    path: str
+    content_sha256: str | None = Field(None, description="hash of the bytes that failed, when readable")
+    kind: str = Field(description="empty | not_a_pdf | encrypted | no_text_layer | unsupported_format | …")
+    message: str
+    occurred_at: dt.datetime
+
+
+class MetaRecord(Record):
+    __table__ = "schema_meta"
+    __key__ = ("key",)
+
+    key: str
+    value: str
+
+
+TABLES: tuple[type[Record], ...] = (
+    DocumentRecord, BlockRecord, ObligationRecord, ObligationUnitRecord, DeadlineRecord,
+    QuotaRecord, CitationRecord, IngestRunRecord, IngestErrorRecord, MetaRecord,
+)
+# every row of these belongs to one stored document and goes when the document is replaced
+DOCUMENT_TABLES: tuple[type[Record], ...] = (
+    BlockRecord, ObligationRecord, ObligationUnitRecord, DeadlineRecord, QuotaRecord, CitationRecord,
+)
