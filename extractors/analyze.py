@@ -1,0 +1,143 @@
+"""Document → records: the whole extraction of one document, a pure function of its content.
+
+metadata → spaCy pipeline (citations, then deadlines, units, quotas, modality cues) → structure →
+obligations → pydantic records with deterministic ids.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from extractors import deadlines as deadline_module
+from extractors import nlp, obligations, structure
+from extractors.base import ExtractContext, Match
+from extractors.metadata import extract_metadata
+from pipeline.document import Document
+from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, ObligationRecord,
+                             ObligationUnitRecord, QuotaRecord)
+
+
+@dataclass
+class Extraction:
+    document: DocumentRecord
+    blocks: list[BlockRecord] = field(default_factory=list)
+    obligations: list[ObligationRecord] = field(default_factory=list)
+    units: list[ObligationUnitRecord] = field(default_factory=list)
+    deadlines: list[DeadlineRecord] = field(default_factory=list)
+    quotas: list[QuotaRecord] = field(default_factory=list)
+    citations: list[CitationRecord] = field(default_factory=list)
+
+    def rows(self) -> dict[str, list]:
+        """Records per table name, documents included."""
+        return {"documents": [self.document], "blocks": self.blocks, "obligations": self.obligations,
+                "obligation_units": self.units, "deadlines": self.deadlines, "quotas": self.quotas,
+                "citations": self.citations}
+
+
+def stable_id(*parts) -> str:
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:20]
+
+
+def _code(code: str | None) -> str:
+    return re.sub(r"\s+", "", code or "")
+
+
+def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
+    """Table cells that hold a time limit: a deadline column by its header (时限, 完成时间), or, in a
+    table without headers, a cell that is nothing but a date or period (2023.8)."""
+    cells = []
+    for block in doc.blocks:
+        for c in block.cells:
+            if c.end <= c.start:
+                continue
+            if c.header:
+                if obligations._header_class(c.header) == "deadline":
+                    cells.append((c.start, c.end))
+            elif deadline_module.parse(doc.text[c.start:c.end].strip(), ctx) is not None:
+                cells.append((c.start, c.end))
+    return cells
+
+
+def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -> Extraction:
+    meta = extract_metadata(doc)
+    ctx = ExtractContext(issued_date=meta.issued_date)
+    ctx.deadline_cells = deadline_cells(doc, ctx)
+    spacy_doc = nlp.run(doc.text, ctx)
+    fields = obligations.FieldMatches(
+        units=nlp.matches(spacy_doc, "unit"),
+        deadlines=nlp.matches(spacy_doc, "deadline"),
+        quotas=nlp.matches(spacy_doc, "quota"),
+        citations=[m for m in nlp.matches(spacy_doc, "citation")
+                   if not (meta.doc_number and _code(m.value.code) == _code(meta.doc_number))],
+    )
+    st = structure.analyse(doc)
+    found = obligations.build(doc, st, fields, meta.doc_type)
+
+    did = doc.doc_id
+    record = DocumentRecord(
+        doc_id=did, source_path=doc.source_path, format=doc.format, text=doc.text,
+        title=meta.title, doc_number=meta.doc_number, issuers=list(meta.issuers or []),
+        jurisdiction=meta.jurisdiction, issued_date=meta.issued_date, doc_type=meta.doc_type,
+        annex_label=getattr(meta, "annex_label", None),
+        annex_titles=list(getattr(meta, "annex_titles", []) or []), encoding=doc.encoding, n_pages=doc.n_pages,
+        n_chars=len(doc.text), ocr=doc.ocr, pipeline_version=pipeline_version, ingested_at=ingested_at,
+    )
+    out = Extraction(document=record)
+    for seq, b in enumerate(doc.blocks):
+        src, _ = doc.to_source(b.start)
+        out.blocks.append(BlockRecord(doc_id=did, seq=seq, kind=b.kind, start=b.start, end=b.end, page=b.page,
+                                      table_id=b.table_id, row=b.row, section_path=st.section_paths[seq] or None,
+                                      source_start=src))
+
+    owner: dict[tuple[str, int, int], str] = {}  # (field, start, end) -> first obligation holding it
+    for seq, ob in enumerate(found):
+        oid = stable_id(did, ob.start, ob.end)
+        out.obligations.append(ObligationRecord(
+            obligation_id=oid, doc_id=did, seq=seq, text=doc.text[ob.start:ob.end], start=ob.start, end=ob.end,
+            modality=ob.modality, source=ob.source, section_path=ob.section_path or None,
+            page=doc.blocks[ob.block_index].page))
+        seen_units = set()
+        for lu in ob.units:
+            v = lu.match.value
+            key = (lu.match.start, v.canonical)
+            if key in seen_units:
+                continue
+            seen_units.add(key)
+            out.units.append(ObligationUnitRecord(
+                obligation_id=oid, doc_id=did, name=v.name, canonical=v.canonical, role=lu.role,
+                level=v.level, generic=bool(v.generic), start=lu.match.start, end=lu.match.end))
+        for ld in ob.deadlines:
+            out.deadlines.append(_deadline_record(did, oid, ld.match, ld.scope))
+            owner.setdefault(("deadline", ld.match.start, ld.match.end), oid)
+        for m in ob.quotas:
+            owner.setdefault(("quota", m.start, m.end), oid)
+        for m in ob.citations:
+            owner.setdefault(("citation", m.start, m.end), oid)
+
+    for m in fields.deadlines:
+        if ("deadline", m.start, m.end) not in owner:
+            out.deadlines.append(_deadline_record(did, None, m, "document"))
+    for m in fields.quotas:
+        v = m.value
+        oid = owner.get(("quota", m.start, m.end))
+        out.quotas.append(QuotaRecord(
+            quota_id=stable_id(did, m.start, m.end), doc_id=did, obligation_id=oid, surface=m.surface,
+            start=m.start, end=m.end, subject=v.subject, value_min=v.value_min, value_max=v.value_max,
+            unit=v.unit, per_value=v.per_value, per_unit=v.per_unit, comparator=v.comparator))
+    for m in fields.citations:
+        v = m.value
+        out.citations.append(CitationRecord(
+            citation_id=stable_id(did, m.start, m.end), doc_id=did,
+            obligation_id=owner.get(("citation", m.start, m.end)), surface=m.surface, start=m.start, end=m.end,
+            kind=v.kind, code=v.code, title=v.title))
+    return out
+
+
+def _deadline_record(doc_id: str, obligation_id: str | None, m: Match, scope: str) -> DeadlineRecord:
+    v = m.value
+    return DeadlineRecord(
+        deadline_id=stable_id(doc_id, m.start, m.end, obligation_id), doc_id=doc_id, obligation_id=obligation_id,
+        surface=m.surface, start=m.start, end=m.end, date=v.date, kind=v.kind, precision=v.precision,
+        relative=getattr(v, "relative", None), scope=scope)

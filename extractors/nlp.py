@@ -1,0 +1,78 @@
+"""spaCy wiring, kept thin: a blank Chinese pipeline segmented by jieba, one component per field.
+
+Each component calls its field module's pure `extract(text, ctx)` on the whole document text and
+puts the result in `doc.spans[<field>]` (for spaCy users: displaCy, Span groups) and the exact
+character matches in `doc.user_data["matches"][<field>]` (what the pipeline stores: a Span snaps
+to token boundaries, a Match keeps the characters). The context travels in
+`doc.user_data["ctx"]`. Citations run first and mask their spans for dates and quantities.
+"""
+from __future__ import annotations
+
+import functools
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors import citations, deadlines, modality, quotas, units
+from extractors.base import ExtractContext, Match
+
+FIELDS = {"citation": citations, "deadline": deadlines, "unit": units, "quota": quotas, "modality": modality}
+
+
+def _put(doc: Doc, name: str, found: list[Match]) -> None:
+    doc.user_data.setdefault("matches", {})[name] = found
+    spans = []
+    for m in found:
+        span = doc.char_span(m.start, m.end, label=name, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.spans[name] = spans
+
+
+class FieldComponent:
+    """Runs one field module over the document text."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.module = FIELDS[name]
+
+    def __call__(self, doc: Doc) -> Doc:
+        ctx: ExtractContext = doc.user_data.setdefault("ctx", ExtractContext())
+        found = self.module.extract(doc.text, ctx)
+        if self.name == "citation":
+            ctx.masked.extend((m.start, m.end) for m in found)
+        _put(doc, self.name, found)
+        return doc
+
+
+for _field in FIELDS:
+    Language.factory(f"policy_{_field}", func=lambda nlp, name, _f=_field: FieldComponent(_f))
+
+
+@functools.cache
+def pipeline() -> Language:
+    """The shared pipeline (built once per process: jieba's dictionary loads on first use)."""
+    try:
+        from extractors import jieba_dict
+        jieba_dict.load()
+    except ImportError:  # the user dictionary is an optimisation of tokens, not of extraction
+        pass
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    for name in FIELDS:  # citation first: it masks codes and titles for the others
+        nlp.add_pipe(f"policy_{name}")
+    return nlp
+
+
+def run(text: str, ctx: ExtractContext) -> Doc:
+    """A spaCy Doc of `text` with every field's spans; `ctx` is used and extended (masks)."""
+    nlp = pipeline()
+    doc = nlp.make_doc(text)
+    doc.user_data["ctx"] = ctx
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
+
+
+def matches(doc: Doc, name: str) -> list[Match]:
+    return doc.user_data.get("matches", {}).get(name, [])

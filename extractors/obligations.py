@@ -1,0 +1,229 @@
+"""Obligations: one per sentence or table row that puts a duty on someone, with its fields linked.
+
+Fields are linked by scope. A sentence owns the units, quotas and citations inside it; its
+deadline is its own, else the one its paragraph states for the whole item (该项工作于…前完成),
+unless the sentence narrows the scope (其中…). A table row takes its task, deadline and units from
+its columns (a units column gives roles by its header), then adds units named in the task text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from extractors import modality, roles
+from extractors.base import Match
+from extractors.rules import load_yaml
+from extractors.structure import Structure, Unit, is_skip_line
+from pipeline.document import Block, Document
+
+
+class _ObligationRules(BaseModel):
+    courtesy_words: list[str]
+    lead_in_words: list[str]
+    strong_cues: list[str]
+    subjectless_starts: list[str]
+    narrowing_starts: list[str]
+    header_task: list[str]
+    header_deadline: list[str]
+    header_units: list[str]
+    header_words: list[str]
+
+
+RULES = _ObligationRules.model_validate(load_yaml("obligations.yaml"))
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMBER_PREFIX = re.compile(r"\s*(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+")
+# "X是Y" at the head of a sentence: a statement of what something is, not a duty
+_DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?是")
+
+
+@dataclass
+class FieldMatches:
+    """Every field's matches over the whole document text, in text order."""
+
+    units: list[Match] = field(default_factory=list)
+    deadlines: list[Match] = field(default_factory=list)
+    quotas: list[Match] = field(default_factory=list)
+    citations: list[Match] = field(default_factory=list)
+
+    def within(self, name: str, start: int, end: int) -> list[Match]:
+        return [m for m in getattr(self, name) if start <= m.start and m.end <= end]
+
+
+@dataclass
+class LinkedUnit:
+    match: Match
+    role: str
+
+
+@dataclass
+class LinkedDeadline:
+    match: Match
+    scope: str  # own | item | row
+
+
+@dataclass
+class Obligation:
+    start: int
+    end: int
+    source: str  # prose | table
+    section_path: str
+    block_index: int
+    modality: str
+    units: list[LinkedUnit] = field(default_factory=list)
+    deadlines: list[LinkedDeadline] = field(default_factory=list)
+    quotas: list[Match] = field(default_factory=list)
+    citations: list[Match] = field(default_factory=list)
+
+
+def _has_any(text: str, words: list[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def _header_class(header: str | None) -> str | None:
+    """task | deadline | units for a table column header, by its words."""
+    if not header:
+        return None
+    h = re.sub(r"\s+", "", header)
+    if _has_any(h, RULES.header_deadline):
+        return "deadline"
+    if _has_any(h, RULES.header_units):
+        return "units"
+    if _has_any(h, RULES.header_task):
+        return "task"
+    return None
+
+
+def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool) -> bool:
+    """Whether a sentence of the body states a duty (see the module doc and obligations.yaml)."""
+    body = _NUMBER_PREFIX.sub("", sentence, count=1)
+    if len(_CJK.findall(body)) < 6 or is_skip_line(sentence):
+        return False
+    stripped = sentence.rstrip()
+    if stripped.endswith(("：", ":")):
+        return False  # a lead-in to a list
+    if _has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words):
+        return False
+    cue = modality.classify(sentence)
+    if unit.is_heading:
+        return _has_any(body, RULES.strong_cues) and cue is not None
+    if cue is None and _DEFINITION.match(body):
+        return False
+    if doc_type == "reply":
+        # a reply letter narrates as much as it commits: a duty needs a cue or a responsible body
+        return cue is not None or has_unit
+    return True
+
+
+def _roles_for(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> list[LinkedUnit]:
+    if not units:
+        return []
+    assigned = roles.assign_roles(text, start, end, units)
+    by_header = roles.role_from_header(header) if header else None
+    linked = []
+    for m, role in zip(units, assigned):
+        # a column header (配合单位) decides unless the cell marks the unit itself (X牵头)
+        if by_header and by_header != "lead" and role == "lead":
+            role = by_header
+        linked.append(LinkedUnit(m, role))
+    return linked
+
+
+def _merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedUnit]:
+    seen = {u.match.value.canonical for u in first}
+    return first + [u for u in more if u.match.value.canonical not in seen]
+
+
+def _paragraph_deadline(doc: Document, units: list[Unit], block_index: int, fields: FieldMatches) -> Match | None:
+    """The deadline a paragraph states for its whole item: the first one outside a narrowing sentence."""
+    for u in units:
+        if u.block_index != block_index:
+            continue
+        sentence = doc.text[u.start:u.end]
+        if any(sentence.startswith(w) for w in RULES.narrowing_starts):
+            continue
+        found = fields.within("deadlines", u.start, u.end)
+        if found:
+            return found[0]
+    return None
+
+
+def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches) -> Obligation | None:
+    text = doc.text
+    cells = [c for c in block.cells if c.end > c.start]
+    if not cells:
+        cells_text = text[block.start:block.end]
+        if len(_CJK.findall(cells_text)) < 6:
+            return None
+    # a header row repeats the column names
+    cell_texts = [re.sub(r"\s+", "", text[c.start:c.end]) for c in cells]
+    if cells and all(t in RULES.header_words or (c.header and t == re.sub(r"\s+", "", c.header))
+                     for t, c in zip(cell_texts, cells) if t):
+        return None
+    classes = [_header_class(c.header) for c in cells]
+    deadline_cells = [c for c, k in zip(cells, classes) if k == "deadline"]
+    unit_cells = [c for c, k in zip(cells, classes) if k == "units"]
+    task_cells = [c for c, k in zip(cells, classes) if k not in ("deadline", "units")]
+    task = max(task_cells, key=lambda c: c.end - c.start, default=None)
+    task_text = text[task.start:task.end] if task else text[block.start:block.end]
+    if len(_CJK.findall(task_text)) < 6:
+        return None
+    ob = Obligation(block.start, block.end, "table", unit.section_path, unit.block_index,
+                    modality.classify(task_text) or "must")
+    for c in unit_cells:
+        ob.units = _merge_units(ob.units, _roles_for(text, c.start, c.end, fields.within("units", c.start, c.end),
+                                                     c.header))
+    if task:
+        ob.units = _merge_units(ob.units, _roles_for(text, task.start, task.end,
+                                                     fields.within("units", task.start, task.end)))
+    in_row = fields.within("deadlines", block.start, block.end)
+    preferred = [d for d in in_row if any(c.start <= d.start and d.end <= c.end for c in deadline_cells)]
+    ob.deadlines = [LinkedDeadline(d, "row") for d in (preferred or in_row)]
+    ob.quotas = fields.within("quotas", block.start, block.end)
+    ob.citations = fields.within("citations", block.start, block.end)
+    return ob
+
+
+def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None) -> list[Obligation]:
+    """Every obligation of the document, in text order."""
+    text = doc.text
+    obligations: list[Obligation] = []
+    previous: Obligation | None = None
+    for unit in structure.units:
+        block = doc.blocks[unit.block_index]
+        if unit.kind == "row":
+            ob = _table_obligation(doc, block, unit, fields)
+            if ob:
+                obligations.append(ob)
+            previous = None
+            continue
+        if not unit.in_body:
+            continue
+        sentence = text[unit.start:unit.end]
+        units = fields.within("units", unit.start, unit.end)
+        if not is_duty_sentence(sentence, unit, doc_type, bool(units)):
+            continue
+        ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index,
+                        modality.classify(sentence) or "must")
+        ob.units = _roles_for(text, unit.start, unit.end, units)
+        body = _NUMBER_PREFIX.sub("", sentence, count=1)
+        if (previous is not None and previous.block_index == unit.block_index
+                and not any(u.role in ("lead", "implement") for u in ob.units)
+                and any(body.startswith(w) for w in RULES.subjectless_starts)):
+            # 要严格落实…，会同…: the subject is the previous sentence's
+            carried = [u for u in previous.units if u.role in ("lead", "implement")]
+            ob.units = carried + [u for u in ob.units if u.match.value.canonical not in
+                                  {c.match.value.canonical for c in carried}]
+        own = fields.within("deadlines", unit.start, unit.end)
+        if own:
+            ob.deadlines = [LinkedDeadline(d, "own") for d in own]
+        elif not any(sentence.startswith(w) for w in RULES.narrowing_starts):
+            inherited = _paragraph_deadline(doc, structure.units, unit.block_index, fields)
+            if inherited:
+                ob.deadlines = [LinkedDeadline(inherited, "item")]
+        ob.quotas = fields.within("quotas", unit.start, unit.end)
+        ob.citations = fields.within("citations", unit.start, unit.end)
+        obligations.append(ob)
+        previous = ob
+    return obligations

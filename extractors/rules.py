@@ -1,0 +1,17 @@
+"""Loading of the rule tables in extractors/data/: one cached loader, validated by the caller's model."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+@functools.cache
+def load_yaml(name: str) -> Any:
+    """The parsed content of extractors/data/<name> (cached: rule tables are read once)."""
+    with (DATA_DIR / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)

@@ -1,0 +1,161 @@
+"""The 公文 structure of a document: numbered sections, the body's extent, sentences and table rows.
+
+Input is a `Document` (text + blocks); output are spans into `Document.text`. Nothing here
+extracts a field: it says where items, sentences and rows are, so that the obligation builder can
+scope deadlines and units to the item they belong to.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from extractors.rules import load_yaml
+from pipeline.document import Block, Document
+
+
+class _NumberingRule(BaseModel):
+    level: int
+    name: str
+    pattern: str
+
+
+class _StructureRules(BaseModel):
+    numbering: list[_NumberingRule]
+    body_end_prefixes: list[str]
+    skip_line_prefixes: list[str]
+    sentence_end: str
+
+
+RULES = _StructureRules.model_validate(load_yaml("structure.yaml"))
+_NUMBERING = [(r.level, r.name, re.compile(r"\s*(" + r.pattern + r")")) for r in RULES.numbering]
+_SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[”’」』）)]*|$)")
+# a date alone on a line: the signature date (2020年3月23日, 2020年 3月 23日)
+_DATE_LINE = re.compile(r"\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Numbering:
+    level: int
+    name: str
+    label: str  # the numbering as written: 一、 （二） 3.
+
+
+@dataclass
+class Unit:
+    """A sentence of prose or a table row: the candidate span for one obligation."""
+
+    start: int
+    end: int
+    block_index: int
+    kind: str  # "sentence" | "row"
+    section_path: str
+    is_heading: bool = False  # the sentence is the numbered title of its item (（一）全面排查摸底。)
+    in_body: bool = True
+
+
+@dataclass
+class Structure:
+    numbering: dict[int, Numbering] = field(default_factory=dict)  # block index -> its numbering
+    section_paths: list[str] = field(default_factory=list)  # per block
+    body_start: int = 0  # first block of the body (after title, number and salutation)
+    body_end: int = 0  # first block after the body (annex list, signature, cc)
+    units: list[Unit] = field(default_factory=list)
+
+
+def numbering_of(text: str) -> Numbering | None:
+    """The 公文 numbering that opens a block of text, if any."""
+    for level, name, rx in _NUMBERING:
+        m = rx.match(text)
+        if m:
+            return Numbering(level, name, m.group(1))
+    return None
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of text[start:end], split after 。！？ (closing quotes stay with the sentence);
+    surrounding whitespace is trimmed and empty pieces dropped."""
+    spans = []
+    for m in _SENTENCE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def is_skip_line(text: str) -> bool:
+    stripped = text.lstrip()
+    return any(stripped.startswith(p) for p in RULES.skip_line_prefixes)
+
+
+def _body_bounds(doc: Document, numbering: dict[int, Numbering]) -> tuple[int, int]:
+    blocks = doc.blocks
+    text = doc.text
+    # the body starts after the salutation (各区县人民政府，…：) or, without one, at the first
+    # numbered block or paragraph of ordinary length
+    start = 0
+    for i, b in enumerate(blocks[:12]):
+        line = text[b.start:b.end].strip()
+        if line.endswith(("：", ":")) and b.kind != "table_row" and len(line) < 200 and i + 1 < len(blocks):
+            start = i + 1
+            break
+    end = len(blocks)
+    for i in range(start, len(blocks)):
+        line = text[blocks[i].start:blocks[i].end].strip()
+        if blocks[i].kind == "table_row":
+            continue
+        if any(line.startswith(p) for p in RULES.body_end_prefixes) or blocks[i].kind == "signature":
+            end = i
+            break
+        if _DATE_LINE.match(line) and i > len(blocks) // 2:
+            # the signature: the issuer lines just above the date belong to it too
+            end = i
+            while end > start and len(text[blocks[end - 1].start:blocks[end - 1].end].strip()) <= 30 \
+                    and not _ends_sentence(text[blocks[end - 1].start:blocks[end - 1].end]) \
+                    and blocks[end - 1].kind != "table_row" and end - 1 not in numbering:
+                end -= 1
+            break
+    return start, end
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip().endswith(tuple(RULES.sentence_end + "；;，,"))
+
+
+def analyse(doc: Document) -> Structure:
+    """Numbering, section paths, body bounds and the sentence/row units of a document."""
+    text = doc.text
+    st = Structure()
+    path: list[Numbering] = []
+    for i, block in enumerate(doc.blocks):
+        num = numbering_of(text[block.start:block.end]) if block.kind != "table_row" else None
+        if num:
+            st.numbering[i] = num
+            path = [n for n in path if n.level < num.level] + [num]
+        st.section_paths.append("/".join(n.label.rstrip("、.．") for n in path))
+    st.body_start, st.body_end = _body_bounds(doc, st.numbering)
+    for i, block in enumerate(doc.blocks):
+        in_body = st.body_start <= i < st.body_end
+        if block.kind == "table_row":
+            st.units.append(Unit(block.start, block.end, i, "row", st.section_paths[i], in_body=True))
+            continue
+        if not _CJK.search(text, block.start, block.end):
+            continue
+        spans = sentences(text, block.start, block.end)
+        num = st.numbering.get(i)
+        for k, (s, e) in enumerate(spans):
+            # a numbered block whose first sentence is short is a title: （一）全面排查摸底。
+            heading = bool(num) and k == 0 and (len(spans) > 1 or block.kind in ("heading", "annex_heading")
+                                                or e - s <= 40)
+            st.units.append(Unit(s, e, i, "sentence", st.section_paths[i], is_heading=heading, in_body=in_body))
+    return st
+
+
+def block_text(doc: Document, block: Block) -> str:
+    return doc.text[block.start:block.end]
