@@ -1,0 +1,151 @@
+"""The `obligations` command line."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.errors import DatabaseBusy
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Extract obligations from Chinese policy documents into DuckDB.")
+console = Console(stderr=True)
+DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
+DEFAULT_DB = Path("outputs/policy.duckdb")
+
+
+def prefect_defaults() -> None:
+    """Quiet, offline-friendly Prefect settings unless the user set them (../shared/ENVIRONMENT.md)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_HOME", str(Path(".state/prefect").absolute()))
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (recursive)")],
+           db: DB_OPTION = DEFAULT_DB,
+           workers: Annotated[int, typer.Option(help="extraction processes")] = 1,
+           follow_symlinks: Annotated[bool, typer.Option(help="follow links that leave the given paths")] = False,
+           prefect: Annotated[bool, typer.Option(help="run as a Prefect flow (off: call the steps directly)")] = True,
+           ) -> None:
+    """Ingest documents into the database and print a summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    for p in paths:
+        if not p.exists():
+            fail(f"no such file or folder: {p}")
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        job = bar.add_task("ingesting", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(job, completed=done, total=total)
+
+        try:
+            if prefect:
+                prefect_defaults()
+                from pipeline.flows import ingest_flow
+                result = ingest_flow([str(p) for p in paths], str(db), workers=workers,
+                                     follow_symlinks=follow_symlinks, progress=progress)
+            else:
+                from pipeline.ingest import run_ingest
+                result = run_ingest([str(p) for p in paths], db, workers=workers, follow_symlinks=follow_symlinks,
+                                    progress=progress).as_dict()
+        except DatabaseBusy as exc:
+            fail(str(exc))
+        except FileNotFoundError as exc:
+            fail(str(exc))
+    _print_summary(result)
+
+
+def _print_summary(s: dict) -> None:
+    out = Console()
+    out.print(f"ingested {s['n_files']} files into {s['db']} (run {s['run_id']})")
+    out.print(f"  new {s['new']}  unchanged {s['unchanged']}  replaced {s['replaced']}  "
+              f"failed {s['failed']}  skipped {s['skipped']}  obligations stored {s['obligations']}")
+    for path, kind, message in s["errors"]:
+        out.print(f"  [yellow]{kind}[/yellow] {message}", markup=True, highlight=False)
+    if s["ignored"]:
+        out.print(f"  {len(s['ignored'])} other files ignored (not documents, or links leaving the paths)")
+
+
+def _read_connection(db: Path):
+    from pipeline import store
+    try:
+        return store.connect(db, read_only=True, wait=5.0)
+    except (DatabaseBusy, FileNotFoundError) as exc:
+        fail(str(exc))
+
+
+def _render(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str, indent=1))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(columns)
+        w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        table = Table(*columns, show_lines=False)
+        for r in rows:
+            table.add_row(*["" if v is None else str(v) for v in r])
+        Console().print(table)
+
+
+@app.command()
+def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection is read-only)")],
+        db: DB_OPTION = DEFAULT_DB,
+        format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table") -> None:
+    """Run a read-only SQL query against the database."""
+    import duckdb
+    con = _read_connection(db)
+    try:
+        cur = con.execute(query)
+        columns = [d[0] for d in cur.description] if cur.description else []
+        _render(columns, cur.fetchall(), format)
+    except duckdb.Error as exc:
+        fail(f"query failed: {exc}")
+    finally:
+        con.close()
+
+
+@app.command()
+def info(db: DB_OPTION = DEFAULT_DB) -> None:
+    """Counts per table, formats, the last runs and the errors."""
+    con = _read_connection(db)
+    out = Console()
+    try:
+        out.print(f"[bold]{db}[/bold]  schema version "
+                  f"{con.execute(\"SELECT value FROM schema_meta WHERE key='schema_version'\").fetchone()[0]}")
+        tables = ["documents", "blocks", "obligations", "obligation_units", "deadlines", "quotas", "citations",
+                  "ingest_runs", "ingest_errors"]
+        _render(["table", "rows"], [(t, con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables],
+                "table")
+        _render(["format", "documents"], con.execute(
+            "SELECT format, count(*) FROM documents GROUP BY 1 ORDER BY 1").fetchall(), "table")
+        _render(["run", "started", "status", "new", "unchanged", "replaced", "failed", "obligations"], con.execute(
+            "SELECT run_id, started_at, status, n_new, n_unchanged, n_replaced, n_failed, n_obligations "
+            "FROM ingest_runs ORDER BY started_at DESC LIMIT 5").fetchall(), "table")
+        _render(["path", "kind", "message"], con.execute(
+            "SELECT path, kind, message FROM ingest_errors ORDER BY occurred_at DESC LIMIT 20").fetchall(), "table")
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    app()

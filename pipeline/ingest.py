@@ -1,0 +1,144 @@
+"""The ingest run: list files, extract them (in worker processes when asked), store them with one
+writer, record the run and every error. Prefect wraps these steps as tasks in pipeline/flows.py;
+called directly they run the same work without Prefect."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import multiprocessing
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import store
+from pipeline.discover import list_documents
+from pipeline.process import Outcome, process_file
+from pipeline.settings import ReadLimits
+from pipeline.version import pipeline_version
+from schemas.records import IngestErrorRecord, IngestRunRecord
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    db: str
+    n_files: int = 0
+    new: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    failed: int = 0
+    skipped: int = 0  # failed before with the same bytes: not retried
+    obligations: int = 0
+    ignored: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def _warm_worker() -> None:
+    from extractors import nlp
+    nlp.pipeline()
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+@dataclass
+class Known:
+    versions: dict[str, str]  # doc_id -> pipeline_version
+    by_path: dict[str, str]  # source_path -> doc_id
+    failed: set[tuple[str, str]]
+
+
+def load_known(db: Path) -> Known:
+    with store.open_for_writing(db) as con:
+        con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+        versions, by_path = store.known_documents(con)
+        return Known(versions, by_path, store.failed_before(con))
+
+
+def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.Executor | None,
+                  ingested_at: dt.datetime) -> list[Outcome]:
+    """Outcomes of a batch of files, in the order given."""
+    if pool is None:
+        return [process_file(p, known.versions, known.failed, limits, ingested_at) for p in paths]
+    futures = [pool.submit(process_file, p, known.versions, known.failed, limits, ingested_at) for p in paths]
+    return [f.result() for f in futures]
+
+
+def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: Known,
+                summary: RunSummary) -> None:
+    """Store a batch with one short write connection; each document in its own transaction."""
+    with store.open_for_writing(db) as con:
+        for oc in outcomes:
+            if oc.status == "unchanged":
+                summary.unchanged += 1
+            elif oc.status == "skipped":
+                summary.skipped += 1
+            elif oc.status == "failed":
+                summary.failed += 1
+                summary.errors.append((oc.path, oc.error_kind, oc.message))
+                store.record_error(con, IngestErrorRecord(
+                    run_id=run.run_id, path=oc.path, content_sha256=oc.sha256, kind=oc.error_kind or "error",
+                    message=oc.message or "", occurred_at=dt.datetime.now()))
+            else:
+                ex = oc.extraction
+                doc_id = ex.document.doc_id
+                old = known.by_path.get(oc.path)
+                replaces = [old] if old and old != doc_id else []
+                stale = doc_id in known.versions
+                store.store_document(con, ex.rows(), replaces)
+                if replaces or stale:
+                    summary.replaced += 1
+                else:
+                    summary.new += 1
+                for r in replaces:
+                    known.versions.pop(r, None)
+                known.by_path[oc.path] = doc_id
+                known.versions[doc_id] = ex.document.pipeline_version
+                summary.obligations += len(ex.obligations)
+        store.link_annexes(con)
+        run.n_new, run.n_unchanged, run.n_replaced = summary.new, summary.unchanged, summary.replaced
+        run.n_failed, run.n_obligations = summary.failed, summary.obligations
+        store.save_run(con, run)
+
+
+def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, batch_size: int = 32,
+               limits: ReadLimits | None = None, follow_symlinks: bool = False,
+               extract: Callable = extract_batch, store_fn: Callable = store_batch,
+               progress: Callable[[int, int], None] | None = None, command: str = "ingest") -> RunSummary:
+    """Ingest `paths` into `db`. `extract`/`store_fn` are the step functions (Prefect tasks when
+    run as a flow). Raises DatabaseBusy when another writer holds the database and
+    FileNotFoundError for a missing path; a bad file never raises."""
+    db = Path(db)
+    limits = limits or ReadLimits()
+    listing = list_documents(paths, follow_symlinks=follow_symlinks)
+    run = IngestRunRecord(run_id=uuid.uuid4().hex[:16], started_at=dt.datetime.now(),
+                          paths=[str(Path(p).absolute()) for p in paths], pipeline_version=pipeline_version())
+    summary = RunSummary(run.run_id, str(db), n_files=len(listing.files), ignored=listing.ignored)
+    with store.writer_lock(db, command):
+        known = load_known(db)
+        pool = None
+        if workers > 1 and len(listing.files) > 1:
+            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_warm_worker)
+        try:
+            done = 0
+            for batch in _batches(listing.files, batch_size):
+                outcomes = extract(batch, known, limits, pool, run.started_at)
+                store_fn(db, run, outcomes, known, summary)
+                done += len(batch)
+                if progress:
+                    progress(done, len(listing.files))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        run.finished_at = dt.datetime.now()
+        run.status = "completed"
+        with store.open_for_writing(db) as con:
+            store.save_run(con, run)
+    return summary
