@@ -1,0 +1,45 @@
+"""Shared fixtures: the corpus database (built once per test session) and Prefect's test harness."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SEED_NAMES = ["jiangjin-2023-277-reply.txt", "jiangsu-2024-184-notice.txt", "shanxi-2022-52-notice.txt",
+              "zibo-2020-34-annex2-task-table.txt", "zibo-2020-34-opinion.txt"]
+EXTRA = ROOT.parent / "shared" / "corpus-extra"
+GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def corpus_files() -> list[Path]:
+    """Every document of the sample corpus: the seeds and their DOCX/PDF variants."""
+    files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".docx", ".pdf", ".md", ".html"))
+    return files
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory) -> Path:
+    """A DuckDB file with the whole sample corpus ingested (without Prefect: the flow has its own test)."""
+    from pipeline.ingest import run_ingest
+
+    db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
+    summary = run_ingest([str(CORPUS)], db)
+    assert summary.failed == 0, summary.errors
+    return db
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory):
+    """Prefect's test harness, started once per run (~17 s here)."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
