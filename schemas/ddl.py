@@ -29,12 +29,20 @@ def column_type(annotation) -> tuple[str, bool]:
     return _SCALAR[annotation], nullable
 
 
+# column names that are SQL keywords (`end`) must be quoted wherever they are written
+_RESERVED = {"end", "order", "group", "default", "user"}
+
+
+def quote(name: str) -> str:
+    return f'"{name}"' if name in _RESERVED else name
+
+
 def table_ddl(model: type[Record]) -> str:
     cols = []
     for name, field in model.model_fields.items():
         sql_type, nullable = column_type(field.annotation)
-        cols.append(f"    {name} {sql_type}{'' if nullable else ' NOT NULL'}")
-    cols.append(f"    PRIMARY KEY ({', '.join(model.__key__)})")
+        cols.append(f"    {quote(name)} {sql_type}{'' if nullable else ' NOT NULL'}")
+    cols.append(f"    PRIMARY KEY ({', '.join(quote(k) for k in model.__key__)})")
     return f"CREATE TABLE IF NOT EXISTS {model.__table__} (\n" + ",\n".join(cols) + "\n);"
 
 

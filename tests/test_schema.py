@@ -1,0 +1,57 @@
+"""The pydantic records are the schema: the DDL is generated from them and the database matches."""
+from __future__ import annotations
+
+import duckdb
+
+from pipeline import store
+from schemas.ddl import schema_ddl, table_ddl
+from schemas.records import TABLES, DeadlineRecord
+
+
+def test_ddl_of_one_table_is_exactly_the_model():
+    assert table_ddl(DeadlineRecord) == """CREATE TABLE IF NOT EXISTS deadlines (
+    deadline_id VARCHAR NOT NULL,
+    doc_id VARCHAR NOT NULL,
+    obligation_id VARCHAR,
+    surface VARCHAR NOT NULL,
+    start BIGINT NOT NULL,
+    "end" BIGINT NOT NULL,
+    date DATE,
+    kind VARCHAR NOT NULL,
+    precision VARCHAR,
+    relative VARCHAR,
+    scope VARCHAR NOT NULL,
+    PRIMARY KEY (deadline_id)
+);"""
+
+
+def test_database_columns_match_every_model(tmp_path):
+    db = tmp_path / "s.duckdb"
+    with store.open_for_writing(db) as con:
+        for model in TABLES:
+            cols = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [model.__table__]).fetchall()]
+            assert cols == list(model.model_fields), model.__table__
+
+
+def test_contract_columns_exist():
+    """The tables and columns the scorer and the analysts read (../shared/eval/CONTRACT.md)."""
+    contract = {
+        "documents": "doc_id source_path text title doc_number issuers jurisdiction issued_date doc_type",
+        "obligations": "obligation_id doc_id text modality",
+        "obligation_units": "obligation_id name canonical role",
+        "deadlines": "doc_id obligation_id surface date kind precision",
+        "quotas": "doc_id obligation_id surface subject value_min value_max unit per_value per_unit comparator",
+        "citations": "doc_id obligation_id surface kind code title",
+    }
+    by_table = {m.__table__: m for m in TABLES}
+    for table, columns in contract.items():
+        assert set(columns.split()) <= set(by_table[table].model_fields), table
+
+
+def test_schema_is_idempotent(tmp_path):
+    con = duckdb.connect(str(tmp_path / "i.duckdb"))
+    con.execute(schema_ddl())
+    con.execute(schema_ddl())
+    assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)
