@@ -1,0 +1,76 @@
+"""The 公文 structure: numbering levels, sentences, body bounds — on real document lines."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.structure import analyse, numbering_of, sentences
+from pipeline.document import Block, Document
+
+
+@pytest.mark.parametrize("line, level, label", [
+    ("一、总体要求", 1, "一、"),
+    ("十二、加强组织领导", 1, "十二、"),
+    ("（一）指导思想。以习近平新时代中国特色社会主义思想为指导", 2, "（一）"),
+    ("(三)新建住宅项目同步配建。", 2, "(三)"),
+    ("1.建设完善社区嵌入式服务设施。", 3, "1."),
+    ("3、 相关职能部门应各司其责", 3, "3、"),
+    ("2．省级推荐。", 3, "2．"),
+    ("（2）开展试点", 4, "（2）"),
+    ("①优先配建", 5, "①"),
+    ("第十二条 新建住宅小区应当按照规划要求配套建设养老服务设施", 1, "第十二条"),
+])
+def test_numbering(line, level, label):
+    num = numbering_of(line)
+    assert num is not None and (num.level, num.label) == (level, label)
+
+
+@pytest.mark.parametrize("line", [
+    "2020年4月10日前完成",  # a year is not an item number
+    "1.5万平方米的配套用房",
+    "为切实解决我市社区配套设施不足",
+    "一是问题导向、务求实效",
+])
+def test_not_numbering(line):
+    assert numbering_of(line) is None
+
+
+def test_sentences_keep_semicolon_clauses_and_closing_quotes():
+    text = "要建立问题销号制度，按照“缺什么补什么”的要求推进；及时研究解决。其中，幼儿园必须于2020年底完成。“一事一案。”"
+    spans = sentences(text, 0, len(text))
+    assert [text[s:e] for s, e in spans] == [
+        "要建立问题销号制度，按照“缺什么补什么”的要求推进；及时研究解决。",
+        "其中，幼儿园必须于2020年底完成。",
+        "“一事一案。”",
+    ]
+
+
+def _doc(lines: list[str]) -> Document:
+    text = "\n".join(lines)
+    blocks, pos = [], 0
+    for line in lines:
+        blocks.append(Block(kind="paragraph", start=pos, end=pos + len(line)))
+        pos += len(line) + 1
+    return Document(doc_id="x", source_path="x.txt", format="txt", text=text, blocks=blocks)
+
+
+def test_body_runs_from_salutation_to_signature_and_paths_nest():
+    doc = _doc([
+        "关于加强社区配套设施规划建设管理的意见",
+        "各区县人民政府，市政府各部门：",
+        "一、总体要求",
+        "（一）指导思想。要全面加强社区公共服务。",
+        "（二）基本原则。要问题导向。",
+        "二、工作任务",
+        "各区县要建立台账。",
+        "附件：1.领导小组组成人员名单",
+        "淄博市人民政府办公室",
+        "2020年3月23日",
+    ])
+    st = analyse(doc)
+    assert (st.body_start, st.body_end) == (2, 7)
+    assert st.section_paths[3] == "一/（一）"
+    assert st.section_paths[6] == "二"
+    headings = [doc.text[u.start:u.end] for u in st.units if u.is_heading]
+    assert headings == ["一、总体要求", "（一）指导思想。", "（二）基本原则。", "二、工作任务"]
+    outside = [doc.text[u.start:u.end] for u in st.units if not u.in_body]
+    assert "淄博市人民政府办公室" in outside and "附件：1.领导小组组成人员名单" in outside
