@@ -109,7 +109,7 @@ def policy_paragraphs() -> list[str]:
             if len(CJK_CHAR.findall(line)) >= 15:
                 paragraphs.append(line)
     if not paragraphs:
-        raise SystemExit(f"no Chinese paragraphs found under {SEED_CORPUS}")
+        raise RuntimeError(f"no Chinese paragraphs found under {SEED_CORPUS}: the seed corpus is missing")
     return paragraphs
 
 
@@ -389,8 +389,8 @@ def make_pdfs(outdir: Path, paragraphs: list[str]) -> list[Entry]:
         error("random-bytes.pdf", "4 KiB of random bytes named .pdf", "not_a_pdf"),
         error("truncated-half.pdf", "control.pdf cut in half: catalog, page tree, xref and trailer lost",
               "not_a_pdf",
-              note="measured: pdfplumber raises PdfminerException(PDFSyntaxError('No /Root object!')), "
-                   "pypdfium2 'Data format error'; nothing can be recovered"),
+              note="measured: pdfplumber raises PdfminerException (PSEOF here, 'No /Root object!' at other "
+                   "cut points), pypdfium2 'Data format error'; nothing can be recovered"),
         error("truncated-no-xref.pdf", "control.pdf cut just before its xref table: every object intact, "
               "xref table and trailer lost", "not_a_pdf",
               note="measured: pdfplumber raises 'No /Root object!' (its fallback scan needs a trailer), "
