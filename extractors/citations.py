@@ -1,0 +1,427 @@
+"""Citations: the standards and documents a text relies on.
+
+Public API:
+    CitationValue(kind: "standard" | "document", code: str | None, title: str | None)
+    extract(text, ctx) -> list[Match]      field "citation", one Match per mention
+    parse(surface, ctx) -> CitationValue
+    distinct(matches) -> list[Match]       one Match per cited thing (see below)
+    citation_key(value) -> str             the identity `distinct` groups by
+    protected_spans(text) -> list[(start, end)]
+        every citation mention and every 《…》 name (certificates and forms included): spans in
+        which dates and quantities must not be read (〔2020〕, 543-2014, 《2024年…方案》)
+
+What is found:
+  * document numbers: 建科规〔2020〕7号, 苏发改社会发 [2024] 184号 -> code "苏发改社会发〔2024〕184号"
+    (any of 〔〕[]()［］【】（）﹝﹞ around the year, spaces dropped);
+  * standard codes: GB 50180-2018, GB/T 50378-2019, DB 50/T 543-2014, T/CECS 1234-2021
+    -> code without spaces ("DB50/T543-2014");
+  * 《titles》, nested 〈〉 kept, with the code that follows them in brackets as ONE citation
+    whose span covers title and code: 《…标准》（DB 50/T 543-2014）;
+  * a title written without 《》 right before a bracketed document number
+    (国务院关于…的意见（国发〔2018〕1号）).
+What is not: 《》 names of certificates, forms, contracts, newspapers, programmes (suffix list in
+data/citations.yaml), and titles inside the document's own attachment list (附件：1.…).
+
+Every mention is a Match: a document cited by title and later by its number alone gives two
+Matches. `distinct()` merges mentions of the same thing (same code, or same title), keeping the
+most complete mention; the store may call it or dedupe by `citation_key` itself. The
+document's own number cannot be known here: the store drops a citation whose code equals the
+document's 发文字号.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, field_validator
+
+from extractors.base import ExtractContext, Match
+
+FIELD = "citation"
+
+
+@dataclass(frozen=True, slots=True)
+class CitationValue:
+    kind: Literal["standard", "document"]
+    code: str | None
+    title: str | None
+
+
+# ------------------------------------------------------------------ vocabulary (data file)
+
+
+class _Vocabulary(BaseModel):
+    national_standard_prefixes: list[str]
+    regional_standard_prefixes: list[str]
+    group_standard_prefix: str
+    standard_title_suffixes: list[str]
+    not_cited_title_suffixes: list[str]
+    not_cited_exceptions: list[str]
+    document_type_words: list[str]
+    code_lead_words: list[str]
+    attachment_markers: list[str]
+
+    @field_validator(
+        "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",
+        "not_cited_title_suffixes", "document_type_words", "code_lead_words", "attachment_markers",
+    )
+    @classmethod
+    def _non_empty_words(cls, words: list[str]) -> list[str]:
+        if not words or any(not isinstance(w, str) or not w.strip() for w in words):
+            raise ValueError("must be a non-empty list of non-empty strings")
+        return [w.strip() for w in words]
+
+    @field_validator("national_standard_prefixes", "regional_standard_prefixes")
+    @classmethod
+    def _upper_ascii(cls, words: list[str]) -> list[str]:
+        bad = [w for w in words if not re.fullmatch(r"[A-Z]+", w)]
+        if bad:
+            raise ValueError(f"standard prefixes are upper-case letters only: {bad}")
+        return words
+
+
+def _load_vocabulary() -> _Vocabulary:
+    path = Path(__file__).parent / "data" / "citations.yaml"
+    return _Vocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+VOCAB = _load_vocabulary()
+
+
+def _alternation(words: list[str]) -> str:
+    """Regex alternation, longest word first so that GBJ wins over GB."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# ------------------------------------------------------------------ grammar (regex fragments)
+
+# Leftover spaces inside codes (DB 50/T 543-2014, 苏发改社会发 〔2024〕 184号); never a line break.
+_SP = r"[ \u3000\u00a0]*"
+# Chinese characters an issuer abbreviation is written with.
+_CJK = r"\u4e00-\u9fff"
+# Issuer abbreviations of document numbers are short (国办函, 苏发改社会发, 津社治组办).
+_MAX_ABBR = 8
+# Every bracket pair seen around the year of a document number; they are mixed in the wild.
+_OPEN = r"[〔\[［(（【﹝〖｛{]"
+_CLOSE = r"[〕\]］)）】﹞〗｝}]"
+_DASH = r"[-‐‑–—－]"
+
+# 国办函〔2023〕121号: abbreviation, bracketed four-digit year, serial number, 号.
+_DOC_NUMBER = (
+    rf"(?P<abbr>[{_CJK}]{{1,{_MAX_ABBR}}}){_SP}{_OPEN}{_SP}(?P<year>\d{{4}}){_SP}{_CLOSE}"
+    rf"{_SP}(?:第{_SP})?(?P<serial>\d{{1,5}}){_SP}号"
+)
+# GB/T 50378-2019, DB 50/T 543-2014, DBJ50-052-2020, T/CECS 1234-2021, GB 50180 (no year).
+_STANDARD_PREFIX = (
+    rf"(?:{re.escape(VOCAB.group_standard_prefix)}[A-Z]{{2,10}}"
+    rf"|(?:{_alternation(VOCAB.regional_standard_prefixes)}){_SP}\d{{2}}(?:{_SP}/{_SP}[TZ]?)?(?:{_SP}{_DASH})?"
+    rf"|(?:{_alternation(VOCAB.national_standard_prefixes)})(?:{_SP}/{_SP}[TZ])?)"
+)
+_STANDARD_CODE = (
+    rf"(?<![A-Za-z])(?P<std>{_STANDARD_PREFIX}{_SP}(?P<stdnum>\d+(?:\.\d+)*)"
+    rf"(?:{_SP}{_DASH}{_SP}(?P<stdyear>\d{{4}}))?)(?![\dA-Za-z])"
+)
+
+_DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
+_STANDARD_CODE_RE = re.compile(_STANDARD_CODE)
+# A code right after a title: optional bracket, then the code (the abbreviation of a document
+# number starts right after the bracket).
+_CODE_AFTER_TITLE_RE = re.compile(
+    rf"\s*(?P<open>[（(\[［【]{_SP})?(?:{_DOC_NUMBER}|{_STANDARD_CODE})(?P<close>{_SP}[）)\]］】])?"
+)
+_LEAD_WORD_RE = re.compile(_alternation(VOCAB.code_lead_words))
+# Trailing qualifiers of a title that do not change what it names: （试行）, (修订), （2018年版）.
+_TITLE_QUALIFIER_RE = re.compile(r"(?:[（(][^（）()]{1,12}[）)])+$")
+_ATTACHMENT_LINE_RE = re.compile(
+    rf"^[ \t\u3000]*(?:{_alternation(VOCAB.attachment_markers)})[ \u3000]*\d*[ \u3000]*[:：]?", re.M
+)
+# A numbered or indented line continuing an attachment list (      2.全市…任务分解表).
+_ATTACHMENT_CONTINUATION_RE = re.compile(r"^(?:[ \t\u3000]+\S|\d+[.．、])")
+# What ends the clause an unbracketed title sits in.
+_CLAUSE_BREAK = "，。；：,;:!?！？\n\t、《》"
+_DOC_TYPE_END_RE = re.compile(rf"(?:{_alternation(VOCAB.document_type_words)})$")
+
+_TITLE_OPEN, _TITLE_CLOSE = "《", "》"
+_MAX_TITLE = 150
+
+
+# ------------------------------------------------------------------ normalisation
+
+
+def _nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+def _normalise_doc_number(m: re.Match) -> str | None:
+    """abbr〔YYYY〕N号 with no spaces, or None when the year is not a year."""
+    year = int(_nfkc(m.group("year")))
+    if not 1949 <= year <= 2100:
+        return None
+    return f"{m.group('abbr')}〔{year}〕{int(_nfkc(m.group('serial')))}号"
+
+
+def _normalise_standard_code(raw: str) -> str:
+    code = re.sub(r"\s+", "", _nfkc(raw))
+    return re.sub(_DASH, "-", code).upper()
+
+
+def _plausible_standard(m: re.Match) -> bool:
+    """A standard code has a year, a /T-/Z- or regional part, or a number of two digits or more:
+    'GB 1' alone is too thin to be sure."""
+    return bool(m.group("stdyear")) or "/" in m.group("std") or len(m.group("stdnum")) >= 2
+
+
+def _trim_abbreviation(abbr: str) -> str:
+    """Drop running text glued before an issuer abbreviation (全面落实国办函 -> 国办函)."""
+    last_end = 0
+    for lead in _LEAD_WORD_RE.finditer(abbr):
+        if lead.end() < len(abbr):
+            last_end = max(last_end, lead.end())
+    return abbr[last_end:]
+
+
+def _normalise_title(raw: str) -> str:
+    # line breaks inside a title come from wrapped text; other spaces are kept (two issuers are
+    # written 中共重庆市委 重庆市人民政府)
+    title = re.sub(r"[ \u3000]*\n[\s]*", "", raw)
+    return re.sub(r"[ \u3000\u00a0]+", " ", title).strip()
+
+
+def _title_kind(title: str) -> Literal["standard", "document"]:
+    bare = _TITLE_QUALIFIER_RE.sub("", title).strip()
+    return "standard" if bare.endswith(tuple(VOCAB.standard_title_suffixes)) else "document"
+
+
+def _is_cited_title(title: str) -> bool:
+    bare = _TITLE_QUALIFIER_RE.sub("", title).strip()
+    if len(bare) < 2:
+        return False
+    if bare.endswith(tuple(VOCAB.not_cited_exceptions)):
+        return True
+    return not bare.endswith(tuple(VOCAB.not_cited_title_suffixes))
+
+
+# ------------------------------------------------------------------ locating
+
+
+def _title_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost 《…》, nested 《》 balanced; unclosed ones are skipped."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while True:
+        start = text.find(_TITLE_OPEN, i)
+        if start < 0:
+            return spans
+        depth, j = 0, start
+        limit = min(len(text), start + _MAX_TITLE + 2)
+        while j < limit:
+            ch = text[j]
+            if ch == _TITLE_OPEN:
+                depth += 1
+            elif ch == _TITLE_CLOSE:
+                depth -= 1
+                if depth == 0:
+                    break
+            elif ch in "。\t" or text.startswith("\n\n\n", j):
+                break
+            j += 1
+        if j < limit and text[j] == _TITLE_CLOSE and depth == 0:
+            spans.append((start, j + 1))
+            i = j + 1
+        else:
+            i = start + 1
+
+
+def _attachment_regions(text: str) -> list[tuple[int, int]]:
+    """Spans of the document's own attachment lists: the 附件： line and the numbered or indented
+    lines that continue it (blank lines in between allowed)."""
+    regions: list[tuple[int, int]] = []
+    for m in _ATTACHMENT_LINE_RE.finditer(text):
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        while end < len(text):
+            nxt = end + 1
+            while nxt < len(text) and text[nxt] == "\n":
+                nxt += 1
+            line_end = text.find("\n", nxt)
+            line_end = len(text) if line_end < 0 else line_end
+            if nxt >= len(text) or not _ATTACHMENT_CONTINUATION_RE.match(text[nxt:line_end]):
+                break
+            end = line_end
+        regions.append((m.start(), end))
+    return regions
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _code_after_title(text: str, pos: int) -> re.Match | None:
+    m = _CODE_AFTER_TITLE_RE.match(text, pos)
+    if m is None:
+        return None
+    if m.group("abbr") is not None:
+        # a document number after a title must start right at the bracket: （渝委发〔2018〕26号）
+        if m.group("open") is None or _normalise_doc_number(m) is None:
+            return None
+    elif not _plausible_standard(m):
+        return None
+    return m
+
+
+def _titled_mentions(text: str, skip: list[tuple[int, int]]) -> list[Match]:
+    found: list[Match] = []
+    for start, end in _title_spans(text):
+        if _overlaps(start, end, skip):
+            continue
+        title = _normalise_title(text[start + 1 : end - 1])
+        if not _is_cited_title(title):
+            continue
+        code_m = _code_after_title(text, end)
+        span_end = end if code_m is None else code_m.end()
+        surface = text[start:span_end]
+        found.append(Match(FIELD, start, span_end, surface, parse(surface)))
+    return found
+
+
+def _untitled_title_start(text: str, bracket: int) -> int | None:
+    """Start of a title written without 《》 that ends right before `bracket`
+    (…关于开展…工作的通知（国办发…）), or None."""
+    clause_start = bracket
+    while clause_start > 0 and text[clause_start - 1] not in _CLAUSE_BREAK and bracket - clause_start < 100:
+        clause_start -= 1
+    clause = text[clause_start:bracket]
+    about = clause.rfind("关于")
+    if about < 0 or not _DOC_TYPE_END_RE.search(clause.rstrip()):
+        return None
+    issuer = clause[:about]
+    last_lead = 0
+    for lead in _LEAD_WORD_RE.finditer(issuer):
+        last_lead = max(last_lead, lead.end())
+    start = clause_start + last_lead
+    while start < bracket and text[start] in " \u3000":
+        start += 1
+    return start
+
+
+def _code_mentions(text: str, taken: list[tuple[int, int]]) -> list[Match]:
+    found: list[Match] = []
+    for m in _DOC_NUMBER_RE.finditer(text):
+        if _normalise_doc_number(m) is None:
+            continue
+        abbr = _trim_abbreviation(m.group("abbr"))
+        if not abbr:
+            continue
+        start = m.end("abbr") - len(abbr)
+        end = m.end()
+        if _overlaps(start, end, taken):
+            continue
+        if start > 0 and re.match(r"[（(\[［【]", text[start - 1]):
+            # a bracketed number: a title without 《》 may stand right before the bracket
+            title_start = _untitled_title_start(text, start - 1)
+            close = re.match(rf"{_SP}[）)\]］】]", text[end:])
+            if title_start is not None and close and not _overlaps(title_start, start, taken):
+                start, end = title_start, end + close.end()
+        found.append(Match(FIELD, start, end, text[start:end], parse(text[start:end])))
+    for m in _STANDARD_CODE_RE.finditer(text):
+        if not _plausible_standard(m) or _overlaps(m.start("std"), m.end("std"), taken):
+            continue
+        found.append(Match(FIELD, m.start("std"), m.end("std"), m.group("std"), parse(m.group("std"))))
+    return found
+
+
+def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
+    """Every citation mention in `text` (see module doc); [] when there is none."""
+    if not isinstance(text, str) or not text:
+        return []
+    attachments = _attachment_regions(text)
+    titled = _titled_mentions(text, attachments)
+    taken = [(m.start, m.end) for m in titled] + attachments + _title_spans(text)
+    coded = _code_mentions(text, taken)
+    return sorted(titled + coded, key=lambda m: (m.start, m.end))
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Spans where other extractors must not read dates or numbers (see module doc)."""
+    if not isinstance(text, str) or not text:
+        return []
+    return [(m.start, m.end) for m in extract(text)] + _title_spans(text)
+
+
+# ------------------------------------------------------------------ normalising
+
+
+def parse(surface: str, ctx: ExtractContext | None = None) -> CitationValue:
+    """The citation a surface names: 《title》, a code, or a title with its code."""
+    if not isinstance(surface, str):
+        return CitationValue("document", None, None)
+    title: str | None = None
+    rest = surface
+    spans = _title_spans(surface)
+    if spans:
+        start, end = spans[0]
+        title = _normalise_title(surface[start + 1 : end - 1])
+        rest = surface[end:]
+    std = next((m for m in _STANDARD_CODE_RE.finditer(rest) if _plausible_standard(m)), None)
+    if std is not None:
+        return CitationValue("standard", _normalise_standard_code(std.group("std")), title)
+    for doc in _DOC_NUMBER_RE.finditer(rest):
+        code = _normalise_doc_number(doc)
+        abbr = _trim_abbreviation(doc.group("abbr"))
+        if code is None or not abbr:
+            continue
+        code = abbr + code[len(doc.group("abbr")) :]
+        if title is None:
+            # a title written without 《》 before the bracketed number
+            before = _normalise_title(rest[: doc.end("abbr") - len(abbr)].rstrip(" \u3000（(［[【"))
+            if "关于" in before and _DOC_TYPE_END_RE.search(before):
+                title = before
+        return CitationValue("document", code, title)
+    if title is None:
+        return CitationValue("document", None, None)
+    return CitationValue(_title_kind(title), None, title)
+
+
+# ------------------------------------------------------------------ one per cited thing
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", _nfkc(s))
+
+
+def citation_key(value: CitationValue) -> str:
+    """The identity of a cited thing: its code when it has one, else its title."""
+    if value.code:
+        return "code:" + _compact(value.code).upper()
+    return "title:" + _compact(value.title or "")
+
+
+def distinct(matches: list[Match]) -> list[Match]:
+    """One Match per cited thing, in order of first mention. Mentions sharing a code or a title
+    are the same thing; the kept Match is the first that carries both title and code, else the
+    first mention."""
+    groups: list[list[Match]] = []
+    keys: list[set[str]] = []
+    for m in matches:
+        v: CitationValue = m.value
+        mine = {k for k in (
+            "code:" + _compact(v.code).upper() if v.code else "",
+            "title:" + _compact(v.title) if v.title else "",
+        ) if k}
+        hit = next((i for i, ks in enumerate(keys) if ks & mine), None)
+        if hit is None:
+            groups.append([m])
+            keys.append(set(mine))
+        else:
+            groups[hit].append(m)
+            keys[hit] |= mine
+    kept = [next((m for m in g if m.value.code and m.value.title), g[0]) for g in groups]
+    return sorted(kept, key=lambda m: (m.start, m.end))
