@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors import deadlines as deadline_module
-from extractors import nlp, obligations, structure
+from extractors import categories, nlp, obligations, structure
 from extractors.base import ExtractContext, Match
 from extractors.metadata import extract_metadata
 from pipeline.document import Document
@@ -97,7 +97,8 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
         out.obligations.append(ObligationRecord(
             obligation_id=oid, doc_id=did, seq=seq, text=doc.text[ob.start:ob.end], start=ob.start, end=ob.end,
             modality=ob.modality, source=ob.source, section_path=ob.section_path or None,
-            page=doc.blocks[ob.block_index].page))
+            page=doc.blocks[ob.block_index].page,
+            category=categories.primary_category(doc.text[ob.start:ob.end])))
         seen_units = set()
         for lu in ob.units:
             v = lu.match.value
@@ -125,7 +126,8 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
         out.quotas.append(QuotaRecord(
             quota_id=stable_id(did, m.start, m.end), doc_id=did, obligation_id=oid, surface=m.surface,
             start=m.start, end=m.end, subject=v.subject, value_min=v.value_min, value_max=v.value_max,
-            unit=v.unit, per_value=v.per_value, per_unit=v.per_unit, comparator=v.comparator))
+            unit=v.unit, per_value=v.per_value, per_unit=v.per_unit, comparator=v.comparator,
+            category=categories.primary_category(v.subject, categories.sentence_at(doc.text, m.start, m.end))))
     for m in fields.citations:
         v = m.value
         out.citations.append(CitationRecord(

@@ -85,6 +85,7 @@ class ObligationRecord(Record):
     source: Literal["prose", "table"]
     section_path: str | None = None
     page: int | None = None
+    category: str | None = Field(None, description="facility category (extractors/data/categories.yaml)")
 
 
 class ObligationUnitRecord(Record):
@@ -137,6 +138,7 @@ class QuotaRecord(Record):
     per_value: float | None = None
     per_unit: str | None = None
     comparator: Comparator
+    category: str | None = Field(None, description="facility category (extractors/data/categories.yaml)")
 
 
 class CitationRecord(Record):
