@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, field_validator, model_validator
 
 from extractors import citations
 from extractors.base import ExtractContext, Match, filter_spans
@@ -76,6 +76,7 @@ class _EffectiveVerbs(BaseModel):
 
 class _Vocabulary(BaseModel):
     year_periods: dict[str, _YearPeriod]
+    yearless_periods: list[str]
     period_end_suffixes: list[str]
     month_periods: dict[str, _MonthPeriod]
     relative_years: dict[str, int]
@@ -117,6 +118,13 @@ class _Vocabulary(BaseModel):
             if not (1 <= p.first_month <= p.month <= 12):
                 raise ValueError(f"year period {word}: months must satisfy 1 <= first <= last <= 12")
         return periods
+
+    @model_validator(mode="after")
+    def _yearless_are_periods(self):
+        unknown = [w for w in self.yearless_periods if w not in self.year_periods]
+        if unknown:
+            raise ValueError(f"yearless_periods not in year_periods: {unknown}")
+        return self
 
 
 def _load_vocabulary() -> _Vocabulary:
@@ -171,6 +179,9 @@ _DATE = re.compile(
     rf"|(?<![\d年{_CN_DIGIT}十个第每])(?P<ymonth>{_MONTH}){_month_tail('y')}"
     # 年底前, 年内 (the year comes from the context)
     rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}])(?P<bpart>年(?:底|末|内|终))"
+    # 三季度末前, 下半年起 (the year comes from the context; needs a cue)
+    rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}第])(?P<qpart>(?:{_alt(VOCAB.yearless_periods)})"
+    rf"(?:{_S}(?:{_alt(VOCAB.period_end_suffixes)}))?)"
     # 2023.8, 2020-04-10, 2020/4/10, 2019.08.31
     rf"|(?<![\d.．/\-－—‐–])(?P<nyear>\d{{4}})(?P<sep>[.．/\-－])(?P<nmonth>\d{{1,2}})"
     rf"(?:(?P=sep)(?P<nday>\d{{1,2}}))?(?![\d.．/\-－]\d|\d)"
@@ -305,8 +316,8 @@ def _read(m: re.Match) -> _Reading | None:
     if g["ymonth"] is not None:
         r = _month_reading(_int(g["ymonth"]), g["yday"], g["ympart"])
         return None if r is None else _Reading(None, r[0], r[1], r[2])
-    if g["bpart"] is not None:
-        first, last, precision = _year_period(g["bpart"])
+    if g["bpart"] is not None or g["qpart"] is not None:
+        first, last, precision = _year_period(g["bpart"] or g["qpart"])
         return _Reading(None, first, last, precision)
     year, month, day = _int(g["nyear"]), _int(g["nmonth"]), _int(g["nday"])
     if not _valid_year(year):

@@ -1,0 +1,127 @@
+"""Deadline extractor: the example table (tests/examples/deadlines.yaml) plus the contract every
+extractor keeps (offsets, no exceptions, no 'today')."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from extractors import deadlines
+from extractors.base import ExtractContext
+
+EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "deadlines.yaml").read_text(encoding="utf-8"))
+
+
+def _spans(text: str, pieces: list[str] | None) -> list[tuple[int, int]]:
+    spans = []
+    for piece in pieces or []:
+        start = text.index(piece)
+        spans.append((start, start + len(piece)))
+    return spans
+
+
+def _context(case: dict) -> ExtractContext:
+    text = case["text"]
+    return ExtractContext(
+        issued_date=case.get("issued"),
+        deadline_cells=_spans(text, case.get("cells")),
+        masked=_spans(text, case.get("masked")),
+    )
+
+
+def _expected(case: dict) -> list[tuple]:
+    rows = []
+    for e in case["expect"]:
+        date = e.get("date")
+        rows.append((e["surface"], str(date) if date else None, e["kind"], e.get("precision")))
+    return rows
+
+
+def _params():
+    for case in EXAMPLES:
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
+        yield pytest.param(case, id=case["id"], marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_params()))
+def test_example(case):
+    text = case["text"]
+    found = deadlines.extract(text, _context(case))
+    got = [(m.surface, str(m.value.date) if m.value.date else None, m.value.kind, m.value.precision)
+           for m in found]
+    assert got == _expected(case)
+    for m, e in zip(found, case["expect"]):
+        assert text[m.start:m.end] == m.surface
+        if "relative" in e:
+            assert m.value.relative == e["relative"]
+
+
+def test_example_table_has_positives_negatives_and_unsolved_cases():
+    assert sum(bool(c["expect"]) for c in EXAMPLES) >= 30
+    assert sum(not c["expect"] for c in EXAMPLES) >= 15
+    assert len({c["id"] for c in EXAMPLES}) == len(EXAMPLES)
+
+
+@pytest.mark.parametrize("surface, issued, want", [
+    ("2023.8", None, (dt.date(2023, 8, 31), "by", "month")),
+    ("2020 年年底", None, (dt.date(2020, 12, 31), "by", "year")),
+    ("2020年4月10日前完成", None, (dt.date(2020, 4, 10), "by", "day")),
+    ("长期坚持", None, (None, "ongoing", None)),
+    ("2022年开始启动", None, (dt.date(2022, 1, 1), "start", "year")),
+    ("三季度末", dt.date(2022, 4, 2), (dt.date(2022, 9, 30), "by", "month")),
+    ("自印发之日起30日内", dt.date(2020, 3, 23), (dt.date(2020, 4, 22), "by", "day")),
+])
+def test_parse_reads_a_surface_as_a_deadline_cell(surface, issued, want):
+    value = deadlines.parse(surface, ExtractContext(issued_date=issued))
+    assert (value.date, value.kind, value.precision) == want
+
+
+@pytest.mark.parametrize("surface", ["", "   ", "2000万元", "建科规〔2020〕7号", "市自然资源局牵头"])
+def test_parse_returns_none_when_no_deadline(surface):
+    assert deadlines.parse(surface, ExtractContext()) is None
+
+
+def test_relative_dates_never_use_today():
+    # no issue date and no year in the text: the date stays unknown instead of this year
+    for text in ("年底前完成整改。", "今年上半年完成。", "自印发之日起30日内报送。", "6月30日前报送。"):
+        assert [m.value.date for m in deadlines.extract(text, ExtractContext())] == [None]
+
+
+def test_masked_spans_are_not_read():
+    text = "于2020年4月10日前完成"
+    assert deadlines.extract(text, ExtractContext(masked=[(1, 6)])) == []
+
+
+def test_a_date_outside_the_deadline_cell_is_not_a_deadline():
+    text = "2020年3月23日\t编制规划\t2020年9月底"
+    cell = (text.index("2020年9月底"), len(text))
+    got = [m.surface for m in deadlines.extract(text, ExtractContext(deadline_cells=[cell]))]
+    assert got == ["2020年9月底"]
+
+
+def test_vocabulary_is_validated():
+    bad = deadlines.VOCAB.model_dump()
+    bad["year_periods"]["年底"]["month"] = 13
+    with pytest.raises(ValidationError):
+        deadlines._Vocabulary.model_validate(bad)
+    bad = deadlines.VOCAB.model_dump()
+    bad["ongoing_words"] = []
+    with pytest.raises(ValidationError):
+        deadlines._Vocabulary.model_validate(bad)
+
+
+_POLICY_CHARS = "0123456789０１２〇一二三四五六七八九十年月日号底末前内后起自从到至于在每今明.-/〔〕《》（）\t\n 长期坚持之日工作"
+
+
+@given(text=st.one_of(st.text(max_size=80), st.text(alphabet=_POLICY_CHARS, max_size=80)),
+       issued=st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2090, 12, 31))))
+def test_any_text_gives_spans_that_point_at_their_surface(text, issued):
+    ctx = ExtractContext(issued_date=issued, deadline_cells=[(0, len(text))])
+    for m in deadlines.extract(text, ctx):
+        assert text[m.start:m.end] == m.surface and m.field == "deadline"
+        assert isinstance(m.value, deadlines.DeadlineValue)
