@@ -13,7 +13,7 @@ for our extractor, the deadline cells of task tables: the cells under a 时限/�
 without such a header, a cell that holds nothing but a date (the jiangjin reply's `2023.8`).
 Finding those cells is the structure extractor's job in the pipeline; this is a stand-in.
 
-JioNLP baseline: `jionlp.ner.extract_time` over each line, each entity parsed
+JioNLP baseline: `jionlp.ner.extract_time` over the whole text (line by line if it raises), each entity parsed
 (`with_parsing=True`), deadline = the end of the parsed span, kind "by". JioNLP and its GPLv3
 dependency jiojio are installed ONLY in bench/.venv-jionlp (created on first run with
 `python3 -m venv` + `pip install jionlp`), never in the project: this script talks to it through
@@ -42,7 +42,7 @@ DEFAULT_CORPUS = ROOT / "corpus"
 DEADLINE_HEADER = re.compile(r"^(?:完成)?(?:时限|时间|期限)(?:要求|节点)?$|^时间节点$|^完成时限$")
 
 # Runs inside bench/.venv-jionlp: reads {"docs": [{"file", "text", "time_base"}]} on stdin,
-# writes {"file": [[date, kind, surface], ...]} on stdout. Errors on a line are counted, not fatal
+# writes {"file": {"found": [[date, kind, surface], ...], "errors": n}} on stdout. Errors are counted, not fatal
 # (JioNLP raises on some inputs, e.g. 长期坚持).
 JIO_WORKER = r"""
 import contextlib, io, json, sys, time
@@ -53,12 +53,19 @@ out = {}
 for doc in request["docs"]:
     base = time.mktime(time.strptime(doc["time_base"], "%Y-%m-%d")) if doc["time_base"] else time.time()
     found, errors = [], 0
-    for line in doc["text"].split("\n"):
-        if not line.strip():
-            continue
+    # the whole text in one call (dates wrapped over lines stay whole); line by line only when
+    # JioNLP raises on the whole
+    try:
+        chunks = [doc["text"]]
+        with contextlib.redirect_stdout(io.StringIO()):
+            jio.ner.extract_time(doc["text"], time_base=base, with_parsing=True)
+    except Exception:
+        errors += 1
+        chunks = [line for line in doc["text"].split("\n") if line.strip()]
+    for chunk in chunks:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                ents = jio.ner.extract_time(line, time_base=base, with_parsing=True)
+                ents = jio.ner.extract_time(chunk, time_base=base, with_parsing=True)
         except Exception:
             errors += 1
             continue
