@@ -1,0 +1,156 @@
+"""Quota extractor: the example table (tests/examples/quotas.yaml), the seed gold, and the contract
+every extractor keeps (offsets, no exceptions, masks respected)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from extractors import quotas
+from extractors.base import ExtractContext
+from extractors.rules import load_yaml
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+EXTRA = ROOT.parent / "shared" / "corpus-extra"        # real documents beyond the seeds
+GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
+
+EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "quotas.yaml").read_text(encoding="utf-8"))
+
+
+def _context(case: dict) -> ExtractContext:
+    text = case["text"]
+    masked = []
+    for piece in case.get("masked") or []:
+        start = text.index(piece)
+        masked.append((start, start + len(piece)))
+    return ExtractContext(masked=masked)
+
+
+def _params():
+    for case in EXAMPLES:
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
+        yield pytest.param(case, id=case["id"], marks=marks)
+
+
+def _num(x):
+    return None if x is None else float(x)
+
+
+@pytest.mark.parametrize("case", list(_params()))
+def test_example(case):
+    text = case["text"]
+    found = quotas.extract(text, _context(case))
+    got = [(m.value.value_min, m.value.value_max, m.value.unit, m.value.comparator) for m in found]
+    assert got == [(_num(e["min"]), _num(e["max"]), e["unit"], e["cmp"]) for e in case["expect"]]
+    for m, e in zip(found, case["expect"]):
+        assert text[m.start:m.end] == m.surface
+        if "surface" in e:
+            assert m.surface == e["surface"]
+        if "per" in e:
+            per = (m.value.per_value, m.value.per_unit)
+            assert per == ((float(e["per"][0]), e["per"][1]) if e["per"] else (None, None))
+        if "subject" in e:
+            assert m.value.subject == e["subject"]
+
+
+def test_example_table_has_positives_negatives_and_open_cases():
+    assert sum(1 for c in EXAMPLES if c["expect"]) >= 20
+    assert sum(1 for c in EXAMPLES if not c["expect"]) >= 10
+    assert any(c.get("xfail") for c in EXAMPLES)
+    assert len({c["id"] for c in EXAMPLES}) == len(EXAMPLES)
+
+
+def test_parse_reads_one_surface():
+    value = quotas.parse("每百户不低于30平方米", ExtractContext())
+    assert value == quotas.QuotaValue(30.0, None, "m2", 100.0, "户", "ge", None)
+    assert quotas.parse("2020年4月10日前完成", ExtractContext()) is None
+
+
+def test_masked_spans_are_skipped():
+    text = "按照《关于每百户不少于二十平方米配建养老服务设施的通知》执行，每百户不少于三十平方米。"
+    title_end = text.index("》") + 1
+    found = quotas.extract(text, ExtractContext(masked=[(0, title_end)]))
+    assert [m.value.value_min for m in found] == [30.0]
+
+
+def test_values_are_free_of_float_noise():
+    (m,) = quotas.extract("一级(0.5-1.2万人)", ExtractContext())
+    assert (m.value.value_min, m.value.value_max) == (5000.0, 12000.0)
+
+
+def test_leftover_spaces_inside_the_quantity():
+    (m,) = quotas.extract("每 100 户配建 20 平方米", ExtractContext())
+    assert (m.value.value_min, m.value.unit, m.value.per_value) == (20.0, "m2", 100.0)
+    assert m.surface == "每 100 户配建 20 平方米"
+
+
+def _corpus_texts():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    if EXTRA.is_dir():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(EXTRA.glob("*.md"))]
+    return texts
+
+
+def test_offsets_hold_on_the_whole_corpus():
+    texts = _corpus_texts()
+    assert texts
+    for text in texts:
+        for m in quotas.extract(text, ExtractContext()):
+            assert text[m.start:m.end] == m.surface
+            assert m.field == "quota"
+            assert m.value.comparator in ("eq", "ge", "gt", "le", "lt", "approx", "range")
+
+
+@given(st.text(max_size=80))
+def test_never_raises_on_any_text(text):
+    for m in quotas.extract(text, ExtractContext()):
+        assert text[m.start:m.end] == m.surface
+
+
+@given(st.text(alphabet="每百户人均不少于超过以上以下左右约至-～.0123456789一二两三十百千万个人米平方㎡%分钟年日内第、，（）", max_size=40))
+def test_never_raises_on_quota_like_text(text):
+    for m in quotas.extract(text, ExtractContext()):
+        assert text[m.start:m.end] == m.surface
+        v = m.value
+        assert v.value_min is not None or v.value_max is not None
+
+
+def test_rule_file_is_validated():
+    data = dict(load_yaml("quotas.yaml"))
+    data["units"] = list(data["units"]) + [{"forms": ["平方米"], "unit": "m2", "factor": 1, "kind": "measure"}]
+    with pytest.raises(ValidationError, match="listed twice"):
+        quotas._QuotaRules.model_validate(data)
+    data = dict(load_yaml("quotas.yaml"), requirement_verbs=["选择", ""])
+    with pytest.raises(ValidationError):
+        quotas._QuotaRules.model_validate(data)
+
+
+def _seed_scores() -> tuple[int, int, int]:
+    """(true positives, predicted, gold) over the seed gold: sets of (min, max, unit) per document."""
+    tp = predicted = gold_n = 0
+    for path in sorted(GOLD.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        text = (CORPUS / gold["file"]).read_text(encoding="utf-8")
+        want = {(_num(q["value_min"]), _num(q["value_max"]), q["unit"]) for q in gold["quotas"]
+                if not q.get("optional")}
+        optional = {(_num(q["value_min"]), _num(q["value_max"]), q["unit"]) for q in gold["quotas"]
+                    if q.get("optional")}
+        got = {(m.value.value_min, m.value.value_max, m.value.unit)
+               for m in quotas.extract(text, ExtractContext())} - (optional - want)
+        tp += len(got & want)
+        predicted += len(got)
+        gold_n += len(want)
+    return tp, predicted, gold_n
+
+
+@pytest.mark.skipif(not GOLD.is_dir(), reason="the seed gold lives in ../shared/eval")
+def test_seed_gold_precision_and_recall():
+    tp, predicted, gold_n = _seed_scores()
+    assert gold_n > 0
+    assert tp / gold_n >= 0.9, (tp, gold_n)
+    assert tp / max(predicted, 1) >= 0.9, (tp, predicted)
