@@ -1,0 +1,124 @@
+"""Modal cues: the words that make a sentence a duty (要, 应当, 负责), a prohibition (不得, 严禁) or an
+encouragement (鼓励, 支持, 可).
+
+Public surface:
+    extract(text: str, ctx: ExtractContext) -> list[Match]   field "modality", value the modality
+    classify(text: str) -> "must" | "prohibit" | "encourage" | None
+        the strongest cue of the text (prohibit > must > encourage); None when it has none
+
+A cue word is void inside a longer word that holds it (重要, 相应, 可持续, 因地制宜: the blockers of
+data/modality.yaml), inside a 《title》 (a cited document's words are not this text's duty) and
+under `ctx.masked`. Where two cues overlap the longest wins (不得不 over 不得, 不可 over 可).
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from extractors.base import ExtractContext, Match, filter_spans
+from extractors.rules import load_yaml
+
+Modality = Literal["must", "prohibit", "encourage"]
+STRENGTH: tuple[Modality, ...] = ("prohibit", "must", "encourage")   # strongest first
+
+
+class _Cue(BaseModel):
+    blockers: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    only_before: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for p in patterns:
+            re.compile(p)
+        return patterns
+
+
+class _ModalityRules(BaseModel):
+    prohibit: dict[str, _Cue]
+    must: dict[str, _Cue]
+    encourage: dict[str, _Cue]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "_ModalityRules":
+        seen: dict[str, str] = {}
+        for modality in STRENGTH:
+            for word, cue in getattr(self, modality).items():
+                if not word or word in seen:
+                    raise ValueError(f"cue {word!r} is empty or listed twice ({seen.get(word)}, {modality})")
+                seen[word] = modality
+                bad = [b for b in cue.blockers if word not in b]
+                if bad:
+                    raise ValueError(f"blockers of {word!r} must contain it: {bad}")
+        return self
+
+
+RULES = _ModalityRules.model_validate(load_yaml("modality.yaml"))
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+class _CompiledCue:
+    """One cue word with its blockers compiled into a single look-ahead scan."""
+
+    def __init__(self, word: str, modality: Modality, cue: _Cue):
+        self.word = word
+        self.modality = modality
+        self.offsets = [(b.index(word), len(b)) for b in cue.blockers]
+        self.blocker_re = re.compile(f"(?=({_alt(cue.blockers)}))") if cue.blockers else None
+        self.patterns = [re.compile(p) for p in cue.patterns]
+        self.only_before = tuple(cue.only_before)
+
+    def blocked_spans(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        if self.blocker_re:
+            # look-ahead finds overlapping blocker occurrences (需要求 holds 需要 and 要求)
+            spans += [(m.start(), m.start() + len(m.group(1))) for m in self.blocker_re.finditer(text)]
+        for p in self.patterns:
+            spans += [m.span() for m in p.finditer(text)]
+        return spans
+
+
+_CUES = {word: _CompiledCue(word, modality, cue)
+         for modality in STRENGTH for word, cue in getattr(RULES, modality).items()}
+_CUE_RE = re.compile(f"(?=({_alt(_CUES)}))")
+# a cited title: 《关于…严禁…的通知》 speaks for another document
+_TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
+
+
+def extract(text: str, ctx: ExtractContext) -> list[Match]:
+    """Every modal cue in `text` (offsets into `text`), overlaps settled longest-first; [] when none."""
+    if not isinstance(text, str) or not text:
+        return []
+    titles = [m.span() for m in _TITLE_RE.finditer(text)]
+    blocked: dict[str, list[tuple[int, int]]] = {}
+    found = []
+    for m in _CUE_RE.finditer(text):
+        # every cue that starts here (不得 and 不得不 both do): filter_spans keeps the longest
+        for word in (w for w in _CUES if text.startswith(w, m.start())):
+            cue = _CUES[word]
+            start, end = m.start(), m.start() + len(word)
+            if cue.only_before and not text.startswith(cue.only_before, end):
+                continue
+            if word not in blocked:
+                blocked[word] = cue.blocked_spans(text)
+            if any(s <= start and end <= e for s, e in blocked[word]):
+                continue
+            if any(s <= start and end <= e for s, e in titles) or ctx.is_masked(start, end):
+                continue
+            found.append(Match("modality", start, end, word, cue.modality))
+    return filter_spans(found)
+
+
+def classify(text: str) -> Modality | None:
+    """The strongest cue of `text` (prohibit > must > encourage); None when it has none."""
+    present = {m.value for m in extract(text, ExtractContext())}
+    for modality in STRENGTH:
+        if modality in present:
+            return modality
+    return None

@@ -1,0 +1,127 @@
+"""Modality cues: the example table (tests/examples/modality.yaml), the seed gold obligations, and
+the contract every extractor keeps (offsets, no exceptions, masks respected)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from extractors import modality
+from extractors.base import ExtractContext
+from extractors.rules import load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+EXTRA = ROOT.parent / "shared" / "corpus-extra"        # real documents beyond the seeds
+GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
+
+EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "modality.yaml").read_text(encoding="utf-8"))
+
+
+def _params():
+    for case in EXAMPLES:
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
+        yield pytest.param(case, id=case["id"], marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_params()))
+def test_example(case):
+    assert modality.classify(case["text"]) == case["expect"]
+    if "cues" in case:
+        assert [m.surface for m in modality.extract(case["text"], ExtractContext())] == case["cues"]
+
+
+def test_example_table_covers_every_outcome():
+    outcomes = {c["expect"] for c in EXAMPLES if not c.get("xfail")}
+    assert outcomes == {"must", "prohibit", "encourage", None}
+    assert any(c.get("xfail") for c in EXAMPLES)
+    assert len({c["id"] for c in EXAMPLES}) == len(EXAMPLES)
+
+
+def test_matches_carry_offsets_and_values():
+    text = "各镇街要发挥主体作用，不得擅自改变用途，鼓励社会力量参与。"
+    found = modality.extract(text, ExtractContext())
+    assert [(m.surface, m.value) for m in found] == [("要", "must"), ("不得", "prohibit"), ("鼓励", "encourage")]
+    for m in found:
+        assert text[m.start:m.end] == m.surface and m.field == "modality"
+
+
+def test_longest_cue_wins_where_cues_overlap():
+    assert [m.surface for m in modality.extract("不应当擅自调整", ExtractContext())] == ["不应当"]
+    assert modality.classify("不应当擅自调整") == "prohibit"
+    assert modality.classify("可以结合实际调整") == "encourage"
+
+
+def test_masked_spans_are_skipped():
+    text = "依照严禁擅自改变用途的规定执行"
+    start = text.index("严禁")
+    assert modality.extract(text, ExtractContext(masked=[(start, start + 2)])) == []
+    assert modality.classify(text) == "prohibit"
+
+
+def test_no_cue_gives_empty_list_and_none():
+    assert modality.extract("", ExtractContext()) == []
+    assert modality.classify("二〇二〇年三月二十三日") is None
+
+
+@given(st.text(max_size=80))
+def test_never_raises_on_any_text(text):
+    for m in modality.extract(text, ExtractContext()):
+        assert text[m.start:m.end] == m.surface
+    assert modality.classify(text) in (None, "must", "prohibit", "encourage")
+
+
+def test_corpus_offsets():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    if EXTRA.is_dir():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(EXTRA.glob("*.md"))]
+    for text in texts:
+        for m in modality.extract(text, ExtractContext()):
+            assert text[m.start:m.end] == m.surface
+
+
+def test_rule_file_is_validated():
+    data = load_yaml("modality.yaml")
+    bad_blocker = {**data, "must": {**data["must"], "确保": {"blockers": ["保证"]}}}
+    with pytest.raises(ValidationError, match="must contain it"):
+        modality._ModalityRules.model_validate(bad_blocker)
+    twice = {**data, "encourage": {**data["encourage"], "要": {}}}
+    with pytest.raises(ValidationError, match="listed twice"):
+        modality._ModalityRules.model_validate(twice)
+
+
+def _sentences(raw: str) -> list[str]:
+    """Sentences with whitespace removed: ends are 。！？：, a short line (a heading) and a line
+    break before a 公文 numbering (一、 （一） 1.)."""
+    raw = re.sub(r"(?m)^(\s*\S{1,20}\s*)$", lambda m: m.group(1) + "。", raw)
+    raw = re.sub(r"\n(?=\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.、．]))", "。", raw)
+    return re.findall(r"[^。！？：]*[。！？：]?", re.sub(r"\s+", "", raw))
+
+
+def seed_gold_accuracy() -> tuple[int, int]:
+    """(right, total): classify(sentence holding the anchor) or 'must', against the gold modality."""
+    right = total = 0
+    for path in sorted(GOLD.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        sentences = _sentences((CORPUS / gold["file"]).read_text(encoding="utf-8"))
+        for ob in gold["obligations"]:
+            anchor = re.sub(r"\s+", "", ob["anchor"])
+            holding = [s for s in sentences if anchor in s]
+            if not holding:
+                continue
+            total += 1
+            right += (modality.classify(holding[0]) or "must") == ob["modality"]
+    return right, total
+
+
+@pytest.mark.skipif(not GOLD.is_dir(), reason="the seed gold lives in ../shared/eval")
+def test_seed_gold_modality_accuracy():
+    right, total = seed_gold_accuracy()
+    assert total >= 100
+    assert right / total >= 0.97, (right, total)
