@@ -384,7 +384,9 @@ def parse(surface: str, ctx: ExtractContext | None = None) -> CitationValue:
             before = _normalise_title(rest[: doc.end("abbr") - len(abbr)].rstrip(" \u3000（(［[【"))
             if "关于" in before and _DOC_TYPE_END_RE.search(before):
                 title = before
-        return CitationValue("document", code, title)
+        # a guideline or standard issued under a document number is still a standard
+        kind = _title_kind(title) if title else "document"
+        return CitationValue(kind, code, title)
     if title is None:
         return CitationValue("document", None, None)
     return CitationValue(_title_kind(title), None, title)

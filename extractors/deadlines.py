@@ -80,7 +80,11 @@ class _Vocabulary(BaseModel):
     period_end_suffixes: list[str]
     month_periods: dict[str, _MonthPeriod]
     relative_years: dict[str, int]
+    relative_months: dict[str, int]
     recurring_prefixes: list[str]
+    recurring_month_prefixes: list[str]
+    range_connectors: list[str]
+    validity_words: list[str]
     by_prefixes: list[str]
     neutral_prefixes: list[str]
     by_suffixes: list[str]
@@ -148,12 +152,23 @@ _S = r"[^\S\t]{0,4}"
 _CN_DIGIT = "〇○零一二三四五六七八九"
 # A year: four Arabic digits or four Chinese digits (二〇二〇), not glued to a longer number,
 # a code (543-2014) or a decimal.
-_YEAR = rf"(?<![\d.．/\-－—‐–A-Za-z{_CN_DIGIT}十])(?:\d{{4}}|[{_CN_DIGIT}]{{4}})(?!\d)"
+_DASHES = "\\-－—‐–~～"
+_YEAR = (
+    rf"(?<![\d.．/A-Za-z{_CN_DIGIT}十])"
+    # a dash before a year only when it joins two dates (2023-2025年), never inside a code (543-2014)
+    rf"(?<![^\d年月日号][{_DASHES}])(?<!^[{_DASHES}])"
+    rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})(?!\d)"
+)
 _MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _YEAR_PERIOD = rf"(?:年?(?:{_alt(VOCAB.year_periods)})(?:{_S}(?:{_alt(VOCAB.period_end_suffixes)}))?)"
 _MONTH_PERIOD = _alt(VOCAB.month_periods)
-_MONTH_TAIL = rf"{_S}月(?:{_S}份)?(?:{_S}(?P<{{p}}day>{_DAY}){_S}[日号]|{_S}(?P<{{p}}mpart>{_MONTH_PERIOD}))?"
+# A weekday in brackets after a day: 6月15日（星期四）前
+_WEEKDAY = r"(?:[（(](?:星期|周|礼拜)[一二三四五六日天][）)])"
+_MONTH_TAIL = (
+    rf"{_S}月(?:{_S}份)?(?:{_S}(?P<{{p}}day>{_DAY}){_S}[日号](?:{_S}{_WEEKDAY})?"
+    rf"|{_S}(?P<{{p}}mpart>{_MONTH_PERIOD}))?"
+)
 
 
 def _month_tail(prefix: str) -> str:
@@ -173,6 +188,10 @@ _DATE = re.compile(
     # 每年3月31日前, 次年1月底: a recurring date, or one relative to an event's year
     rf"|(?P<recur>{_alt(VOCAB.recurring_prefixes)}){_S}(?:(?P<rmonth>{_MONTH}){_month_tail('r')}"
     rf"|(?P<rypart>{_YEAR_PERIOD}))"
+    # 每月10日前, 次月15日前: a recurring day of the month
+    rf"|(?P<mrecur>{_alt(VOCAB.recurring_month_prefixes)}){_S}(?P<mrday>{_DAY}){_S}[日号]"
+    # 本月底前, 下月10日前
+    rf"|(?P<relmonth>{_alt(VOCAB.relative_months)})(?:{_S}(?P<relmday>{_DAY}){_S}[日号]|{_S}(?P<relmpart>{_MONTH_PERIOD}))?"
     # 今年年底, 本年底, 明年上半年, 今年
     rf"|(?P<relyear>{_alt(VOCAB.relative_years)})(?:{_S}(?P<lypart>{_YEAR_PERIOD}))?"
     # 5月31日, 9月底, 8月 (the year comes from the context)
@@ -188,8 +207,14 @@ _DATE = re.compile(
 )
 
 _PRE = re.compile(
-    rf"(?P<word>{_alt(VOCAB.by_prefixes + VOCAB.start_prefixes + VOCAB.neutral_prefixes)}){_S}$"
+    rf"(?P<word>{_alt(VOCAB.by_prefixes + VOCAB.start_prefixes + VOCAB.neutral_prefixes + VOCAB.range_connectors)}){_S}$"
 )
+# What stands before a range connector when it joins two dates.
+_DATE_END_CHARS = "年月日号底末0123456789"
+# After a date: a range connector and the next date (…至2024年, —2025年): the date starts a range.
+_RANGE_START = re.compile(rf"{_S}(?:{_alt(VOCAB.range_connectors)}){_S}(?:\d|[{_CN_DIGIT}]{{2}}|今年|明年|本年)")
+_VALIDITY = re.compile(_alt(VOCAB.validity_words))
+_CLAUSE_END = "，。；,;\n\t"
 _POST = re.compile(
     rf"{_S}(?P<word>{_alt(VOCAB.start_suffixes + VOCAB.by_suffixes + VOCAB.not_deadline_suffixes)})"
 )
@@ -248,6 +273,7 @@ class _Reading:
     precision: Precision
     recurring: bool = False
     relative_year: int | None = None  # offset from the issue year (今年 0, 明年 1)
+    relative_month: int | None = None  # offset from the issue month (本月 0, 下月 1)
 
     def resolve(self, year: int, start: bool) -> dt.date | None:
         try:
@@ -307,6 +333,17 @@ def _read(m: re.Match) -> _Reading | None:
             return _Reading(None, r[0], r[1], r[2], recurring=True)
         first, last, precision = _year_period(g["rypart"])
         return _Reading(None, first, last, precision, recurring=True)
+    if g["mrecur"] is not None:
+        day = _int(g["mrday"])
+        if day is None or not 1 <= day <= 31:
+            return None
+        return _Reading(None, (1, day), (1, day), "day", recurring=True)
+    if g["relmonth"] is not None:
+        # the month is filled in when resolved; 1 stands in for it here
+        r = _month_reading(1, g["relmday"], g["relmpart"])
+        if r is None:
+            return None
+        return _Reading(None, r[0], r[1], r[2], relative_month=VOCAB.relative_months[g["relmonth"]])
     if g["relyear"] is not None:
         offset = VOCAB.relative_years[g["relyear"]]
         if g["lypart"] is not None:
@@ -392,11 +429,18 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
     """(start, end, value) of a date with the cues around it, or None when it is no deadline."""
     start, end = m.start(), m.end()
     pre = _PRE.search(text, max(0, start - 8), start)
+    range_end = False
+    if pre and pre.group("word") in VOCAB.range_connectors:
+        range_end = _joins_dates(text, pre.start("word"))
+        if not range_end and pre.group("word") not in VOCAB.by_prefixes:
+            pre = None  # a dash not between two dates
     post = _POST.match(text, end)
     pre_word = pre.group("word") if pre else None
     post_word = post.group("word") if post else None
     if post_word in VOCAB.not_deadline_suffixes:
         return None
+    if _in_validity_clause(text, start):
+        return None  # 有效期至2028年5月31日: how long a document stays valid
     in_cell = _inside(start, end, cells)
     is_start = pre_word in VOCAB.start_prefixes or post_word in VOCAB.start_suffixes
     span_start = pre.start("word") if pre else start
@@ -405,9 +449,11 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
     if done and not is_start:
         span_end = done.end()
     names_period = (m.group("ypart") or m.group("mpart") or m.group("rypart") or m.group("rmpart")
-                    or m.group("lypart") or m.group("ympart") or m.group("bpart"))
+                    or m.group("lypart") or m.group("ympart") or m.group("bpart") or m.group("relmpart"))
+    if not is_start and post is None and _RANGE_START.match(text, end):
+        return None  # 2023年6月至2024年12月: the start of a range has no cue of its own
     cued = (in_cell or is_start or done is not None or names_period is not None
-            or pre_word in VOCAB.by_prefixes or post_word in VOCAB.by_suffixes)
+            or range_end or pre_word in VOCAB.by_prefixes or post_word in VOCAB.by_suffixes)
     if not cued:
         return None
     if is_start and pre_word in VOCAB.by_prefixes:
@@ -418,6 +464,12 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
     surface = text[span_start:span_end]
     if reading.recurring:
         return span_start, span_end, DeadlineValue(None, kind, None, _compact(surface))
+    if reading.relative_month is not None:
+        if ctx.issued_date is None:
+            return span_start, span_end, DeadlineValue(None, kind, None, _compact(surface))
+        total = ctx.issued_date.month - 1 + reading.relative_month
+        year, month = ctx.issued_date.year + total // 12, total % 12 + 1
+        reading = _Reading(year, (month, reading.first[1]), (month, reading.last[1]), reading.precision)
     if reading.relative_year is not None:
         year = ctx.issued_date.year + reading.relative_year if ctx.issued_date else None
     elif reading.year is not None:
@@ -432,6 +484,22 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
     if kind == "by" and ctx.issued_date and date < ctx.issued_date:
         return None  # a "by" date before the document was issued reports the past
     return span_start, span_end, DeadlineValue(date, kind, reading.precision, None)
+
+
+def _in_validity_clause(text: str, start: int) -> bool:
+    """Whether a validity word (有效期) precedes `start` in the same clause."""
+    lo = start
+    while lo > 0 and start - lo < 30 and text[lo - 1] not in _CLAUSE_END:
+        lo -= 1
+    return _VALIDITY.search(text, lo, start) is not None
+
+
+def _joins_dates(text: str, connector: int) -> bool:
+    """Whether the range connector at `connector` follows a date (2023年6月—, 2023-)."""
+    i = connector
+    while i > 0 and text[i - 1] in " \u3000":
+        i -= 1
+    return i > 0 and text[i - 1] in _DATE_END_CHARS
 
 
 def _compact(s: str) -> str:
