@@ -20,7 +20,8 @@ What is found:
   * a title written without 《》 right before a bracketed document number
     (国务院关于…的意见（国发〔2018〕1号）).
 What is not: 《》 names of certificates, forms, contracts, newspapers, programmes (suffix list in
-data/citations.yaml), and titles inside the document's own attachment list (附件：1.…).
+data/citations.yaml), titles inside the document's own attachment list (附件：1.…) and titles
+right after a reference to one of its attachments (详见附件2《…》).
 
 Every mention is a Match: a document cited by title and later by its number alone gives two
 Matches. `distinct()` merges mentions of the same thing (same code, or same title), keeping the
@@ -138,6 +139,11 @@ _LEAD_WORD_RE = re.compile(_alternation(VOCAB.code_lead_words))
 _TITLE_QUALIFIER_RE = re.compile(r"(?:[（(][^（）()]{1,12}[）)])+$")
 _ATTACHMENT_LINE_RE = re.compile(
     rf"^[ \t\u3000]*(?:{_alternation(VOCAB.attachment_markers)})[ \u3000]*\d*[ \u3000]*[:：]?", re.M
+)
+# In the body, a reference to the document's own attachment right before a title
+# (详见附件2《建设方案编制提纲》): the title is the attachment's, not a cited document.
+_ATTACHMENT_REF_RE = re.compile(
+    rf"(?:{_alternation(VOCAB.attachment_markers)})[ \u3000]*[0-9０-９一二三四五六七八九十]*[ \u3000]*[:：]?[ \u3000]*$"
 )
 # A numbered or indented line continuing an attachment list (      2.全市…任务分解表).
 _ATTACHMENT_CONTINUATION_RE = re.compile(r"^(?:[ \t\u3000]+\S|\d+[.．、])")
@@ -280,7 +286,7 @@ def _code_after_title(text: str, pos: int) -> re.Match | None:
 def _titled_mentions(text: str, skip: list[tuple[int, int]]) -> list[Match]:
     found: list[Match] = []
     for start, end in _title_spans(text):
-        if _overlaps(start, end, skip):
+        if _overlaps(start, end, skip) or _ATTACHMENT_REF_RE.search(text, max(0, start - 8), start):
             continue
         title = _normalise_title(text[start + 1 : end - 1])
         if not _is_cited_title(title):
