@@ -69,19 +69,24 @@ class _CompiledCue:
     def __init__(self, word: str, modality: Modality, cue: _Cue):
         self.word = word
         self.modality = modality
-        self.offsets = [(b.index(word), len(b)) for b in cue.blockers]
+        # where the cue sits inside each blocker: 重要 holds 要 at 1
+        self.inner = {b: [i for i in range(len(b)) if b.startswith(word, i)] for b in cue.blockers}
         self.blocker_re = re.compile(f"(?=({_alt(cue.blockers)}))") if cue.blockers else None
         self.patterns = [re.compile(p) for p in cue.patterns]
         self.only_before = tuple(cue.only_before)
 
-    def blocked_spans(self, text: str) -> list[tuple[int, int]]:
-        spans = []
+    def blocked_starts(self, text: str) -> set[int]:
+        """Offsets in `text` where this cue word stands inside a blocker."""
+        starts: set[int] = set()
         if self.blocker_re:
-            # look-ahead finds overlapping blocker occurrences (需要求 holds 需要 and 要求)
-            spans += [(m.start(), m.start() + len(m.group(1))) for m in self.blocker_re.finditer(text)]
+            # the look-ahead finds overlapping blockers too (需要求 holds 需要 and 要求)
+            for m in self.blocker_re.finditer(text):
+                starts.update(m.start() + i for i in self.inner[m.group(1)])
         for p in self.patterns:
-            spans += [m.span() for m in p.finditer(text)]
-        return spans
+            for m in p.finditer(text):
+                starts.update(i for i in range(m.start(), m.end() - len(self.word) + 1)
+                              if text.startswith(self.word, i))
+        return starts
 
 
 _CUES = {word: _CompiledCue(word, modality, cue)
@@ -96,7 +101,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     if not isinstance(text, str) or not text:
         return []
     titles = [m.span() for m in _TITLE_RE.finditer(text)]
-    blocked: dict[str, list[tuple[int, int]]] = {}
+    blocked: dict[str, set[int]] = {}
     found = []
     for m in _CUE_RE.finditer(text):
         # every cue that starts here (不得 and 不得不 both do): filter_spans keeps the longest
@@ -106,13 +111,28 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
             if cue.only_before and not text.startswith(cue.only_before, end):
                 continue
             if word not in blocked:
-                blocked[word] = cue.blocked_spans(text)
-            if any(s <= start and end <= e for s, e in blocked[word]):
+                blocked[word] = cue.blocked_starts(text)
+            if start in blocked[word]:
                 continue
             if any(s <= start and end <= e for s, e in titles) or ctx.is_masked(start, end):
                 continue
             found.append(Match("modality", start, end, word, cue.modality))
-    return filter_spans(found)
+    return [m for group in _overlap_groups(found) for m in filter_spans(group)]
+
+
+def _overlap_groups(matches: list[Match]) -> list[list[Match]]:
+    """Matches (in start order) cut into runs that overlap one another, so that settling overlaps
+    stays linear in the number of cues."""
+    groups: list[list[Match]] = []
+    group_end = -1
+    for m in matches:
+        if groups and m.start < group_end:
+            groups[-1].append(m)
+            group_end = max(group_end, m.end)
+        else:
+            groups.append([m])
+            group_end = m.end
+    return groups
 
 
 def classify(text: str) -> Modality | None:

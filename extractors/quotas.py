@@ -151,13 +151,17 @@ _SEP = _alt(RULES.range_separators)       # 0.5-1.2, 5至10
 _INFIX = _alt(RULES.comparators_infix)    # 100余个
 _PCT = _alt(RULES.percent_prefixes)       # 百分之三十, 千分之二
 
+_NUMERAL_CHARS = "〇○零一二两三四五六七八九十百千万亿"
+# a number is read whole (an atomic group: 二十五万 is not retried as 二十五), and only from the
+# start of its run, so a long run of digits or numerals costs linear time
+_WHOLE_NUMBER = rf"(?>{NUMBER})"
 # one quantity: a ratio written with 百分之/千分之, or a number (or range) with its unit.
 # A number glued to Latin letters, digits, '.', '/' or '_' is part of a code (DB50/T543, v2.1).
 _QUANTITY = re.compile(
-    rf"(?P<pp>{_PCT}){_SP}(?P<pn1>{NUMBER})"
-    rf"(?:{_SP}(?:{_SEP}){_SP}(?:{_PCT})?{_SP}(?P<pn2>{NUMBER}))?"
-    rf"|(?<![0-9A-Za-z.．/_])(?P<n1>{NUMBER})"
-    rf"(?:{_SP}(?P<m1>{_MULT})?{_SP}(?P<u1>{_UNIT})?{_SP}(?:{_SEP}){_SP}(?P<n2>{NUMBER}))?"
+    rf"(?P<pp>{_PCT}){_SP}(?P<pn1>{_WHOLE_NUMBER})"
+    rf"(?:{_SP}(?:{_SEP}){_SP}(?:{_PCT})?{_SP}(?P<pn2>{_WHOLE_NUMBER}))?"
+    rf"|(?<![0-9０-９A-Za-z.．/_{_NUMERAL_CHARS}])(?P<n1>{_WHOLE_NUMBER})"
+    rf"(?:{_SP}(?P<m1>{_MULT})?{_SP}(?P<u1>{_UNIT})?{_SP}(?:{_SEP}){_SP}(?P<n2>{_WHOLE_NUMBER}))?"
     rf"{_SP}(?P<infix>{_INFIX})?{_SP}(?P<mult>{_MULT})?{_SP}(?P<unit>{_UNIT})"
 )
 # a comparator before the number, with the modal that may lead it (应不少于, 原则上不超过)
@@ -167,12 +171,11 @@ _COMPARATOR_BEFORE = re.compile(
 _COMPARATOR_AFTER = re.compile(rf"{_SP}(?P<word>{_alt(RULES.comparators_after)})")
 # the basis of a rate: 每100户, 每百户, 每万人, 每个试点城市, 每年; or 人均 …
 _PER_PREFIX = re.compile(rf"(?:{_alt(RULES.per_basis.prefixes)}){_SP}")
-_PER_NUMBER = re.compile(rf"(?P<num>{NUMBER}){_SP}")
+_PER_NUMBER = re.compile(rf"(?P<num>{_WHOLE_NUMBER}){_SP}")
 _PER_CLASSIFIER = re.compile(rf"(?:{_alt(RULES.per_basis.classifiers)})(?=[\u4e00-\u9fff])")
 _PER_UNIT = re.compile(rf"(?P<unit>{_UNIT})")
 _PER_FIXED = re.compile(_alt(RULES.per_basis.fixed))
 # the noun of a basis: Chinese characters (and the brackets and 、 of 县（市、区）), no numerals
-_NUMERAL_CHARS = "〇○零一二两三四五六七八九十百千万亿"
 _BASIS_NOUN = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()、]){{1,14}}")
 _BASIS_STOPS = sorted(set(RULES.per_basis.stop_words) | set(RULES.requirement_verbs) | set(_COMPARATOR_WORDS)
                       | set(RULES.comparators_before.leading_modals), key=len, reverse=True)
