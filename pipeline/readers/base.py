@@ -1,0 +1,32 @@
+"""What every reader returns to `read_document`, and checks they share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.errors import TooLarge
+from pipeline.normalize import Item, Layout
+from pipeline.settings import ReadLimits
+
+
+@dataclass
+class Parsed:
+    """A file taken apart, before normalising.
+
+    `sources` holds the text that source offsets point into, per page (key None for formats
+    without pages): the decoded file for txt/md/html; for pdf the page text the reader extracted
+    (lines outside tables, then table cells, each ending in '\\n', in reading order); for docx the
+    body text (each paragraph and table cell as Word shows it, auto-numbering included, each
+    ending in '\\n').
+    """
+
+    items: list[Item]
+    layout: Layout | None  # None: detect from the lines
+    sources: dict[int | None, str] = field(default_factory=dict)
+    header_fields: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    n_pages: int | None = None
+
+
+def check_chars(path: str, n_chars: int, limits: ReadLimits) -> None:
+    if n_chars > limits.max_chars:
+        raise TooLarge(path, f"{n_chars:,} characters of text, more than the limit of {limits.max_chars:,}")

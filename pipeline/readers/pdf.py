@@ -1,0 +1,182 @@
+"""PDF files (pdfplumber): text lines and ruled tables per page, in reading order.
+
+Each page is read once: its tables found, the text outside them taken as lines with their
+geometry. Lines become paragraphs from that geometry (a line short of the right margin ends a
+paragraph, an indented line starts one), Chinese wrap lines joined with ''. Running headers and
+footers (the same line, digits aside, at the top or bottom of most pages) and page numbers are
+dropped; a table that goes on at the top of the next page stays one table (same table_id), its
+repeated header row dropped. Source offsets are per page, into the text the reader extracted:
+the lines outside tables and the table cells in reading order, each followed by '\\n'.
+"""
+from __future__ import annotations
+
+import io
+import re
+import statistics
+import struct
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.errors import EncryptedDocument, NoTextLayer, NotAPdf, TooLarge
+from pipeline.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced
+from pipeline.readers.base import Parsed, check_chars
+from pipeline.settings import ReadLimits
+
+# pdfminer fails on damaged files with its own exceptions and, deep inside, with built-in ones
+_DAMAGED = (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError,
+            struct.error, zlib.error, RecursionError, EOFError)
+_MARGIN_ZONE = 0.1  # running headers/footers sit in the top or bottom tenth of the page
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass
+class _Table:
+    rows: list[list[str | None]]
+    top: float
+    bottom: float
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(row) for row in self.rows), default=0)
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    content: list[_Line | _Table] = field(default_factory=list)  # in reading order
+    n_chars: int = 0
+
+
+def parse_pdf(data: bytes, path: str, limits: ReadLimits) -> Parsed:
+    if b"%PDF-" not in data[:1024]:
+        raise NotAPdf(path, "not a PDF: no %PDF- header")
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            n_pages = len(pdf.pages)
+            if n_pages > limits.max_pages:
+                raise TooLarge(path, f"{n_pages} pages, more than the limit of {limits.max_pages}")
+            pages = [_read_page(page) for page in pdf.pages]
+    except PdfminerException as e:
+        cause = e.args[0] if e.args else e
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise EncryptedDocument(path, "password-protected PDF (a password is needed to open it)") from None
+        raise NotAPdf(path, f"damaged PDF: {type(cause).__name__}: {cause}") from None
+    except _DAMAGED as e:
+        raise NotAPdf(path, f"damaged PDF: {type(e).__name__}: {e}") from None
+    if not any(page.n_chars for page in pages):
+        raise NoTextLayer(path, f"no text layer in {n_pages} page(s), a scan? OCR needs `pip install .[ocr]`")
+    _drop_running_lines(pages)
+    items, sources = _items(pages)
+    check_chars(path, sum(len(s) for s in sources.values()), limits)
+    return Parsed(items, layout=Layout.GEOMETRY, sources=sources, n_pages=n_pages)
+
+
+def _read_page(page) -> _Page:
+    try:
+        tables = page.find_tables()
+        outside = page
+        for table in tables:
+            outside = outside.outside_bbox(table.bbox)
+        content: list[_Line | _Table] = [
+            _Line(line["text"], line["x0"], line["x1"], line["top"], line["bottom"])
+            for line in outside.extract_text_lines(return_chars=False) if line["text"].strip()
+        ]
+        content += [_Table(table.extract(), table.bbox[1], table.bbox[3]) for table in tables]
+        content.sort(key=lambda item: item.top)
+        return _Page(page.page_number, float(page.height), content, len(page.chars))
+    finally:
+        page.close()  # pdfplumber caches every object of a page until closed
+
+
+def _drop_running_lines(pages: list[_Page]) -> None:
+    """Lines at the top or bottom of the page that recur on most pages (digits aside)."""
+    if len(pages) < 2:
+        return
+    def key(page: _Page, line: _Line) -> str | None:
+        in_zone = line.bottom < page.height * _MARGIN_ZONE or line.top > page.height * (1 - _MARGIN_ZONE)
+        return _DIGITS.sub("#", _SPACES.sub("", line.text)) if in_zone else None
+
+    seen = Counter()
+    for page in pages:
+        seen.update({key(page, item) for item in page.content if isinstance(item, _Line)} - {None})
+    running = {k for k, n in seen.items() if n >= 2 and n >= 0.5 * len(pages)}
+    for page in pages:
+        page.content = [item for item in page.content
+                        if not (isinstance(item, _Line) and key(page, item) in running)]
+
+
+def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
+    lines = [item for page in pages for item in page.content if isinstance(item, _Line)]
+    size = statistics.median([line.bottom - line.top for line in lines]) if lines else 10.0
+    left = _mode([round(line.x0) for line in lines]) if lines else 0.0
+    right = _percentile([line.x1 for line in lines], 0.95) if lines else 0.0
+    items: list[Item] = []
+    sources: dict[int, str] = {}
+    last_was_table: _Table | None = None
+    for page in pages:
+        text = _PageText(page.number)
+        for k, item in enumerate(page.content):
+            if isinstance(item, _Line):
+                traced = text.add(item.text)
+                items.append(SourceLine(traced, full=item.x1 >= right - 1.5 * size, indented=item.x0 >= left + size))
+                last_was_table = None
+                continue
+            if item.n_cols <= 1:  # a framed box of text
+                for row in item.rows:
+                    for cell in row:
+                        items.extend(SourceLine(line) for line in text.add(cell or "").split(_NEWLINE))
+                last_was_table = None
+                continue
+            rows = [[SourceCell(text.add(cell or ""), col) for col, cell in enumerate(row)] for row in item.rows]
+            continues = k == 0 and last_was_table is not None and last_was_table.n_cols == item.n_cols
+            items.append(SourceTable(rows, continues_previous=continues))
+            last_was_table = item
+        sources[page.number] = text.value()
+    return items, sources
+
+
+_NEWLINE = re.compile(r"\n")
+
+
+class _PageText:
+    """The text of one page as the reader extracted it; offsets of source runs point into it."""
+
+    def __init__(self, page: int):
+        self.page = page
+        self.parts: list[str] = []
+        self.at = 0
+
+    def add(self, text: str) -> Traced:
+        traced = Traced.from_source(text, self.at, self.page)
+        self.parts.append(text + "\n")
+        self.at += len(text) + 1
+        return traced
+
+    def value(self) -> str:
+        return "".join(self.parts)
+
+
+def _mode(values: list[int]) -> float:
+    return float(Counter(values).most_common(1)[0][0])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]

@@ -1,0 +1,217 @@
+"""HTML pages (BeautifulSoup + lxml): the visible text in blocks, data tables as tables.
+
+Dropped: scripts, styles, navigation, forms, frames and other invisible parts; lines made only of
+links (menus, breadcrumbs) and web furniture (the normaliser's noise rules). The gov.cn
+metadata table (索引号 / 发文机关 / 成文日期 / 发文字号 …) goes to header_fields, not into the text.
+Tables used for page layout (a cell holding paragraphs or another table, one cell per row) are
+read as the blocks they contain. Source offsets point into the decoded HTML: each text node is
+found in the markup in document order (characters from entities such as &nbsp; have none).
+"""
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+from pipeline.normalize import (
+    Item, Layout, SourceCell, SourceLine, SourceTable, Traced, compact_spaces, concat, header_fields_of,
+    is_header_field_line,
+)
+from pipeline.readers.base import Parsed, check_chars
+from pipeline.readers.text import decode
+from pipeline.settings import ReadLimits
+
+_INVISIBLE = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe", "frame",
+              "frameset", "object", "embed", "canvas", "svg", "math", "nav", "form", "button", "select",
+              "option", "textarea", "input", "audio", "video", "map", "area"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
+          "pre", "section", "article", "header", "footer", "main", "aside", "center", "address", "figure",
+          "figcaption", "hr", "fieldset", "body", "html", "caption", "tr", "td", "th", "tbody", "thead", "tfoot"}
+_KIND_OF_TAG = {"h1": "title", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading"}
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)", re.I)
+_TOKEN = re.compile(r"[^\s&<>\"'\xa0]+")
+_SEARCH_WINDOW = 200_000  # characters of markup searched for the next text node
+_SENTENCE_PUNCTUATION = re.compile(r"[。，；！？]")
+
+
+def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
+    declared = _META_CHARSET.search(data[:4096])
+    markup, encoding = decode(data, path, declared.group(1).decode("ascii") if declared else None)
+    check_chars(path, len(markup), limits)
+    soup = BeautifulSoup(markup, "lxml")
+    page = _Page(markup)
+    page.walk(soup)
+    page.flush()
+    return Parsed(page.items, layout=Layout.LINES, sources={None: markup}, header_fields=page.fields,
+                  encoding=encoding)
+
+
+class _Locator:
+    """Finds text nodes in the markup, in document order, so each character knows its offset."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+        self.cursor = 0
+
+    def locate(self, text: str) -> Traced:
+        at = self.markup.find(text, self.cursor, self.cursor + _SEARCH_WINDOW + len(text))
+        if at >= 0:
+            self.cursor = at + len(text)
+            return Traced.from_source(text, at)
+        # entities changed the text (&nbsp; &amp;): find its plain pieces one by one
+        parts, done = [], 0
+        for token in _TOKEN.finditer(text):
+            parts.append(Traced.inserted(text[done : token.start()]))
+            at = self.markup.find(token.group(), self.cursor, self.cursor + _SEARCH_WINDOW)
+            if at >= 0:
+                self.cursor = at + len(token.group())
+                parts.append(Traced.from_source(token.group(), at))
+            else:
+                parts.append(Traced.inserted(token.group()))
+            done = token.end()
+        parts.append(Traced.inserted(text[done:]))
+        return concat(parts)
+
+    def skip(self, node: Tag) -> None:
+        """Move past a subtree that is not read, so its text is not taken for a later node's."""
+        for text in node.find_all(string=True):
+            self.locate(str(text))
+
+
+class _Page:
+    def __init__(self, markup: str):
+        self.locator = _Locator(markup)
+        self.items: list[Item] = []
+        self.fields: dict[str, str] = {}
+        self.line: list[tuple[Traced, bool]] = []  # pieces of the current line, and whether inside a link
+        self.kind: str | None = None
+
+    def flush(self) -> None:
+        pieces, self.line = self.line, []
+        text = concat(t for t, _ in pieces)
+        if not text.text.strip():
+            return
+        linked = "".join(t.text for t, in_link in pieces if in_link).strip()
+        # a line made only of links without a sentence (a menu, a breadcrumb) is navigation
+        if linked and linked == text.text.strip() and not _SENTENCE_PUNCTUATION.search(linked) \
+                and not linked.startswith("附件"):
+            return
+        self.items.append(SourceLine(text.translate(_NEWLINES), kind=self.kind))
+
+    def walk(self, node: Tag, in_link: bool = False) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, _NOT_TEXT):
+                    self.line.append((self.locator.locate(str(child)), in_link))
+                elif isinstance(child, Comment):
+                    self.locator.locate(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in _INVISIBLE or _hidden(child):
+                self.locator.skip(child)
+            elif name == "br":
+                self.flush()
+            elif name == "table":
+                self.flush()
+                self.table(child)
+            elif name in _BLOCK:
+                self.flush()
+                outer, self.kind = self.kind, _KIND_OF_TAG.get(name, self.kind)
+                self.walk(child, in_link)
+                self.flush()
+                self.kind = outer
+            else:
+                self.walk(child, in_link or name == "a")
+
+    def table(self, table: Tag) -> None:
+        rows = [[cell for cell in tr.find_all(["td", "th"], recursive=False)] for tr in _rows(table)]
+        fields = None if table.find("table") else _metadata(rows)
+        if fields is not None:
+            self.fields.update(fields)
+            self.locator.skip(table)
+            return
+        if _is_layout(table, rows):
+            self.walk(table)
+            return
+        source_rows, header_rows, in_header = [], 0, True
+        for cells in rows:
+            in_header = in_header and bool(cells) and all(c.name == "th" or c.find_parent("thead") for c in cells)
+            header_rows += in_header
+            col, row = 0, []
+            for cell in cells:
+                span = _int(cell.get("colspan"), 1)
+                row.append(SourceCell(self.cell_text(cell), col, span))
+                col += span
+            source_rows.append(row)
+        self.items.append(SourceTable(source_rows, header_rows=header_rows or None))
+
+    def cell_text(self, cell: Tag) -> Traced:
+        """The lines of a cell, joined by '\\n'."""
+        outer_items, outer_line = self.items, self.line
+        self.items, self.line = [], []
+        self.walk(cell)
+        self.flush()
+        lines = [item.text for item in self.items if isinstance(item, SourceLine)]
+        self.items, self.line = outer_items, outer_line
+        parts = []
+        for line in lines:
+            parts += [Traced.inserted("\n"), line] if parts else [line]
+        return concat(parts)
+
+
+_NEWLINES = {ord("\n"): " ", ord("\r"): " "}
+
+
+def _rows(table: Tag) -> list[Tag]:
+    """The rows of this table, not of tables nested in it."""
+    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+
+
+def _is_layout(table: Tag, rows: list[list[Tag]]) -> bool:
+    """A table that arranges the page rather than holding data: a cell with paragraphs, lists or
+    another table in it, or never more than one cell in a row."""
+    if max((len(r) for r in rows), default=0) <= 1:
+        return True
+    return table.find(["table", "p", "div", "ul", "ol", "h1", "h2", "h3"]) is not None and \
+        any(cell.find(["table"]) is not None or len(cell.find_all(["p", "div"])) > 3 for r in rows for cell in r)
+
+
+_KEY_CELL_MAX = 60  # a key cell holds a key, perhaps with its value; not a page of text
+
+
+def _metadata(rows: list[list[Tag]]) -> dict[str, str] | None:
+    """The fields of a gov.cn metadata table (key cells "发文机关：" each followed by a value
+    cell), or None when the table is not one."""
+    fields, keys = {}, 0
+    for cells in rows:
+        texts = [cell.get_text(" ", strip=True) for cell in cells]
+        k = 0
+        while k < len(texts):
+            if texts[k] and len(texts[k]) <= _KEY_CELL_MAX and is_header_field_line(texts[k]):
+                keys += 1
+                has_value = k + 1 < len(texts) and not is_header_field_line(texts[k + 1])
+                line = texts[k] + (" " + texts[k + 1] if has_value else "")
+                fields.update({key: compact_spaces(Traced.inserted(value)).text
+                               for key, value in header_fields_of(line).items()})
+                k += 2 if has_value else 1
+            else:
+                if texts[k]:
+                    return None  # a cell that is neither key nor value: a data table
+                k += 1
+    return fields if keys else None
+
+
+def _hidden(tag: Tag) -> bool:
+    style = tag.get("style") or ""
+    return "display:none" in style.replace(" ", "").lower() or tag.has_attr("hidden")
+
+
+def _int(value, default: int) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return default

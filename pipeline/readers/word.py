@@ -1,0 +1,194 @@
+"""Word .docx files (python-docx): paragraphs and tables in body order.
+
+The body is read from its XML so that paragraphs and tables keep their order: text of runs,
+hyperlinks and tracked insertions (deleted text, field codes, text boxes and the fallback copies
+of drawings are left out), Word's automatic numbering put back in front of the paragraph,
+heading styles as heading blocks, merged cells read once. Headers and footers are not read.
+Source offsets point into the body text: each paragraph and table cell as Word shows it
+(numbering included), each followed by '\\n'.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from lxml import etree
+
+from pipeline.errors import DecompressionLimit, EncryptedDocument, NotADocx
+from pipeline.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced, has_cjk
+from pipeline.readers.base import Parsed, check_chars
+from pipeline.readers.word_numbering import Numbering
+from pipeline.settings import ReadLimits
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# an encrypted .docx is an OLE compound file holding a stream of this name (UTF-16 in the directory)
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+       "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
+_VISIBLE = "[not(ancestor::mc:Fallback) and not(ancestor::w:txbxContent)]"
+_RUN_CONTENT = etree.XPath(
+    " | ".join(f".//w:r/w:{tag}{_VISIBLE}" for tag in ("t", "tab", "br", "cr", "noBreakHyphen")), namespaces=_NS
+)
+_CHAR_OF = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
+_LINE_BREAK = re.compile(r"\n")
+# library failures on a damaged package
+_PACKAGE_ERRORS = (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError,
+                   etree.XMLSyntaxError, NotImplementedError)
+
+
+def parse_docx(data: bytes, path: str, limits: ReadLimits) -> Parsed:
+    _check_container(data, path, limits)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        body = _Body(document)
+        body.read(document.element.body)
+        title = (document.core_properties.title or "").strip()
+    except _PACKAGE_ERRORS as e:
+        raise NotADocx(path, f"not a readable .docx: {type(e).__name__}: {e}") from None
+    source = "".join(body.source)
+    check_chars(path, len(source), limits)
+    fields = {"标题": title} if has_cjk(title) else {}
+    return Parsed(body.items, layout=Layout.LINES, sources={None: source}, header_fields=fields)
+
+
+def _check_container(data: bytes, path: str, limits: ReadLimits) -> None:
+    """A zip whose declared uncompressed size is within the limit, checked before unpacking."""
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in data:
+            raise EncryptedDocument(path, "password-protected .docx (encrypted package)")
+        raise NotADocx(path, "a legacy Word/WPS file (OLE compound file) named .docx; convert to .docx")
+    if not data.startswith(_ZIP_MAGIC):
+        raise NotADocx(path, "not a .docx: the file is not a zip package")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            declared = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
+        raise NotADocx(path, f"damaged zip package: {e}") from None
+    if declared > limits.max_decompressed_bytes:
+        raise DecompressionLimit(path, f"unpacks to {declared:,} bytes, more than the limit of "
+                                       f"{limits.max_decompressed_bytes:,} (zip bomb?)")
+
+
+class _Body:
+    """Walks the body XML, collecting items and the body text the offsets point into."""
+
+    def __init__(self, document):
+        styles = _styles(document)
+        self.heading_styles = {sid for sid, (name, _, _) in styles.items() if _heading_level(name)}
+        self.title_styles = {sid for sid, (name, _, _) in styles.items() if name.lower() in ("title", "标题")}
+        try:
+            numbering_element = document.part.numbering_part.element
+        except (NotImplementedError, KeyError):  # python-docx: no numbering part in the package
+            numbering_element = None
+        self.numbering = Numbering(numbering_element, _style_numbering(styles))
+        self.items: list[Item] = []
+        self.source: list[str] = []
+        self.at = 0
+
+    def emit(self, text: str) -> Traced:
+        traced = Traced.from_source(text, self.at)
+        self.source.append(text + "\n")
+        self.at += len(text) + 1
+        return traced
+
+    def read(self, container) -> None:
+        for child in container.iterchildren():
+            if child.tag == qn("w:p"):
+                self.paragraph(child)
+            elif child.tag == qn("w:tbl"):
+                self.table(child)
+            elif child.tag == qn("w:sdt"):  # content control: read what it holds
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    self.read(content)
+
+    def paragraph_text(self, p) -> tuple[str, str | None]:
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        style_id = style.get(qn("w:val")) if style is not None else None
+        text = "".join(el.text or "" if el.tag == qn("w:t") else _CHAR_OF.get(el.tag, "") for el in _RUN_CONTENT(p))
+        return self.numbering.label(p, style_id) + text, style_id
+
+    def paragraph(self, p) -> None:
+        text, style_id = self.paragraph_text(p)
+        kind = "title" if style_id in self.title_styles else "heading" if style_id in self.heading_styles else None
+        traced = self.emit(text)
+        for line in traced.split(_LINE_BREAK):  # a line break inside a paragraph ends a line
+            self.items.append(SourceLine(line, kind=kind if line.text.strip() else None))
+
+    def table(self, tbl) -> None:
+        rows, header_rows, in_header = [], 0, True
+        for tr in tbl.iterfind(qn("w:tr")):
+            tr_pr = tr.find(qn("w:trPr"))
+            is_header = tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None and \
+                tr_pr.find(qn("w:tblHeader")).get(qn("w:val"), "true") not in ("false", "0")
+            in_header = in_header and is_header
+            header_rows += in_header
+            col = _int(_val(tr_pr, "w:gridBefore"), 0)
+            cells = []
+            for tc in tr.iterfind(qn("w:tc")):
+                tc_pr = tc.find(qn("w:tcPr"))
+                span = max(_int(_val(tc_pr, "w:gridSpan"), 1), 1)
+                merged = tc_pr is not None and tc_pr.find(qn("w:vMerge")) is not None and \
+                    _val(tc_pr, "w:vMerge") in (None, "continue")
+                # a vertically merged cell is read once, in its first row
+                text = "" if merged else "\n".join(self.paragraph_text(p)[0] for p in tc.iterfind(".//" + qn("w:p")))
+                cells.append(SourceCell(self.emit(text), col, span))
+                col += span
+            rows.append(cells)
+        if max((len(r) for r in rows), default=0) <= 1:  # a one-column table is a framed text
+            for row in rows:
+                for cell in row:
+                    self.items.extend(SourceLine(line) for line in cell.text.split(_LINE_BREAK))
+            return
+        self.items.append(SourceTable(rows, header_rows=header_rows or None))
+
+
+def _val(element, tag: str) -> str | None:
+    child = element.find(qn(tag)) if element is not None else None
+    return child.get(qn("w:val")) if child is not None else None
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _styles(document) -> dict[str, tuple[str, str | None, tuple[str, int] | None]]:
+    """style id -> (name, based-on id, (numId, ilvl) or None)."""
+    try:
+        element = document.styles.element
+    except (KeyError, NotImplementedError):
+        return {}
+    styles = {}
+    for style in element.iterfind(qn("w:style")):
+        num_pr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        numbering = (_val(num_pr, "w:numId"), _int(_val(num_pr, "w:ilvl"), 0)) if num_pr is not None else None
+        styles[style.get(qn("w:styleId"))] = (_val(style, "w:name") or "", _val(style, "w:basedOn"), numbering)
+    return styles
+
+
+def _style_numbering(styles) -> dict[str, tuple[str, int]]:
+    """Numbering each paragraph style gives, following basedOn."""
+    result = {}
+    for style_id in styles:
+        seen, at = set(), style_id
+        while at in styles and at not in seen:
+            seen.add(at)
+            if styles[at][2] is not None:
+                result[style_id] = styles[at][2]
+                break
+            at = styles[at][1]
+    return result
+
+
+def _heading_level(name: str) -> int | None:
+    m = re.fullmatch(r"(?:heading|标题)\s*(\d)", name.strip().lower())
+    return int(m.group(1)) if m else None

@@ -1,0 +1,30 @@
+"""Limits the readers enforce, so that one hostile or runaway file cannot exhaust the machine.
+
+Each limit is checked as early as it can be: the file size before reading, the page count before
+extracting a page, the declared uncompressed size of a .docx before unpacking any member, the
+character count right after decoding or extracting.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MiB = 1 << 20
+
+
+class ReadLimits(BaseModel):
+    """Limits for `pipeline.readers.read_document`; exceeding one raises `TooLarge` or
+    `DecompressionLimit` naming the file and the limit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # The largest file read at all; checked with stat() before the first byte is read.
+    max_file_bytes: int = Field(default=64 * MiB, gt=0)
+    # PDFs with more pages are refused before any page is extracted (a 500-page 公文 is already rare).
+    max_pages: int = Field(default=500, gt=0)
+    # Sum of the declared uncompressed sizes of all members of a .docx, checked before unpacking
+    # (zip bombs: a 1 MB file can declare gigabytes).
+    max_decompressed_bytes: int = Field(default=200 * MiB, gt=0)
+    # Characters of decoded/extracted text. 64 MiB of UTF-8 Chinese is about 22 M characters and of
+    # GB18030 about 32 M, so every text file under max_file_bytes passes; the limit bites on
+    # containers (.docx, .html) whose text could outgrow their file size.
+    max_chars: int = Field(default=32_000_000, gt=0)
