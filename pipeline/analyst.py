@@ -1,0 +1,247 @@
+"""What the analysts' commands compute: comparisons across jurisdictions and exports of every table
+and view. Pure functions over a DuckDB connection (read-only is enough); the CLI
+(pipeline/analyst_cli.py) and the HTML report (pipeline/report/) only present their results.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from extractors.categories import CATEGORIES
+from pipeline.views import VIEWS, sql_number
+from schemas.records import TABLES
+
+Subject = Literal["quotas", "deadlines", "units", "citations"]
+SUBJECTS: tuple[str, ...] = ("quotas", "deadlines", "units", "citations")
+ExportFormat = Literal["parquet", "csv", "xlsx"]
+EXPORT_FORMATS: tuple[str, ...] = ("parquet", "csv", "xlsx")
+NO_CATEGORY = "—"  # how a row without a facility category is labelled in pivots
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A result table: column names and rows (plain Python values)."""
+
+    title: str
+    columns: list[str]
+    rows: list[tuple]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions shared by the comparisons: a facility category, jurisdictions (a row matches
+    when its jurisdiction contains any of the given names: 淄博 matches 淄博市)."""
+
+    category: str | None = None
+    jurisdictions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.category is not None and self.category not in CATEGORIES:
+            raise ValueError(f"unknown category {self.category!r}; one of: {', '.join(CATEGORIES)}")
+
+    def where(self, category_col: str | None = "category", jurisdiction_col: str = "jurisdiction",
+              ) -> tuple[str, list[Any]]:
+        """A SQL condition (always valid, 'true' when unrestricted) and its parameters."""
+        parts, params = ["true"], []
+        if self.category is not None and category_col:
+            parts.append(f"{category_col} = ?")
+            params.append(self.category)
+        if self.jurisdictions:
+            parts.append("(" + " OR ".join(f"contains(coalesce({jurisdiction_col}, ''), ?)"
+                                           for _ in self.jurisdictions) + ")")
+            params.extend(self.jurisdictions)
+        return " AND ".join(parts), params
+
+
+def _run(con: duckdb.DuckDBPyConnection, title: str, sql: str, params: list[Any]) -> Comparison:
+    cur = con.execute(sql, params)
+    return Comparison(title, [d[0] for d in cur.description], cur.fetchall())
+
+
+def compare_quotas(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> Comparison:
+    """Every quota by facility category and jurisdiction, with the requirement restated on a
+    common basis (per 100 households, per 1000 people) where it has a per-basis."""
+    where, params = filters.where()
+    return _run(con, "quotas by facility category and jurisdiction", f"""
+        SELECT coalesce(category, '{NO_CATEGORY}') AS category, jurisdiction, subject, requirement,
+               CASE WHEN norm_basis IS NULL THEN NULL
+                    WHEN norm_min IS NOT DISTINCT FROM norm_max THEN {sql_number('norm_min')} || ' ' || norm_basis
+                    ELSE coalesce({sql_number('norm_min')}, '') || '–' || coalesce({sql_number('norm_max')}, '') || ' ' || norm_basis
+               END AS normalised,
+               surface, doc_title, doc_number, doc_id, quota_id
+        FROM v_quota_comparison WHERE {where}
+        ORDER BY category = '{NO_CATEGORY}', category, unit, per_unit NULLS LAST, jurisdiction, start""", params)
+
+
+def compare_deadlines(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> Comparison:
+    """Deadlines in time order with the obligation they govern and who leads it."""
+    where, params = filters.where()
+    return _run(con, "deadlines by date", f"""
+        SELECT jurisdiction, date, kind, surface AS deadline, obligation_text AS obligation,
+               array_to_string(coalesce(lead_units, []), '、') AS lead_units, category, doc_title, doc_id,
+               obligation_id
+        FROM v_deadline_timeline WHERE {where}
+        ORDER BY date NULLS LAST, jurisdiction, doc_id, start""", params)
+
+
+def compare_units(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> Comparison:
+    """The departments (canonical units) of each jurisdiction and how many obligations they lead,
+    cooperate on and implement; generic mentions (有关部门) are left out."""
+    where, params = filters.where(category_col="o.category", jurisdiction_col="d.jurisdiction")
+    return _run(con, "departments per jurisdiction", f"""
+        SELECT d.jurisdiction, u.canonical AS unit,
+               count(DISTINCT u.obligation_id) FILTER (WHERE u.role = 'lead') AS lead,
+               count(DISTINCT u.obligation_id) FILTER (WHERE u.role = 'cooperate') AS cooperate,
+               count(DISTINCT u.obligation_id) FILTER (WHERE u.role = 'implement') AS implement,
+               count(DISTINCT u.obligation_id) AS obligations, count(DISTINCT u.doc_id) AS documents
+        FROM obligation_units u JOIN obligations o USING (obligation_id) JOIN documents d ON d.doc_id = u.doc_id
+        WHERE NOT u.generic AND {where}
+        GROUP BY d.jurisdiction, u.canonical
+        ORDER BY d.jurisdiction NULLS LAST, obligations DESC, lead DESC, unit""", params)
+
+
+def compare_citations(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> Comparison:
+    """Which jurisdictions cite which standard or document (and whether it is in the corpus)."""
+    where, params = filters.where(category_col=None, jurisdiction_col="c.jurisdiction")
+    if filters.category is not None:
+        # a citation belongs to the categories of the obligations that rely on it
+        where += " AND list_contains(c.categories, ?)"
+        params.append(filters.category)
+    return _run(con, "citations across jurisdictions", f"""
+        SELECT c.kind, max(c.code) AS code, arg_max(c.title, length(c.title)) AS title,
+               count(DISTINCT c.jurisdiction) AS jurisdictions,
+               array_to_string(list(DISTINCT c.jurisdiction ORDER BY c.jurisdiction), '、') AS cited_by,
+               count(DISTINCT c.doc_id) AS documents, sum(c.n_mentions) AS mentions,
+               max(t.title) AS in_corpus_as, c.citation_key
+        FROM v_citations c LEFT JOIN documents t ON t.doc_id = c.cited_doc_id
+        WHERE {where}
+        GROUP BY c.citation_key, c.kind
+        ORDER BY jurisdictions DESC, documents DESC, c.kind DESC, c.citation_key""", params)
+
+
+COMPARATORS = {"quotas": compare_quotas, "deadlines": compare_deadlines, "units": compare_units,
+               "citations": compare_citations}
+
+
+def compare(con: duckdb.DuckDBPyConnection, subject: Subject, filters: Filters = Filters()) -> Comparison:
+    if subject not in COMPARATORS:
+        raise ValueError(f"unknown comparison {subject!r}; one of: {', '.join(SUBJECTS)}")
+    return COMPARATORS[subject](con, filters)
+
+
+def pivot_quotas(quotas: Comparison) -> Comparison:
+    """The quota comparison side by side: one row per facility category, one column per
+    jurisdiction, each cell listing that jurisdiction's requirements ("20 m2 / 100户 社区办公服务设施")."""
+    recs = quotas.records()
+    jurisdictions = sorted({r["jurisdiction"] or "?" for r in recs})
+    categories = list(dict.fromkeys(r["category"] for r in recs))
+    cells: dict[tuple[str, str], list[str]] = {}
+    for r in recs:
+        line = r["requirement"] + (f"  {r['subject']}" if r["subject"] else f"  「{r['surface']}」")
+        cells.setdefault((r["category"], r["jurisdiction"] or "?"), []).append(line)
+    rows = [(c, *("\n".join(cells.get((c, j), [])) for j in jurisdictions)) for c in categories]
+    return Comparison(quotas.title, ["category", *jurisdictions], rows)
+
+
+# ------------------------------------------------------------------ export
+
+# Excel refuses cells longer than this; longer texts (documents.text) are cut with a marker
+XLSX_CELL_LIMIT = 32767
+_TRUNCATED = "…[truncated: full text in the CSV/Parquet export]"
+# control characters Excel cannot store (openpyxl raises on them)
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def export_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every table of the schema and every view present in the database, in schema order."""
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    wanted = [m.__table__ for m in TABLES] + list(VIEWS)
+    return [n for n in wanted if n in present]
+
+
+def _cell(value: Any) -> Any:
+    """A value as CSV/XLSX hold it: lists as JSON arrays, the rest unchanged."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _export_parquet(con: duckdb.DuckDBPyConnection, names: Sequence[str], out: Path) -> list[Path]:
+    paths = []
+    for name in names:
+        path = out / f"{name}.parquet"
+        con.execute(f"COPY (SELECT * FROM {name}) TO '{_sql_path(path)}' (FORMAT parquet)")
+        paths.append(path)
+    return paths
+
+
+def _export_csv(con: duckdb.DuckDBPyConnection, names: Sequence[str], out: Path) -> list[Path]:
+    paths = []
+    for name in names:
+        path = out / f"{name}.csv"
+        cur = con.execute(f"SELECT * FROM {name}")
+        # utf-8-sig writes the BOM that makes Excel read the file as UTF-8 (Chinese intact)
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([d[0] for d in cur.description])
+            while batch := cur.fetchmany(2000):
+                writer.writerows([_cell(v) for v in row] for row in batch)
+        paths.append(path)
+    return paths
+
+
+def _xlsx_value(value: Any) -> Any:
+    value = _cell(value)
+    if isinstance(value, str):
+        value = _XLSX_ILLEGAL.sub("", value)
+        if len(value) > XLSX_CELL_LIMIT:
+            value = value[:XLSX_CELL_LIMIT - len(_TRUNCATED)] + _TRUNCATED
+    elif isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)  # Excel has no time zones
+    return value
+
+
+def _export_xlsx(con: duckdb.DuckDBPyConnection, names: Sequence[str], out: Path) -> list[Path]:
+    from openpyxl import Workbook  # the maintained xlsx writer; only needed for this format
+
+    wb = Workbook(write_only=True)
+    for name in names:
+        ws = wb.create_sheet(title=name[:31])  # Excel's sheet-name limit
+        cur = con.execute(f"SELECT * FROM {name}")
+        ws.append([d[0] for d in cur.description])
+        while batch := cur.fetchmany(2000):
+            for row in batch:
+                ws.append([_xlsx_value(v) for v in row])
+    path = out / "policy-obligations.xlsx"
+    wb.save(path)
+    return [path]
+
+
+def _sql_path(path: Path) -> str:
+    return str(path.absolute()).replace("'", "''")
+
+
+_EXPORTERS = {"parquet": _export_parquet, "csv": _export_csv, "xlsx": _export_xlsx}
+
+
+def export(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, out_dir: Path,
+           names: Sequence[str] | None = None) -> list[Path]:
+    """Write every table and view (or `names`) to `out_dir`: one Parquet or CSV file per table
+    and view, or one XLSX workbook with a sheet each. Returns the files written."""
+    if fmt not in _EXPORTERS:
+        raise ValueError(f"unknown export format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return _EXPORTERS[fmt](con, list(names) if names is not None else export_names(con), out_dir)

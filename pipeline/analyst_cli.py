@@ -1,0 +1,155 @@
+"""The analysts' commands: `compare`, `export`, `report`. `register(app)` adds them to the
+`obligations` command line (pipeline/cli.py); the work is done by pipeline/analyst.py and
+pipeline/report/."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
+from pipeline.errors import DatabaseBusy
+
+DEFAULT_DB = Path("outputs/policy.duckdb")
+DEFAULT_REPORT = Path("outputs/report.html")
+DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
+# columns that identify rows for programs; the terminal table leaves them out
+_ID_COLUMNS = {"doc_id", "quota_id", "obligation_id", "citation_key", "deadline_id"}
+# longest text shown in a terminal cell (obligation sentences, titles)
+_CELL_WIDTH = 60
+
+_err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    _err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _open(db: Path):
+    from pipeline import store
+    try:
+        return store.connect(db, read_only=True, wait=5.0)
+    except (DatabaseBusy, FileNotFoundError) as exc:
+        _fail(str(exc))
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _short(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= _CELL_WIDTH else text[:_CELL_WIDTH - 1] + "…"
+
+
+def _print_table(result: Comparison, wide_cells: bool = False) -> None:
+    keep = [i for i, c in enumerate(result.columns) if c not in _ID_COLUMNS]
+    table = Table(*[result.columns[i] for i in keep], title=result.title, show_lines=wide_cells)
+    for row in result.rows:
+        table.add_row(*[(_plain(row[i]) if wide_cells else _short(_plain(row[i]))) for i in keep])
+    Console().print(table)
+    if not result.rows:
+        _err.print("no rows (is the database empty, or are the filters too narrow?)")
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def emit(result: Comparison, fmt: str, wide_cells: bool = False) -> None:
+    """Print a result as a rich table, CSV or JSON (machine formats keep every column)."""
+    if fmt == "json":
+        typer.echo(json.dumps(result.records(), ensure_ascii=False, default=_json_default, indent=1))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(result.columns)
+        writer.writerows([json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in r]
+                         for r in result.rows)
+    else:
+        _print_table(result, wide_cells)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `compare`, `export` and `report` to the `obligations` app."""
+
+    @app.command("compare")
+    def compare_command(
+        subject: Annotated[str, typer.Argument(help="quotas | deadlines | units | citations")],
+        category: Annotated[str | None, typer.Option("--category", help="a facility category, e.g. 养老")] = None,
+        jurisdiction: Annotated[list[str] | None, typer.Option(
+            "--jurisdiction", help="keep jurisdictions containing this name (repeatable)")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+        long: Annotated[bool, typer.Option("--long", help="quotas: one row per quota instead of "
+                                                          "categories × jurisdictions side by side")] = False,
+        db: DB_OPTION = DEFAULT_DB,
+    ) -> None:
+        """Compare jurisdictions: quotas, deadlines, departments (units) or citations."""
+        if subject not in SUBJECTS:
+            _fail(f"unknown comparison {subject!r}; one of: {', '.join(SUBJECTS)}")
+        if fmt not in ("table", "csv", "json"):
+            _fail(f"unknown format {fmt!r}; one of: table, csv, json")
+        try:
+            filters = Filters(category=category, jurisdictions=tuple(jurisdiction or ()))
+        except ValueError as exc:
+            _fail(str(exc))
+        con = _open(db)
+        try:
+            result = compare(con, subject, filters)
+        finally:
+            con.close()
+        if subject == "quotas" and fmt == "table" and not long:
+            emit(pivot_quotas(result), fmt, wide_cells=True)
+        else:
+            emit(result, fmt)
+
+    @app.command("export")
+    def export_command(
+        fmt: Annotated[str, typer.Option("--format", help="parquet | csv | xlsx")],
+        out: Annotated[Path, typer.Option("--out", help="folder to write into")],
+        db: DB_OPTION = DEFAULT_DB,
+    ) -> None:
+        """Export every table and view: Parquet or CSV (UTF-8 with BOM) files, or one XLSX workbook."""
+        if fmt not in EXPORT_FORMATS:
+            _fail(f"unknown format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")
+        con = _open(db)
+        try:
+            paths = export(con, fmt, out)
+        except OSError as exc:
+            _fail(f"cannot write to {out}: {exc}")
+        finally:
+            con.close()
+        for p in paths:
+            typer.echo(str(p))
+
+    @app.command("report")
+    def report_command(
+        out: Annotated[Path, typer.Option("--out", help="the HTML file to write")] = DEFAULT_REPORT,
+        db: DB_OPTION = DEFAULT_DB,
+    ) -> None:
+        """Write one self-contained HTML report: comparisons, charts, and every document with its
+        extracted spans highlighted."""
+        from pipeline.report import write_report
+
+        con = _open(db)
+        try:
+            path = write_report(con, out)
+        except OSError as exc:
+            _fail(f"cannot write {out}: {exc}")
+        finally:
+            con.close()
+        typer.echo(str(path))
