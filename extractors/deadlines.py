@@ -150,9 +150,9 @@ def _alt(words) -> str:
 # which separates table cells.
 _S = r"[^\S\t]{0,4}"
 _CN_DIGIT = "〇○零一二三四五六七八九"
+_DASHES = "\\-－—‐–~～"
 # A year: four Arabic digits or four Chinese digits (二〇二〇), not glued to a longer number,
 # a code (543-2014) or a decimal.
-_DASHES = "\\-－—‐–~～"
 _YEAR = (
     rf"(?<![\d.．/A-Za-z{_CN_DIGIT}十])"
     # a dash before a year only when it joins two dates (2023-2025年), never inside a code (543-2014)
@@ -210,7 +210,7 @@ _PRE = re.compile(
     rf"(?P<word>{_alt(VOCAB.by_prefixes + VOCAB.start_prefixes + VOCAB.neutral_prefixes + VOCAB.range_connectors)}){_S}$"
 )
 # What stands before a range connector when it joins two dates.
-_DATE_END_CHARS = "年月日号底末0123456789"
+_DATE_END_CHARS = "年月日号底末0123456789０１２３４５６７８９"
 # After a date: a range connector and the next date (…至2024年, —2025年): the date starts a range.
 _RANGE_START = re.compile(rf"{_S}(?:{_alt(VOCAB.range_connectors)}){_S}(?:\d|[{_CN_DIGIT}]{{2}}|今年|明年|本年)")
 _VALIDITY = re.compile(_alt(VOCAB.validity_words))
@@ -506,18 +506,25 @@ def _compact(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+# A duration longer than this is a year or a code read as a number (力争2025年内), not a limit.
+_MAX_DURATION = 1000
+
+
 def _add_duration(start: dt.date, n: float, unit: str) -> dt.date | None:
-    if n != int(n):
+    if n != int(n) or n > _MAX_DURATION:
         return None
     n = int(n)
-    if unit == "day":
-        return start + dt.timedelta(days=n)
-    if unit == "week":
-        return start + dt.timedelta(days=7 * n)
+    if unit in ("day", "week"):
+        try:
+            return start + dt.timedelta(days=n * (7 if unit == "week" else 1))
+        except OverflowError:
+            return None
     if unit in ("month", "quarter", "year"):
         months = n * {"month": 1, "quarter": 3, "year": 12}[unit]
         total = start.month - 1 + months
         year, month = start.year + total // 12, total % 12 + 1
+        if year > dt.MAXYEAR:
+            return None
         return dt.date(year, month, min(start.day, _last_day(year, month)))
     return None  # working days depend on holidays: never guessed
 
@@ -546,7 +553,7 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
         if anchor != "届满" and q not in ("内", "以内", "之内"):
             continue
         n = to_number(m.group("n"))
-        if n is None or n <= 0:
+        if n is None or not 0 < n <= _MAX_DURATION:
             continue
         start = _event_start(text, m.start())
         event = _compact(text[start:m.start()]).lstrip("自从")
@@ -561,7 +568,7 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
                            DeadlineValue(date, "by", "day" if date else None, _compact(surface))))
     for m in _LEAD_DURATION.finditer(text):
         n = to_number(m.group("n"))
-        if n is None or n <= 0 or _overlaps(m.start(), m.end(), protected):
+        if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
             continue
         own = m.group("lead") in VOCAB.own_period_leads
         if m.group("q") == "时间" and not own:
