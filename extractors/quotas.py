@@ -94,6 +94,7 @@ class _QuotaRules(BaseModel):
     per_basis: _PerBasis
     requirement_verbs: list[str]
     requirement_verb_gap: int = Field(ge=0)
+    narration_markers: list[str]
     narration_nouns: list[str]
     article_numeral: str = Field(min_length=1)
     name_suffixes: list[str]
@@ -106,7 +107,7 @@ class _QuotaRules(BaseModel):
     subject_max_len: int = Field(gt=1)
 
     _not_blank = field_validator(
-        "deadline_suffixes", "range_separators", "requirement_verbs", "narration_nouns", "name_suffixes", "penalty_words",
+        "deadline_suffixes", "range_separators", "requirement_verbs", "narration_markers", "narration_nouns", "name_suffixes", "penalty_words",
         "subject_trailing_words", "subject_left_boundaries", "subject_after_skip", "subject_stop_words",
     )(_no_blank)
 
@@ -345,15 +346,19 @@ def _basis_before(bases: list[_Basis], text: str, clause_start: int, lead_start:
     return basis
 
 
+_VERB_OBJECT = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()]){{0,{RULES.requirement_verb_gap}}}")
+_GOVERNING_VERB = re.compile(rf"(?P<marker>{_alt(RULES.narration_markers)})?(?:{_alt(RULES.requirement_verbs)})")
+
+
 def _governed(text: str, clause_start: int, number_start: int) -> bool:
-    """A requirement verb (选择, 配建 …) or 一式 stands right before the number."""
+    """A requirement verb governs the number: 选择1-2个, 新增普惠性托位3000个, 一式三份. A verb
+    after a narration marker (已建成, 累计新增) reports a result instead."""
     before = text[clause_start:number_start].rstrip(" \u3000")
     if before.endswith(RULES.copies_prefix):
         return True
-    tail = before[-(RULES.requirement_verb_gap + max(map(len, RULES.requirement_verbs))):]
-    for verb in RULES.requirement_verbs:
-        i = tail.rfind(verb)
-        if i >= 0 and len(tail) - (i + len(verb)) <= RULES.requirement_verb_gap:
+    window = before[-(RULES.requirement_verb_gap + 8):]
+    for m in _GOVERNING_VERB.finditer(window):
+        if not m.group("marker") and _VERB_OBJECT.fullmatch(window, m.end()):
             return True
     return False
 
