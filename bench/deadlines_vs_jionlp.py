@@ -110,10 +110,8 @@ def deadline_cells(text: str) -> list[tuple[int, int]]:
             spans.append((s, e))
         elif col_from_right is None:
             # a table without a deadline header: a cell holding only a date is its time limit
-            for s, e, c in cells:
-                found = deadlines.extract(c, ExtractContext(deadline_cells=[(0, len(c))]))
-                if len(found) == 1 and found[0].value.date and found[0].surface.strip() == c.strip():
-                    spans.append((s, e))
+            # (parse accepts a cell only when all of it is a time limit)
+            spans.extend((s, e) for s, e, c in cells if deadlines.parse(c) is not None)
     return spans
 
 

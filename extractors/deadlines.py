@@ -30,6 +30,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -611,7 +612,9 @@ def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
 
 def parse(surface: str, ctx: ExtractContext | None = None) -> DeadlineValue | None:
     """The deadline a surface states, read as if it stood in a deadline cell
-    (parse("2023.8") -> 2023-08-31, month); None when it states none."""
+    (parse("2023.8") -> 2023-08-31, month; parse("长期坚持") -> ongoing). None when the surface is
+    not a time limit through and through: every character other than spaces and punctuation must
+    belong to a deadline (so a task cell that merely mentions 长期 is not one)."""
     if not isinstance(surface, str) or not surface.strip():
         return None
     ctx = ctx or ExtractContext()
@@ -619,4 +622,14 @@ def parse(surface: str, ctx: ExtractContext | None = None) -> DeadlineValue | No
     matches = extract(surface, cell_ctx)
     if not matches:
         return None
+    covered = set()
+    for m in matches:
+        covered.update(range(m.start, m.end))
+    if any(i not in covered and not _is_filler(ch) for i, ch in enumerate(surface)):
+        return None
     return max(matches, key=lambda m: m.end - m.start).value
+
+
+def _is_filler(ch: str) -> bool:
+    """Spaces and punctuation: what may surround a deadline in a cell."""
+    return ch.isspace() or unicodedata.category(ch).startswith("P")

@@ -73,6 +73,7 @@ def test_example_table_has_positives_negatives_and_unsolved_cases():
     ("2020年4月10日前完成", None, (dt.date(2020, 4, 10), "by", "day")),
     ("长期坚持", None, (None, "ongoing", None)),
     ("2022年开始启动", None, (dt.date(2022, 1, 1), "start", "year")),
+    ("（2020年9月底）", None, (dt.date(2020, 9, 30), "by", "month")),
     ("三季度末", dt.date(2022, 4, 2), (dt.date(2022, 9, 30), "by", "month")),
     ("自印发之日起30日内", dt.date(2020, 3, 23), (dt.date(2020, 4, 22), "by", "day")),
 ])
@@ -81,7 +82,8 @@ def test_parse_reads_a_surface_as_a_deadline_cell(surface, issued, want):
     assert (value.date, value.kind, value.precision) == want
 
 
-@pytest.mark.parametrize("surface", ["", "   ", "2000万元", "建科规〔2020〕7号", "市自然资源局牵头"])
+@pytest.mark.parametrize("surface", ["", "   ", "2000万元", "建科规〔2020〕7号", "市自然资源局牵头",
+                                     "建立规划及供地联合审查机制，长期坚持", "2023年8月15日召开推进会"])
 def test_parse_returns_none_when_no_deadline(surface):
     assert deadlines.parse(surface, ExtractContext()) is None
 
