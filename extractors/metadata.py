@@ -816,7 +816,7 @@ def _read_top(frame: _Frame, start: int) -> None:
 
 
 # the heading of a government or department order (规章 are promulgated by one): 淄博市人民政府令
-_ORDER_HEAD_RE = re.compile(rf"^(?P<organ>[{_HAN}]{{2,30}}?)令$")
+_ORDER_HEAD_RE = re.compile(rf"^(?P<organ>[{_HAN}]{{2,30}}?)令(?P<number>第\d{{1,5}}号)?$")
 _ORDER_NUMBER_RE = re.compile(r"^第\s*\d{1,5}\s*号$")
 
 
@@ -836,7 +836,9 @@ def _read_order(frame: _Frame, start: int) -> bool:
     i = cands[0]
     frame.letterhead = [_Found(m.group("organ"), (head.start, head.start + len(m.group("organ"))), "letterhead")]
     nxt = lines[i + 1] if i + 1 < len(lines) else None
-    if nxt is not None and _ORDER_NUMBER_RE.match(_compact(nxt.text)):
+    if m.group("number"):
+        frame.doc_number = _Found(normalise_doc_number(head.text), (head.start, head.end), "order_number")
+    elif nxt is not None and _ORDER_NUMBER_RE.match(_compact(nxt.text)):
         value = normalise_doc_number(head.text + nxt.text)
         frame.doc_number = _Found(value, (head.start, nxt.end), "order_number")
         i += 1
