@@ -237,6 +237,8 @@ _LEAD_DURATION = re.compile(
     rf"(?P<lead>{_alt(VOCAB.own_period_leads + VOCAB.relative_lead_words)}){_S}(?P<n>{NUMBER}){_S}"
     rf"(?P<unit>{_UNIT}){_S}(?P<q>以内|之内|内|时间)"
 )
+# In a deadline cell a duration alone is the limit (3个月内, 20个工作日).
+_CELL_DURATION = re.compile(rf"(?<![\d{_CN_DIGIT}十百千万])(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})(?:{_S}(?:以内|之内|内))?")
 _RELATIVE_LEAD = re.compile(_alt(VOCAB.relative_lead_words))
 _OWN_EVENT = re.compile(
     rf"^(?:{_alt(VOCAB.own_document_words)})?(?:{_alt(VOCAB.own_issue_events)})$"
@@ -583,6 +585,18 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
     return found
 
 
+def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], protected) -> list[Match]:
+    found: list[Match] = []
+    for cell_start, cell_end in cells:
+        for m in _CELL_DURATION.finditer(text, cell_start, cell_end):
+            n = to_number(m.group("n"))
+            if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
+                continue
+            found.append(Match(FIELD, m.start(), m.end(), m.group(),
+                               DeadlineValue(None, "by", None, _compact(m.group()))))
+    return found
+
+
 def _ongoing_candidates(text: str, cells: list[tuple[int, int]], protected) -> list[Match]:
     found: list[Match] = []
     for cell_start, cell_end in cells:
@@ -606,6 +620,7 @@ def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
     cells = _valid_cells(text, ctx.deadline_cells) + _label_regions(text)
     candidates = (_absolute_candidates(text, ctx, cells, protected)
                   + _relative_candidates(text, ctx, protected)
+                  + _cell_duration_candidates(text, cells, protected)
                   + _ongoing_candidates(text, cells, protected))
     return filter_spans(candidates)
 
