@@ -1,0 +1,267 @@
+"""Roles of the responsible units of one clause, sentence or table cell: lead, cooperate, implement.
+
+    assign_roles(text, start, end, units, header=None) -> list[str]   one role per unit, in order
+    role_from_header(header) -> str | None                             a column header or label
+    roles_by_key(text, start, end, units, header=None) -> dict[str, str]   canonical key -> role
+
+How a unit gets its role, strongest first:
+  1. a cue next to it in its clause (data/roles.yaml): the nearest cue after it (市自然资源局牵头,
+     各区县具体落实, X会同Y → X lead), else the cue right before it (会同Y → Y cooperate,
+     指导各区县 → implement, 征求Y的意见 → cooperate);
+  2. a label in the text or the column header (牵头单位：…, 配合单位：…);
+     under a "responsible" label (责任单位), units left unmarked beside one marked 牵头 cooperate;
+  3. the default: a government, town or community carries the duty out (implement); any other
+     body leads.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, model_validator
+
+from extractors.base import Match
+from extractors.rules import load_yaml
+from extractors.units import CompactView, TERRITORIAL_KEYS
+
+Role = Literal["lead", "cooperate", "implement"]
+LabelClass = Literal["lead", "responsible", "cooperate", "implement"]
+ROLES: tuple[str, ...] = ("lead", "cooperate", "implement")
+_KEEP_DEFAULT = "keep"
+
+
+class CueRule(BaseModel):
+    post: Role | None = None
+    pre: Role | None = None
+    # the role after the cue for governments, towns and communities; "keep" = same as `pre`
+    pre_territorial: Role | None | Literal["keep"] = _KEEP_DEFAULT
+
+    @model_validator(mode="after")
+    def _acts(self) -> CueRule:
+        if self.post is None and self.pre is None:
+            raise ValueError("a cue needs a post or a pre role")
+        return self
+
+
+class RoleRules(BaseModel):
+    cues: dict[str, CueRule]
+    predicate_verbs: list[str]
+    blocked: list[str]
+    labels: dict[LabelClass, list[str]]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoleRules:
+        seen: dict[str, str] = {}
+        for cls, words in self.labels.items():
+            for w in words:
+                if seen.setdefault(w, cls) != cls:
+                    raise ValueError(f"label {w!r} is in both {seen[w]!r} and {cls!r}")
+        for a, b in (("cues", "blocked"), ("cues", "predicate_verbs"), ("predicate_verbs", "blocked")):
+            both = set(getattr(self, a)) & set(getattr(self, b))
+            if both:
+                raise ValueError(f"words both in {a} and {b}: {sorted(both)}")
+        return self
+
+
+RULES = RoleRules.model_validate(load_yaml("roles.yaml"))
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# cues and blocked words in one alternation, so a blocked word (负责同志) hides the cue inside it
+_CUE = re.compile(_alt(list(RULES.cues) + RULES.blocked + RULES.predicate_verbs))
+_PREDICATE_VERBS = set(RULES.predicate_verbs)
+_LABEL_OF = {w: cls for cls, words in RULES.labels.items() for w in words}
+# a label in running text: 牵头单位： / 配合单位:
+_LABEL = re.compile(f"(?P<label>{_alt(_LABEL_OF)})[：:]")
+# where a label's list ends
+_LABEL_END = re.compile(r"[；;。）)\n\t]")
+# clause boundaries: a cue acts only inside its clause
+_CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n\t]")
+_GROUP_JOIN = re.compile(r"(?:以及|或者|、|和|与|及|或)")
+# how far a cue may stand before the units it governs (与|土地房屋所在地的|镇（街道）)
+_MAX_PRE_GAP = 8
+
+
+def role_from_header(header: str | None) -> str | None:
+    """The role a column header or label gives its units: 牵头单位 → lead, 配合单位 → cooperate,
+    落实单位 → implement, 责任单位/推进单位 → lead; None when it names no role or several."""
+    cls = _header_class(header)
+    if cls is None:
+        return None
+    return "lead" if cls == "responsible" else cls
+
+
+def _header_class(header: str | None) -> LabelClass | None:
+    if not header:
+        return None
+    h = re.sub(r"\s+", "", header)
+    found = {cls for w, cls in _LABEL_OF.items() if w in h}
+    return found.pop() if len(found) == 1 else None
+
+
+def _is_territorial(m: Match) -> bool:
+    return getattr(m.value, "canonical", None) in TERRITORIAL_KEYS
+
+
+def _default(m: Match) -> Role:
+    return "implement" if _is_territorial(m) else "lead"
+
+
+@dataclass
+class _Cue:
+    start: int
+    end: int
+    rule: CueRule | None  # None: a predicate verb, which only ends the search for a cue
+
+
+@dataclass
+class _Slot:
+    index: int  # into the caller's list
+    start: int  # compact offsets in the scope
+    end: int
+    unit: Match
+
+
+def _clause_ends(s: str) -> list[int]:
+    return [m.start() for m in _CLAUSE_END.finditer(s)]
+
+
+def _same_clause(ends: list[int], a: int, b: int) -> bool:
+    """Whether compact positions a <= b lie in one clause."""
+    return bisect.bisect_left(ends, a) == bisect.bisect_left(ends, b)
+
+
+def _cues(s: str, slots: list[_Slot]) -> list[_Cue]:
+    out = []
+    for m in _CUE.finditer(s):
+        rule = RULES.cues.get(m.group())
+        if rule is None and m.group() not in _PREDICATE_VERBS:
+            continue  # a blocked word
+        if any(m.start() < sl.end and sl.start < m.end() for sl in slots):
+            continue  # part of a unit's name (组织部, 主管部门)
+        out.append(_Cue(m.start(), m.end(), rule))
+    return out
+
+
+def _groups(s: str, slots: list[_Slot]) -> list[list[_Slot]]:
+    """Units joined only by list connectors share their cues (市教育、民政、商务等部门在…牵头)."""
+    groups: list[list[_Slot]] = []
+    for sl in slots:
+        if groups and _GROUP_JOIN.fullmatch(s[groups[-1][-1].end:sl.start]) is not None:
+            groups[-1].append(sl)
+        elif groups and groups[-1][-1].end == sl.start:
+            groups[-1].append(sl)
+        else:
+            groups.append([sl])
+    return groups
+
+
+def _labels(s: str) -> list[tuple[int, int, LabelClass]]:
+    """(start, end, class) of each labelled list in the scope: 配合单位：市发展改革委、市财政局；"""
+    found = []
+    for m in _LABEL.finditer(s):
+        stop = _LABEL_END.search(s, m.end())
+        found.append((m.end(), stop.start() if stop else len(s), _LABEL_OF[m["label"]]))
+    return found
+
+
+def _pre_role(cue: _Cue, unit: Match) -> Role | None:
+    assert cue.rule is not None
+    if _is_territorial(unit) and cue.rule.pre_territorial != _KEEP_DEFAULT:
+        return cue.rule.pre_territorial  # type: ignore[return-value]
+    return cue.rule.pre
+
+
+def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue], slots: list[_Slot]) -> dict[int, Role]:
+    """The role a cue gives each unit (by caller index); units without a cue are absent."""
+    ends = _clause_ends(s)
+    unit_starts = sorted(sl.start for sl in slots)
+    explicit: dict[int, Role] = {}
+    for group in groups:
+        first, last = group[0], group[-1]
+        before = [c for c in cues if c.end <= first.start and _same_clause(ends, c.end, first.start)]
+        pre = before[-1] if before else None
+        if pre is not None and pre.rule is not None:
+            gap_ok = first.start - pre.end <= _MAX_PRE_GAP
+            no_unit_between = not any(pre.end <= st < first.start for st in unit_starts)
+            if gap_ok and no_unit_between:
+                for sl in group:
+                    role = _pre_role(pre, sl.unit)
+                    if role is not None:
+                        explicit[sl.index] = role
+        after = next((c for c in cues if c.start >= last.end and _same_clause(ends, last.end, c.start)), None)
+        if after is not None and after.rule is not None and after.rule.post is not None:
+            for sl in group:
+                explicit.setdefault(sl.index, after.rule.post)
+    return explicit
+
+
+def _detailed(text: str, start: int, end: int, units: list[Match],
+              header: str | None) -> list[tuple[Role, bool]]:
+    """(role, decided by a cue or label) per unit."""
+    out: list[tuple[Role, bool]] = [(_default(u), False) for u in units]
+    start, end = max(0, start), min(len(text), end)
+    if start >= end or not units:
+        return out
+    view = CompactView(text[start:end])
+    s = view.s
+    slots = []
+    for i, u in enumerate(units):
+        if start <= u.start and u.end <= end and u.end > u.start:
+            a, b = view.from_text(u.start - start, u.end - start)
+            if b > a:
+                slots.append(_Slot(i, a, b, u))
+    slots.sort(key=lambda sl: sl.start)
+    cues = _cues(s, slots)
+    groups = _groups(s, slots)
+    explicit = _cue_roles(s, groups, cues, slots)
+
+    # the label class of each unit: a label in the text, else the column header
+    header_cls = _header_class(header)
+    labels = _labels(s)
+    segment_of: dict[int, int] = {}  # unit index -> label segment id (-1: the header's cell)
+    cls_of: dict[int, LabelClass | None] = {}
+    for sl in slots:
+        seg = next((k for k, (a, b, _) in enumerate(labels) if a <= sl.start < b), None)
+        segment_of[sl.index] = -1 if seg is None else seg
+        cls_of[sl.index] = header_cls if seg is None else labels[seg][2]
+
+    for sl in slots:
+        i = sl.index
+        if i in explicit:
+            out[i] = (explicit[i], True)
+            continue
+        cls = cls_of[i]
+        if cls in ("lead", "cooperate", "implement"):
+            out[i] = (cls, True)  # type: ignore[assignment]
+        elif cls == "responsible":
+            # one of the listed units marked 牵头: the unmarked others support it
+            peers = [o.index for o in slots if segment_of[o.index] == segment_of[i]]
+            if any(explicit.get(p) == "lead" for p in peers) and not _is_territorial(sl.unit):
+                out[i] = ("cooperate", True)
+    return out
+
+
+def assign_roles(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> list[str]:
+    """One role per unit of `units` (same order) for the scope text[start:end]: one clause,
+    sentence or table cell. `header` is the cell's column header, if any (责任单位, 配合单位).
+    Units outside the scope get their default role (implement for governments, towns and
+    communities, lead otherwise)."""
+    return [role for role, _ in _detailed(text, start, end, units, header)]
+
+
+def roles_by_key(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> dict[str, str]:
+    """Canonical key -> role for the scope; when a key is named twice the first mention decides: it
+    is the subject (申报城市住建部门…报送至省住房城乡建设厅 → the 住建 key leads, although the
+    second mention only receives the papers)."""
+    result: dict[str, str] = {}
+    for u, role in zip(units, assign_roles(text, start, end, units, header)):
+        key = getattr(u.value, "canonical", None)
+        if key is not None:
+            result.setdefault(key, role)
+    return result

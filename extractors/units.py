@@ -1,0 +1,695 @@
+"""Responsible units: departments, governments, towns, communities and other bodies named as duty bearers.
+
+    extract(text, ctx) -> list[Match]      field "unit", value UnitValue
+    parse(surface, ctx) -> UnitValue | None  the canonical key of one name
+
+A department name in a 公文 is [place][level][function][office suffix] (重庆市 江津区 规划和自然资源 局);
+lists share the level and the suffix (市教育、民政、商务、卫健、体育等部门 → five units). The words
+live in data/units.yaml; this module composes them into a few regexes compiled at import.
+
+Matching runs on a compact view of the text without horizontal whitespace (readers leave `等 部门`
+and `各区 县` behind), and every span is mapped back to the given text.
+
+What makes a name a unit, by kind:
+  - a department with an office suffix, or a complete name (卫健委, 不动产登记中心): always;
+  - a bare function word (教育, 民政): only inside a list that ends in 部门/等部门/为成员…, or after
+    由/会同, or with a level in front and a role verb after (市教育牵头);
+  - a government (市政府, 各区县人民政府), a town body (镇街, 镇（街道）) or a plural area (各区县,
+    各地): unless a noun or another unit follows (市政府各部门, 各地实际);
+  - 社区, 街道, 试点城市, 居委会: only when a duty word follows (社区属地…, 试点城市要…), because
+    they are far more often places and nouns (社区服务中心, 完整居住社区).
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from extractors.base import ExtractContext, Match
+from extractors.rules import load_yaml
+
+Level = Literal["national", "province", "city", "district", "town", "community"]
+TERRITORIAL_KEYS = ("人民政府", "镇街", "社区")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitValue:
+    name: str  # the compact surface (whitespace removed); for a list item, the item itself
+    canonical: str  # ANNOTATION key (住房城乡建设, 人民政府 …) or the body's own short name
+    level: Level | None
+    generic: bool  # 有关部门, 主管部门 …: optional for consumers
+
+
+# ---------------------------------------------------------------------------------------------
+# The gazetteer, validated on load
+# ---------------------------------------------------------------------------------------------
+
+
+class Department(BaseModel):
+    key: str
+    stems: list[str] = Field(default_factory=list)
+    suffix_stems: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_forms(self) -> Department:
+        if not (self.stems or self.suffix_stems or self.names):
+            raise ValueError(f"department {self.key!r} has no forms")
+        return self
+
+
+class Levels(BaseModel):
+    national: list[str]
+    province: list[str]
+    city: list[str]
+    district: list[str]
+    town: list[str]
+
+
+class PlaceRules(BaseModel):
+    level_chars: list[str]
+    stop_chars: str
+    parent_prefixes: list[str]
+
+
+class ListRules(BaseModel):
+    connectors: list[str]
+    tails: list[str]
+    tail_heads: list[str]
+    strict_tail_heads: list[str]
+    role_verbs: list[str]
+    lead_ins: list[str]
+
+
+class TerritorialRules(BaseModel):
+    government_heads: list[str]
+    national_governments: list[str]
+    committee_heads: list[str]
+    government_offices: list[str]
+    plural_bodies: dict[str, list[str]]
+    strong_bodies: dict[str, list[str]]
+    weak_bodies: dict[str, list[str]]
+
+
+class GenericRules(BaseModel):
+    modifiers: list[str]
+    cores: list[str]
+    standalone_cores: list[str]
+    domain_heads: list[str]
+    max_domain: int
+    not_generic: list[str]
+
+
+class LeadingGroupRules(BaseModel):
+    heads: list[str]
+    key: str
+    max_name: int
+
+
+class Gazetteer(BaseModel):
+    departments: list[Department]
+    office_suffixes: list[str]
+    suffix_blocked_next: dict[str, list[str]]
+    not_departments: list[str]
+    levels: Levels
+    government_qualifiers: list[str]
+    place: PlaceRules
+    particles_before_unit: list[str]
+    list: ListRules
+    territorial: TerritorialRules
+    body_followers: list[str]
+    non_body_followers: list[str]
+    generic: GenericRules
+    other_bodies: list[str]
+    leading_group: LeadingGroupRules
+    jieba_policy_terms: list[str]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Gazetteer:
+        keys = [d.key for d in self.departments]
+        if len(keys) != len(set(keys)):
+            raise ValueError("a department key is listed twice")
+        owner: dict[str, str] = {}
+        for d in self.departments:
+            for form in d.stems + d.suffix_stems + d.names:
+                if not form.strip():
+                    raise ValueError(f"empty form under {d.key!r}")
+                if owner.setdefault(form, d.key) != d.key:
+                    raise ValueError(f"form {form!r} belongs to both {owner[form]!r} and {d.key!r}")
+        for suffix in self.suffix_blocked_next:
+            if suffix not in self.office_suffixes:
+                raise ValueError(f"suffix_blocked_next names an unknown suffix {suffix!r}")
+        for group in ("plural_bodies", "strong_bodies", "weak_bodies"):
+            for key in getattr(self.territorial, group):
+                if key not in TERRITORIAL_KEYS:
+                    raise ValueError(f"territorial.{group} key {key!r} is not one of {TERRITORIAL_KEYS}")
+        return self
+
+
+GAZ = Gazetteer.model_validate(load_yaml("units.yaml"))
+
+# ---------------------------------------------------------------------------------------------
+# Regex fragments, compiled once
+# ---------------------------------------------------------------------------------------------
+
+_CJK_RANGE = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{_CJK_RANGE}]")
+
+
+def _pattern(word: str) -> str:
+    """A regex for one vocabulary word; brackets of either width match (镇（街道） = 镇(街道))."""
+    out = []
+    for ch in word:
+        if ch in "（(":
+            out.append("[（(]")
+        elif ch in "）)":
+            out.append("[）)]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _alt(words) -> str:
+    """An alternation, longest word first (Python's `|` takes the first alternative that matches)."""
+    return "|".join(_pattern(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _norm_brackets(word: str) -> str:
+    return word.replace("(", "（").replace(")", "）")
+
+
+_LEVEL_OF: dict[str, Level] = {}
+for _lvl in ("national", "province", "city", "district", "town"):
+    for _w in getattr(GAZ.levels, _lvl):
+        _LEVEL_OF[_norm_brackets(_w)] = _lvl  # type: ignore[assignment]
+_LEVEL_WORDS_LONGEST_FIRST = sorted(_LEVEL_OF, key=len, reverse=True)
+_DEPT_LEVEL_WORDS = [w for lvl in ("national", "province", "city", "district") for w in getattr(GAZ.levels, lvl)]
+_ALL_LEVEL_WORDS = _DEPT_LEVEL_WORDS + GAZ.levels.town
+_LEVEL_JOIN = "(?:、|和|及)"
+
+# the level part in front of a department: 市 / 各设区市 / 市和区、县 / 省、自治区、直辖市
+_DEPT_LEVEL = f"各?(?:{_alt(_DEPT_LEVEL_WORDS)})(?:{_LEVEL_JOIN}(?:{_alt(_DEPT_LEVEL_WORDS)}))*"
+_DEPT_LEVEL_RE = re.compile(_DEPT_LEVEL)
+# the level part in front of a government: any level, or a qualifier (本级, 县级以上, 当地)
+_GOV_LEVEL = (f"各?(?:{_alt(_ALL_LEVEL_WORDS + GAZ.government_qualifiers)})"
+              f"(?:{_LEVEL_JOIN}(?:{_alt(_ALL_LEVEL_WORDS)}))*")
+
+
+def _suffix_alt() -> str:
+    """Office suffixes; a one-character one must not start a word (部署, 局面, 办理, 厅长)."""
+    parts = []
+    for suffix in sorted(set(GAZ.office_suffixes), key=len, reverse=True):
+        blocked = GAZ.suffix_blocked_next.get(suffix, [])
+        guard = f"(?!{_alt(blocked)})" if blocked else ""
+        parts.append(_pattern(suffix) + guard)
+    return "|".join(parts)
+
+
+# head word → (key, kind) with kind stem | suffix_stem | name
+_HEADS: dict[str, tuple[str, str]] = {}
+for _d in GAZ.departments:
+    for _kind, _forms in (("stem", _d.stems), ("suffix_stem", _d.suffix_stems), ("name", _d.names)):
+        for _f in _forms:
+            _HEADS[_norm_brackets(_f)] = (_d.key, _kind)
+
+# a department: optional level, a function word or complete name, optional office suffix
+def _first_chars(words) -> str:
+    """A character class of the first characters of `words` (both bracket widths): a cheap
+    lookahead that spares the big alternations most positions of the text."""
+    chars = {w[0] for w in words if w} | {"各"}
+    chars |= {"(" if c == "（" else "（" if c == "(" else c for c in chars}
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+_DEPARTMENT = re.compile(
+    f"(?={_first_chars(list(_HEADS) + _DEPT_LEVEL_WORDS)})(?P<lvl>{_DEPT_LEVEL})?(?P<head>{_alt(_HEADS)})(?P<suf>{_suffix_alt()})?")
+
+_GOV_OFFICE = f"(?P<office>{_alt(GAZ.territorial.government_offices)})?"
+# a government: level or qualifier + 人民政府/政府 [+ its office] [+ （管委会）]; or 国务院
+_GOVERNMENT = re.compile(
+    f"(?={_first_chars(GAZ.territorial.national_governments + GAZ.territorial.government_heads + _ALL_LEVEL_WORDS + GAZ.government_qualifiers)})"
+    f"(?:(?P<nat>{_alt(GAZ.territorial.national_governments)})|(?P<lvl>{_GOV_LEVEL})?"
+    f"(?P<head>{_alt(GAZ.territorial.government_heads)}))"
+    f"{_GOV_OFFICE}(?:[（(](?:{_alt(GAZ.territorial.committee_heads)})[）)])?")
+# a committee of a zone: 高新区管委会, 开发区管理委员会 (管理委员会 needs the zone in front)
+_COMMITTEE = re.compile(f"(?P<lvl>{_alt(GAZ.levels.district + GAZ.levels.city)})?"
+                        f"(?P<head>{_alt(GAZ.territorial.committee_heads)})")
+
+
+def _territorial_table(group: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    forms = {_norm_brackets(f): key for key, fs in getattr(GAZ.territorial, group).items() for f in fs}
+    return re.compile(_alt(forms)), forms
+
+
+_PLURAL, _PLURAL_KEY = _territorial_table("plural_bodies")
+_STRONG, _STRONG_KEY = _territorial_table("strong_bodies")
+_WEAK, _WEAK_KEY = _territorial_table("weak_bodies")
+
+_CONNECTORS = GAZ.list.connectors
+_CONNECTOR = re.compile(f"(?:{_alt(_CONNECTORS)})")
+# between two list items: a connector, or unknown items between 、 (国土、工商、税收、规划等部门)
+_UNKNOWN_ITEMS = re.compile(f"、(?:[{_CJK_RANGE}]{{1,8}}、)+")
+_LIST_TAIL = re.compile(
+    f"(?:(?P<direct>{_alt(GAZ.list.tails)})"
+    f"|等(?P<mid>[{_CJK_RANGE}]{{0,10}}?)(?P<head>{_alt(GAZ.list.tail_heads)}))")
+_ROLE_VERB = re.compile(f"(?:{_alt(GAZ.list.role_verbs)})")
+# suffixes a list can share: 住房城乡建设、自然资源主管部门
+_SHARED_SUFFIXES = {s for s in GAZ.office_suffixes if s.endswith("部门") or s in ("局", "厅", "委", "委员会")}
+
+_GENERIC = re.compile(
+    f"(?={_first_chars(_DEPT_LEVEL_WORDS + GAZ.generic.modifiers + GAZ.generic.standalone_cores)})(?P<lvl>{_DEPT_LEVEL})?(?:(?P<mod>(?:{_alt(GAZ.generic.modifiers)})+)(?P<core>{_alt(GAZ.generic.cores)})"
+    f"|(?P<alone>{_alt(GAZ.generic.standalone_cores)}))")
+_DOMAIN_HEAD = re.compile(_alt(GAZ.generic.domain_heads))
+_OTHER_BODY = re.compile(_alt(GAZ.other_bodies))
+_LEADING_GROUP = re.compile(_alt(GAZ.leading_group.heads))
+# where a leading group's name begins: after one of these (…为成员的市社区…工作领导小组)
+_GROUP_NAME_STOPS = ("的", "由", "为", "成立", "设立", "组建", "经", "报", "向", "及", "和", "与")
+
+_BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in GAZ.body_followers if w not in _CONNECTORS)})")
+_NON_BODY_FOLLOWER = re.compile(f"(?:{_alt(GAZ.non_body_followers)}|[一二三四五六七八九十\\d]+[届次])")
+_PARENTHETICAL = re.compile(r"[（(][^（()）\n\t]{1,30}[）)]")
+_PARTICLES = sorted(set(GAZ.particles_before_unit) | set(_CONNECTORS) | {"各", "各地"}, key=len, reverse=True)
+_PARTICLE_AT_END = re.compile(f"(?:{_alt(_PARTICLES)})$")
+_PARTICLE_MAX = max(map(len, _PARTICLES))
+_PLACE_STOPS = set(GAZ.place.stop_chars)
+_PLACE_LEVEL_CHARS = sorted(GAZ.place.level_chars, key=len, reverse=True)
+_NOT_DEPARTMENTS = tuple(GAZ.not_departments)
+
+# ---------------------------------------------------------------------------------------------
+# The compact view
+# ---------------------------------------------------------------------------------------------
+
+# horizontal whitespace and zero-width characters; '\n' and '\t' separate blocks and cells and stay
+_DROPPED_CLASS = r"\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u200b-\u200d\ufeff"
+_DROPPED = re.compile(f"[{_DROPPED_CLASS}]")
+_KEPT_RUN = re.compile(f"[^{_DROPPED_CLASS}]+")
+
+
+class CompactView:
+    """The text without horizontal whitespace, with a map back to the text's offsets
+    (shared with extractors/roles.py, which reads cues the same way)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        orig: list[int] = []
+        gap_before: list[bool] = []
+        for run in _KEPT_RUN.finditer(text):
+            orig.extend(range(run.start(), run.end()))
+            gap_before.append(run.start() > 0 and bool(_DROPPED.match(text, run.start() - 1)))
+            gap_before.extend([False] * (run.end() - run.start() - 1))
+        self.s = "".join(m.group() for m in _KEPT_RUN.finditer(text))
+        self.orig = orig
+        self.gap_before = gap_before
+
+    def to_text(self, start: int, end: int) -> tuple[int, int]:
+        """Text offsets of the compact span [start, end)."""
+        return self.orig[start], self.orig[end - 1] + 1
+
+    def from_text(self, start: int, end: int) -> tuple[int, int]:
+        """The compact span of the text span [start, end) (whitespace at its ends dropped)."""
+        return bisect.bisect_left(self.orig, start), bisect.bisect_left(self.orig, end)
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(_CJK_CHAR.match(ch))
+
+
+@functools.lru_cache(maxsize=4096)
+def _level_of(words: str | None) -> Level | None:
+    """The level of a level part: its first level word (市和区、县 → city); qualifiers have none."""
+    if not words:
+        return None
+    w = _norm_brackets(words[1:] if words.startswith("各") and words[1:] else words)
+    for word in _LEVEL_WORDS_LONGEST_FIRST:
+        if w.startswith(word):
+            return _LEVEL_OF[word]
+    return None
+
+
+def _starts_unit(v: CompactView, i: int) -> bool:
+    """Whether a unit may start at i: a line start, a non-Chinese character, whitespace, a list
+    connector or a particle such as 由/会同 in front (not 国土空间|规划委员会, not 个|人大)."""
+    if i <= 0 or v.gap_before[i] or not _is_cjk(v.s[i - 1]):
+        return True
+    return _ends_with_particle(v.s, i)
+
+
+def _ends_with_particle(s: str, i: int) -> bool:
+    return _PARTICLE_AT_END.search(s, max(0, i - _PARTICLE_MAX), i) is not None
+
+
+def _place_start(v: CompactView, start: int) -> int:
+    """Extend a unit that begins with a level (区规划自然资源局) over the place names in front
+    (重庆市江津区…, 国家税务总局山西省税务局); stops where no place name can stand."""
+    s = v.s
+    confirmed = start
+    while True:
+        parent = next((p for p in GAZ.place.parent_prefixes if s.endswith(p, 0, start)), None)
+        if parent:
+            return start - len(parent)
+        b = _place_name_start(v, start)
+        if b is None:
+            return confirmed
+        confirmed = start = b
+        # a name closed off by a level in front (重庆市|江津区) continues a longer place
+        level_char = next((lc for lc in _PLACE_LEVEL_CHARS if s.endswith(lc, 0, start)), None)
+        if level_char is None:
+            parent = next((p for p in GAZ.place.parent_prefixes if s.endswith(p, 0, start)), None)
+            return start - len(parent) if parent else start
+        start -= len(level_char)
+
+
+def _place_name_start(v: CompactView, end: int) -> int | None:
+    """Start of a 2–4 character place name ending at `end` (no function characters in it, a
+    boundary, a level or a parent body in front), or None."""
+    s = v.s
+    for n in (2, 3, 4):
+        b = end - n
+        if b < 0:
+            return None
+        if not all(_is_cjk(c) and c not in _PLACE_STOPS for c in s[b:end]):
+            return None
+        if (_starts_unit(v, b) or any(s.endswith(lc, 0, b) for lc in _PLACE_LEVEL_CHARS)
+                or any(s.endswith(p, 0, b) for p in GAZ.place.parent_prefixes)):
+            return b
+    return None
+
+
+def _skip_parenthetical(s: str, i: int) -> int:
+    m = _PARENTHETICAL.match(s, i)
+    return m.end() if m else i
+
+
+def _followed_by_body_word(s: str, i: int) -> bool:
+    return bool(_BODY_FOLLOWER.match(s, i))
+
+
+def _followed_by_noun(s: str, i: int) -> bool:
+    return bool(_NON_BODY_FOLLOWER.match(s, i))
+
+
+# ---------------------------------------------------------------------------------------------
+# Candidates
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cand:
+    start: int  # compact offsets
+    end: int
+    canonical: str
+    level: Level | None
+    generic: bool
+    kind: str  # department | bare | government | plural | strong | weak | generic | other | group
+    priority: int = 0  # lower wins among equal lengths
+    level_text: str | None = None
+    suffix: str | None = None
+
+
+def _departments(v: CompactView) -> list[_Cand]:
+    """Departments with or without office suffix; bare ones are kept for the list check."""
+    out = []
+    s = v.s
+    for m in _DEPARTMENT.finditer(s):
+        head, suf, lvl = m["head"], m["suf"], m["lvl"]
+        key, kind = _HEADS[_norm_brackets(head)]
+        end = m.end()
+        if kind == "name" and suf:
+            suf, end = None, m.end("head")  # a complete name takes no suffix (卫健委员 is not 卫健委)
+        if kind == "suffix_stem" and not suf:
+            continue
+        full = kind == "name" or bool(suf)
+        if full and suf and (head + suf).endswith(_NOT_DEPARTMENTS):
+            continue
+        if full and _followed_by_noun(s, end):
+            continue  # 人民代表大会第三次会议, 政协委员, 住建部关于…: no body at work
+        start = m.start()
+        needs_boundary = not lvl and (not full or (kind == "name" and len(head) <= 2))
+        if needs_boundary and not _starts_unit(v, start):
+            continue
+        if lvl and any(lvl.endswith(lc) for lc in _PLACE_LEVEL_CHARS) and not lvl.startswith("各"):
+            start = _place_start(v, start)
+        out.append(_Cand(start, end, key, _level_of(lvl), False, "department" if full else "bare",
+                         priority=0, level_text=lvl, suffix=suf))
+    return out
+
+
+def _chains(v: CompactView, atoms: list[_Cand]) -> list[tuple[list[_Cand], int]]:
+    """Runs of departments joined by list connectors, with the count of unknown items between."""
+    chains: list[tuple[list[_Cand], int]] = []
+    current: list[_Cand] = []
+    unknown = 0
+    for a in atoms:
+        if current:
+            gap = v.s[current[-1].end:a.start]
+            if _CONNECTOR.fullmatch(gap):
+                current.append(a)
+                continue
+            m = _UNKNOWN_ITEMS.fullmatch(gap)
+            if m:
+                unknown += gap.count("、") - 1
+                current.append(a)
+                continue
+            chains.append((current, unknown))
+        current, unknown = [a], 0
+    if current:
+        chains.append((current, unknown))
+    return chains
+
+
+def _after_lead_in(v: CompactView, i: int) -> bool:
+    return any(v.s.endswith(w, 0, i) for w in GAZ.list.lead_ins)
+
+
+def _is_unit_list(v: CompactView, chain: list[_Cand], unknown: int) -> bool:
+    """Whether bare function words in this run name departments (see the module doc)."""
+    known = len(chain)
+    if unknown > known:
+        return False
+    last = chain[-1]
+    if last.kind == "department" and last.suffix in _SHARED_SUFFIXES and known >= 2:
+        return True
+    m = _LIST_TAIL.match(v.s, last.end)
+    if m:
+        return not (m["head"] in GAZ.list.strict_tail_heads and unknown)
+    if _ROLE_VERB.match(v.s, last.end) and (known >= 2 or chain[0].level_text):
+        return True
+    return _after_lead_in(v, chain[0].start) and unknown == 0
+
+
+def _department_units(v: CompactView, atoms: list[_Cand]) -> list[_Cand]:
+    """The departments that stand as units: every full name, and bare words in a list of units."""
+    out = []
+    for chain, unknown in _chains(v, atoms):
+        listed = len(chain) > 1 or any(a.kind == "bare" for a in chain)
+        accept_bare = listed and _is_unit_list(v, chain, unknown)
+        level, level_text = None, None
+        for a in chain:
+            if a.level_text:  # items without a level share the first item's (市教育、民政 → 市)
+                level, level_text = a.level, a.level_text
+            elif level:
+                a.level = level
+            if a.kind == "department" or accept_bare:
+                out.append(a)
+    return out
+
+
+def _governments(v: CompactView) -> list[_Cand]:
+    out = []
+    s = v.s
+    for m in _GOVERNMENT.finditer(s):
+        office = m["office"]
+        if m["nat"]:
+            level: Level | None = "national"
+            canonical = "人民政府"
+        else:
+            lvl = m["lvl"]
+            if not lvl and m["head"] != "人民政府":
+                continue  # bare 政府 is an adjective too often (政府购买服务)
+            level = _level_of(lvl)
+            canonical = "镇街" if level == "town" else "人民政府"
+        start = m.start()
+        if m["lvl"] and not m["lvl"].startswith("各"):
+            start = _place_start(v, start)
+        elif not m["nat"] and not m["lvl"] and not _starts_unit(v, start):
+            continue
+        if office:
+            canonical = "人民政府" + office
+        out.append(_Cand(start, m.end(), canonical, level, False, "government", priority=1, level_text=m["lvl"]))
+    for m in _COMMITTEE.finditer(s):
+        if not m["lvl"] and m["head"] != "管委会":
+            continue
+        start = _place_start(v, m.start()) if m["lvl"] else m.start()
+        out.append(_Cand(start, m.end(), "人民政府", _level_of(m["lvl"]) or "district", False, "government",
+                         priority=1, level_text=m["lvl"]))
+    return out
+
+
+_KEY_LEVEL: dict[str, Level] = {"镇街": "town", "社区": "community"}
+
+
+def _territorial_forms(v: CompactView) -> list[_Cand]:
+    out = []
+    for pattern, table, kind in ((_PLURAL, _PLURAL_KEY, "plural"), (_STRONG, _STRONG_KEY, "strong"),
+                                 (_WEAK, _WEAK_KEY, "weak")):
+        for m in pattern.finditer(v.s):
+            key = table[_norm_brackets(m.group())]
+            level = _KEY_LEVEL.get(key) or _level_of(m.group())
+            out.append(_Cand(m.start(), m.end(), key, level, False, kind, priority=2))
+    return out
+
+
+def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
+    out = []
+    s = v.s
+    for m in _GENERIC.finditer(s):
+        name = (m["mod"] or "") + (m["core"] or m["alone"])
+        if name in GAZ.generic.not_generic:
+            continue
+        lvl = m["lvl"]
+        level = _level_of(lvl) or (_level_of(m["mod"]) if m["mod"] and m["mod"][0] in "省市区县" else None)
+        out.append(_Cand(m.start(), m.end(), name, level, True, "generic", priority=3, level_text=lvl))
+    # X主管部门: read the domain back to a particle or a stop character (应征求|配套设施主管部门)
+    covered = [(c.start, c.end) for c in taken + out]
+    for m in _DOMAIN_HEAD.finditer(s):
+        if any(a <= m.start() and m.end() <= b and (b - a) > (m.end() - m.start()) for a, b in covered):
+            continue
+        b = m.start()
+        limit = max(0, b - GAZ.generic.max_domain)
+        while b > limit and _is_cjk(s[b - 1]) and s[b - 1] not in _PLACE_STOPS and not v.gap_before[b] \
+                and not _ends_with_particle(s, b):
+            b -= 1
+        if m.start() - b < 2:
+            continue
+        out.append(_Cand(b, m.end(), s[b:m.end()], None, True, "generic", priority=4))
+    return out
+
+
+def _other_bodies(v: CompactView) -> list[_Cand]:
+    out = []
+    for m in _OTHER_BODY.finditer(v.s):
+        if _followed_by_body_word(v.s, m.end()):
+            out.append(_Cand(m.start(), m.end(), m.group(), None, False, "other", priority=5))
+    return out
+
+
+def _leading_groups(v: CompactView) -> list[_Cand]:
+    out = []
+    s = v.s
+    for m in _LEADING_GROUP.finditer(s):
+        if _followed_by_noun(s, m.end()):
+            continue  # 领导小组组成人员名单
+        b = m.start()
+        limit = max(0, b - GAZ.leading_group.max_name)
+        while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
+                and not any(s.endswith(w, 0, b) for w in _GROUP_NAME_STOPS):
+            b -= 1
+        name = s[b:m.end()]
+        lv = _DEPT_LEVEL_RE.match(name)
+        out.append(_Cand(b, m.end(), GAZ.leading_group.key, _level_of(lv.group()) if lv else None, False,
+                         "group", priority=1))
+    return out
+
+
+def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
+    """(departments incl. bare words, everything else) before any context check."""
+    departments = _departments(v)
+    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _leading_groups(v)
+    others += _generics(v, departments + others)
+    return departments, others
+
+
+# ---------------------------------------------------------------------------------------------
+# Context checks and overlap resolution
+# ---------------------------------------------------------------------------------------------
+
+
+def _resolve(cands: list[_Cand]) -> list[_Cand]:
+    """The longest candidate wins, then the lower priority, then the earlier one."""
+    ordered = sorted(cands, key=lambda c: (-(c.end - c.start), c.priority, c.start))
+    occupied: set[int] = set()
+    taken: list[_Cand] = []
+    for c in ordered:
+        span = range(c.start, c.end)
+        if occupied.isdisjoint(span):
+            taken.append(c)
+            occupied.update(span)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
+    """社区/街道/试点城市: a body when a duty word follows, or when joined by 和/、 to such a body."""
+    s = v.s
+    if not _starts_unit(v, c.start) and not s.endswith("所在", 0, c.start):
+        return False
+    i = c.end
+    if _followed_by_body_word(s, i):
+        return True
+    m = _CONNECTOR.match(s, i)
+    if m:
+        partner = by_start.get(m.end())
+        if partner is not None and partner.canonical in TERRITORIAL_KEYS:
+            return decided.get(partner.start, True)
+    return False
+
+
+def _territorial_ok(v: CompactView, c: _Cand, selected_starts: set[int]) -> bool:
+    """A government, plural area or town body, unless a noun or another unit follows it."""
+    i = _skip_parenthetical(v.s, c.end) if c.kind == "plural" else c.end
+    if c.end in selected_starts:
+        return False  # 市政府各部门, 各地相关行政主管部门: a qualifier of the next unit
+    return not _followed_by_noun(v.s, i)
+
+
+def _select(v: CompactView) -> list[_Cand]:
+    atoms, others = _raw_candidates(v)
+    departments = _department_units(v, atoms)
+    chosen = _resolve(departments + others)
+    starts = {c.start for c in chosen}
+    by_start = {c.start: c for c in chosen}
+    decided: dict[int, bool] = {}
+    for c in sorted(chosen, key=lambda c: -c.start):  # right to left: a partner is decided first
+        if c.kind == "weak":
+            decided[c.start] = _weak_ok(v, c, by_start, decided)
+        elif c.kind in ("government", "plural", "strong"):
+            decided[c.start] = _territorial_ok(v, c, starts)
+        else:
+            decided[c.start] = True
+    return [c for c in chosen if decided[c.start]]
+
+
+def _to_match(v: CompactView, c: _Cand) -> Match:
+    start, end = v.to_text(c.start, c.end)
+    value = UnitValue(name=v.s[c.start:c.end], canonical=c.canonical, level=c.level, generic=c.generic)
+    return Match("unit", start, end, v.text[start:end], value)
+
+
+def extract(text: str, ctx: ExtractContext) -> list[Match]:
+    """Every unit named in `text` (see the module doc), in text order, offsets into `text`."""
+    if not text:
+        return []
+    v = CompactView(text)
+    matches = [_to_match(v, c) for c in _select(v)]
+    return [m for m in matches if not ctx.is_masked(m.start, m.end)]
+
+
+def parse(surface: str, ctx: ExtractContext) -> UnitValue | None:
+    """The canonical key of one name (市卫健委 → 卫生健康, 各区县 → 人民政府); None if it names no unit."""
+    v = CompactView(surface)
+    if not v.s:
+        return None
+    departments, others = _raw_candidates(v)
+    whole = [c for c in departments + others if c.start == 0 and c.end == len(v.s)]
+    if not whole:
+        return None
+    best = min(whole, key=lambda c: c.priority)
+    return UnitValue(name=v.s, canonical=best.canonical, level=best.level, generic=best.generic)
+
+
+def is_territorial(value: UnitValue) -> bool:
+    """Governments, towns and communities: bodies that carry out (落实) rather than lead."""
+    return value.canonical in TERRITORIAL_KEYS
