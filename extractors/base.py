@@ -7,6 +7,7 @@ Public surface of each field module (extractors/<field>.py):
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,8 +51,15 @@ def filter_spans(matches: list[Match]) -> list[Match]:
     """Drop overlapping matches: the longest wins, then the earliest (spaCy's filter_spans rule).
     Returns the survivors in text order."""
     ordered = sorted(matches, key=lambda m: (-(m.end - m.start), m.start))
+    starts: list[int] = []  # the taken spans, disjoint, kept sorted by start
     taken: list[Match] = []
     for m in ordered:
-        if all(m.end <= t.start or t.end <= m.start for t in taken):
-            taken.append(m)
-    return sorted(taken, key=lambda m: (m.start, m.end))
+        i = bisect.bisect_right(starts, m.start)
+        # disjoint from the taken span starting at or before m, and from the one after it
+        if i > 0 and taken[i - 1].end > m.start:
+            continue
+        if i < len(taken) and taken[i].start < m.end:
+            continue
+        starts.insert(i, m.start)
+        taken.insert(i, m)
+    return taken

@@ -33,16 +33,17 @@ def _put(doc: Doc, name: str, found: list[Match]) -> None:
 class FieldComponent:
     """Runs one field module over the document text."""
 
-    def __init__(self, name: str):
-        self.name = name
-        self.module = FIELDS[name]
+    def __init__(self, field: str):
+        # not `self.name`: spaCy overwrites that with the pipe's name (policy_<field>)
+        self.field = field
+        self.module = FIELDS[field]
 
     def __call__(self, doc: Doc) -> Doc:
         ctx: ExtractContext = doc.user_data.setdefault("ctx", ExtractContext())
         found = self.module.extract(doc.text, ctx)
-        if self.name == "citation":
+        if self.field == "citation":
             ctx.masked.extend((m.start, m.end) for m in found)
-        _put(doc, self.name, found)
+        _put(doc, self.field, found)
         return doc
 
 
