@@ -280,8 +280,8 @@ PAGE_NUMBER = re.compile(
 # numeric junk a PDF dump leaves behind: "- 74.24" (a dash, then a number)
 NUMERIC_JUNK = re.compile(r"\s*[-—–－]\s*\d+(?:\.\d+)?\s*[-—–－]?\s*$")
 # a line of bullets, rules and dashes only
-BULLETS_ONLY = re.compile(r"[\s•·●○◆◇■□▪▫►▶◎★☆※\-—–_=~～*#|]+$")
-_FURNITURE_SPLIT = re.compile(r"[\s【】\[\]|｜/]+")
+BULLETS_ONLY = re.compile(r"[\s•·●○◆◇■□▪▫►▶◎★☆※\-—–―_=~～*#|\u2500-\u257f]+$")
+_FURNITURE_SPLIT = re.compile(r"[\s【】\[\]|｜/:：]+")
 
 
 _FURNITURE_MAX = 60  # furniture lines are short; longer lines are not even looked at
@@ -296,7 +296,7 @@ def is_noise_line(line: str) -> bool:
         return True
     if len(stripped) > _FURNITURE_MAX:
         return False
-    words = {w.rstrip(":：") for w in _FURNITURE_SPLIT.split(stripped)} - {""}
+    words = set(_FURNITURE_SPLIT.split(stripped)) - {""}
     if words and words <= _furniture_words():
         return True
     return _furniture_label_pattern().search(line) is not None

@@ -1,0 +1,159 @@
+"""The normaliser: the example table tests/examples/normalize.yaml, the traced-text edits, the
+vocabulary check, and properties that must hold on any input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from pipeline.normalize import (
+    Traced, Vocabulary, column_headers, compact_spaces, concat, fold, guess_kind, header_fields_of,
+    is_header_field_line, is_noise_line, join_lines, looks_like_header, normalize, right_aligned, text_items,
+)
+
+EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "normalize.yaml").read_text(encoding="utf-8"))
+
+
+def cases(section: str, name=lambda case: str(next(iter(case.values())))[:40]) -> list:
+    """The entries of one section as pytest params; `xfail` entries must fail (strict)."""
+    params = []
+    for case in EXAMPLES[section]:
+        marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if "xfail" in case else []
+        params.append(pytest.param(case, id=name(case), marks=marks))
+    return params
+
+
+def test_every_section_has_positives_and_negatives():
+    assert {c["noise"] for c in EXAMPLES["noise"]} == {True, False}
+    assert {bool(c["fields"]) for c in EXAMPLES["header_fields"]} == {True, False}
+    assert {c["header"] for c in EXAMPLES["header_rows"]} == {True, False}
+    assert "paragraph" in {c["kind"] for c in EXAMPLES["kinds"]} and "heading" in {c["kind"] for c in EXAMPLES["kinds"]}
+    assert any(c["input"] == c["output"] for c in EXAMPLES["spaces"])
+    assert any(c["input"] != c["output"] for c in EXAMPLES["spaces"])
+
+
+@pytest.mark.parametrize("case", cases("fold"))
+def test_fold(case):
+    assert fold(Traced.from_source(case["input"])).text == case["output"]
+
+
+@pytest.mark.parametrize("case", cases("spaces"))
+def test_compact_spaces(case):
+    assert compact_spaces(Traced.from_source(case["input"])).text == case["output"]
+
+
+@pytest.mark.parametrize("case", cases("noise"))
+def test_noise_lines(case):
+    assert is_noise_line(case["line"]) is case["noise"]
+
+
+@pytest.mark.parametrize("case", cases("header_fields"))
+def test_header_fields(case):
+    fields = header_fields_of(case["line"]) if is_header_field_line(case["line"]) else {}
+    assert fields == case["fields"]
+
+
+@pytest.mark.parametrize("case", cases("kinds"))
+def test_block_kinds(case):
+    assert guess_kind(case["text"]) == case["kind"]
+
+
+@pytest.mark.parametrize("case", cases("header_rows"))
+def test_header_rows(case):
+    assert looks_like_header(case["cells"]) is case["header"]
+
+
+@pytest.mark.parametrize("case", cases("column_headers", name=lambda c: "/".join(h[2] for h in c["header"] if h[2])))
+def test_column_headers(case):
+    header = [tuple(h) for h in case["header"]]
+    if case["align_right"]:
+        header = right_aligned(header, case["n_cols"])
+    assert column_headers(header, case["n_cols"]) == case["labels"]
+
+
+@pytest.mark.parametrize("case", cases("documents", name=lambda c: c["name"][:60]))
+def test_documents(case):
+    result = normalize(text_items(case["input"], markdown=case.get("markdown", False)))
+    assert [[b.kind, result.text[b.start : b.end]] for b in result.blocks] == case["blocks"]
+    if "headers" in case:
+        rows = [b for b in result.blocks if b.kind == "table_row"]
+        assert [[c.header for c in b.cells] for b in rows] == case["headers"]
+    if "header_fields" in case:
+        assert result.header_fields == case["header_fields"]
+    assert_consistent(result, case["input"])
+
+
+def assert_consistent(result, source: str) -> None:
+    """Blocks tile the text with one '\\n' between them; cells tile their row with '\\t'; every
+    mapped character is the source character (or its fold)."""
+    text = result.text
+    at = 0
+    for block in result.blocks:
+        assert block.start == at and "\n" not in text[block.start : block.end]
+        at = block.end + 1
+        if block.cells:
+            assert "\t".join(text[c.start : c.end] for c in block.cells) == text[block.start : block.end]
+    assert at == len(text) + 1 or not result.blocks
+    for run in result.source_map:
+        for k in range(run.length):
+            original = source[run.source_start + k]
+            assert text[run.text_start + k] in (original, fold(Traced.from_source(original)).text)
+
+
+# ------------------------------------------------------------------------------ Traced
+
+
+def test_traced_edits_keep_source_offsets():
+    source = "摸排工作于 2020年 4月 10日前完成"
+    traced = compact_spaces(Traced.from_source(source, source_start=100, page=3))
+    assert traced.text == "摸排工作于2020年4月10日前完成"
+    for run in traced.runs:
+        assert run.page == 3
+        assert traced.text[run.start : run.start + run.length] == source[run.source - 100 : run.source - 100 + run.length]
+
+
+def test_inserted_characters_have_no_source():
+    joined = join_lines([Traced.from_source("GB", 0), Traced.from_source("50180", 10)])
+    assert joined.text == "GB 50180"
+    assert [r.source for r in joined.runs] == [0, None, 10]
+    chinese = join_lines([Traced.from_source("做好全区居住项目", 0), Traced.from_source("建筑方案", 20)])
+    assert chinese.text == "做好全区居住项目建筑方案" and all(r.source is not None for r in chinese.runs)
+
+
+def test_concat_merges_contiguous_runs():
+    a, b = Traced.from_source("社区", 5), Traced.from_source("配套", 7)
+    assert concat([a, b]).runs == [(0, 4, 5, None)]
+    assert len(concat([a, Traced.from_source("配套", 9)]).runs) == 2
+
+
+# -------------------------------------------------------------------------- vocabulary
+
+
+def test_vocabulary_rejects_spaced_or_duplicate_words():
+    with pytest.raises(ValidationError):
+        Vocabulary(header_keys=["发文 机关"], furniture_words=[], furniture_labels=[])
+    with pytest.raises(ValidationError):
+        Vocabulary(header_keys=["索引号", "索引号"], furniture_words=[], furniture_labels=[])
+    with pytest.raises(ValidationError):
+        Vocabulary(header_keys=[], furniture_words=["来源:"], furniture_labels=[], extra=["x"])
+
+
+# ---------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一、（）1. \t\n。，附件第条章社区配套2020年月日-—•ＡＢ１\u3000\u00a0")), max_size=300))
+def test_any_text_normalises_consistently(source):
+    result = normalize(text_items(source))
+    assert_consistent(result, source)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_unicode_never_raises(source):
+    result = normalize(text_items(source, markdown=True))
+    assert "\r" not in result.text
