@@ -214,32 +214,38 @@ def _is_cited_title(title: str) -> bool:
 # ------------------------------------------------------------------ locating
 
 
+# What a title never runs across: a sentence end, a table cell boundary, a blank-line gap.
+_TITLE_MARKS_RE = re.compile(r"[《》。\t]|\n\n\n")
+
+
 def _title_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each outermost 《…》, nested 《》 balanced; unclosed ones are skipped."""
+    """(start, end) of each outermost 《…》, nested 《》 balanced, in one pass. A 《 left open (or a
+    title longer than _MAX_TITLE) does not hide the complete titles nested inside it."""
     spans: list[tuple[int, int]] = []
-    i = 0
-    while True:
-        start = text.find(_TITLE_OPEN, i)
-        if start < 0:
-            return spans
-        depth, j = 0, start
-        limit = min(len(text), start + _MAX_TITLE + 2)
-        while j < limit:
-            ch = text[j]
-            if ch == _TITLE_OPEN:
-                depth += 1
-            elif ch == _TITLE_CLOSE:
-                depth -= 1
-                if depth == 0:
-                    break
-            elif ch in "。\t" or text.startswith("\n\n\n", j):
-                break
-            j += 1
-        if j < limit and text[j] == _TITLE_CLOSE and depth == 0:
-            spans.append((start, j + 1))
-            i = j + 1
+    open_titles: list[tuple[int, list[tuple[int, int]]]] = []  # (start, complete titles inside)
+
+    def abandon_all() -> None:
+        for _, inner in open_titles:
+            spans.extend(inner)
+        open_titles.clear()
+
+    for mark in _TITLE_MARKS_RE.finditer(text):
+        ch = mark.group()
+        if ch == _TITLE_OPEN:
+            open_titles.append((mark.start(), []))
+        elif ch == _TITLE_CLOSE:
+            if not open_titles:
+                continue
+            start, inner = open_titles.pop()
+            done = [(start, mark.end())] if mark.end() - start <= _MAX_TITLE + 2 else inner
+            if open_titles:
+                open_titles[-1][1].extend(done)
+            else:
+                spans.extend(done)
         else:
-            i = start + 1
+            abandon_all()
+    abandon_all()
+    return sorted(spans)
 
 
 def _attachment_regions(text: str) -> list[tuple[int, int]]:

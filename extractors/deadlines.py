@@ -27,6 +27,7 @@ A date without a year (5月31日前) takes the nearest previous year written in 
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -392,11 +393,12 @@ def _label_regions(text: str) -> list[tuple[int, int]]:
 
 
 def _context_year(text: str, start: int, years: list[tuple[int, int]], ctx: ExtractContext) -> int | None:
-    """Nearest previous full year in the same block (line), else the issue year."""
+    """Nearest previous full year in the same block (line), else the issue year.
+    `years` is (position, year) in text order."""
     block_start = text.rfind("\n", 0, start) + 1
-    previous = [y for pos, y in years if block_start <= pos < start]
-    if previous:
-        return previous[-1]
+    i = bisect.bisect_left(years, (start, -1)) - 1
+    if i >= 0 and years[i][0] >= block_start:
+        return years[i][1]
     return ctx.issued_date.year if ctx.issued_date else None
 
 
