@@ -180,8 +180,8 @@ def _month_tail(prefix: str) -> str:
 
 
 # Characters that, before 年底/年内, show the 年 belongs to a duration or another word
-# (一年内, 每年年底, 全年, 近年).
-_NOT_BEFORE_BARE_PERIOD = rf"\d年{_CN_DIGIT}十百个每今本明当次全上下半去往近翌"
+# (一年内, 两年内, 数年内, 每年年底, 全年, 近年, 周年).
+_NOT_BEFORE_BARE_PERIOD = rf"\d年{_CN_DIGIT}两几数多十百个每今本明当次全上下半去往近翌周"
 
 _DATE = re.compile(
     # 2020年4月10日, 2020年9月底, 2020年年底, 二〇二〇年四月, 2022年
@@ -199,7 +199,7 @@ _DATE = re.compile(
     # 5月31日, 9月底, 8月 (the year comes from the context)
     rf"|(?<![\d年{_CN_DIGIT}十个第每])(?P<ymonth>{_MONTH}){_month_tail('y')}"
     # 年底前, 年内 (the year comes from the context)
-    rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}])(?P<bpart>年(?:底|末|内|终))"
+    rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}])(?P<bpart>年(?:底|末|内))"
     # 三季度末前, 下半年起 (the year comes from the context; needs a cue)
     rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}第])(?P<qpart>(?:{_alt(VOCAB.yearless_periods)})"
     rf"(?:{_S}(?:{_alt(VOCAB.period_end_suffixes)}))?)"
