@@ -101,6 +101,7 @@ class RegionTable(BaseModel):
     national_organ_prefixes: list[str]
     prefixes_before_area: list[str]
     not_area_endings: list[str]
+    not_area_parts: list[str]
     national_doc_number_prefixes: list[str]
     provinces: list[_Province]
     cities: list[_City]
@@ -137,6 +138,7 @@ class FrameWords(BaseModel):
     chrome_markers: list[str]
     organ_suffixes: list[str]
     letterhead_suffixes: list[str]
+    seal_marks: list[str]
     adoption_events: dict[AdoptionEvent, list[str]]
     annex_file_extensions: list[str]
 
@@ -285,7 +287,9 @@ def _may_follow(upper: Area, area: Area) -> bool:
 
 
 def _not_an_area(word: str) -> bool:
-    return any(word.endswith(e) for e in REGIONS.not_area_endings)
+    """A generic match that names no area: 淄博市社区 (社区), 关于城市 (关于)."""
+    return any(word.endswith(e) for e in REGIONS.not_area_endings) or \
+        any(p in word for p in REGIONS.not_area_parts)
 
 
 def _is_national(name: str) -> bool:
@@ -400,6 +404,8 @@ _EVENT_RE = re.compile("|".join(re.escape(w) for w in sorted(_EVENT_WORD, key=le
 # in an adoption line, the session after the body's name: 第十四届 … 第三次会议
 _SESSION_RE = re.compile(r"第[一二三四五六七八九十百零\d]+届")
 _SITTING_CUT_RE = re.compile(r"第[一二三四五六七八九十百零\d]+次|会议|公告|《|根据")
+# a seal note beside a signature: （盖章）
+_SEAL_RE = re.compile(r"[（(]\s*(?:" + "|".join(re.escape(w) for w in WORDS.seal_marks) + r")\s*[)）]")
 _FILE_EXT_RE = re.compile("(?:" + "|".join(re.escape(e) for e in WORDS.annex_file_extensions) + r")\s*$",
                           re.IGNORECASE)
 
@@ -511,7 +517,7 @@ def split_organs(line: str) -> list[str]:
     reader that removed the spaces); [] when the line is anything else."""
     if not isinstance(line, str):
         return []
-    parts = [p for p in re.split(r"[\s、]+", line.strip()) if p]
+    parts = [p for p in re.split(r"[\s、]+", _SEAL_RE.sub(" ", line).strip()) if p]
     if not parts:
         return []
     if all(_organ_like(p) for p in parts):
@@ -535,6 +541,11 @@ class _Line:
     end: int
     text: str
     in_table: bool
+
+    @property
+    def multi_cell(self) -> bool:
+        """A table row with more than one filled cell (a one-cell row can be a table's title)."""
+        return self.in_table and "\t" in self.text
 
 
 def _lines(doc: Document) -> list[_Line]:
@@ -566,7 +577,10 @@ def _is_chrome(t: str) -> bool:
 
 
 def _is_trailer(t: str) -> bool:
-    return any(m in t for m in WORDS.trailer_markers) or not _has_han(t)
+    """A line that may follow the signature: publication marks, the 版记, page furniture, an
+    annex list or attachment links placed under the signature on web pages."""
+    return (any(m in t for m in WORDS.trailer_markers) or not _has_han(t) or t.startswith(("附件", "附 件"))
+            or _FILE_EXT_RE.search(t) is not None)
 
 
 def _is_salutation(t: str) -> bool:
@@ -700,8 +714,8 @@ _TOP_LINES = 30
 def _zone_end(lines: list[_Line], skip: set[int]) -> int:
     """Index of the first line after the document's head (salutation, body or section start)."""
     for i, line in enumerate(lines[:_TOP_LINES]):
-        if i in skip or line.in_table:
-            if line.in_table and i > 0:
+        if i in skip or line.multi_cell:
+            if line.multi_cell and i > 0:
                 return i
             continue
         t = line.text
@@ -783,7 +797,7 @@ def _read_top(frame: _Frame, start: int) -> None:
     skip = frame.header_line_ids
     frame.zone_end = max(_zone_end(lines, skip), start)
     cands = [ln for i, ln in enumerate(lines[start:frame.zone_end], start)
-             if i not in skip and not ln.in_table and not _is_chrome(ln.text)]
+             if i not in skip and not ln.multi_cell and not _is_chrome(ln.text)]
     found = _find_title(cands)
     title_ids: set[int] = set()
     if found:
@@ -851,7 +865,7 @@ def _read_order(frame: _Frame, start: int) -> bool:
             span = (lines[k].start + dm.start(), lines[k].start + dm.end())
             frame.signature_date = _Found(d, span, "order")
             frame.date_spans.append(span)
-            after = [ln for ln in lines[k + 1:k + 5] if not ln.in_table]
+            after = [ln for ln in lines[k + 1:k + 5] if not ln.multi_cell]
             found = _find_title(after)
             if found:
                 frame.title_lines = after[found[0]:found[1] + 1]
@@ -1092,7 +1106,7 @@ def _read_annex_head(frame: _Frame) -> int:
             k = line.text.find(rest)
             frame.annex_title = _Found(_clean_annex_title(rest), (line.start + k, line.start + k + len(rest)), "annex_head")
             return i + 1
-        cands = [ln for ln in frame.lines[i + 1:i + 6] if not ln.in_table]
+        cands = [ln for ln in frame.lines[i + 1:i + 6] if not ln.multi_cell]
         found = _find_title(cands)
         if found:
             chosen = cands[found[0]:found[1] + 1]
@@ -1143,7 +1157,7 @@ def _appended_annex_titles(frame: _Frame) -> list[str]:
     titles = []
     for i in range(frame.main_end, len(frame.lines)):
         if _standalone_label(frame.lines[i].text):
-            cands = [ln for ln in frame.lines[i + 1:i + 5] if not ln.in_table]
+            cands = [ln for ln in frame.lines[i + 1:i + 5] if not ln.multi_cell]
             found = _find_title(cands)
             if found:
                 titles.append(_clean_annex_title(_join_lines(cands[found[0]:found[1] + 1])))
@@ -1164,7 +1178,7 @@ def _title(frame: _Frame) -> _Found | None:
 
 def _doc_number(frame: _Frame) -> _Found | None:
     h = frame.header.get("doc_number")
-    if h:
+    if h and re.search(r"\d", str(h.value)):  # 无, 暂无, — are no numbers
         m = DOC_NUMBER_RE.search(str(h.value))
         value = normalise_doc_number(m.group() if m else str(h.value))
         return _Found(value, h.span, h.source)
@@ -1226,8 +1240,8 @@ def _jurisdiction(issuers: list[_Found], frame: _Frame, title: _Found | None,
         return _lowest_common(areas), "issuers"
     if names and all(_is_national(n) for n in names):
         return _NATIONAL, "issuers"
-    if title is not None:
-        area = _leading_area(_compact(str(title.value)))
+    if title is not None and not str(title.value).startswith("关于"):
+        area = _leading_area(_compact(str(title.value)))  # 北京市居家养老服务条例, 江津区…任务清单
         if area is not None:
             return area, "title"
     for f in frame.letterhead:

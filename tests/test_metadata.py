@@ -331,7 +331,18 @@ def test_odd_header_fields_do_not_break_it():
     doc = Document(doc_id="x", source_path="x.html", format="html", text="关于开展社区体检工作的通知",
                    header_fields={"标　　题：": "", "发文字号": "无", "成文日期": "不详", "发文机关": "  "})
     meta = extract_metadata(doc)
-    assert meta.title == "关于开展社区体检工作的通知" and meta.issued_date is None
+    assert meta.title == "关于开展社区体检工作的通知" and meta.issued_date is None and meta.doc_number is None
+    assert meta.issuers == []
+
+
+def test_title_in_a_one_cell_table_row():
+    text = "重庆市江津区社区配套用房建设任务清单\n序号\t任务\t责任单位\t完成时限\n1\t完成摸底\t区民政局\t2023年6月底前"
+    blocks, pos = [], 0
+    for row, line in enumerate(text.split("\n")):
+        blocks.append(Block(kind="table_row", start=pos, end=pos + len(line), table_id=0, row=row))
+        pos += len(line) + 1
+    meta = extract_metadata(Document(doc_id="x", source_path="x.xlsx", format="docx", text=text, blocks=blocks))
+    assert meta.title == "重庆市江津区社区配套用房建设任务清单" and meta.doc_type == "table"
 
 
 # ------------------------------------------------------------------------------ data files
