@@ -145,14 +145,14 @@ def test_vocabulary_rejects_spaced_or_duplicate_words():
 # ---------------------------------------------------------------------------- properties
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("一、（）1. \t\n。，附件第条章社区配套2020年月日-—•ＡＢ１\u3000\u00a0")), max_size=300))
 def test_any_text_normalises_consistently(source):
     result = normalize(text_items(source))
     assert_consistent(result, source)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_unicode_never_raises(source):
     result = normalize(text_items(source, markdown=True))

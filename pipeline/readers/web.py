@@ -34,6 +34,7 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)
 _TOKEN = re.compile(r"[^\s&<>\"'\xa0]+")
 _SEARCH_WINDOW = 200_000  # characters of markup searched for the next text node
 _SENTENCE_PUNCTUATION = re.compile(r"[。，；！？]")
+_WORD = re.compile(r"\w")
 
 
 def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
@@ -94,8 +95,9 @@ class _Page:
         if not text.text.strip():
             return
         linked = "".join(t.text for t, in_link in pieces if in_link).strip()
-        # a line made only of links without a sentence (a menu, a breadcrumb) is navigation
-        if linked and linked == text.text.strip() and not _SENTENCE_PUNCTUATION.search(linked) \
+        unlinked = "".join(t.text for t, in_link in pieces if not in_link)
+        # a line of links and separators without a sentence (a menu, a breadcrumb) is navigation
+        if linked and not _WORD.search(unlinked) and not _SENTENCE_PUNCTUATION.search(linked) \
                 and not linked.startswith("附件"):
             return
         self.items.append(SourceLine(text.translate(_NEWLINES), kind=self.kind))
