@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from extractors import citations as citation_module
 from extractors import deadlines as deadline_module
 from extractors import categories, nlp, obligations, structure
 from extractors.base import ExtractContext, Match
@@ -128,7 +129,8 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
             start=m.start, end=m.end, subject=v.subject, value_min=v.value_min, value_max=v.value_max,
             unit=v.unit, per_value=v.per_value, per_unit=v.per_unit, comparator=v.comparator,
             category=categories.primary_category(v.subject, categories.sentence_at(doc.text, m.start, m.end))))
-    for m in fields.citations:
+    # a document cited several times is one citation: its first mention with both title and code
+    for m in citation_module.distinct(fields.citations):
         v = m.value
         out.citations.append(CitationRecord(
             citation_id=stable_id(did, m.start, m.end), doc_id=did,

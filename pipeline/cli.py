@@ -130,8 +130,8 @@ def info(db: DB_OPTION = DEFAULT_DB) -> None:
     con = _read_connection(db)
     out = Console()
     try:
-        out.print(f"[bold]{db}[/bold]  schema version "
-                  f"{con.execute(\"SELECT value FROM schema_meta WHERE key='schema_version'\").fetchone()[0]}")
+        version = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchone()[0]
+        out.print(f"[bold]{db}[/bold]  schema version {version}")
         tables = ["documents", "blocks", "obligations", "obligation_units", "deadlines", "quotas", "citations",
                   "ingest_runs", "ingest_errors"]
         _render(["table", "rows"], [(t, con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables],
