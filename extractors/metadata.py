@@ -34,7 +34,7 @@ import difflib
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -259,12 +259,10 @@ def _leading_area(name: str) -> Area | None:
     pos = 0
     while pos < len(rest):
         m = _KNOWN_AREA_RE.match(rest, pos)
-        if m:
-            area = AREAS_BY_NAME[m.group()]
-            if found is not None and not _may_follow(found, area):
-                break
-            found, pos = area, m.end()
+        if m and (found is None or _may_follow(found, AREAS_BY_NAME[m.group()])):
+            found, pos = AREAS_BY_NAME[m.group()], m.end()
             continue
+        # not in the table, or a namesake elsewhere (宁波市江北区 is not 重庆市's 江北区): the patterns
         if found is None or (found.level == "province" and not found.name.endswith("市")):
             generic, level = _GENERIC_CITY_RE.match(rest, pos), "city"
         elif found.level in ("city", "province"):  # a city, or a municipality (重庆市): districts follow
@@ -398,7 +396,7 @@ _HEADER_ROLE = {k: role for role, ks in WORDS.header_keys.items() for k in ks}
 _ENDINGS = sorted(((w, t) for t, ws in WORDS.title_endings.items() for w in ws), key=lambda x: -len(x[0]))
 _ORGAN_SUFFIXES = tuple(sorted(WORDS.organ_suffixes, key=len, reverse=True))
 _ORGAN_CHARS_RE = re.compile(rf"^[{_HAN}（）()]+$")
-# where a title-less text says what it is (通知如下, 现答复如下)
+# adoption events by their word (通过 -> enact, 批准 -> approve, 施行 -> in_force)
 _EVENT_WORD = {w: ev for ev, ws in WORDS.adoption_events.items() for w in ws}
 _EVENT_RE = re.compile("|".join(re.escape(w) for w in sorted(_EVENT_WORD, key=len, reverse=True)))
 # in an adoption line, the session after the body's name: 第十四届 … 第三次会议
