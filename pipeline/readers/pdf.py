@@ -11,6 +11,7 @@ the lines outside tables and the table cells in reading order, each followed by 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 import struct
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.psexceptions import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import EncryptedDocument, NoTextLayer, NotAPdf, TooLarge
 from pipeline.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced
@@ -29,8 +30,10 @@ from pipeline.readers.base import Parsed, check_chars
 from pipeline.settings import ReadLimits
 
 # pdfminer fails on damaged files with its own exceptions and, deep inside, with built-in ones
-_DAMAGED = (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError,
+_DAMAGED = (MalformedPDFException, PSException, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError,
             struct.error, zlib.error, RecursionError, EOFError)
+# pdfminer logs a warning for every oddity of a damaged file; the reader reports what matters
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 _MARGIN_ZONE = 0.1  # running headers/footers sit in the top or bottom tenth of the page
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
