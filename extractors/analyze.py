@@ -68,13 +68,16 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     spacy_doc = nlp.run(doc.text, ctx)
     fields = obligations.FieldMatches(
         units=nlp.matches(spacy_doc, "unit"),
-        deadlines=nlp.matches(spacy_doc, "deadline"),
+        # dates that are metadata (signature, publication, adoption) are no time limits
+        deadlines=[m for m in nlp.matches(spacy_doc, "deadline")
+                   if not any(s < m.end and m.start < e for s, e in meta.metadata_date_spans)],
         quotas=nlp.matches(spacy_doc, "quota"),
         citations=[m for m in nlp.matches(spacy_doc, "citation")
                    if not (meta.doc_number and _code(m.value.code) == _code(meta.doc_number))],
     )
     st = structure.analyse(doc)
-    found = obligations.build(doc, st, fields, meta.doc_type)
+    front = [sp for sp in (meta.title_span, meta.doc_number_span, meta.signature_date_span, *meta.issuer_spans) if sp]
+    found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front)
 
     did = doc.doc_id
     record = DocumentRecord(

@@ -29,6 +29,7 @@ class _ObligationRules(BaseModel):
     header_deadline: list[str]
     header_units: list[str]
     header_words: list[str]
+    completion_words: list[str]
 
 
 RULES = _ObligationRules.model_validate(load_yaml("obligations.yaml"))
@@ -149,6 +150,31 @@ def _paragraph_deadline(doc: Document, units: list[Unit], block_index: int, fiel
     return None
 
 
+def _item_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches) -> Match | None:
+    """A deadline the numbered item states for all its work in a sentence of its own, in another
+    paragraph of the item (a page break split it): 整治工作要于2021年底全面完成。 Such a sentence
+    names no responsible body; one that does (…部门于…前，将…报送) is a duty of its own paragraph."""
+    path = structure.section_paths[block_index]
+    if not path:
+        return None
+    lo = block_index
+    while lo > 0 and structure.section_paths[lo - 1] == path and lo not in structure.numbering:
+        lo -= 1
+    hi = block_index
+    while hi + 1 < len(doc.blocks) and structure.section_paths[hi + 1] == path and hi + 1 not in structure.numbering:
+        hi += 1
+    for u in structure.units:
+        if not lo <= u.block_index <= hi or u.block_index == block_index or u.kind != "sentence":
+            continue
+        sentence = doc.text[u.start:u.end]
+        if any(sentence.startswith(w) for w in RULES.narrowing_starts) or not _has_any(sentence, RULES.completion_words):
+            continue
+        found = fields.within("deadlines", u.start, u.end)
+        if found and not fields.within("units", u.start, u.end):
+            return found[0]
+    return None
+
+
 def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches) -> Obligation | None:
     text = doc.text
     cells = [c for c in block.cells if c.end > c.start]
@@ -185,12 +211,18 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
     return ob
 
 
-def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None) -> list[Obligation]:
-    """Every obligation of the document, in text order."""
+def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
+          front_matter: list[tuple[int, int]] = ()) -> list[Obligation]:
+    """Every obligation of the document, in text order. `front_matter` are the spans of the
+    title, document number and signature: no duty is read there."""
     text = doc.text
     obligations: list[Obligation] = []
-    previous: Obligation | None = None
+    previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
     for unit in structure.units:
+        if any(s < unit.end and unit.start < e for s, e in front_matter) or \
+                doc.blocks[unit.block_index].kind in ("title", "signature"):
+            previous = None
+            continue
         block = doc.blocks[unit.block_index]
         if unit.kind == "row":
             ob = _table_obligation(doc, block, unit, fields)
@@ -199,10 +231,12 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             previous = None
             continue
         if not unit.in_body:
+            previous = None
             continue
         sentence = text[unit.start:unit.end]
         units = fields.within("units", unit.start, unit.end)
         if not is_duty_sentence(sentence, unit, doc_type, bool(units)):
+            previous = None
             continue
         ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index,
                         modality.classify(sentence) or "must")
@@ -219,7 +253,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         if own:
             ob.deadlines = [LinkedDeadline(d, "own") for d in own]
         elif not any(sentence.startswith(w) for w in RULES.narrowing_starts):
-            inherited = _paragraph_deadline(doc, structure.units, unit.block_index, fields)
+            inherited = (_paragraph_deadline(doc, structure.units, unit.block_index, fields)
+                         or _item_deadline(doc, structure, unit.block_index, fields))
             if inherited:
                 ob.deadlines = [LinkedDeadline(inherited, "item")]
         ob.quotas = fields.within("quotas", unit.start, unit.end)
