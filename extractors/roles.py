@@ -82,6 +82,8 @@ _LABEL = re.compile(f"(?P<label>{_alt(_LABEL_OF)})[：:]")
 _LABEL_END = re.compile(r"[；;。）)\n\t]")
 # clause boundaries: a cue acts only inside its clause
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n\t]")
+# what may stand between a list of units and the comma closing the subject: 等部门, 等单位
+_SUBJECT_TAIL = re.compile(r"(?:等[^，,；;。]{0,8}?(?:部门|单位|机构|组织))?")
 _GROUP_JOIN = re.compile(r"(?:以及|或者|、|和|与|及|或)")
 # how far a cue may stand before the units it governs (与|土地房屋所在地的|镇（街道）)
 _MAX_PRE_GAP = 8
@@ -177,6 +179,23 @@ def _pre_role(cue: _Cue, unit: Match) -> Role | None:
     return cue.rule.pre
 
 
+def _cue_after(s: str, ends: list[int], cues: list[_Cue], pos: int, unit_starts: list[int]) -> _Cue | None:
+    """The first cue after `pos` in its clause. When the clause holds nothing after the units but
+    a list tail (…等单位，应当按照各自职责配合实施), the next clause is their predicate."""
+    after = next((c for c in cues if c.start >= pos and _same_clause(ends, pos, c.start)), None)
+    if after is not None:
+        return after
+    k = bisect.bisect_left(ends, pos)
+    if k >= len(ends) or s[ends[k]] not in "，,":
+        return None
+    if not _SUBJECT_TAIL.fullmatch(s, pos, ends[k]):
+        return None
+    stop = ends[k + 1] if k + 1 < len(ends) else len(s)
+    if any(ends[k] < st < stop for st in unit_starts):
+        return None
+    return next((c for c in cues if ends[k] < c.start < stop), None)
+
+
 def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue], slots: list[_Slot]) -> dict[int, Role]:
     """The role a cue gives each unit (by caller index); units without a cue are absent."""
     ends = _clause_ends(s)
@@ -194,7 +213,7 @@ def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue], slots: list[
                     role = _pre_role(pre, sl.unit)
                     if role is not None:
                         explicit[sl.index] = role
-        after = next((c for c in cues if c.start >= last.end and _same_clause(ends, last.end, c.start)), None)
+        after = _cue_after(s, ends, cues, last.end, unit_starts)
         if after is not None and after.rule is not None and after.rule.post is not None:
             for sl in group:
                 explicit.setdefault(sl.index, after.rule.post)

@@ -114,6 +114,7 @@ class Gazetteer(BaseModel):
     departments: list[Department]
     office_suffixes: list[str]
     suffix_blocked_next: dict[str, list[str]]
+    national_suffixes: list[str]
     not_departments: list[str]
     levels: Levels
     government_qualifiers: list[str]
@@ -271,8 +272,11 @@ _GROUP_NAME_STOPS = ("的", "由", "为", "成立", "设立", "组建", "经", "
 
 _BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in GAZ.body_followers if w not in _CONNECTORS)})")
 _NON_BODY_FOLLOWER = re.compile(f"(?:{_alt(GAZ.non_body_followers)}|[一二三四五六七八九十\\d]+[届次])")
+# a unit's abbreviation heading a document number is no unit (国办函〔2023〕121号, 江津规资函〔2023〕)
+_DOC_NUMBER_AFTER = re.compile(f"[{_CJK_RANGE}]{{0,4}}[〔\\[［(（]\\d{{4}}")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n\t]{1,30}[）)]")
 _PARTICLES = sorted(set(GAZ.particles_before_unit) | set(_CONNECTORS) | {"各", "各地"}, key=len, reverse=True)
+_PARTICLE_SET = set(_PARTICLES)
 _PARTICLE_AT_END = re.compile(f"(?:{_alt(_PARTICLES)})$")
 _PARTICLE_MAX = max(map(len, _PARTICLES))
 _PLACE_STOPS = set(GAZ.place.stop_chars)
@@ -371,7 +375,8 @@ def _place_name_start(v: CompactView, end: int) -> int | None:
         b = end - n
         if b < 0:
             return None
-        if not all(_is_cjk(c) and c not in _PLACE_STOPS for c in s[b:end]):
+        name = s[b:end]
+        if not all(_is_cjk(c) and c not in _PLACE_STOPS for c in name) or name in _PARTICLE_SET:
             return None
         if (_starts_unit(v, b) or any(s.endswith(lc, 0, b) for lc in _PLACE_LEVEL_CHARS)
                 or any(s.endswith(p, 0, b) for p in GAZ.place.parent_prefixes)):
@@ -433,7 +438,10 @@ def _departments(v: CompactView) -> list[_Cand]:
             continue
         if lvl and any(lvl.endswith(lc) for lc in _PLACE_LEVEL_CHARS) and not lvl.startswith("各"):
             start = _place_start(v, start)
-        out.append(_Cand(start, end, key, _level_of(lvl), False, "department" if full else "bare",
+        level = _level_of(lvl)
+        if level is None and kind == "stem" and suf in GAZ.national_suffixes:
+            level = "national"  # 住建部, 税务总局: a ministry has no local counterpart of that name
+        out.append(_Cand(start, end, key, level, False, "department" if full else "bare",
                          priority=0, level_text=lvl, suffix=suf))
     return out
 
@@ -465,8 +473,24 @@ def _after_lead_in(v: CompactView, i: int) -> bool:
     return any(v.s.endswith(w, 0, i) for w in GAZ.list.lead_ins)
 
 
+def _unknown_items_before(v: CompactView, start: int) -> int:
+    """Items of the same list before its first known word (医疗卫生、|教育等机构)."""
+    s = v.s
+    count = 0
+    while start > 0 and s[start - 1] == "、":
+        b = start - 1
+        while b > 0 and start - 1 - b < 8 and _is_cjk(s[b - 1]):
+            b -= 1
+        if b == start - 1:
+            break
+        count += 1
+        start = b
+    return count
+
+
 def _is_unit_list(v: CompactView, chain: list[_Cand], unknown: int) -> bool:
     """Whether bare function words in this run name departments (see the module doc)."""
+    unknown += _unknown_items_before(v, chain[0].start)
     known = len(chain)
     if unknown > known:
         return False
@@ -570,11 +594,8 @@ def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
 
 
 def _other_bodies(v: CompactView) -> list[_Cand]:
-    out = []
-    for m in _OTHER_BODY.finditer(v.s):
-        if _followed_by_body_word(v.s, m.end()):
-            out.append(_Cand(m.start(), m.end(), m.group(), None, False, "other", priority=5))
-    return out
+    return [_Cand(m.start(), m.end(), m.group(), None, False, "other", priority=5)
+            for m in _OTHER_BODY.finditer(v.s)]
 
 
 def _leading_groups(v: CompactView) -> list[_Cand]:
@@ -657,9 +678,11 @@ def _select(v: CompactView) -> list[_Cand]:
             decided[c.start] = _weak_ok(v, c, by_start, decided)
         elif c.kind in ("government", "plural", "strong"):
             decided[c.start] = _territorial_ok(v, c, starts)
+        elif c.kind == "other":
+            decided[c.start] = _followed_by_body_word(v.s, c.end)  # 建设单位要…, not 向建设单位提供
         else:
             decided[c.start] = True
-    return [c for c in chosen if decided[c.start]]
+    return [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
 
 
 def _to_match(v: CompactView, c: _Cand) -> Match:

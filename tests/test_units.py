@@ -1,0 +1,129 @@
+"""extractors/units.py: the example table, the gazetteer's coverage of ANNOTATION.md, offsets on
+the corpus, robustness on arbitrary text."""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from extractors import units
+from extractors.base import ExtractContext
+
+EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "units.yaml").read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
+EXTRA = sorted(p for p in (ROOT.parent / "shared" / "corpus-extra").glob("*.*") if p.name != "SOURCES.md")
+
+# the keys of ANNOTATION.md's "units" section
+ANNOTATION_KEYS = [
+    "自然资源", "住房城乡建设", "教育", "民政", "商务", "卫生健康", "体育", "发展改革", "财政", "国资", "市场监管",
+    "文化和旅游", "公安", "税务", "能源", "工业和信息化", "通信管理", "邮政管理", "残联", "城市管理", "房产管理",
+    "不动产登记", "生态环境", "水务", "交通", "绿化市容", "应急管理", "消防救援", "司法", "人力资源社会保障",
+    "农业农村", "机构编制", "审计", "科技", "统计", "民防", "政务服务", "大数据", "城市运行管理", "医疗保障",
+    "人民政府", "镇街", "社区", "领导小组", "政协", "人大", "工会", "共青团", "妇联",
+]
+
+
+def _case_id(case: dict) -> str:
+    return case["text"][:24]
+
+
+def _params(cases: list[dict]):
+    return [pytest.param(c, id=_case_id(c),
+                         marks=[pytest.mark.xfail(strict=True, reason=c["xfail"])] if c.get("xfail") else [])
+            for c in cases]
+
+
+def _render(m) -> str:
+    """A match as the table writes it: surface=canonical@level*."""
+    v = m.value
+    return f"{m.surface}={v.canonical}@{v.level}{'*' if v.generic else ''}"
+
+
+def _matches_expectation(got: str, want: str) -> bool:
+    surface_key, _, rest = got.partition("@")
+    level, generic = rest.rstrip("*"), rest.endswith("*")
+    w = re.fullmatch(r"(?P<sk>[^@*]+)(?:@(?P<level>\w+))?(?P<generic>\*)?", want)
+    assert w, f"bad expectation {want!r}"
+    return (surface_key == w["sk"] and generic == bool(w["generic"])
+            and (w["level"] is None or w["level"] == level))
+
+
+@pytest.mark.parametrize("case", _params(EXAMPLES["extract"]))
+def test_extract_examples(case):
+    found = units.extract(case["text"], ExtractContext())
+    got = [_render(m) for m in found]
+    want = case["expect"]
+    assert len(got) == len(want) and all(_matches_expectation(g, w) for g, w in zip(got, want)), \
+        f"\n got: {got}\nwant: {want}"
+    for m in found:
+        assert case["text"][m.start:m.end] == m.surface
+
+
+@pytest.mark.parametrize("surface,key", list(EXAMPLES["parse"].items()))
+def test_parse_examples(surface, key):
+    value = units.parse(surface, ExtractContext())
+    if key == "-":
+        assert value is None
+    else:
+        assert value is not None and value.canonical == key, value
+
+
+@pytest.mark.parametrize("key", ANNOTATION_KEYS)
+def test_every_annotation_key_is_reachable(key):
+    """Each canonical key of ANNOTATION.md is the key of some gazetteer form or territorial body."""
+    department_keys = {d.key for d in units.GAZ.departments}
+    assert key in department_keys | set(units.TERRITORIAL_KEYS) | {units.GAZ.leading_group.key}
+
+
+def test_masked_spans_are_skipped():
+    text = "根据《重庆市人民政府关于认真做好社区组织工作用房建设的通知》，区民政局要加强统筹。"
+    title = (text.index("《"), text.index("》") + 1)
+    found = units.extract(text, ExtractContext(masked=[title]))
+    assert [m.value.canonical for m in found] == ["民政"]
+
+
+def test_document_number_prefix_is_no_unit():
+    found = units.extract("按照国办函〔2023〕121号文件要求。", ExtractContext())
+    assert found == []
+
+
+@pytest.mark.parametrize("path", CORPUS + EXTRA, ids=lambda p: p.name)
+def test_offsets_and_no_overlaps_on_corpus(path):
+    text = path.read_text(encoding="utf-8", errors="replace")
+    found = units.extract(text, ExtractContext())
+    assert found, "every document of the corpus names some unit"
+    for m in found:
+        assert text[m.start:m.end] == m.surface
+        assert m.value.canonical
+    for a, b in zip(found, found[1:]):
+        assert a.end <= b.start
+
+
+def test_fast_enough():
+    """The whole sample corpus in well under a second (a few ms per document)."""
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in CORPUS + EXTRA]
+    units.extract(texts[0], ExtractContext())
+    t0 = time.perf_counter()
+    for t in texts:
+        units.extract(t, ExtractContext())
+    assert time.perf_counter() - t0 < 1.0
+
+
+@given(st.text(alphabet=st.sampled_from(list("市区县各镇街道社区村居（）()、和及等部门局委厅教育民政卫健住建政府人民管委会牵头配合 \n\t，。"))
+               | st.characters(), max_size=80))
+def test_never_raises_and_offsets_hold(text):
+    for m in units.extract(text, ExtractContext()):
+        assert text[m.start:m.end] == m.surface
+        assert m.end > m.start
+
+
+@given(st.text(max_size=60))
+def test_parse_never_raises(text):
+    value = units.parse(text, ExtractContext())
+    assert value is None or value.canonical
