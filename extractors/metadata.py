@@ -743,15 +743,19 @@ def _title_piece(t: str) -> bool:
 
 
 def _is_title_end(t: str) -> bool:
-    return len(_compact(t)) >= 4 and _title_piece(t) and doc_type_of_title(t) is not None
+    return _title_piece(t) and doc_type_of_title(t) is not None
 
 
 def _letterhead_organs(t: str) -> list[str]:
+    """The bodies on a letterhead line (淄博市人民政府办公室文件; letter-spaced in a PDF)."""
+    names = split_organs(t)
+    if names:
+        return names
+    t = _compact(t)
     for suffix in WORDS.letterhead_suffixes:
         if t.endswith(suffix) and len(t) > len(suffix) + 2:
-            t = t[: -len(suffix)]
-            break
-    return split_organs(t)
+            return split_organs(t[: -len(suffix)])
+    return []
 
 
 def _find_title(cands: list[_Line]) -> tuple[int, int] | None:
@@ -780,6 +784,8 @@ def _find_title(cands: list[_Line]) -> tuple[int, int] | None:
                 k += 1
             else:
                 break
+        if len(_compact("".join(c.text for c in cands[first:last + 1]))) < 6:
+            continue  # 特急, 通知 alone: no title
         return first, last
     return None
 
