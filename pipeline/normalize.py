@@ -220,9 +220,8 @@ _WIDE = re.compile(f"[{CJK}]")
 
 # 1:1 folding: full-width digits and Latin letters to ASCII (downstream regexes match ASCII
 # digits); every kind of space to ' '. Chinese punctuation （），。：； is kept as it is.
-_FOLD = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
-_FOLD.update({ord(ch): " " for ch in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\x0b"})
-_FOLD = {k: chr(v) if isinstance(v, int) else v for k, v in _FOLD.items()}
+_FOLD = {code: chr(code - 0xFEE0) for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_FOLD |= dict.fromkeys(map(ord, "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\x0b"), " ")
 # invisible characters that only get in the way of matching: deleted
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
@@ -388,10 +387,8 @@ def text_items(source: str, *, markdown: bool = False) -> list[Item]:
     return group_text_tables(lines)
 
 
-def markdown_line(line: Traced | SourceLine) -> SourceLine:
+def markdown_line(line: Traced) -> SourceLine:
     """Markdown syntax out, text kept: '# 标题' is the title, '## 第一章' a heading."""
-    if isinstance(line, SourceLine):
-        return line
     line = line.sub(_MD_COMMENT)
     kind = None
     if m := _MD_HEADING.match(line.text):
@@ -645,12 +642,12 @@ _SIGNATORY = re.compile(r"[^，。；：:,;、《》“”]{2,30}")
 
 def mark_signature(blocks: list[_Block]) -> None:
     """The date under the signature and the issuer lines right above it are `signature`."""
-    tail = [b for b in blocks[-6:] if b.kind != "table_row"]
-    date = next((b for b in reversed(tail) if DATE_LINE.match(b.text.text)), None)
-    if date is None:
+    at = next((k for k in range(len(blocks) - 1, max(len(blocks) - 7, -1), -1)
+               if blocks[k].kind != "table_row" and DATE_LINE.match(blocks[k].text.text)), None)
+    if at is None:
         return
-    date.kind = "signature"
-    at = blocks.index(date) - 1
+    blocks[at].kind = "signature"
+    at -= 1
     for _ in range(20):
         if at < 0:
             break
