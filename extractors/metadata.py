@@ -387,6 +387,8 @@ _TRAILING_PAREN_RE = re.compile(r"(?:\s*[（(][^（）()]{1,24}[)）])+$")
 _PAREN_ONLY_RE = re.compile(r"^[（(][^（）()]{1,30}[)）]$")
 # 附件 labels: 附件2 / 附件 2 / 附件二 / 附件：… / 附件2：title
 _ANNEX_LABEL_RE = re.compile(r"^附\s*件\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[:：.．、\-—]\s*(?P<rest>.*))?$")
+# the first item of a numbered annex list: 1. / 1、 / （1）
+_FIRST_ITEM_RE = re.compile(r"^[（(]?\s*1\s*[.．、)）]")
 _HEADER_KEY_ALTERNATION = "|".join(
     r"\s*".join(re.escape(ch) for ch in key)
     for key in sorted({k for ks in WORDS.header_keys.values() for k in ks}, key=len, reverse=True))
@@ -596,7 +598,7 @@ def _is_body(t: str) -> bool:
 class DocumentMetadata(BaseModel):
     """What a document says about itself. Spans are offsets into Document.text: `title_span`
     covers the title's lines (the title is that text without line breaks); a span is None when
-    the value came from header_fields or was inferred."""
+    the value is not in the text (header_fields only, an expanded short name, an inferred value)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -1030,7 +1032,7 @@ def _find_main_end(lines: list[_Line], after: int) -> int:
         if not m or lines[i].in_table:
             continue
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
-        if re.match(r"^[（(]?\s*1\s*[.．、)）]", nxt):
+        if _FIRST_ITEM_RE.match(nxt):
             continue  # 附件 / 1.xxx: the list of annexes, not an annex
         return i
     return len(lines)
@@ -1074,7 +1076,7 @@ def _read_annex_list(frame: _Frame, start: int) -> None:
             continue
         rest = (m.group("rest") or "").strip()
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
-        if not rest and not re.match(r"^[（(]?\s*1\s*[.．、)）]", nxt):
+        if not rest and not _FIRST_ITEM_RE.match(nxt):
             i += 1
             continue
         chunks.append(rest)
@@ -1101,7 +1103,7 @@ def _read_annex_head(frame: _Frame) -> int:
         if i in frame.header_line_ids or _is_chrome(line.text):
             continue
         m = _ANNEX_LABEL_RE.match(line.text)
-        if not m or re.match(r"^[（(]?\s*1\s*[.．、)）]", (m.group("rest") or "").strip()):
+        if not m or _FIRST_ITEM_RE.match((m.group("rest") or "").strip()):
             return 0
         frame.is_annex = True
         frame.annex_label = _annex_label(m)
@@ -1131,10 +1133,7 @@ def _read_frame(doc: Document) -> _Frame:
     frame = _Frame(lines=_lines(doc))
     header, used = _header_from_lines(frame.lines, 20)
     frame.header_line_ids = used
-    for role, found in header.items():
-        if found.span and role in ("written_date", "issue_date", "publication_date"):
-            frame.date_spans.append(found.span)
-    for i in used:
+    for i in used:  # 发文日期, 公开日期 …: dates, but no time limits
         for m in DATE_RE.finditer(frame.lines[i].text):
             frame.date_spans.append((frame.lines[i].start + m.start(), frame.lines[i].start + m.end()))
     fields = _header_from_fields(doc.header_fields, doc.text)
