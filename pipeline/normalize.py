@@ -22,6 +22,7 @@ the document's `source_map` stays right through every edit.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from typing import Iterable, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from pipeline.document import Block, BlockKind, Cell, SourceRun
+from pipeline.document import Block, BlockKind, Cell, Document, SourceRun
 
 VOCABULARY_FILE = Path(__file__).parent / "readers" / "data" / "normalize.yaml"
 
@@ -706,6 +707,15 @@ def normalize(items: list[Item], layout: Layout | None = None) -> Normalised:
             blocks.extend(tables.rows_of(item))
     mark_signature(blocks)
     return _assemble(blocks, fields)
+
+
+def normalize_text(source: str, *, markdown: bool = False, source_path: str = "<text>") -> Document:
+    """A decoded text (a .txt or .md file's content) as a Document, without a file: what
+    `read_document` makes of a text file, doc_id the sha256 of the text in UTF-8."""
+    result = normalize(text_items(source, markdown=markdown))
+    return Document(doc_id=hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(),
+                    source_path=source_path, format="md" if markdown else "txt", text=result.text,
+                    blocks=result.blocks, source_map=result.source_map, header_fields=result.header_fields)
 
 
 def _fold_item(item: Item) -> Item:

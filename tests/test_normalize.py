@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from pipeline.normalize import (
     Traced, Vocabulary, column_headers, compact_spaces, concat, fold, guess_kind, header_fields_of,
-    is_header_field_line, is_noise_line, join_lines, looks_like_header, normalize, right_aligned, text_items,
+    is_header_field_line, is_noise_line, join_lines, looks_like_header, normalize, normalize_text, right_aligned,
+    text_items,
 )
 
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "normalize.yaml").read_text(encoding="utf-8"))
@@ -157,3 +158,11 @@ def test_any_text_normalises_consistently(source):
 def test_arbitrary_unicode_never_raises(source):
     result = normalize(text_items(source, markdown=True))
     assert "\r" not in result.text
+
+
+def test_normalize_text_gives_a_document():
+    doc = normalize_text("一、总体要求\n\n摸排工作于 2020年 4月 10日前完成。\n", source_path="x.txt")
+    assert doc.text == "一、总体要求\n摸排工作于2020年4月10日前完成。"
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
+    assert doc.to_source(doc.text.index("2020")) == ("一、总体要求\n\n摸排工作于 2020".index("2020"), None)
+    assert doc.format == "txt" and len(doc.doc_id) == 64
