@@ -103,13 +103,8 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
             modality=ob.modality, source=ob.source, section_path=ob.section_path or None,
             page=doc.blocks[ob.block_index].page,
             category=categories.primary_category(doc.text[ob.start:ob.end])))
-        seen_units = set()
-        for lu in ob.units:
+        for lu in _one_per_unit(ob.units):
             v = lu.match.value
-            key = (lu.match.start, v.canonical)
-            if key in seen_units:
-                continue
-            seen_units.add(key)
             out.units.append(ObligationUnitRecord(
                 obligation_id=oid, doc_id=did, name=v.name, canonical=v.canonical, role=lu.role,
                 level=v.level, generic=bool(v.generic), start=lu.match.start, end=lu.match.end))
@@ -139,6 +134,18 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
             citation_id=stable_id(did, m.start, m.end), doc_id=did,
             obligation_id=owner.get(("citation", m.start, m.end)), surface=m.surface, start=m.start, end=m.end,
             kind=v.kind, code=v.code, title=v.title))
+    return out
+
+
+def _one_per_unit(linked: list) -> list:
+    """One row per body and obligation: a body named twice in one duty keeps the role of its first
+    mention (where the sentence introduces it; later mentions are usually objects of other verbs)."""
+    seen: set[str] = set()
+    out = []
+    for lu in linked:
+        if lu.match.value.canonical not in seen:
+            seen.add(lu.match.value.canonical)
+            out.append(lu)
     return out
 
 

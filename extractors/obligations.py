@@ -137,17 +137,20 @@ def _merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[Linked
 
 
 def _paragraph_deadline(doc: Document, units: list[Unit], block_index: int, fields: FieldMatches) -> Match | None:
-    """The deadline a paragraph states for its whole item: the first one outside a narrowing sentence."""
+    """The deadline a paragraph states for its whole item: outside narrowing sentences, the latest
+    time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage is)."""
+    found = []
     for u in units:
         if u.block_index != block_index:
             continue
         sentence = doc.text[u.start:u.end]
         if any(sentence.startswith(w) for w in RULES.narrowing_starts):
             continue
-        found = fields.within("deadlines", u.start, u.end)
-        if found:
-            return found[0]
-    return None
+        found += fields.within("deadlines", u.start, u.end)
+    dated = [m for m in found if m.value.kind == "by" and m.value.date is not None]
+    if dated:
+        return max(dated, key=lambda m: m.value.date)
+    return found[0] if found else None
 
 
 def _item_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches) -> Match | None:
