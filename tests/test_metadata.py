@@ -22,6 +22,7 @@ from extractors.metadata import (REGIONS, DocumentMetadata, RegionTable, area_of
                                  doc_type_of_title, extract, extract_metadata, match_annex,
                                  normalise_doc_number, parse_date, split_organs)
 from pipeline.document import Block, Document
+from pipeline.readers import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -76,11 +77,7 @@ def html_document(path: Path) -> Document:
 
 
 def read_normalised(path: Path) -> Document:
-    try:
-        from pipeline.readers import read_document
-        return read_document(path)
-    except ImportError as err:  # the readers land in parallel; until then only raw documents run
-        pytest.skip(f"pipeline.readers.read_document not usable yet: {err}")
+    return read_document(path)
 
 
 def check(meta: DocumentMetadata, expect: dict) -> None:
