@@ -78,13 +78,11 @@ _PREDICATE_VERBS = set(RULES.predicate_verbs)
 _LABEL_OF = {w: cls for cls, words in RULES.labels.items() for w in words}
 # a label in running text: 牵头单位： / 配合单位:
 _LABEL = re.compile(f"(?P<label>{_alt(_LABEL_OF)})[：:]")
-# where a label's list ends
-_LABEL_END = re.compile(r"[；;。）)\n\t]")
 # clause boundaries: a cue acts only inside its clause
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n\t]")
 # what may stand between a list of units and the comma closing the subject: 等部门, 等单位
 _SUBJECT_TAIL = re.compile(r"(?:等[^，,；;。]{0,8}?(?:部门|单位|机构|组织))?")
-_GROUP_JOIN = re.compile(r"(?:以及|或者|、|和|与|及|或)")
+_GROUP_JOIN = re.compile(r"(?:以及|或者|、|和|与|及|或|等)")
 # how far a cue may stand before the units it governs (与|土地房屋所在地的|镇（街道）)
 _MAX_PRE_GAP = 8
 
@@ -167,9 +165,25 @@ def _labels(s: str) -> list[tuple[int, int, LabelClass]]:
     """(start, end, class) of each labelled list in the scope: 配合单位：市发展改革委、市财政局；"""
     found = []
     for m in _LABEL.finditer(s):
-        stop = _LABEL_END.search(s, m.end())
-        found.append((m.end(), stop.start() if stop else len(s), _LABEL_OF[m["label"]]))
+        found.append((m.end(), _label_end(s, m.end()), _LABEL_OF[m["label"]]))
     return found
+
+
+def _label_end(s: str, i: int) -> int:
+    """Where a labelled list ends: at ；。 or a line/cell break, or at the bracket closing the
+    one the label stands in (marks such as 市民政局（牵头） stay inside)."""
+    depth = 0
+    for j in range(i, len(s)):
+        ch = s[j]
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            if depth == 0:
+                return j
+            depth -= 1
+        elif ch in "；;。\n\t":
+            return j
+    return len(s)
 
 
 def _pre_role(cue: _Cue, unit: Match) -> Role | None:
@@ -220,10 +234,9 @@ def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue], slots: list[
     return explicit
 
 
-def _detailed(text: str, start: int, end: int, units: list[Match],
-              header: str | None) -> list[tuple[Role, bool]]:
-    """(role, decided by a cue or label) per unit."""
-    out: list[tuple[Role, bool]] = [(_default(u), False) for u in units]
+def _roles(text: str, start: int, end: int, units: list[Match], header: str | None) -> list[Role]:
+    """The role of each unit (see the module doc for the order of evidence)."""
+    out: list[Role] = [_default(u) for u in units]
     start, end = max(0, start), min(len(text), end)
     if start >= end or not units:
         return out
@@ -253,16 +266,16 @@ def _detailed(text: str, start: int, end: int, units: list[Match],
     for sl in slots:
         i = sl.index
         if i in explicit:
-            out[i] = (explicit[i], True)
+            out[i] = explicit[i]
             continue
         cls = cls_of[i]
         if cls in ("lead", "cooperate", "implement"):
-            out[i] = (cls, True)  # type: ignore[assignment]
+            out[i] = cls  # type: ignore[assignment]
         elif cls == "responsible":
             # one of the listed units marked 牵头: the unmarked others support it
             peers = [o.index for o in slots if segment_of[o.index] == segment_of[i]]
             if any(explicit.get(p) == "lead" for p in peers) and not _is_territorial(sl.unit):
-                out[i] = ("cooperate", True)
+                out[i] = "cooperate"
     return out
 
 
@@ -271,7 +284,7 @@ def assign_roles(text: str, start: int, end: int, units: list[Match], header: st
     sentence or table cell. `header` is the cell's column header, if any (责任单位, 配合单位).
     Units outside the scope get their default role (implement for governments, towns and
     communities, lead otherwise)."""
-    return [role for role, _ in _detailed(text, start, end, units, header)]
+    return list(_roles(text, start, end, units, header))
 
 
 def roles_by_key(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> dict[str, str]:

@@ -127,3 +127,51 @@ def test_never_raises_and_offsets_hold(text):
 def test_parse_never_raises(text):
     value = units.parse(text, ExtractContext())
     assert value is None or value.canonical
+
+
+# --- the jieba user dictionary -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    import jieba
+
+    from extractors import jieba_dict
+
+    jieba.setLogLevel(60)
+    tok = jieba.Tokenizer()
+    return jieba_dict.load(tok)
+
+
+def test_user_dictionary_file_matches_the_gazetteer():
+    """data/jieba_user_dict.txt is what the gazetteer generates (python -m extractors.jieba_dict)."""
+    from extractors import jieba_dict
+
+    assert jieba_dict.USER_DICT.read_text(encoding="utf-8") == jieba_dict.render()
+
+
+def test_every_full_name_is_one_token(tokenizer):
+    from extractors import jieba_dict
+
+    split = [n for n in jieba_dict.full_names() if tokenizer.lcut(n, HMM=False) != [n]]
+    assert not split, split[:20]
+
+
+@pytest.mark.parametrize("sentence,token", [
+    ("由市自然资源局牵头", "市自然资源局"),
+    ("由市教育、民政等部门牵头", "市教育"),
+    ("市住建、教育、民政等部门参与", "市住建"),
+    ("区住房城乡建委在加强监督管理", "区住房城乡建委"),
+    ("由区县政府负责", "区县政府"),
+    ("落实社区配套设施建设", "社区配套设施"),
+])
+def test_names_in_sentences(tokenizer, sentence, token):
+    assert token in tokenizer.lcut(sentence)
+
+
+def test_load_is_idempotent(tokenizer):
+    from extractors import jieba_dict
+
+    before = len(tokenizer.FREQ)
+    assert jieba_dict.load(tokenizer) is tokenizer
+    assert len(tokenizer.FREQ) == before
