@@ -64,7 +64,8 @@ def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
 def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -> Extraction:
     meta = extract_metadata(doc)
     ctx = ExtractContext(issued_date=meta.issued_date)
-    ctx.deadline_cells = deadline_cells(doc, ctx)
+    # table cells of a deadline column, and brackets that assign an item (（责任单位：…，长期坚持）)
+    ctx.deadline_cells = deadline_cells(doc, ctx) + obligations.assignment_brackets(doc.text)
     spacy_doc = nlp.run(doc.text, ctx)
     fields = obligations.FieldMatches(
         units=nlp.matches(spacy_doc, "unit"),

@@ -30,6 +30,7 @@ class _ObligationRules(BaseModel):
     header_units: list[str]
     header_words: list[str]
     completion_words: list[str]
+    assignment_words: list[str]
 
 
 RULES = _ObligationRules.model_validate(load_yaml("obligations.yaml"))
@@ -37,6 +38,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER_PREFIX = re.compile(r"\s*(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+")
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?是")
+_PARENTHETICAL = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
+
+
+def assignment_brackets(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Parentheticals that assign an item to bodies or give its time limit:
+    （牵头单位：市民政局；配合单位：市财政局）, （市卫生健康委牵头，市医保局配合）, （完成时限：2023年底前）."""
+    end = len(text) if end is None else end
+    return [(m.start(), m.end()) for m in _PARENTHETICAL.finditer(text, start, end)
+            if _has_any(m.group(1), RULES.assignment_words)]
 
 
 @dataclass
@@ -178,6 +188,41 @@ def _item_deadline(doc: Document, structure: Structure, block_index: int, fields
     return None
 
 
+def _has_subject(ob: Obligation) -> bool:
+    """Whether a named body (not 有关部门) leads or implements the duty."""
+    return any(u.role in ("lead", "implement") and not u.match.value.generic for u in ob.units)
+
+
+def _sentence_has_units(doc: Document, structure: Structure, fields: FieldMatches, deadline: Match) -> bool:
+    """Whether the sentence stating `deadline` names a body outside its assignment brackets."""
+    for u in structure.units:
+        if u.start <= deadline.start and deadline.end <= u.end:
+            brackets = assignment_brackets(doc.text, u.start, u.end)
+            return any(not any(s <= m.start and m.end <= e for s, e in brackets)
+                       for m in fields.within("units", u.start, u.end))
+    return False
+
+
+def _item_brackets(doc: Document, structure: Structure, block_index: int) -> list[tuple[int, int]]:
+    """Assignment brackets of the paragraph, else of the numbered item the paragraph belongs to."""
+    block = doc.blocks[block_index]
+    found = assignment_brackets(doc.text, block.start, block.end)
+    if found:
+        return found
+    path = structure.section_paths[block_index]
+    if not path:
+        return []
+    i = block_index
+    while i > 0 and i not in structure.numbering and structure.section_paths[i - 1] == path:
+        i -= 1
+    j = block_index
+    while j + 1 < len(doc.blocks) and j + 1 not in structure.numbering and structure.section_paths[j + 1] == path:
+        j += 1
+    if i == j:
+        return []
+    return assignment_brackets(doc.text, doc.blocks[i].start, doc.blocks[j].end)
+
+
 def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches) -> Obligation | None:
     text = doc.text
     cells = [c for c in block.cells if c.end > c.start]
@@ -243,7 +288,9 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index,
                         modality.classify(sentence) or "must")
-        ob.units = _roles_for(text, unit.start, unit.end, units)
+        brackets = _item_brackets(doc, structure, unit.block_index)
+        in_brackets = [m for m in units if any(s <= m.start and m.end <= e for s, e in brackets)]
+        ob.units = _roles_for(text, unit.start, unit.end, [m for m in units if m not in in_brackets])
         body = _NUMBER_PREFIX.sub("", sentence, count=1)
         if (previous is not None and previous.block_index == unit.block_index
                 and not any(u.role in ("lead", "implement") for u in ob.units)
@@ -252,12 +299,17 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             carried = [u for u in previous.units if u.role in ("lead", "implement")]
             ob.units = carried + [u for u in ob.units if u.match.value.canonical not in
                                   {c.match.value.canonical for c in carried}]
+        for s_, e_ in brackets:  # the item's assignment applies to each of its duties
+            ob.units = _merge_units(ob.units, _roles_for(text, s_, e_, fields.within("units", s_, e_)))
         own = fields.within("deadlines", unit.start, unit.end)
         if own:
             ob.deadlines = [LinkedDeadline(d, "own") for d in own]
         elif not any(sentence.startswith(w) for w in RULES.narrowing_starts):
             inherited = (_paragraph_deadline(doc, structure.units, unit.block_index, fields)
                          or _item_deadline(doc, structure, unit.block_index, fields))
+            if inherited and _has_subject(ob) and _sentence_has_units(doc, structure, fields, inherited):
+                # 各区县要在年底前制定方案。市财政局要加强资金保障。: each body keeps its own limit
+                inherited = None
             if inherited:
                 ob.deadlines = [LinkedDeadline(inherited, "item")]
         ob.quotas = fields.within("quotas", unit.start, unit.end)

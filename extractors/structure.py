@@ -34,6 +34,9 @@ _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[�
 # a date alone on a line: the signature date (2020年3月23日, 2020年 3月 23日)
 _DATE_LINE = re.compile(r"\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
+# a line with no sentence punctuation at all: a title or a heading without numbering
+_PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,23 @@ def numbering_of(text: str) -> Numbering | None:
 
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of text[start:end], split after 。！？ (closing quotes stay with the sentence);
-    surrounding whitespace is trimmed and empty pieces dropped."""
-    spans = []
+    surrounding whitespace is trimmed and empty pieces dropped. A parenthetical standing after a
+    sentence end (…同步交付。（牵头单位：市民政局）) belongs to the sentence before it."""
+    spans: list[tuple[int, int]] = []
     for m in _SENTENCE.finditer(text, start, end):
         s, e = m.start(), m.end()
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
+        if e <= s:
+            continue
+        lead = _PARENTHETICAL.match(text, s, e) if spans else None
+        if lead:
+            spans[-1] = (spans[-1][0], lead.end())
+            s = lead.end()
+            while s < e and text[s].isspace():
+                s += 1
         if e > s:
             spans.append((s, e))
     return spans
@@ -153,6 +165,8 @@ def analyse(doc: Document) -> Structure:
             # a numbered block whose first sentence is short is a title: （一）全面排查摸底。
             heading = bool(num) and k == 0 and (len(spans) > 1 or block.kind in ("heading", "annex_heading")
                                                 or e - s <= 40)
+            if not num and len(spans) == 1 and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
+                heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）
             st.units.append(Unit(s, e, i, "sentence", st.section_paths[i], is_heading=heading, in_body=in_body))
     return st
 

@@ -34,6 +34,12 @@ def test_not_numbering(line):
     assert numbering_of(line) is None
 
 
+def test_an_assignment_parenthetical_stays_with_its_sentence():
+    text = "新建住宅小区同步配建养老服务用房。（牵头单位：市民政局；配合单位：市住房城乡建设局）各区县要落实。"
+    assert [text[s:e] for s, e in sentences(text, 0, len(text))] == [
+        "新建住宅小区同步配建养老服务用房。（牵头单位：市民政局；配合单位：市住房城乡建设局）", "各区县要落实。"]
+
+
 def test_sentences_keep_semicolon_clauses_and_closing_quotes():
     text = "要建立问题销号制度，按照“缺什么补什么”的要求推进；及时研究解决。其中，幼儿园必须于2020年底完成。“一事一案。”"
     spans = sentences(text, 0, len(text))
@@ -71,6 +77,8 @@ def test_body_runs_from_salutation_to_signature_and_paths_nest():
     assert st.section_paths[3] == "一/（一）"
     assert st.section_paths[6] == "二"
     headings = [doc.text[u.start:u.end] for u in st.units if u.is_heading]
-    assert headings == ["一、总体要求", "（一）指导思想。", "（二）基本原则。", "二、工作任务"]
+    # numbered titles, and unnumbered lines without any sentence punctuation (the title, the issuer)
+    assert headings == ["关于加强社区配套设施规划建设管理的意见", "一、总体要求", "（一）指导思想。", "（二）基本原则。",
+                        "二、工作任务", "淄博市人民政府办公室", "2020年3月23日"]
     outside = [doc.text[u.start:u.end] for u in st.units if not u.in_body]
     assert "淄博市人民政府办公室" in outside and "附件：1.领导小组组成人员名单" in outside

@@ -1,0 +1,95 @@
+"""Obligations on real and typical documents: which sentences and rows are duties, and which units,
+roles and deadlines each one gets."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from extractors.analyze import analyze
+from pipeline.readers import read_document
+from tests.conftest import CORPUS
+
+DOCS = Path(__file__).parent / "data" / "docs"
+NOW = dt.datetime(2026, 1, 1)
+
+
+def extraction(path: Path):
+    return analyze(read_document(path), pipeline_version="test", ingested_at=NOW)
+
+
+def summary(ex, fragment: str) -> tuple[dict, set, str]:
+    """(units {key: role}, {(date, kind)}, modality) of the one obligation whose text holds `fragment`."""
+    hits = [o for o in ex.obligations if fragment in o.text.replace(" ", "")]
+    assert len(hits) == 1, [o.text for o in hits]
+    oid = hits[0].obligation_id
+    units = {u.canonical: u.role for u in ex.units if u.obligation_id == oid and not u.generic}
+    deadlines = {(d.date.isoformat() if d.date else None, d.kind) for d in ex.deadlines if d.obligation_id == oid}
+    return units, deadlines, hits[0].modality
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return extraction(DOCS / "plan-with-bracket-units.txt")
+
+
+def test_bracket_units_apply_to_their_item(plan):
+    units, deadlines, _ = summary(plan, "每百户不低于30平方米")
+    assert units == {"民政": "lead", "自然资源": "lead", "住房城乡建设": "cooperate", "人民政府": "cooperate"}
+    assert deadlines == set()
+
+
+def test_bracket_roles_join_the_sentence_subject(plan):
+    units, deadlines, _ = summary(plan, "完成辖区内医养结合机构摸底")
+    assert units == {"人民政府": "implement", "卫生健康": "lead", "民政": "cooperate", "医疗保障": "cooperate"}
+    assert deadlines == {("2023-06-30", "by")}
+
+
+def test_bracket_time_limit_and_prohibition(plan):
+    units, deadlines, modality = summary(plan, "不得擅自改变养老服务设施用途")
+    assert (units, deadlines, modality) == ({"人民政府": "implement"}, {(None, "ongoing")}, "prohibit")
+
+
+def test_a_body_with_its_own_sentence_keeps_its_own_limit(plan):
+    assert summary(plan, "各区县要在2023年12月底前")[1] == {("2023-12-31", "by")}
+    assert summary(plan, "市财政局要加强资金保障") == ({"财政": "lead"}, set(), "must")
+
+
+def test_titles_and_forwarding_lines_are_not_duties(plan):
+    texts = [o.text for o in plan.obligations]
+    assert not any(t.startswith("青岛市养老服务设施建设三年行动方案") for t in texts)
+    assert not any("现印发给你们" in t for t in texts)
+
+
+def test_task_table_columns_give_units_roles_and_deadlines():
+    ex = extraction(DOCS / "task-table-with-columns.txt")
+    assert len(ex.obligations) == 3  # the header row is no duty
+    assert summary(ex, "制定社区嵌入式服务设施建设规划")[:2] == (
+        {"发展改革": "lead", "自然资源": "lead"}, {("2024-06-30", "by")})
+    assert summary(ex, "开展既有住宅小区配套设施摸底排查")[:2] == (
+        {"住房城乡建设": "lead", "人民政府": "implement"}, {("2024-03-31", "by")})
+    assert summary(ex, "建立设施运营监管制度")[:2] == ({"民政": "lead"}, {(None, "ongoing")})
+
+
+def test_seed_task_table_has_one_obligation_per_row():
+    ex = extraction(CORPUS / "zibo-2020-34-annex2-task-table.txt")
+    assert len(ex.obligations) == 20
+    units, deadlines, _ = summary(ex, "充实市国土空间规划委员会")
+    assert (units, deadlines) == ({"自然资源": "lead"}, {("2020-09-30", "by")})
+
+
+def test_reply_letter_keeps_courtesy_and_narration_out():
+    ex = extraction(CORPUS / "jiangjin-2023-277-reply.txt")
+    texts = "".join(o.text for o in ex.obligations)
+    for phrase in ("感谢您", "已收悉", "请通过填写回执", "抄送"):
+        assert phrase not in texts
+    units, _, modality = summary(ex, "纳入我区的经济社会发展规划")
+    assert (units, modality) == ({"发展改革": "lead"}, "encourage")
+
+
+def test_a_completion_sentence_governs_its_item_across_a_page_break():
+    ex = extraction(CORPUS / "zibo-2020-34-opinion.txt")
+    assert summary(ex, "各区县要对照台账所列的问题")[1] == {("2021-12-31", "by")}
+    # 其中 narrows the scope: the kindergarten work has its own, earlier limit
+    assert summary(ex, "幼儿园专项整治工作必须")[1] == {("2020-12-31", "by")}
