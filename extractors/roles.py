@@ -48,6 +48,7 @@ class CueRule(BaseModel):
 class RoleRules(BaseModel):
     cues: dict[str, CueRule]
     predicate_verbs: list[str]
+    lead_marks: list[str]
     blocked: list[str]
     labels: dict[LabelClass, list[str]]
 
@@ -58,6 +59,9 @@ class RoleRules(BaseModel):
             for w in words:
                 if seen.setdefault(w, cls) != cls:
                     raise ValueError(f"label {w!r} is in both {seen[w]!r} and {cls!r}")
+        unknown = set(self.lead_marks) - set(self.cues)
+        if unknown:
+            raise ValueError(f"lead_marks must be cues: {sorted(unknown)}")
         for a, b in (("cues", "blocked"), ("cues", "predicate_verbs"), ("predicate_verbs", "blocked")):
             both = set(getattr(self, a)) & set(getattr(self, b))
             if both:
@@ -75,6 +79,9 @@ def _alt(words) -> str:
 # cues and blocked words in one alternation, so a blocked word (负责同志) hides the cue inside it
 _CUE = re.compile(_alt(list(RULES.cues) + RULES.blocked + RULES.predicate_verbs))
 _PREDICATE_VERBS = set(RULES.predicate_verbs)
+_LEAD_MARKS = set(RULES.lead_marks)
+# a bracket without brackets inside it
+_BRACKET = re.compile(r"[（(][^（()）]{2,120}[）)]")
 _LABEL_OF = {w: cls for cls, words in RULES.labels.items() for w in words}
 # a label in running text: 牵头单位： / 配合单位:
 _LABEL = re.compile(f"(?P<label>{_alt(_LABEL_OF)})[：:]")
@@ -116,6 +123,7 @@ def _default(m: Match) -> Role:
 class _Cue:
     start: int
     end: int
+    word: str
     rule: CueRule | None  # None: a predicate verb, which only ends the search for a cue
 
 
@@ -144,7 +152,7 @@ def _cues(s: str, slots: list[_Slot]) -> list[_Cue]:
             continue  # a blocked word
         if any(m.start() < sl.end and sl.start < m.end() for sl in slots):
             continue  # part of a unit's name (组织部, 主管部门)
-        out.append(_Cue(m.start(), m.end(), rule))
+        out.append(_Cue(m.start(), m.end(), m.group(), rule))
     return out
 
 
@@ -166,6 +174,15 @@ def _labels(s: str) -> list[tuple[int, int, LabelClass]]:
     found = []
     for m in _LABEL.finditer(s):
         found.append((m.end(), _label_end(s, m.end()), _LABEL_OF[m["label"]]))
+    return found
+
+
+def _marked_brackets(s: str) -> list[tuple[int, int, LabelClass]]:
+    """Bracketed lists with a lead mark, read as responsible lists: （市住建局牵头，市财政局…负责）"""
+    found: list[tuple[int, int, LabelClass]] = []
+    for m in _BRACKET.finditer(s):
+        if any(w in m.group() for w in _LEAD_MARKS):
+            found.append((m.start(), m.end(), "responsible"))
     return found
 
 
@@ -210,11 +227,12 @@ def _cue_after(s: str, ends: list[int], cues: list[_Cue], pos: int, unit_starts:
     return next((c for c in cues if ends[k] < c.start < stop), None)
 
 
-def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue], slots: list[_Slot]) -> dict[int, Role]:
-    """The role a cue gives each unit (by caller index); units without a cue are absent."""
+def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue],
+               slots: list[_Slot]) -> dict[int, tuple[Role, str]]:
+    """(role, cue word) a cue gives each unit (by caller index); units without a cue are absent."""
     ends = _clause_ends(s)
     unit_starts = sorted(sl.start for sl in slots)
-    explicit: dict[int, Role] = {}
+    explicit: dict[int, tuple[Role, str]] = {}
     for group in groups:
         first, last = group[0], group[-1]
         before = [c for c in cues if c.end <= first.start and _same_clause(ends, c.end, first.start)]
@@ -226,11 +244,11 @@ def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue], slots: list[
                 for sl in group:
                     role = _pre_role(pre, sl.unit)
                     if role is not None:
-                        explicit[sl.index] = role
+                        explicit[sl.index] = (role, pre.word)
         after = _cue_after(s, ends, cues, last.end, unit_starts)
         if after is not None and after.rule is not None and after.rule.post is not None:
             for sl in group:
-                explicit.setdefault(sl.index, after.rule.post)
+                explicit.setdefault(sl.index, (after.rule.post, after.word))
     return explicit
 
 
@@ -253,29 +271,30 @@ def _roles(text: str, start: int, end: int, units: list[Match], header: str | No
     groups = _groups(s, slots)
     explicit = _cue_roles(s, groups, cues, slots)
 
-    # the label class of each unit: a label in the text, else the column header
+    # the label class of each unit: a label in the text, a bracketed list, else the column header
     header_cls = _header_class(header)
-    labels = _labels(s)
-    segment_of: dict[int, int] = {}  # unit index -> label segment id (-1: the header's cell)
+    segments = _labels(s) + _marked_brackets(s)
+    segment_of: dict[int, int] = {}  # unit index -> segment id (-1: the header's cell)
     cls_of: dict[int, LabelClass | None] = {}
     for sl in slots:
-        seg = next((k for k, (a, b, _) in enumerate(labels) if a <= sl.start < b), None)
+        seg = next((k for k, (a, b, _) in enumerate(segments) if a <= sl.start < b), None)
         segment_of[sl.index] = -1 if seg is None else seg
-        cls_of[sl.index] = header_cls if seg is None else labels[seg][2]
+        cls_of[sl.index] = header_cls if seg is None else segments[seg][2]
 
     for sl in slots:
         i = sl.index
-        if i in explicit:
-            out[i] = explicit[i]
-            continue
+        role, word = explicit.get(i, (None, None))
         cls = cls_of[i]
-        if cls in ("lead", "cooperate", "implement"):
+        if cls == "responsible" and word not in _LEAD_MARKS and role in (None, "lead"):
+            # one of the listed units is marked 牵头: the others support it
+            peers = [o.index for o in slots if segment_of[o.index] == segment_of[i] and o.index != i]
+            if any(explicit.get(p, (None, None))[1] in _LEAD_MARKS for p in peers):
+                out[i] = "implement" if _is_territorial(sl.unit) else "cooperate"
+                continue
+        if role is not None:
+            out[i] = role
+        elif cls in ("lead", "cooperate", "implement"):
             out[i] = cls  # type: ignore[assignment]
-        elif cls == "responsible":
-            # one of the listed units marked 牵头: the unmarked others support it
-            peers = [o.index for o in slots if segment_of[o.index] == segment_of[i]]
-            if any(explicit.get(p) == "lead" for p in peers) and not _is_territorial(sl.unit):
-                out[i] = "cooperate"
     return out
 
 

@@ -243,7 +243,8 @@ _COMMITTEE = re.compile(f"(?P<lvl>{_alt(GAZ.levels.district + GAZ.levels.city)})
 
 def _territorial_table(group: str) -> tuple[re.Pattern[str], dict[str, str]]:
     forms = {_norm_brackets(f): key for key, fs in getattr(GAZ.territorial, group).items() for f in fs}
-    return re.compile(_alt(forms)), forms
+    each = "" if group == "plural_bodies" else "各?"  # 各街道办事处, 各社区
+    return re.compile(f"{each}(?:{_alt(forms)})"), forms
 
 
 _PLURAL, _PLURAL_KEY = _territorial_table("plural_bodies")
@@ -561,7 +562,7 @@ def _territorial_forms(v: CompactView) -> list[_Cand]:
     for pattern, table, kind in ((_PLURAL, _PLURAL_KEY, "plural"), (_STRONG, _STRONG_KEY, "strong"),
                                  (_WEAK, _WEAK_KEY, "weak")):
         for m in pattern.finditer(v.s):
-            key = table[_norm_brackets(m.group())]
+            key = table[_norm_brackets(m.group().removeprefix("各") if kind != "plural" else m.group())]
             level = _KEY_LEVEL.get(key) or _level_of(m.group())
             out.append(_Cand(m.start(), m.end(), key, level, False, kind, priority=2))
     return out
