@@ -435,3 +435,13 @@ def test_make_variants_is_idempotent_and_deterministic(variants):
     doc = read(str(CORPUS / "jiangjin-2023-277-reply.txt"))
     assert module.docx_bytes(doc) == module.docx_bytes(doc)
     assert module.pdf_bytes(doc) == module.pdf_bytes(doc)
+
+
+def test_deeply_nested_html(tmp_path):
+    path = tmp_path / "deep.html"
+    path.write_text("<div>" * 20000 + "<p>关于做好有关工作的通知</p>" + "</div>" * 20000, encoding="utf-8")
+    assert read_document(path).text == "关于做好有关工作的通知"
+    path.write_text("<table><tr><td>" * 2000 + "<table><tr><td>序号</td><td>责任单位</td></tr>"
+                    "<tr><td>1</td><td>市民政局</td></tr></table>" + "</td></tr></table>" * 2000, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.text == "序号\t责任单位\n1\t市民政局" and doc.blocks[1].cells[1].header == "责任单位"

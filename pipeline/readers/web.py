@@ -10,10 +10,12 @@ found in the markup in document order (characters from entities such as &nbsp; h
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, ParserRejectedMarkup, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
+from pipeline.errors import DecodeError
 from pipeline.normalize import (
     Item, Layout, SourceCell, SourceLine, SourceTable, Traced, compact_spaces, concat, header_fields_of,
     is_header_field_line,
@@ -41,7 +43,10 @@ def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
     declared = _META_CHARSET.search(data[:4096])
     markup, encoding = decode(data, path, declared.group(1).decode("ascii") if declared else None)
     check_chars(path, len(markup), limits)
-    soup = BeautifulSoup(markup, "lxml")
+    try:
+        soup = BeautifulSoup(markup, "lxml")
+    except ParserRejectedMarkup as e:
+        raise DecodeError(path, f"unparseable HTML: {e}") from None
     page = _Page(markup)
     page.walk(soup)
     page.flush()
@@ -102,8 +107,20 @@ class _Page:
             return
         self.items.append(SourceLine(text.translate(_NEWLINES), kind=self.kind))
 
-    def walk(self, node: Tag, in_link: bool = False) -> None:
-        for child in node.children:
+    def walk(self, node: Tag) -> None:
+        """Read the subtree in document order. Iterative: pages nest thousands deep."""
+        # each frame: the children still to read, whether inside a link, the kind to restore
+        # when the frame ends (a block element), or _INLINE
+        stack: list[tuple[Iterator, bool, object]] = [(iter(node.children), False, _INLINE)]
+        while stack:
+            children, in_link, restore = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if restore is not _INLINE:
+                    self.flush()
+                    self.kind = restore
+                continue
             if isinstance(child, NavigableString):
                 if not isinstance(child, _NOT_TEXT):
                     self.line.append((self.locator.locate(str(child)), in_link))
@@ -117,28 +134,26 @@ class _Page:
                 self.locator.skip(child)
             elif name == "br":
                 self.flush()
-            elif name == "table":
+            elif name == "table" and self.table(child):
+                continue  # taken as metadata or data
+            elif name in _BLOCK or name == "table":  # a layout table is read as blocks
                 self.flush()
-                self.table(child)
-            elif name in _BLOCK:
-                self.flush()
-                outer, self.kind = self.kind, _KIND_OF_TAG.get(name, self.kind)
-                self.walk(child, in_link)
-                self.flush()
-                self.kind = outer
+                stack.append((iter(child.children), in_link, self.kind))
+                self.kind = _KIND_OF_TAG.get(name, self.kind)
             else:
-                self.walk(child, in_link or name == "a")
+                stack.append((iter(child.children), in_link or name == "a", _INLINE))
 
-    def table(self, table: Tag) -> None:
+    def table(self, table: Tag) -> bool:
+        """Take a metadata or data table; False: it is a layout table, to be read as blocks."""
+        self.flush()
         rows = [[cell for cell in tr.find_all(["td", "th"], recursive=False)] for tr in _rows(table)]
         fields = None if table.find("table") else _metadata(rows)
         if fields is not None:
             self.fields.update(fields)
             self.locator.skip(table)
-            return
+            return True
         if _is_layout(table, rows):
-            self.walk(table)
-            return
+            return False
         source_rows, header_rows, in_header = [], 0, True
         for cells in rows:
             in_header = in_header and bool(cells) and all(c.name == "th" or c.find_parent("thead") for c in cells)
@@ -150,6 +165,7 @@ class _Page:
                 col += span
             source_rows.append(row)
         self.items.append(SourceTable(source_rows, header_rows=header_rows or None))
+        return True
 
     def cell_text(self, cell: Tag) -> Traced:
         """The lines of a cell, joined by '\\n'."""
@@ -166,6 +182,7 @@ class _Page:
 
 
 _NEWLINES = {ord("\n"): " ", ord("\r"): " "}
+_INLINE = object()  # marks a stack frame of an inline element: nothing to do when it ends
 
 
 def _rows(table: Tag) -> list[Tag]:
