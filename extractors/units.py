@@ -512,14 +512,7 @@ def _department_units(v: CompactView, atoms: list[_Cand]) -> list[_Cand]:
     for chain, unknown in _chains(v, atoms):
         listed = len(chain) > 1 or any(a.kind == "bare" for a in chain)
         accept_bare = listed and _is_unit_list(v, chain, unknown)
-        level, level_text = None, None
-        for a in chain:
-            if a.level_text:  # items without a level share the first item's (市教育、民政 → 市)
-                level, level_text = a.level, a.level_text
-            elif level:
-                a.level = level
-            if a.kind == "department" or accept_bare:
-                out.append(a)
+        out.extend(a for a in chain if a.kind == "department" or accept_bare)
     return out
 
 
@@ -659,11 +652,9 @@ def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict
     return False
 
 
-def _territorial_ok(v: CompactView, c: _Cand, selected_starts: set[int]) -> bool:
-    """A government, plural area or town body, unless a noun or another unit follows it."""
+def _territorial_ok(v: CompactView, c: _Cand) -> bool:
+    """A government, plural area or town body, unless a noun follows it (市政府工作报告, 各地实际)."""
     i = _skip_parenthetical(v.s, c.end) if c.kind == "plural" else c.end
-    if c.end in selected_starts:
-        return False  # 市政府各部门, 各地相关行政主管部门: a qualifier of the next unit
     return not _followed_by_noun(v.s, i)
 
 
@@ -675,15 +666,37 @@ def _select(v: CompactView) -> list[_Cand]:
     by_start = {c.start: c for c in chosen}
     decided: dict[int, bool] = {}
     for c in sorted(chosen, key=lambda c: -c.start):  # right to left: a partner is decided first
+        if c.kind in ("government", "plural", "strong") and c.end in starts:
+            # 省人民政府住房和城乡建设主管部门: the government only qualifies the department, and
+            # lends it its level
+            decided[c.start] = False
+            following = by_start[c.end]
+            if following.level is None:
+                following.level = c.level
+            continue
         if c.kind == "weak":
             decided[c.start] = _weak_ok(v, c, by_start, decided)
         elif c.kind in ("government", "plural", "strong"):
-            decided[c.start] = _territorial_ok(v, c, starts)
+            decided[c.start] = _territorial_ok(v, c)
         elif c.kind == "other":
             decided[c.start] = _followed_by_body_word(v.s, c.end)  # 建设单位要…, not 向建设单位提供
         else:
             decided[c.start] = True
-    return [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
+    kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
+    _share_levels(v, [c for c in kept if c.kind in ("department", "bare")])
+    return kept
+
+
+def _share_levels(v: CompactView, departments: list[_Cand]) -> None:
+    """Items of a list without a level of their own take the one before (市教育、民政 → 市;
+    省人民政府发展改革、财政等部门 → 省, lent by the government)."""
+    for chain, _ in _chains(v, departments):
+        level = None
+        for c in chain:
+            if c.level_text or (c.level and level is None):
+                level = c.level
+            elif c.level is None:
+                c.level = level
 
 
 def _to_match(v: CompactView, c: _Cand) -> Match:
