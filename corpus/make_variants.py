@@ -122,7 +122,7 @@ def docx_bytes(document) -> bytes:
     from docx.shared import Pt
 
     out = docx.Document()
-    out.core_properties.title = document.header_fields.get("标题", "")
+    out.core_properties.title = _first_line(document)
     out.core_properties.created = out.core_properties.modified = FIXED_TIME
     for what, value in parts(document):
         if what == "paragraph":

@@ -445,3 +445,8 @@ def test_deeply_nested_html(tmp_path):
                     "<tr><td>1</td><td>市民政局</td></tr></table>" + "</td></tr></table>" * 2000, encoding="utf-8")
     doc = read_document(path)
     assert doc.text == "序号\t责任单位\n1\t市民政局" and doc.blocks[1].cells[1].header == "责任单位"
+
+
+def test_docx_core_title_is_kept_apart(variants):
+    doc = read(str(variants / "zibo-2020-34-opinion.docx"))
+    assert doc.header_fields == {"docx_title": "淄博市人民政府办公室"}

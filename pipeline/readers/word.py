@@ -37,6 +37,7 @@ _RUN_CONTENT = etree.XPath(
 )
 _CHAR_OF = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
 _LINE_BREAK = re.compile(r"\n")
+DOCX_TITLE_FIELD = "docx_title"  # header_fields key of the title in the .docx core properties
 # library failures on a damaged package
 _PACKAGE_ERRORS = (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError,
                    etree.XMLSyntaxError, NotImplementedError)
@@ -53,7 +54,9 @@ def parse_docx(data: bytes, path: str, limits: ReadLimits) -> Parsed:
         raise NotADocx(path, f"not a readable .docx: {type(e).__name__}: {e}") from None
     source = "".join(body.source)
     check_chars(path, len(source), limits)
-    fields = {"标题": title} if has_cjk(title) else {}
+    # the title in the file's properties is often a template's or an older document's: kept apart
+    # from the 标题 a page states, for the metadata extractor to weigh
+    fields = {DOCX_TITLE_FIELD: title} if has_cjk(title) else {}
     return Parsed(body.items, layout=Layout.LINES, sources={None: source}, header_fields=fields)
 
 
