@@ -2,15 +2,24 @@
 
 Every view keeps the ids (doc_id, obligation_id, quota_id …) and the offsets of what it shows, so a
 row can always be traced back to `documents.text[start:end]`. Views only read; they add no facts.
+
+Editions: one document is often stored from several files (the PDF and the DOCX of one 通知, a
+gov.cn page and its saved text). `v_documents` groups such files into one edition group
+(same jurisdiction and same 发文字号, else same title and annex label) and marks one of them primary
+(by format: html, txt/md, docx, pdf; then path). The comparison views count primary documents only,
+so a quota stated in one 通知 is compared once, whatever number of files carried it.
 """
 from __future__ import annotations
 
 import duckdb
 
+# the comparison of codes and titles ignores spaces and the brackets 《》〈〉 around titles
+_COMPACT_CHARS = "[\\s　《》〈〉<>]"
 
-def _compact(expr: str) -> str:
-    """SQL: `expr` without whitespace and without 《》〈〉 (how codes and titles are compared)."""
-    return f"regexp_replace(coalesce({expr}, ''), '[\\s　《》〈〉<>]', '', 'g')"
+
+def sql_compact(expr: str) -> str:
+    """SQL: `expr` without whitespace and without 《》〈〉 ('' for NULL)."""
+    return f"regexp_replace(coalesce({expr}, ''), '{_COMPACT_CHARS}', '', 'g')"
 
 
 def sql_number(expr: str) -> str:
@@ -19,10 +28,13 @@ def sql_number(expr: str) -> str:
             f"'\\.$', '')")
 
 
+# preference among the files of one edition group: born-digital text before converted layouts
+_FORMAT_RANK = "CASE format WHEN 'html' THEN 0 WHEN 'txt' THEN 1 WHEN 'md' THEN 1 WHEN 'docx' THEN 2 " \
+               "WHEN 'pdf' THEN 3 ELSE 4 END"
 # the basis a quota is restated on so that cities compare: households per 100, people per 1000
-_NORM_BASIS = """CASE WHEN q.per_unit = '户' THEN 100.0 WHEN q.per_unit = '人' THEN 1000.0 ELSE q.per_value END"""
-
-_REQUIREMENT = f"""
+_NORM_BASIS = "CASE WHEN q.per_unit = '户' THEN 100.0 WHEN q.per_unit = '人' THEN 1000.0 ELSE q.per_value END"
+# a quota row (aliased q) as short text: "≥ 20 m2 / 100户", "5000–12000 人", "≈ 50 个"
+QUOTA_REQUIREMENT = f"""
     CASE q.comparator
         WHEN 'range' THEN coalesce({sql_number('q.value_min')}, '') || '–' || coalesce({sql_number('q.value_max')}, '')
         WHEN 'ge' THEN '≥ ' || {sql_number('q.value_min')}
@@ -33,11 +45,38 @@ _REQUIREMENT = f"""
         ELSE {sql_number('coalesce(q.value_min, q.value_max)')}
     END || ' ' || q.unit
     || CASE WHEN q.per_unit IS NULL THEN ''
-            ELSE ' / ' || CASE WHEN coalesce(q.per_value, 1) = 1 THEN '' ELSE {sql_number('q.per_value')} END || q.per_unit
+            ELSE ' / ' || CASE WHEN coalesce(q.per_value, 1) = 1 THEN '' ELSE {sql_number('q.per_value')} END
+                 || q.per_unit
        END"""
 
 VIEWS: dict[str, str] = {
-    # one row per obligation, with its document and summaries of everything linked to it
+    # every stored document without its text, with counts and its edition group
+    "v_documents": f"""
+        WITH k AS (
+            SELECT d.*,
+                   coalesce(nullif({sql_compact('d.doc_number')}, ''),
+                            nullif({sql_compact('d.title')}, '') || '#' || coalesce(d.annex_label, ''),
+                            d.doc_id) AS edition_key,
+                   {_FORMAT_RANK} AS format_rank
+            FROM documents d),
+        n_ob AS (SELECT doc_id, count(*) AS n FROM obligations GROUP BY doc_id),
+        n_un AS (SELECT doc_id, count(*) AS n FROM obligation_units GROUP BY doc_id),
+        n_dl AS (SELECT doc_id, count(*) AS n FROM deadlines GROUP BY doc_id),
+        n_qu AS (SELECT doc_id, count(*) AS n FROM quotas GROUP BY doc_id),
+        n_ci AS (SELECT doc_id, count(*) AS n FROM citations GROUP BY doc_id)
+        SELECT k.doc_id, k.source_path, k.format, k.title, k.doc_number, k.issuers, k.jurisdiction, k.issued_date,
+               k.doc_type, k.parent_doc_id, k.annex_label, k.annex_titles, k.n_pages, k.n_chars, k.ocr,
+               k.pipeline_version, k.ingested_at,
+               first_value(k.doc_id) OVER edition AS primary_doc_id,
+               k.doc_id = first_value(k.doc_id) OVER edition AS is_primary,
+               coalesce(n_ob.n, 0) AS n_obligations, coalesce(n_un.n, 0) AS n_units,
+               coalesce(n_dl.n, 0) AS n_deadlines, coalesce(n_qu.n, 0) AS n_quotas, coalesce(n_ci.n, 0) AS n_citations
+        FROM k LEFT JOIN n_ob USING (doc_id) LEFT JOIN n_un USING (doc_id) LEFT JOIN n_dl USING (doc_id)
+        LEFT JOIN n_qu USING (doc_id) LEFT JOIN n_ci USING (doc_id)
+        WINDOW edition AS (PARTITION BY coalesce(k.jurisdiction, ''), k.edition_key ORDER BY k.format_rank, k.source_path)
+        ORDER BY k.jurisdiction NULLS LAST, k.issued_date NULLS LAST, k.source_path
+    """,
+    # one row per obligation (every document), with its document and summaries of what is linked to it
     "v_obligations": f"""
         WITH u AS (
             SELECT obligation_id,
@@ -58,28 +97,28 @@ VIEWS: dict[str, str] = {
             FROM deadlines WHERE obligation_id IS NOT NULL GROUP BY obligation_id),
         qs AS (
             SELECT q.obligation_id, count(*) AS n_quotas,
-                   string_agg(coalesce(q.subject || ': ', '') || {_REQUIREMENT}, '；' ORDER BY q.start) AS quota_summary
+                   string_agg(coalesce(q.subject || ': ', '') || {QUOTA_REQUIREMENT}, '；' ORDER BY q.start) AS quota_summary
             FROM quotas q WHERE q.obligation_id IS NOT NULL GROUP BY q.obligation_id),
         cs AS (
             SELECT obligation_id, count(*) AS n_citations,
                    list(DISTINCT coalesce(code, title) ORDER BY coalesce(code, title)) AS cited
             FROM citations WHERE obligation_id IS NOT NULL GROUP BY obligation_id)
         SELECT o.obligation_id, o.doc_id, d.title AS doc_title, d.doc_number, d.jurisdiction, d.doc_type,
-               d.issued_date, o.seq, o.text, o.start, o."end", o.modality, o.source, o.section_path, o.page,
-               o.category,
+               d.issued_date, d.is_primary, o.seq, o.text, o.start, o."end", o.modality, o.source, o.section_path,
+               o.page, o.category,
                coalesce(u.lead_units, []) AS lead_units, coalesce(u.cooperate_units, []) AS cooperate_units,
                coalesce(u.implement_units, []) AS implement_units, coalesce(u.generic_units, []) AS generic_units,
                dl.due_date, dl.final_due_date, dl.start_date, coalesce(dl.ongoing, false) AS ongoing, dl.deadline_text,
                coalesce(qs.n_quotas, 0) AS n_quotas, qs.quota_summary,
                coalesce(cs.n_citations, 0) AS n_citations, coalesce(cs.cited, []) AS cited
-        FROM obligations o JOIN documents d USING (doc_id)
+        FROM obligations o JOIN v_documents d USING (doc_id)
         LEFT JOIN u USING (obligation_id) LEFT JOIN dl USING (obligation_id)
         LEFT JOIN qs USING (obligation_id) LEFT JOIN cs USING (obligation_id)
-        ORDER BY d.jurisdiction, o.doc_id, o.seq
+        ORDER BY d.jurisdiction NULLS LAST, o.doc_id, o.seq
     """,
-    # one row per quota: jurisdiction × facility category × requirement, units normalised
+    # one row per quota of a primary document: jurisdiction × facility category × requirement
     "v_quota_comparison": f"""
-        SELECT d.jurisdiction, q.category, q.subject, {_REQUIREMENT} AS requirement,
+        SELECT d.jurisdiction, q.category, q.subject, {QUOTA_REQUIREMENT} AS requirement,
                q.comparator, q.value_min, q.value_max, q.unit, q.per_value, q.per_unit,
                CASE WHEN q.per_unit IS NULL THEN NULL ELSE q.value_min / coalesce(q.per_value, 1) * {_NORM_BASIS} END
                    AS norm_min,
@@ -90,10 +129,11 @@ VIEWS: dict[str, str] = {
                          || q.per_unit END AS norm_basis,
                q.surface, d.doc_id, d.title AS doc_title, d.doc_number, d.issued_date, q.quota_id, q.obligation_id,
                q.start, q."end"
-        FROM quotas q JOIN documents d USING (doc_id)
+        FROM quotas q JOIN v_documents d USING (doc_id)
+        WHERE d.is_primary
         ORDER BY q.category NULLS LAST, q.unit, q.per_unit NULLS LAST, d.jurisdiction, q.start
     """,
-    # one row per deadline and the obligation it governs, in time order
+    # one row per deadline (of a primary document) and the obligation it governs, in time order
     "v_deadline_timeline": """
         SELECT d.jurisdiction, dl.date, year(dl.date) AS year, dl.kind, dl.precision, dl.surface, dl.scope,
                dl.relative, o.category, o.text AS obligation_text, o.modality,
@@ -101,11 +141,12 @@ VIEWS: dict[str, str] = {
                  WHERE u.obligation_id = dl.obligation_id AND u.role = 'lead' AND NOT u.generic) AS lead_units,
                d.doc_id, d.title AS doc_title, d.doc_number, d.issued_date, dl.deadline_id, dl.obligation_id,
                dl.start, dl."end"
-        FROM deadlines dl JOIN documents d USING (doc_id)
+        FROM deadlines dl JOIN v_documents d USING (doc_id)
         LEFT JOIN obligations o ON o.obligation_id = dl.obligation_id
+        WHERE d.is_primary
         ORDER BY dl.date NULLS LAST, d.jurisdiction, dl.start
     """,
-    # jurisdiction × canonical unit: how many obligations it leads, cooperates on, implements
+    # jurisdiction × canonical unit (primary documents): obligations it leads, cooperates on, implements
     "v_unit_responsibilities": """
         SELECT d.jurisdiction, u.canonical AS unit, u.generic,
                count(DISTINCT u.obligation_id) FILTER (WHERE u.role = 'lead') AS n_lead,
@@ -114,35 +155,45 @@ VIEWS: dict[str, str] = {
                count(DISTINCT u.obligation_id) AS n_obligations,
                count(DISTINCT u.doc_id) AS n_documents,
                list(DISTINCT u.name ORDER BY u.name) AS names
-        FROM obligation_units u JOIN documents d USING (doc_id)
+        FROM obligation_units u JOIN v_documents d USING (doc_id)
+        WHERE d.is_primary
         GROUP BY d.jurisdiction, u.canonical, u.generic
-        ORDER BY d.jurisdiction, n_obligations DESC, unit
+        ORDER BY d.jurisdiction NULLS LAST, n_obligations DESC, unit
     """,
-    # one row per cited standard or document and citing document
+    # one row per cited standard or document and citing (primary) document
     "v_citations": f"""
         WITH c AS (
-            SELECT c.*, coalesce(nullif({_compact('c.code')}, ''), {_compact('c.title')}) AS citation_key
+            SELECT c.*, coalesce(nullif({sql_compact('c.code')}, ''), {sql_compact('c.title')}) AS citation_key
             FROM citations c),
         g AS (
             SELECT c.citation_key, c.kind, c.doc_id, max(c.code) AS code, arg_max(c.title, length(c.title)) AS title,
                    count(*) AS n_mentions, min(c.start) AS first_start,
                    coalesce(list(DISTINCT o.category ORDER BY o.category) FILTER (WHERE o.category IS NOT NULL), [])
                        AS categories
-            FROM c LEFT JOIN obligations o USING (obligation_id) GROUP BY c.citation_key, c.kind, c.doc_id)
+            FROM c LEFT JOIN obligations o USING (obligation_id) GROUP BY c.citation_key, c.kind, c.doc_id),
+        -- the document of the corpus a citation names: by 发文字号, else by title
+        cited AS (
+            SELECT g.citation_key, g.doc_id, min(t.primary_doc_id) AS cited_doc_id
+            FROM g JOIN v_documents t
+              ON t.primary_doc_id <> g.doc_id
+             AND ((g.code IS NOT NULL AND {sql_compact('t.doc_number')} = {sql_compact('g.code')})
+                  OR (g.title IS NOT NULL AND {sql_compact('t.title')} = {sql_compact('g.title')}))
+            GROUP BY g.citation_key, g.doc_id)
         SELECT g.citation_key, g.kind, g.code, g.title, d.jurisdiction, d.doc_id, d.title AS doc_title,
                d.doc_number, d.issued_date, g.n_mentions, g.first_start, g.categories,
-               (SELECT min(t.doc_id) FROM documents t
-                 WHERE t.doc_id <> g.doc_id
-                   AND ((g.code IS NOT NULL AND {_compact('t.doc_number')} = {_compact('g.code')})
-                        OR (g.title IS NOT NULL AND {_compact('t.title')} = {_compact('g.title')}))) AS cited_doc_id
-        FROM g JOIN documents d USING (doc_id)
+               cited.cited_doc_id
+        FROM g JOIN v_documents d USING (doc_id)
+        LEFT JOIN cited ON cited.citation_key = g.citation_key AND cited.doc_id = g.doc_id
+        WHERE d.is_primary
         ORDER BY g.citation_key, d.jurisdiction, d.doc_id
     """,
-    # links between documents present in the corpus: annex -> parent, citing -> cited
+    # links between (primary) documents of the corpus: annex -> parent, citing -> cited
     "v_document_links": """
-        SELECT 'annex' AS link, a.doc_id AS from_doc_id, a.title AS from_title, p.doc_id AS to_doc_id,
-               p.title AS to_title, a.annex_label AS via
-        FROM documents a JOIN documents p ON p.doc_id = a.parent_doc_id
+        SELECT DISTINCT 'annex' AS link, a.doc_id AS from_doc_id, a.title AS from_title, p.primary_doc_id AS to_doc_id,
+               t.title AS to_title, a.annex_label AS via
+        FROM v_documents a JOIN v_documents p ON p.doc_id = a.parent_doc_id
+        JOIN documents t ON t.doc_id = p.primary_doc_id
+        WHERE a.is_primary
         UNION ALL
         SELECT DISTINCT 'citation', c.doc_id, c.doc_title, c.cited_doc_id, t.title, coalesce(c.code, c.title)
         FROM v_citations c JOIN documents t ON t.doc_id = c.cited_doc_id
@@ -152,6 +203,6 @@ VIEWS: dict[str, str] = {
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
-    """Create (or replace) every view; views may use the views defined before them."""
+    """Create (or replace) every view; a view may use the views defined before it."""
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")

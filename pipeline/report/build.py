@@ -20,6 +20,7 @@ import duckdb
 from pipeline.analyst import NO_CATEGORY, compare_citations, compare_quotas, compare_units
 from pipeline.report.charts import PALETTE, Point, Series, heatmap, stacked_bars, timeline
 from pipeline.report.highlight import Span, highlight
+from pipeline.views import QUOTA_REQUIREMENT
 
 ASSETS = Path(__file__).parent
 MODALITY_COLORS = {"must": "#4e79a7", "prohibit": "#e15759", "encourage": "#59a14f"}
@@ -71,15 +72,16 @@ class DocData:
 
 def load(con: duckdb.DuckDBPyConnection) -> list[DocData]:
     docs = {d["doc_id"]: DocData(d) for d in _rows(con, """
-        SELECT doc_id, title, doc_number, jurisdiction, doc_type, issued_date, issuers, source_path, format,
-               text, parent_doc_id, annex_label
-        FROM documents ORDER BY jurisdiction NULLS LAST, issued_date NULLS LAST, source_path""")}
+        SELECT v.doc_id, v.title, v.doc_number, v.jurisdiction, v.doc_type, v.issued_date, v.issuers, v.source_path,
+               v.format, d.text, v.parent_doc_id, v.annex_label, v.is_primary, v.primary_doc_id
+        FROM v_documents v JOIN documents d USING (doc_id)
+        ORDER BY v.jurisdiction NULLS LAST, v.issued_date NULLS LAST, v.primary_doc_id, NOT v.is_primary,
+                 v.source_path""")}
     for name, sql in [
         ("obligations", "SELECT * FROM v_obligations ORDER BY doc_id, seq"),
         ("units", "SELECT * FROM obligation_units ORDER BY doc_id, start"),
         ("deadlines", "SELECT * FROM deadlines ORDER BY doc_id, start"),
-        ("quotas", 'SELECT doc_id, quota_id, obligation_id, start, "end", surface, subject, requirement, '
-                   "category FROM v_quota_comparison ORDER BY doc_id, start"),
+        ("quotas", f"SELECT q.*, {QUOTA_REQUIREMENT} AS requirement FROM quotas q ORDER BY q.doc_id, q.start"),
         ("citations", "SELECT * FROM citations ORDER BY doc_id, start"),
     ]:
         for r in _rows(con, sql):
@@ -148,23 +150,28 @@ def overview_section(docs: list[DocData]) -> str:
     rows = []
     for d in docs:
         m = d.doc
+        edition = "primary" if m["is_primary"] else "other edition"
         rows.append(
-            f'<tr class="row-link" data-href="#{doc_anchor(m["doc_id"])}"><td>{esc(m["jurisdiction"])}</td>'
-            f'<td>{_doc_link(m)}</td><td>{esc(m["doc_number"])}</td><td>{esc(m["doc_type"])}</td>'
+            f'<tr class="row-link{"" if m["is_primary"] else " edition"}" data-href="#{doc_anchor(m["doc_id"])}">'
+            f'<td>{esc(m["jurisdiction"])}</td><td>{_doc_link(m)}</td><td>{esc(m["format"])} · {edition}</td>'
+            f'<td>{esc(m["doc_number"])}</td><td>{esc(m["doc_type"])}</td>'
             f'<td>{esc(m["issued_date"])}</td><td class="num">{len(d.obligations)}</td>'
             f'<td class="num">{len(d.units)}</td><td class="num">{len(d.deadlines)}</td>'
             f'<td class="num">{len(d.quotas)}</td><td class="num">{len(d.citations)}</td></tr>')
-    juris = sorted({d.doc["jurisdiction"] or "?" for d in docs})
+    primary = [d for d in docs if d.doc["is_primary"]]
+    juris = sorted({d.doc["jurisdiction"] or "?" for d in primary})
     counts = {j: defaultdict(int) for j in juris}
-    for d in docs:
+    for d in primary:
         for o in d.obligations:
             counts[d.doc["jurisdiction"] or "?"][o["modality"]] += 1
     chart = stacked_bars("obligations per jurisdiction by modality", juris,
                          [Series(MODALITY_ZH[m], c, [counts[j][m] for j in juris]) for m, c in MODALITY_COLORS.items()])
     return ('<section id="overview"><h2>Documents</h2>'
-            + _table(["jurisdiction", "document", "number", "type", "issued", "obligations", "units", "deadlines",
-                      "quotas", "citations"], rows, "overview")
-            + "<h3>Obligations per jurisdiction</h3>" + chart + "</section>")
+            + _table(["jurisdiction", "document", "file", "number", "type", "issued", "obligations", "units",
+                      "deadlines", "quotas", "citations"], rows, "overview")
+            + '<p class="note">A document stored from several files (PDF, DOCX, text) is one edition group; the '
+              "comparisons count its primary file only.</p>"
+            + "<h3>Obligations per jurisdiction (primary documents)</h3>" + chart + "</section>")
 
 
 def quotas_section(con: duckdb.DuckDBPyConnection) -> str:
@@ -292,6 +299,9 @@ def document_section(d: DocData) -> str:
             ("issued", m["issued_date"]), ("issuers", "、".join(m["issuers"] or [])),
             ("annex", m["annex_label"]), ("file", Path(m["source_path"]).name)]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta if v)
+    if not m["is_primary"]:
+        dl += (f'<dt>edition</dt><dd>another file of <a href="#{doc_anchor(m["primary_doc_id"])}">the primary '
+               "document</a>; not counted in the comparisons</dd>")
     rows = []
     for o in d.obligations:
         target = obligation_anchor(o["obligation_id"])
@@ -324,7 +334,8 @@ def build_report(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime | Non
     nav = ('<nav><a href="#overview">Documents</a><a href="#quotas">Quotas</a><a href="#units">Departments</a>'
            '<a href="#deadlines">Deadlines</a><a href="#citations">Citations</a>'
            + "".join(f'<a class="doc" href="#{doc_anchor(d.doc["doc_id"])}">{esc(d.doc["jurisdiction"] or "?")}: '
-                     f'{esc(_short(d.doc["title"] or Path(d.doc["source_path"]).name, 24))}</a>' for d in docs)
+                     f'{esc(_short(d.doc["title"] or Path(d.doc["source_path"]).name, 24))}</a>'
+                     for d in docs if d.doc["is_primary"])
            + "</nav>")
     stamp = f" · generated {generated_at:%Y-%m-%d %H:%M}" if generated_at else ""
     body = "".join([
