@@ -171,9 +171,13 @@ def _groups(s: str, slots: list[_Slot]) -> list[list[_Slot]]:
 
 def _labels(s: str) -> list[tuple[int, int, LabelClass]]:
     """(start, end, class) of each labelled list in the scope: 配合单位：市发展改革委、市财政局；"""
+    labels = list(_LABEL.finditer(s))
     found = []
-    for m in _LABEL.finditer(s):
-        found.append((m.end(), _label_end(s, m.end()), _LABEL_OF[m["label"]]))
+    for k, m in enumerate(labels):
+        end = _label_end(s, m.end())
+        if k + 1 < len(labels):
+            end = min(end, labels[k + 1].start())  # 牵头单位：市住建局 配合单位：市财政局
+        found.append((m.end(), end, _LABEL_OF[m["label"]]))
     return found
 
 

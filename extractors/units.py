@@ -108,6 +108,7 @@ class LeadingGroupRules(BaseModel):
     heads: list[str]
     key: str
     max_name: int
+    name_stops: list[str]
 
 
 class Gazetteer(BaseModel):
@@ -217,7 +218,6 @@ for _d in GAZ.departments:
         for _f in _forms:
             _HEADS[_norm_brackets(_f)] = (_d.key, _kind)
 
-# a department: optional level, a function word or complete name, optional office suffix
 def _first_chars(words) -> str:
     """A character class of the first characters of `words` (both bracket widths): a cheap
     lookahead that spares the big alternations most positions of the text."""
@@ -226,13 +226,16 @@ def _first_chars(words) -> str:
     return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
 
+# a department: optional level, a function word or complete name, optional office suffix
 _DEPARTMENT = re.compile(
-    f"(?={_first_chars(list(_HEADS) + _DEPT_LEVEL_WORDS)})(?P<lvl>{_DEPT_LEVEL})?(?P<head>{_alt(_HEADS)})(?P<suf>{_suffix_alt()})?")
+    f"(?={_first_chars(list(_HEADS) + _DEPT_LEVEL_WORDS)})"
+    f"(?P<lvl>{_DEPT_LEVEL})?(?P<head>{_alt(_HEADS)})(?P<suf>{_suffix_alt()})?")
 
 _GOV_OFFICE = f"(?P<office>{_alt(GAZ.territorial.government_offices)})?"
 # a government: level or qualifier + 人民政府/政府 [+ its office] [+ （管委会）]; or 国务院
 _GOVERNMENT = re.compile(
-    f"(?={_first_chars(GAZ.territorial.national_governments + GAZ.territorial.government_heads + _ALL_LEVEL_WORDS + GAZ.government_qualifiers)})"
+    f"(?={_first_chars(GAZ.territorial.national_governments + GAZ.territorial.government_heads)}"
+    f"|{_first_chars(_ALL_LEVEL_WORDS + GAZ.government_qualifiers)})"
     f"(?:(?P<nat>{_alt(GAZ.territorial.national_governments)})|(?P<lvl>{_GOV_LEVEL})?"
     f"(?P<head>{_alt(GAZ.territorial.government_heads)}))"
     f"{_GOV_OFFICE}(?:[（(](?:{_alt(GAZ.territorial.committee_heads)})[）)])?")
@@ -262,21 +265,22 @@ _ROLE_VERB = re.compile(f"(?:{_alt(GAZ.list.role_verbs)})")
 # suffixes a list can share: 住房城乡建设、自然资源主管部门
 _SHARED_SUFFIXES = {s for s in GAZ.office_suffixes if s.endswith("部门") or s in ("局", "厅", "委", "委员会")}
 
+# a generic mention: [level] modifiers + core (省有关部门, 各牵头部门, 市直相关部门), or a core alone
 _GENERIC = re.compile(
-    f"(?={_first_chars(_DEPT_LEVEL_WORDS + GAZ.generic.modifiers + GAZ.generic.standalone_cores)})(?P<lvl>{_DEPT_LEVEL})?(?:(?P<mod>(?:{_alt(GAZ.generic.modifiers)})+)(?P<core>{_alt(GAZ.generic.cores)})"
+    f"(?={_first_chars(_DEPT_LEVEL_WORDS + GAZ.generic.modifiers + GAZ.generic.standalone_cores)})"
+    f"(?P<lvl>{_DEPT_LEVEL})?(?:(?P<mod>(?:{_alt(GAZ.generic.modifiers)})+)(?P<core>{_alt(GAZ.generic.cores)})"
     f"|(?P<alone>{_alt(GAZ.generic.standalone_cores)}))")
 _DOMAIN_HEAD = re.compile(_alt(GAZ.generic.domain_heads))
 _OTHER_BODY = re.compile(_alt(GAZ.other_bodies))
 _LEADING_GROUP = re.compile(_alt(GAZ.leading_group.heads))
-# where a leading group's name begins: after one of these (…为成员的市社区…工作领导小组)
-_GROUP_NAME_STOPS = ("的", "由", "为", "成立", "设立", "组建", "经", "报", "向", "及", "和", "与")
+_GROUP_NAME_STOP = re.compile(f"(?:{_alt(GAZ.leading_group.name_stops)})$")
 
 _BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in GAZ.body_followers if w not in _CONNECTORS)})")
 _NON_BODY_FOLLOWER = re.compile(f"(?:{_alt(GAZ.non_body_followers)}|[一二三四五六七八九十\\d]+[届次])")
 # a unit's abbreviation heading a document number is no unit (国办函〔2023〕121号, 江津规资函〔2023〕)
 _DOC_NUMBER_AFTER = re.compile(f"[{_CJK_RANGE}]{{0,4}}[〔\\[［(（]\\d{{4}}")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n\t]{1,30}[）)]")
-_PARTICLES = sorted(set(GAZ.particles_before_unit) | set(_CONNECTORS) | {"各", "各地"}, key=len, reverse=True)
+_PARTICLES = sorted(set(GAZ.particles_before_unit) | set(_CONNECTORS), key=len, reverse=True)
 _PARTICLE_SET = set(_PARTICLES)
 _PARTICLE_AT_END = re.compile(f"(?:{_alt(_PARTICLES)})$")
 _PARTICLE_MAX = max(map(len, _PARTICLES))
@@ -601,7 +605,7 @@ def _leading_groups(v: CompactView) -> list[_Cand]:
         b = m.start()
         limit = max(0, b - GAZ.leading_group.max_name)
         while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
-                and not any(s.endswith(w, 0, b) for w in _GROUP_NAME_STOPS):
+                and not _GROUP_NAME_STOP.search(s, max(0, b - 4), b):
             b -= 1
         name = s[b:m.end()]
         lv = _DEPT_LEVEL_RE.match(name)
