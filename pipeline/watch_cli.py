@@ -1,0 +1,162 @@
+"""The `watch`, `serve` and `reprocess` commands, added to the `obligations` app by `register(app)`.
+
+Also runnable on its own: `python -m pipeline.watch_cli watch --inbox DIR --once`.
+Exit codes: 0 done (Ctrl-C included: a clean stop), 2 a usage or setup error (no inbox, no database,
+a bad schedule, the Prefect server did not start), 75 the database was busy with another writer
+(EX_TEMPFAIL: try again later; a looping `watch` reports it and carries on instead).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipeline import store
+from pipeline.errors import DatabaseBusy
+
+EXIT_BUSY = 75
+console = Console(stderr=True)
+out = Console(highlight=False)
+DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
+INBOX_OPTION = Annotated[Path, typer.Option("--inbox", help="the folder new documents arrive in (recursive)")]
+SETTLE_OPTION = Annotated[float, typer.Option("--settle", help="seconds a file's size must stay the same before it is read")]
+MAX_WAIT_OPTION = Annotated[float, typer.Option(
+    "--max-wait", help="seconds to wait for files still being written before leaving them to the next cycle")]
+WORKERS_OPTION = Annotated[int, typer.Option("--workers", help="extraction processes")]
+STATE_OPTION = Annotated[Path, typer.Option("--state-dir", help="folder for the local Prefect server's home")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _prefect_defaults() -> None:
+    """Quiet, offline-friendly Prefect settings unless the user set them (../shared/ENVIRONMENT.md);
+    the same defaults as the ingest command."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_HOME", str(Path(".state/prefect").absolute()))
+
+
+def print_cycle(summary) -> None:
+    """One line per cycle, then one line per error and per waiting file."""
+    if summary.busy:
+        console.print(f"[yellow]busy:[/yellow] {summary.busy}; this cycle is skipped", highlight=False)
+        return
+    r = summary.run
+    out.print(f"cycle {r.run_id}: {r.n_files} ready, new {r.new}  unchanged {r.unchanged}  replaced {r.replaced}  "
+              f"failed {r.failed}  skipped {r.skipped}  obligations stored {r.obligations}"
+              + (f"  waiting {len(summary.waiting)}" if summary.waiting else ""))
+    for _path, kind, message in r.errors:
+        out.print(f"  [yellow]{kind}[/yellow] {message}")
+    for path in summary.waiting:
+        out.print(f"  [dim]waiting[/dim] {path} (empty or still being written: next cycle)")
+
+
+def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
+                  once: Annotated[bool, typer.Option("--once", help="run one cycle and exit")] = False,
+                  interval: Annotated[float, typer.Option("--interval", help="seconds between cycles")] = 300.0,
+                  settle: SETTLE_OPTION = 2.0, max_wait: MAX_WAIT_OPTION = 60.0,
+                  workers: WORKERS_OPTION = 1) -> None:
+    """Ingest what is new or changed in an inbox folder (by content hash), once or every --interval
+    seconds; each cycle is recorded in ingest_runs. No Prefect needed (see `serve` for that)."""
+    from pipeline import watch
+
+    if not inbox.is_dir():
+        _fail(f"no inbox folder at {inbox}")
+    options = {"settle": watch.Settle(settle, max_wait), "workers": workers}
+    try:
+        if once:
+            summary = watch.watch_cycle(inbox, db, **options)
+            print_cycle(summary)
+            if summary.busy:
+                raise typer.Exit(EXIT_BUSY)
+            return
+        out.print(f"watching {inbox.absolute()} every {interval:g} s into {db}; Ctrl-C stops")
+        watch.watch_loop(inbox, db, interval=interval, report=print_cycle, **options)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        out.print("stopped")
+
+
+def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
+                  cron: Annotated[str | None, typer.Option("--cron", help='a cron schedule, e.g. "0 * * * *"')] = None,
+                  interval: Annotated[float | None, typer.Option(
+                      "--interval", help="seconds between cycles (default 3600 when no --cron)")] = None,
+                  name: Annotated[str, typer.Option("--name", help="the deployment's name")] = "watch-inbox",
+                  settle: SETTLE_OPTION = 2.0, max_wait: MAX_WAIT_OPTION = 60.0, workers: WORKERS_OPTION = 1,
+                  state_dir: STATE_OPTION = Path(".state"),
+                  port: Annotated[int | None, typer.Option(
+                      "--port", help="port of the local Prefect server (default 4200, or a free one)")] = None,
+                  ) -> None:
+    """Serve the watch cycle as a Prefect deployment on a schedule. Without PREFECT_API_URL a local
+    Prefect server is started on 127.0.0.1 for as long as this runs (its data in --state-dir)."""
+    _prefect_defaults()
+    from pipeline import serve
+
+    if not inbox.is_dir():
+        _fail(f"no inbox folder at {inbox}")
+    if cron is None and interval is None:
+        interval = 3600.0
+    try:
+        serve.serve_watch(inbox, db, cron=cron, interval=interval, name=name, settle_seconds=settle,
+                          max_wait_seconds=max_wait, workers=workers, state_dir=state_dir, port=port,
+                          announce=out.print)
+    except ValueError as exc:
+        _fail(str(exc))
+    except serve.ServerFailed as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:  # a Ctrl-C outside the runner (while the server starts)
+        out.print("stopped")
+
+
+def reprocess_command(db: DB_OPTION = store.DEFAULT_DB,
+                      stale: Annotated[bool, typer.Option(
+                          "--stale/--all", help="only documents stored by another pipeline version, or all")] = True,
+                      workers: WORKERS_OPTION = 1) -> None:
+    """Re-run extraction for stored documents (from the original file when it still has the same
+    bytes, else from the stored text), each replaced in its own transaction."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from pipeline.reprocess import reprocess
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        job = bar.add_task("reprocessing", total=None)
+        try:
+            s = reprocess(db, stale_only=stale, workers=workers,
+                          progress=lambda done, total: bar.update(job, completed=done, total=total))
+        except DatabaseBusy as exc:
+            _fail(str(exc), EXIT_BUSY)
+        except FileNotFoundError as exc:
+            _fail(str(exc))
+    which = "stale " if stale else ""
+    out.print(f"reprocessed {s.reprocessed} of {s.candidates} {which}documents in {db} (run {s.run_id}, "
+              f"pipeline {s.pipeline_version}): from the file {s.from_file}, from the stored text {s.from_stored}, "
+              f"failed {s.failed}, obligations stored {s.obligations}")
+    for path, kind, message in s.errors:
+        out.print(f"  [yellow]{kind}[/yellow] {message}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `watch`, `serve` and `reprocess` to `app`."""
+    app.command("watch")(watch_command)
+    app.command("serve")(serve_command)
+    app.command("reprocess")(reprocess_command)
+
+
+def standalone_app() -> typer.Typer:
+    app = typer.Typer(add_completion=False, no_args_is_help=True,
+                      help="Watch an inbox, serve it on a schedule, reprocess stale documents.")
+    register(app)
+    return app
+
+
+if __name__ == "__main__":
+    standalone_app()()
