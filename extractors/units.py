@@ -645,14 +645,19 @@ def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict
     s = v.s
     if not _starts_unit(v, c.start) and not s.endswith("所在", 0, c.start):
         return False
-    i = c.end
-    if _followed_by_body_word(s, i):
+    return _subject_ok(v, c, by_start, decided)
+
+
+def _subject_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
+    """A duty word follows, or a connector and a unit that is a body (社区居委会、业主委员会、物业服务企业要…)."""
+    s = v.s
+    if _followed_by_body_word(s, c.end):
         return True
-    m = _CONNECTOR.match(s, i)
+    m = _CONNECTOR.match(s, c.end)
     if m:
         partner = by_start.get(m.end())
-        if partner is not None and partner.canonical in TERRITORIAL_KEYS:
-            return decided.get(partner.start, True)
+        if partner is not None:
+            return decided.get(partner.start, False)
     return False
 
 
@@ -683,7 +688,7 @@ def _select(v: CompactView) -> list[_Cand]:
         elif c.kind in ("government", "plural", "strong"):
             decided[c.start] = _territorial_ok(v, c)
         elif c.kind == "other":
-            decided[c.start] = _followed_by_body_word(v.s, c.end)  # 建设单位要…, not 向建设单位提供
+            decided[c.start] = _subject_ok(v, c, by_start, decided)  # 建设单位要…, not 向建设单位提供
         else:
             decided[c.start] = True
     kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
