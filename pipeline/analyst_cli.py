@@ -57,7 +57,10 @@ def _short(text: str) -> str:
 
 def _print_table(result: Comparison, wide_cells: bool = False) -> None:
     keep = [i for i, c in enumerate(result.columns) if c not in _ID_COLUMNS]
-    table = Table(*[result.columns[i] for i in keep], title=result.title, show_lines=wide_cells)
+    table = Table(title=result.title, show_lines=wide_cells)
+    for i in keep:
+        numeric = bool(result.rows) and all(isinstance(r[i], (int, float)) for r in result.rows if r[i] is not None)
+        table.add_column(result.columns[i], justify="right" if numeric else "left")
     for row in result.rows:
         table.add_row(*[(_plain(row[i]) if wide_cells else _short(_plain(row[i]))) for i in keep])
     Console().print(table)

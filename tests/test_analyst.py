@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 import itertools
 import json
@@ -13,16 +14,21 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
 import typer
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline import analyst, connect
 from pipeline.analyst_cli import register
 from pipeline.report import build_report, write_report
+from pipeline.report.charts import Point, Series, heatmap, stacked_bars, timeline
+from pipeline.report.highlight import Span, highlight
 
 WIDE = {"COLUMNS": "250"}  # rich wraps to the terminal width; keep cells on one line for the asserts
 
@@ -390,3 +396,80 @@ def test_screenshot_shows_charts_and_highlighted_text(browser, tmp_path):
 
     assert share(chart, (0x4E, 0x79, 0xA7)) > 0.001  # the blue bars of the modality chart
     assert share(text, (0xFF, 0xF4, 0xC2)) > 0.01  # obligations' highlight colour
+
+
+# ------------------------------------------------------------------ the report's building blocks
+
+
+class _Pieces(HTMLParser):
+    """Collects, per highlighted span, the text of all its pieces, and the text outside tags."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str, str] | None] = []
+        self.text: list[str] = []
+        self.spans: dict[tuple[str, str, str], str] = {}
+        self.first_ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.stack.append((a["data-field"], a["data-start"], a["data-end"]) if "data-field" in a else None)
+        if "id" in a:
+            self.first_ids.append(a["id"])
+
+    def handle_endtag(self, tag):
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+        for key in filter(None, self.stack):
+            self.spans[key] = self.spans.get(key, "") + data
+
+
+def _parse(markup: str) -> _Pieces:
+    p = _Pieces()
+    p.feed(markup)
+    p.close()
+    assert not p.stack, "every opened span is closed"
+    return p
+
+
+def test_highlight_nests_crossing_spans_and_keeps_every_span_whole():
+    text = "由市教育局牵头，2020年底前完成。"
+    spans = [Span("obligation", 0, len(text), "ob-1"), Span("unit", 2, 5, "u-1", "教育 · lead"),
+             Span("quota", 4, 10, "q-1"), Span("deadline", 8, 15, "d-1")]
+    p = _parse(highlight(text, spans))
+    assert "".join(p.text) == text
+    for s in spans:
+        assert p.spans[(s.field, str(s.start), str(s.end))] == text[s.start:s.end]
+    assert sorted(p.first_ids) == ["d-1", "ob-1", "q-1", "u-1"]  # one anchor per span, on its first piece
+
+
+def test_highlight_escapes_markup_and_skips_empty_spans():
+    text = "<b>不得</b> & 严禁"
+    out = highlight(text, [Span("obligation", 0, len(text), "o", 'say "hi"'), Span("unit", 3, 3, "empty"),
+                           Span("unit", 5, 99, "beyond")])
+    assert "<b>" not in out and "&lt;b&gt;" in out and "&amp;" in out and 'title="say &quot;hi&quot;"' in out
+    assert 'id="empty"' not in out and 'id="beyond"' not in out
+
+
+@given(st.text(alphabet="教育局<>&\n\t 2020年", max_size=40),
+       st.lists(st.tuples(st.sampled_from(["obligation", "unit", "deadline", "quota", "citation"]),
+                          st.integers(0, 45), st.integers(0, 45)), max_size=8))
+def test_highlight_property_every_span_reads_back(text, raw):
+    spans = list({(f, a, b): Span(f, a, b, f"{f}-{a}-{b}") for f, a, b in raw}.values())
+    p = _parse(highlight(text, spans))
+    assert "".join(p.text) == text
+    for s in spans:
+        if 0 <= s.start < s.end <= len(text):
+            assert p.spans[(s.field, str(s.start), str(s.end))] == text[s.start:s.end]
+
+
+def test_charts_draw_one_mark_per_value_and_say_when_empty():
+    bars = stacked_bars("x", ["淄博市", "山西省"], [Series("must", "#4e79a7", [3, 0]), Series("prohibit", "#e15759", [1, 2])])
+    assert bars.count('<rect class="bar"') == 3  # zero values draw nothing
+    heat = heatmap("h", ["自然资源", "教育"], ["淄博市"], {("自然资源", "淄博市"): 4})
+    assert heat.count('<rect class="cell"') == 1 and heat.count("empty-cell") == 1
+    line = timeline("t", ["淄博市"], [Point("淄博市", dt.date(2020, 4, 10), "by", "#a")])
+    assert line.count('<circle class="point"') == 1 and '<a href="#a">' in line and ">2020<" in line and ">2021<" in line
+    assert "no data" in stacked_bars("x", [], []) and "no data" in timeline("t", [], [])
