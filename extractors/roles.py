@@ -49,6 +49,7 @@ class RoleRules(BaseModel):
     cues: dict[str, CueRule]
     predicate_verbs: list[str]
     lead_marks: list[str]
+    subject_tail_heads: list[str]
     blocked: list[str]
     labels: dict[LabelClass, list[str]]
 
@@ -88,7 +89,7 @@ _LABEL = re.compile(f"(?P<label>{_alt(_LABEL_OF)})[：:]")
 # clause boundaries: a cue acts only inside its clause
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n\t]")
 # what may stand between a list of units and the comma closing the subject: 等部门, 等单位
-_SUBJECT_TAIL = re.compile(r"(?:等[^，,；;。]{0,8}?(?:部门|单位|机构|组织))?")
+_SUBJECT_TAIL = re.compile(f"(?:等[^，,；;。]{{0,8}}?(?:{_alt(RULES.subject_tail_heads)}))?")
 _GROUP_JOIN = re.compile(r"(?:以及|或者|、|和|与|及|或|等)")
 # how far a cue may stand before the units it governs (与|土地房屋所在地的|镇（街道）)
 _MAX_PRE_GAP = 8
