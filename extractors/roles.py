@@ -90,7 +90,10 @@ _LABEL = re.compile(f"(?P<label>{_alt(_LABEL_OF)})[：:]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n\t]")
 # what may stand between a list of units and the comma closing the subject: 等部门, 等单位
 _SUBJECT_TAIL = re.compile(f"(?:等[^，,；;。]{{0,8}}?(?:{_alt(RULES.subject_tail_heads)}))?")
-_GROUP_JOIN = re.compile(r"(?:以及|或者|、|和|与|及|或|等)")
+# between two units of one list: a connector, 等 before a generic tail (自然资源等相关部门), or a
+# list's tail and a connector to the next list (…消防救援等部门以及共青团、妇联等单位)
+_GROUP_JOIN = re.compile(f"(?:等[^，,；;。、]{{0,8}}?(?:{_alt(RULES.subject_tail_heads)}))?"
+                         r"(?:以及|或者|、|和|与|及|或)|等")
 # how far a cue may stand before the units it governs (与|土地房屋所在地的|镇（街道）)
 _MAX_PRE_GAP = 8
 
