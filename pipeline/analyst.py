@@ -16,7 +16,7 @@ from typing import Any, Literal
 import duckdb
 
 from extractors.categories import CATEGORIES
-from pipeline.views import VIEWS, sql_number
+from pipeline.views import VIEWS
 from schemas.records import TABLES
 
 Subject = Literal["quotas", "deadlines", "units", "citations"]
@@ -24,6 +24,7 @@ SUBJECTS: tuple[str, ...] = ("quotas", "deadlines", "units", "citations")
 ExportFormat = Literal["parquet", "csv", "xlsx"]
 EXPORT_FORMATS: tuple[str, ...] = ("parquet", "csv", "xlsx")
 NO_CATEGORY = "—"  # how a row without a facility category is labelled in pivots
+NO_JURISDICTION = "（未定）"  # a document whose jurisdiction is unknown, in pivots and charts
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,7 @@ def compare_quotas(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
     where, params = filters.where()
     return _run(con, "quotas by facility category and jurisdiction", f"""
         SELECT coalesce(category, '{NO_CATEGORY}') AS category, jurisdiction, subject, requirement,
-               CASE WHEN norm_basis IS NULL THEN NULL
-                    WHEN norm_min IS NOT DISTINCT FROM norm_max THEN {sql_number('norm_min')} || ' ' || norm_basis
-                    ELSE coalesce({sql_number('norm_min')}, '') || '–' || coalesce({sql_number('norm_max')}, '') || ' ' || norm_basis
-               END AS normalised,
+               norm_requirement AS normalised,
                surface, doc_title, doc_number, doc_id, quota_id
         FROM v_quota_comparison WHERE {where}
         ORDER BY category = '{NO_CATEGORY}', category, unit, per_unit NULLS LAST, jurisdiction, start""", params)
@@ -97,7 +95,7 @@ def compare_deadlines(con: duckdb.DuckDBPyConnection, filters: Filters = Filters
 
 def compare_units(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> Comparison:
     """The departments (canonical units) of each jurisdiction and how many obligations they lead,
-    cooperate on and implement; generic mentions (有关部门) are left out."""
+    cooperate on and implement (primary documents; generic mentions such as 有关部门 left out)."""
     where, params = filters.where(category_col="o.category", jurisdiction_col="d.jurisdiction")
     return _run(con, "departments per jurisdiction", f"""
         SELECT d.jurisdiction, u.canonical AS unit,
@@ -105,8 +103,8 @@ def compare_units(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) 
                count(DISTINCT u.obligation_id) FILTER (WHERE u.role = 'cooperate') AS cooperate,
                count(DISTINCT u.obligation_id) FILTER (WHERE u.role = 'implement') AS implement,
                count(DISTINCT u.obligation_id) AS obligations, count(DISTINCT u.doc_id) AS documents
-        FROM obligation_units u JOIN obligations o USING (obligation_id) JOIN documents d ON d.doc_id = u.doc_id
-        WHERE NOT u.generic AND {where}
+        FROM obligation_units u JOIN obligations o USING (obligation_id) JOIN v_documents d ON d.doc_id = u.doc_id
+        WHERE d.is_primary AND NOT u.generic AND {where}
         GROUP BY d.jurisdiction, u.canonical
         ORDER BY d.jurisdiction NULLS LAST, obligations DESC, lead DESC, unit""", params)
 
@@ -144,12 +142,12 @@ def pivot_quotas(quotas: Comparison) -> Comparison:
     """The quota comparison side by side: one row per facility category, one column per
     jurisdiction, each cell listing that jurisdiction's requirements ("20 m2 / 100户 社区办公服务设施")."""
     recs = quotas.records()
-    jurisdictions = sorted({r["jurisdiction"] or "?" for r in recs})
+    jurisdictions = sorted({r["jurisdiction"] or NO_JURISDICTION for r in recs})
     categories = list(dict.fromkeys(r["category"] for r in recs))
     cells: dict[tuple[str, str], list[str]] = {}
     for r in recs:
         line = r["requirement"] + (f"  {r['subject']}" if r["subject"] else f"  「{r['surface']}」")
-        cells.setdefault((r["category"], r["jurisdiction"] or "?"), []).append(line)
+        cells.setdefault((r["category"], r["jurisdiction"] or NO_JURISDICTION), []).append(line)
     rows = [(c, *("\n".join(cells.get((c, j), [])) for j in jurisdictions)) for c in categories]
     return Comparison(quotas.title, ["category", *jurisdictions], rows)
 

@@ -33,21 +33,28 @@ _FORMAT_RANK = "CASE format WHEN 'html' THEN 0 WHEN 'txt' THEN 1 WHEN 'md' THEN 
                "WHEN 'pdf' THEN 3 ELSE 4 END"
 # the basis a quota is restated on so that cities compare: households per 100, people per 1000
 _NORM_BASIS = "CASE WHEN q.per_unit = '户' THEN 100.0 WHEN q.per_unit = '人' THEN 1000.0 ELSE q.per_value END"
-# a quota row (aliased q) as short text: "≥ 20 m2 / 100户", "5000–12000 人", "≈ 50 个"
-QUOTA_REQUIREMENT = f"""
+
+
+def sql_requirement(low: str, high: str, tail: str) -> str:
+    """SQL: a requirement as short text from its bounds and the unit text after them, by the
+    comparator of the quota row `q`: "≥ 20 m2 / 100户", "5000–12000 人", "≈ 50 个"."""
+    return f"""
     CASE q.comparator
-        WHEN 'range' THEN coalesce({sql_number('q.value_min')}, '') || '–' || coalesce({sql_number('q.value_max')}, '')
-        WHEN 'ge' THEN '≥ ' || {sql_number('q.value_min')}
-        WHEN 'gt' THEN '> ' || {sql_number('q.value_min')}
-        WHEN 'le' THEN '≤ ' || {sql_number('coalesce(q.value_max, q.value_min)')}
-        WHEN 'lt' THEN '< ' || {sql_number('coalesce(q.value_max, q.value_min)')}
-        WHEN 'approx' THEN '≈ ' || {sql_number('q.value_min')}
-        ELSE {sql_number('coalesce(q.value_min, q.value_max)')}
-    END || ' ' || q.unit
-    || CASE WHEN q.per_unit IS NULL THEN ''
-            ELSE ' / ' || CASE WHEN coalesce(q.per_value, 1) = 1 THEN '' ELSE {sql_number('q.per_value')} END
-                 || q.per_unit
-       END"""
+        WHEN 'range' THEN coalesce({sql_number(low)}, '') || '–' || coalesce({sql_number(high)}, '')
+        WHEN 'ge' THEN '≥ ' || {sql_number(low)}
+        WHEN 'gt' THEN '> ' || {sql_number(low)}
+        WHEN 'le' THEN '≤ ' || {sql_number(f'coalesce({high}, {low})')}
+        WHEN 'lt' THEN '< ' || {sql_number(f'coalesce({high}, {low})')}
+        WHEN 'approx' THEN '≈ ' || {sql_number(low)}
+        ELSE {sql_number(f'coalesce({low}, {high})')}
+    END || ' ' || {tail}"""
+
+
+# the unit of a quota row `q` with its basis: "m2 / 100户", "个 / 城市", "人"
+_UNIT_AND_BASIS = ("q.unit || CASE WHEN q.per_unit IS NULL THEN '' ELSE ' / ' || CASE WHEN coalesce(q.per_value, 1) = 1 "
+                   f"THEN '' ELSE {sql_number('q.per_value')} END || q.per_unit END")
+# a quota row (aliased q) as short text
+QUOTA_REQUIREMENT = sql_requirement("q.value_min", "q.value_max", _UNIT_AND_BASIS)
 
 VIEWS: dict[str, str] = {
     # every stored document without its text, with counts and its edition group
@@ -118,18 +125,24 @@ VIEWS: dict[str, str] = {
     """,
     # one row per quota of a primary document: jurisdiction × facility category × requirement
     "v_quota_comparison": f"""
+        WITH n AS (
+            SELECT q.*,
+                   CASE WHEN q.per_unit IS NULL THEN NULL ELSE q.value_min / coalesce(q.per_value, 1) * {_NORM_BASIS}
+                   END AS norm_min,
+                   CASE WHEN q.per_unit IS NULL THEN NULL ELSE q.value_max / coalesce(q.per_value, 1) * {_NORM_BASIS}
+                   END AS norm_max,
+                   CASE WHEN q.per_unit IS NULL THEN NULL
+                        ELSE q.unit || ' / ' || CASE WHEN {_NORM_BASIS} = 1 THEN '' ELSE {sql_number(_NORM_BASIS)} END
+                             || q.per_unit END AS norm_basis
+            FROM quotas q)
         SELECT d.jurisdiction, q.category, q.subject, {QUOTA_REQUIREMENT} AS requirement,
                q.comparator, q.value_min, q.value_max, q.unit, q.per_value, q.per_unit,
-               CASE WHEN q.per_unit IS NULL THEN NULL ELSE q.value_min / coalesce(q.per_value, 1) * {_NORM_BASIS} END
-                   AS norm_min,
-               CASE WHEN q.per_unit IS NULL THEN NULL ELSE q.value_max / coalesce(q.per_value, 1) * {_NORM_BASIS} END
-                   AS norm_max,
-               CASE WHEN q.per_unit IS NULL THEN NULL
-                    ELSE q.unit || ' / ' || CASE WHEN {_NORM_BASIS} = 1 THEN '' ELSE {sql_number(_NORM_BASIS)} END
-                         || q.per_unit END AS norm_basis,
+               q.norm_min, q.norm_max, q.norm_basis,
+               CASE WHEN q.norm_basis IS NOT NULL THEN {sql_requirement('q.norm_min', 'q.norm_max', 'q.norm_basis')}
+               END AS norm_requirement,
                q.surface, d.doc_id, d.title AS doc_title, d.doc_number, d.issued_date, q.quota_id, q.obligation_id,
                q.start, q."end"
-        FROM quotas q JOIN v_documents d USING (doc_id)
+        FROM n AS q JOIN v_documents d USING (doc_id)
         WHERE d.is_primary
         ORDER BY q.category NULLS LAST, q.unit, q.per_unit NULLS LAST, d.jurisdiction, q.start
     """,

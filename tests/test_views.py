@@ -202,6 +202,7 @@ def test_quota_requirements_and_common_basis(con):
     # 人均 0.1 m2 restated per 1000 people, so that it compares with 每千人 quotas
     assert hn["requirement"] == "≥ 0.1 m2 / 人"
     assert hn["norm_min"] == pytest.approx(100) and hn["norm_basis"] == "m2 / 1000人"
+    assert (hn["norm_requirement"], qd["norm_requirement"]) == ("≥ 100 m2 / 1000人", "≥ 20 m2 / 100户")
     assert (jj["category"], qd["category"], hn["category"]) == ("社区服务/办公", "养老", "养老")
 
 

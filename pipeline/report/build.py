@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.analyst import NO_CATEGORY, compare_citations, compare_quotas, compare_units
+from pipeline.analyst import NO_CATEGORY, NO_JURISDICTION, compare_citations, compare_quotas, compare_units
 from pipeline.report.charts import PALETTE, Point, Series, heatmap, stacked_bars, timeline
 from pipeline.report.highlight import Span, highlight
 from pipeline.views import QUOTA_REQUIREMENT
@@ -159,11 +159,11 @@ def overview_section(docs: list[DocData]) -> str:
             f'<td class="num">{len(d.units)}</td><td class="num">{len(d.deadlines)}</td>'
             f'<td class="num">{len(d.quotas)}</td><td class="num">{len(d.citations)}</td></tr>')
     primary = [d for d in docs if d.doc["is_primary"]]
-    juris = sorted({d.doc["jurisdiction"] or "?" for d in primary})
+    juris = sorted({d.doc["jurisdiction"] or NO_JURISDICTION for d in primary})
     counts = {j: defaultdict(int) for j in juris}
     for d in primary:
         for o in d.obligations:
-            counts[d.doc["jurisdiction"] or "?"][o["modality"]] += 1
+            counts[d.doc["jurisdiction"] or NO_JURISDICTION][o["modality"]] += 1
     chart = stacked_bars("obligations per jurisdiction by modality", juris,
                          [Series(MODALITY_ZH[m], c, [counts[j][m] for j in juris]) for m, c in MODALITY_COLORS.items()])
     return ('<section id="overview"><h2>Documents</h2>'
@@ -178,13 +178,13 @@ def quotas_section(con: duckdb.DuckDBPyConnection) -> str:
     quotas = compare_quotas(con).records()
     anchors = {r["quota_id"]: r for r in _rows(con, 'SELECT quota_id, doc_id, start, "end", norm_min, norm_max, '
                                                     "norm_basis FROM v_quota_comparison")}
-    juris = sorted({q["jurisdiction"] or "?" for q in quotas})
+    juris = sorted({q["jurisdiction"] or NO_JURISDICTION for q in quotas})
     cats = list(dict.fromkeys(q["category"] for q in quotas))
     cells: dict[tuple[str, str], list[str]] = defaultdict(list)
     for q in quotas:
         a = anchors[q["quota_id"]]
         href = "#" + span_anchor("quota", a["doc_id"], a["start"], a["end"])
-        cells[(q["category"], q["jurisdiction"] or "?")].append(
+        cells[(q["category"], q["jurisdiction"] or NO_JURISDICTION)].append(
             f'<li><a href="{href}" title="{esc(q["surface"])}">{esc(q["requirement"])}</a> '
             f'<span class="subject">{esc(q["subject"] or q["surface"])}</span></li>')
     rows = [f"<tr><th>{esc(c)}</th>" + "".join(f'<td><ul>{"".join(cells.get((c, j), []))}</ul></td>' for j in juris)
@@ -195,8 +195,9 @@ def quotas_section(con: duckdb.DuckDBPyConnection) -> str:
         a = anchors[q["quota_id"]]
         value = a["norm_min"] if a["norm_min"] is not None else a["norm_max"]
         if a["norm_basis"] and value is not None:
-            by_basis[a["norm_basis"]].append((f"{q['jurisdiction'] or '?'} · {_short(q['subject'] or q['surface'], 18)}",
-                                              value, "#" + span_anchor("quota", a["doc_id"], a["start"], a["end"])))
+            label = f"{q['jurisdiction'] or NO_JURISDICTION} · {_short(q['subject'] or q['surface'], 18)}"
+            by_basis[a["norm_basis"]].append((label, value,
+                                              "#" + span_anchor("quota", a["doc_id"], a["start"], a["end"])))
     for basis, items in sorted(by_basis.items()):
         charts.append(f"<h3>Quotas restated per {esc(basis.split(' / ')[-1])} ({esc(basis)})</h3>" + stacked_bars(
             f"quotas in {basis}", [i[0] for i in items], [Series(basis, PALETTE[0], [i[1] for i in items])],
@@ -209,13 +210,13 @@ def quotas_section(con: duckdb.DuckDBPyConnection) -> str:
 
 def units_section(con: duckdb.DuckDBPyConnection) -> str:
     units = compare_units(con).records()
-    juris = sorted({u["jurisdiction"] or "?" for u in units})
+    juris = sorted({u["jurisdiction"] or NO_JURISDICTION for u in units})
     total: dict[str, int] = defaultdict(int)
     for u in units:
         total[u["unit"]] += u["obligations"]
     top = sorted(total, key=lambda k: (-total[k], k))[:TOP_UNITS]
-    values = {(u["unit"], u["jurisdiction"] or "?"): u["obligations"] for u in units}
-    tips = {(u["unit"], u["jurisdiction"] or "?"):
+    values = {(u["unit"], u["jurisdiction"] or NO_JURISDICTION): u["obligations"] for u in units}
+    tips = {(u["unit"], u["jurisdiction"] or NO_JURISDICTION):
             f"{u['jurisdiction']} · {u['unit']}: {u['obligations']} obligations "
             f"(牵头 lead {u['lead']}, 配合 cooperate {u['cooperate']}, 落实 implement {u['implement']})" for u in units}
     chart = heatmap("obligations per department and jurisdiction", top, juris, values, tooltip=tips)
@@ -232,14 +233,14 @@ def units_section(con: duckdb.DuckDBPyConnection) -> str:
 def deadlines_section(con: duckdb.DuckDBPyConnection) -> str:
     rows = _rows(con, """SELECT DISTINCT jurisdiction, doc_id, start, "end", date, kind, surface
                           FROM v_deadline_timeline ORDER BY date NULLS LAST, jurisdiction, start""")
-    juris = sorted({r["jurisdiction"] or "?" for r in rows})
-    points = [Point(r["jurisdiction"] or "?", r["date"], f"{r['kind']} · {_short(r['surface'], 40)}",
+    juris = sorted({r["jurisdiction"] or NO_JURISDICTION for r in rows})
+    points = [Point(r["jurisdiction"] or NO_JURISDICTION, r["date"], f"{r['kind']} · {_short(r['surface'], 40)}",
                     "#" + span_anchor("deadline", r["doc_id"], r["start"], r["end"]),
                     DEADLINE_COLORS.get(r["kind"], "#999")) for r in rows if isinstance(r["date"], dt.date)]
     undated: dict[str, int] = defaultdict(int)
     for r in rows:
         if r["date"] is None:
-            undated[f"{r['jurisdiction'] or '?'} ({r['kind']})"] += 1
+            undated[f"{r['jurisdiction'] or NO_JURISDICTION} ({r['kind']})"] += 1
     note = ("<p class=note>Without a date (长期坚持, counted from an event): "
             + "，".join(f"{esc(k)} {v}" for k, v in sorted(undated.items())) + "</p>") if undated else ""
     return ('<section id="deadlines"><h2>Deadline timeline</h2>'
@@ -332,11 +333,7 @@ def build_report(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime | Non
     css = (ASSETS / "report.css").read_text(encoding="utf-8")
     js = (ASSETS / "report.js").read_text(encoding="utf-8")
     nav = ('<nav><a href="#overview">Documents</a><a href="#quotas">Quotas</a><a href="#units">Departments</a>'
-           '<a href="#deadlines">Deadlines</a><a href="#citations">Citations</a>'
-           + "".join(f'<a class="doc" href="#{doc_anchor(d.doc["doc_id"])}">{esc(d.doc["jurisdiction"] or "?")}: '
-                     f'{esc(_short(d.doc["title"] or Path(d.doc["source_path"]).name, 24))}</a>'
-                     for d in docs if d.doc["is_primary"])
-           + "</nav>")
+           '<a href="#deadlines">Deadlines</a><a href="#citations">Citations</a></nav>')
     stamp = f" · generated {generated_at:%Y-%m-%d %H:%M}" if generated_at else ""
     body = "".join([
         overview_section(docs), quotas_section(con), units_section(con), deadlines_section(con),
