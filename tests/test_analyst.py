@@ -473,3 +473,18 @@ def test_charts_draw_one_mark_per_value_and_say_when_empty():
     line = timeline("t", ["淄博市"], [Point("淄博市", dt.date(2020, 4, 10), "by", "#a")])
     assert line.count('<circle class="point"') == 1 and '<a href="#a">' in line and ">2020<" in line and ">2021<" in line
     assert "no data" in stacked_bars("x", [], []) and "no data" in timeline("t", [], [])
+
+
+def test_an_empty_database_gives_empty_comparisons_and_a_report_that_says_so(tmp_path):
+    from pipeline import store
+
+    with store.open_for_writing(tmp_path / "empty.duckdb"):
+        pass
+    empty = connect(tmp_path / "empty.duckdb")
+    try:
+        assert all(analyst.compare(empty, s).rows == [] for s in analyst.SUBJECTS)
+        page = build_report(empty)
+        assert "no quotas stored" in page and page.count("no data") == 3
+        assert len(analyst.export(empty, "csv", tmp_path / "out")) == len(analyst.export_names(empty))
+    finally:
+        empty.close()
