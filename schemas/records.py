@@ -171,6 +171,8 @@ class IngestRunRecord(Record):
     n_obligations: int = 0
     pipeline_version: str
     status: Literal["running", "completed", "interrupted"] = "running"
+    kind: Literal["ingest", "watch", "reprocess"] | None = Field(
+        None, description="what started the run: an ingest, a watch cycle or a reprocess (NULL: not recorded)")
 
 
 class IngestErrorRecord(Record):
