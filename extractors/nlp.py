@@ -54,6 +54,10 @@ for _field in FIELDS:
 @functools.cache
 def pipeline() -> Language:
     """The shared pipeline (built once per process: jieba's dictionary loads on first use)."""
+    import logging
+
+    import jieba
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not the user's business
     try:
         from extractors import jieba_dict
         jieba_dict.load()

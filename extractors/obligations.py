@@ -128,17 +128,11 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
 
 
 def _roles_for(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> list[LinkedUnit]:
+    """Units of one clause, cell or bracket with their roles; a column header (配合单位) is one of
+    the cues roles.assign_roles weighs, after a mark on the unit itself (X牵头)."""
     if not units:
         return []
-    assigned = roles.assign_roles(text, start, end, units)
-    by_header = roles.role_from_header(header) if header else None
-    linked = []
-    for m, role in zip(units, assigned):
-        # a column header (配合单位) decides unless the cell marks the unit itself (X牵头)
-        if by_header and by_header != "lead" and role == "lead":
-            role = by_header
-        linked.append(LinkedUnit(m, role))
-    return linked
+    return [LinkedUnit(m, role) for m, role in zip(units, roles.assign_roles(text, start, end, units, header=header))]
 
 
 def _merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedUnit]:

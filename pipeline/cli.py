@@ -28,6 +28,7 @@ def prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_HOME", str(Path(".state/prefect").absolute()))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # its sqlite file goes here
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -41,6 +42,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
            workers: Annotated[int, typer.Option(help="extraction processes")] = 1,
            follow_symlinks: Annotated[bool, typer.Option(help="follow links that leave the given paths")] = False,
            prefect: Annotated[bool, typer.Option(help="run as a Prefect flow (off: call the steps directly)")] = True,
+           batch_size: Annotated[int, typer.Option(help="documents per task and per write transaction batch",
+                                                   min=1)] = 32,
            ) -> None:
     """Ingest documents into the database and print a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -59,12 +62,12 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
             if prefect:
                 prefect_defaults()
                 from pipeline.flows import ingest_flow
-                result = ingest_flow([str(p) for p in paths], str(db), workers=workers,
+                result = ingest_flow([str(p) for p in paths], str(db), workers=workers, batch_size=batch_size,
                                      follow_symlinks=follow_symlinks, progress=progress)
             else:
                 from pipeline.ingest import run_ingest
-                result = run_ingest([str(p) for p in paths], db, workers=workers, follow_symlinks=follow_symlinks,
-                                    progress=progress).as_dict()
+                result = run_ingest([str(p) for p in paths], db, workers=workers, batch_size=batch_size,
+                                    follow_symlinks=follow_symlinks, progress=progress).as_dict()
         except DatabaseBusy as exc:
             fail(str(exc))
         except FileNotFoundError as exc:

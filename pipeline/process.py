@@ -28,15 +28,10 @@ class Outcome:
     message: str | None = None
 
 
-def file_sha256(path: Path, limits: ReadLimits) -> str:
-    """sha256 of the file's bytes, read in chunks; raises the read errors a reader would."""
+def file_sha256(path: Path) -> str:
+    """sha256 of the file's bytes, read in chunks (every file gets one, bad ones too: a file that
+    failed is not retried until its bytes change)."""
     try:
-        size = path.stat().st_size
-        if size == 0:
-            raise EmptyFile(str(path), "the file is empty (0 bytes)")
-        if size > limits.max_file_bytes:
-            raise TooLarge(str(path), f"{size:,} bytes is over the limit of {limits.max_file_bytes:,} "
-                                      "(ReadLimits.max_file_bytes)")
         digest = hashlib.sha256()
         with path.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -44,6 +39,15 @@ def file_sha256(path: Path, limits: ReadLimits) -> str:
         return digest.hexdigest()
     except FileNotFoundError:
         raise Vanished(str(path), "the file disappeared between listing and reading") from None
+
+
+def check_size(path: Path, limits: ReadLimits) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFile(str(path), "the file is empty (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise TooLarge(str(path), f"{size:,} bytes is over the limit of {limits.max_file_bytes:,} "
+                                  "(ReadLimits.max_file_bytes)")
 
 
 def process_file(path: str, known_versions: dict[str, str], failed: set[tuple[str, str]],
@@ -54,11 +58,12 @@ def process_file(path: str, known_versions: dict[str, str], failed: set[tuple[st
     p = Path(path)
     sha = None
     try:
-        sha = file_sha256(p, limits)
+        sha = file_sha256(p)
         if known_versions.get(sha) == pipeline_version():
             return Outcome(path, "unchanged", sha)
         if (path, sha) in failed:
             return Outcome(path, "skipped", sha)  # failed before with these very bytes
+        check_size(p, limits)
         doc = read_document(p, limits)
         doc.source_path = path
         try:
