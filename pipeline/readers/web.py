@@ -47,7 +47,7 @@ def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
         soup = BeautifulSoup(markup, "lxml")
     except ParserRejectedMarkup as e:
         raise DecodeError(path, f"unparseable HTML: {e}") from None
-    page = _Page(markup)
+    page = _Page(markup, _tables_holding_tables(soup))
     page.walk(soup)
     page.flush()
     return Parsed(page.items, layout=Layout.LINES, sources={None: markup}, header_fields=page.fields,
@@ -87,8 +87,9 @@ class _Locator:
 
 
 class _Page:
-    def __init__(self, markup: str):
+    def __init__(self, markup: str, tables_holding_tables: set[int]):
         self.locator = _Locator(markup)
+        self.tables_holding_tables = tables_holding_tables
         self.items: list[Item] = []
         self.fields: dict[str, str] = {}
         self.line: list[tuple[Traced, bool]] = []  # pieces of the current line, and whether inside a link
@@ -146,17 +147,19 @@ class _Page:
     def table(self, table: Tag) -> bool:
         """Take a metadata or data table; False: it is a layout table, to be read as blocks."""
         self.flush()
-        rows = [[cell for cell in tr.find_all(["td", "th"], recursive=False)] for tr in _rows(table)]
-        fields = None if table.find("table") else _metadata(rows)
+        row_tags = _rows(table)
+        rows = [tr.find_all(["td", "th"], recursive=False) for tr, _ in row_tags]
+        holds_table = id(table) in self.tables_holding_tables
+        fields = None if holds_table else _metadata(rows)
         if fields is not None:
             self.fields.update(fields)
             self.locator.skip(table)
             return True
-        if _is_layout(table, rows):
+        if _is_layout(rows, holds_table):
             return False
         source_rows, header_rows, in_header = [], 0, True
-        for cells in rows:
-            in_header = in_header and bool(cells) and all(c.name == "th" or c.find_parent("thead") for c in cells)
+        for cells, (_, in_thead) in zip(rows, row_tags):
+            in_header = in_header and bool(cells) and (in_thead or all(c.name == "th" for c in cells))
             header_rows += in_header
             col, row = 0, []
             for cell in cells:
@@ -185,18 +188,39 @@ _NEWLINES = {ord("\n"): " ", ord("\r"): " "}
 _INLINE = object()  # marks a stack frame of an inline element: nothing to do when it ends
 
 
-def _rows(table: Tag) -> list[Tag]:
-    """The rows of this table, not of tables nested in it."""
-    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+_ROW_GROUPS = ("thead", "tbody", "tfoot")
 
 
-def _is_layout(table: Tag, rows: list[list[Tag]]) -> bool:
-    """A table that arranges the page rather than holding data: a cell with paragraphs, lists or
-    another table in it, or never more than one cell in a row."""
-    if max((len(r) for r in rows), default=0) <= 1:
+def _rows(table: Tag) -> list[tuple[Tag, bool]]:
+    """The rows of this table (not of tables nested in it), and whether each is in <thead>."""
+    rows = []
+    for child in table.find_all(["tr", *_ROW_GROUPS], recursive=False):
+        if child.name == "tr":
+            rows.append((child, False))
+        else:
+            rows += [(tr, child.name == "thead") for tr in child.find_all("tr", recursive=False)]
+    return rows
+
+
+def _tables_holding_tables(soup: BeautifulSoup) -> set[int]:
+    """ids of the tables that have another table inside, found in one pass up from each table
+    (a walk stops at an ancestor already marked: linear however deep tables nest)."""
+    marked: set[int] = set()
+    for table in soup.find_all("table"):
+        for parent in table.parents:
+            if parent.name == "table":
+                if id(parent) in marked:
+                    break
+                marked.add(id(parent))
+    return marked
+
+
+def _is_layout(rows: list[list[Tag]], holds_table: bool) -> bool:
+    """A table that arranges the page rather than holding data: another table inside, never more
+    than one cell in a row, or a cell holding paragraphs of text."""
+    if holds_table or max((len(r) for r in rows), default=0) <= 1:
         return True
-    return table.find(["table", "p", "div", "ul", "ol", "h1", "h2", "h3"]) is not None and \
-        any(cell.find(["table"]) is not None or len(cell.find_all(["p", "div"])) > 3 for r in rows for cell in r)
+    return any(len(cell.find_all(["p", "div", "ul", "ol", "h1", "h2", "h3"], limit=4)) > 3 for r in rows for cell in r)
 
 
 _KEY_CELL_MAX = 60  # a key cell holds a key, perhaps with its value; not a page of text
