@@ -8,6 +8,8 @@ def connect(db: str | Path = "outputs/policy.duckdb"):
     """A read-only DuckDB connection to an obligations database (tables and v_* views, docs/SCHEMA.md);
     `con.sql("SELECT …").df()` / `.pl()` work as DuckDB provides. Raises FileNotFoundError when there
     is no database, DatabaseBusy while a writer holds it."""
-    from pipeline import store  # imported here: `import pipeline` stays light for the readers
+    from pipeline import store, views  # imported here: `import pipeline` stays light for the readers
 
-    return store.connect(Path(db), read_only=True)
+    con = store.connect(Path(db), read_only=True)
+    views.use_current(con)  # this version's views even on a file last written by an older one
+    return con

@@ -35,11 +35,15 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _open(db: Path):
-    from pipeline import store
+    from pipeline import store, views
     try:
-        return store.connect(db, read_only=True, wait=5.0)
+        con = store.connect(db, read_only=True, wait=5.0)
     except (DatabaseBusy, FileNotFoundError) as exc:
         _fail(str(exc))
+    if not views.use_current(con):
+        _err.print(f"[yellow]note:[/yellow] {db} was written by an older version; run `obligations ingest` "
+                   "on it to bring its tables up to date", highlight=False)
+    return con
 
 
 def _plain(value) -> str:

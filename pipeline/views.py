@@ -219,3 +219,18 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     """Create (or replace) every view; a view may use the views defined before it."""
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+
+def use_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Give a (read-only) connection this version's views as temporary views, which take precedence
+    over the stored ones: a database last written by an older version still reads with the views
+    the analyst commands expect (the stored views are replaced at the next write). False, and the
+    stored views kept, when the database's tables are too old for them."""
+    try:
+        for name, sql in VIEWS.items():
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+    except duckdb.Error:
+        for name in VIEWS:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
+        return False
+    return True

@@ -290,3 +290,23 @@ def test_corpus_comparisons_hold_each_seed_document_once(corpus):
     grades = corpus.execute("SELECT requirement FROM v_quota_comparison WHERE jurisdiction = '山西省' AND unit = '人' "
                             "ORDER BY value_min NULLS FIRST").fetchall()
     assert grades == [("≤ 3000 人",), ("3000–5000 人",), ("5000–12000 人",)]
+
+
+def test_readers_get_this_versions_views_on_a_file_written_by_an_older_version(tmp_path):
+    from pipeline import connect
+
+    db = tmp_path / "old.duckdb"
+    with store.open_for_writing(db) as w:
+        for b in sample_documents():
+            store.store_document(w, b.rows, [])
+        w.execute("CREATE OR REPLACE VIEW v_quota_comparison AS SELECT jurisdiction FROM documents")  # an old view
+    con = connect(db)
+    try:
+        assert "norm_requirement" in [d[0] for d in con.execute("SELECT * FROM v_quota_comparison").description]
+    finally:
+        con.close()
+    con = duckdb.connect(str(db))  # tables too old for the views: the stored views stay
+    con.execute("DROP VIEW v_obligations; DROP VIEW v_citations; ALTER TABLE obligations DROP COLUMN category")
+    assert views.use_current(con) is False
+    assert con.execute("SELECT count(*) FROM v_quota_comparison").fetchone()[0] > 0
+    con.close()
