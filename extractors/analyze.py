@@ -104,8 +104,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
             modality=ob.modality, source=ob.source, section_path=ob.section_path or None,
             page=doc.blocks[ob.block_index].page,
             category=categories.primary_category(doc.text[ob.start:ob.end])))
-        # generic mentions (有关部门, 主管部门) name no body: they steer roles but are not stored
-        for lu in _one_per_unit([lu for lu in ob.units if not lu.match.value.generic]):
+        for lu in _one_per_unit(ob.units):
             v = lu.match.value
             out.units.append(ObligationUnitRecord(
                 obligation_id=oid, doc_id=did, name=v.name, canonical=v.canonical, role=lu.role,

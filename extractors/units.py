@@ -102,6 +102,18 @@ class GenericRules(BaseModel):
     domain_heads: list[str]
     max_domain: int
     not_generic: list[str]
+    classes: dict[str, list[str]]  # canonical key of a generic mention -> the cores it covers
+
+    @model_validator(mode="after")
+    def _every_core_has_a_class(self) -> "GenericRules":
+        covered = {c for cores in self.classes.values() for c in cores}
+        missing = set(self.cores) | set(self.standalone_cores) | set(self.domain_heads)
+        if missing - covered:
+            raise ValueError(f"generic cores without a class: {sorted(missing - covered)}")
+        return self
+
+    def key_of(self, core: str) -> str:
+        return next(k for k, cores in self.classes.items() if core in cores)
 
 
 class LeadingGroupRules(BaseModel):
@@ -574,7 +586,8 @@ def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
             continue
         lvl = m["lvl"]
         level = _level_of(lvl) or (_level_of(m["mod"]) if m["mod"] and m["mod"][0] in "省市区县" else None)
-        out.append(_Cand(m.start(), m.end(), name, level, True, "generic", priority=3, level_text=lvl))
+        key = GAZ.generic.key_of(m["core"] or m["alone"])
+        out.append(_Cand(m.start(), m.end(), key, level, True, "generic", priority=3, level_text=lvl))
     # X主管部门: read the domain back to a particle or a stop character (应征求|配套设施主管部门)
     covered = [(c.start, c.end) for c in taken + out]
     for m in _DOMAIN_HEAD.finditer(s):
@@ -587,7 +600,7 @@ def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
             b -= 1
         if m.start() - b < 2:
             continue
-        out.append(_Cand(b, m.end(), s[b:m.end()], None, True, "generic", priority=4))
+        out.append(_Cand(b, m.end(), GAZ.generic.key_of(m.group()), None, True, "generic", priority=4))
     return out
 
 

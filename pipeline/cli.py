@@ -150,5 +150,13 @@ def info(db: DB_OPTION = DEFAULT_DB) -> None:
         con.close()
 
 
+def _register_commands() -> None:
+    """Commands kept in their own modules: compare/export/report, watch/serve/reprocess."""
+    from pipeline.analyst_cli import register as register_analyst
+    register_analyst(app)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     app()

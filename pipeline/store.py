@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import DatabaseBusy
-from schemas.ddl import column_type, schema_ddl
+from schemas.ddl import column_type, quote, schema_ddl
 from schemas.records import DOCUMENT_TABLES, SCHEMA_VERSION, TABLES, IngestErrorRecord, IngestRunRecord, Record
 
 DEFAULT_DB = Path("outputs/policy.duckdb")
@@ -107,7 +107,16 @@ def connect(db: Path, read_only: bool = False, wait: float = 10.0) -> duckdb.Duc
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables, add columns that newer records have (schema changes are additive only),
+    then the views."""
     con.execute(schema_ddl())
+    for model in TABLES:
+        have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = ?", [model.__table__]).fetchall()}
+        for name, f in model.model_fields.items():
+            if name not in have:
+                sql_type, _ = column_type(f.annotation)
+                con.execute(f"ALTER TABLE {model.__table__} ADD COLUMN {quote(name)} {sql_type}")
     con.execute("INSERT OR REPLACE INTO schema_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     from pipeline import views  # views are SQL over the tables; created after them
     views.create(con)

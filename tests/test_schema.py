@@ -55,3 +55,13 @@ def test_schema_is_idempotent(tmp_path):
     con.execute(schema_ddl())
     con.execute(schema_ddl())
     assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+
+
+def test_an_older_database_gains_new_columns(tmp_path):
+    """Schema changes are additive: a file written before a column existed gets it on the next open."""
+    db = tmp_path / "old.duckdb"
+    with store.open_for_writing(db) as con:
+        con.execute("ALTER TABLE quotas DROP COLUMN category")
+    with store.open_for_writing(db) as con:
+        cols = [r[0] for r in con.execute("DESCRIBE quotas").fetchall()]
+    assert "category" in cols
