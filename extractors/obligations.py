@@ -22,6 +22,8 @@ from pipeline.document import Block, Document
 class _ObligationRules(BaseModel):
     courtesy_words: list[str]
     lead_in_words: list[str]
+    non_duty_words: list[str]
+    closing_clause_words: list[str]
     strong_cues: list[str]
     subjectless_starts: list[str]
     narrowing_starts: list[str]
@@ -119,7 +121,9 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     cue = modality.classify(sentence)
     if unit.is_heading:
         return _has_any(body, RULES.strong_cues) and cue is not None
-    if cue is None and _DEFINITION.match(body):
+    if cue is None and (_DEFINITION.match(body) or _has_any(body, RULES.non_duty_words)):
+        return False
+    if _has_any(body, RULES.closing_clause_words):
         return False
     if doc_type == "reply":
         # a reply letter narrates as much as it commits: a duty needs a cue or a responsible body

@@ -117,6 +117,11 @@ def _body_bounds(doc: Document, numbering: dict[int, Numbering]) -> tuple[int, i
         if line.endswith(("：", ":")) and b.kind != "table_row" and len(line) < 200 and i + 1 < len(blocks):
             start = i + 1
             break
+    # a regulation's body begins at its first chapter or article: the lines above are its title
+    # and adoption history (2018年9月7日…第十一次会议通过)
+    articles = [i for i, n in numbering.items() if n.name in ("article", "chapter")]
+    if articles:
+        start = max(start, min(articles))
     end = len(blocks)
     for i in range(start, len(blocks)):
         line = text[blocks[i].start:blocks[i].end].strip()

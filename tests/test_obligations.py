@@ -93,3 +93,14 @@ def test_a_completion_sentence_governs_its_item_across_a_page_break():
     assert summary(ex, "各区县要对照台账所列的问题")[1] == {("2021-12-31", "by")}
     # 其中 narrows the scope: the kindergarten work has its own, earlier limit
     assert summary(ex, "幼儿园专项整治工作必须")[1] == {("2020-12-31", "by")}
+
+
+def test_regulation_articles_are_duties_but_not_its_history_purpose_or_scope():
+    from tests.conftest import EXTRA
+    ex = extraction(EXTRA / "qingdao-2018-yanglao-fuwu-cujin-tiaoli.md")
+    texts = [o.text for o in ex.obligations]
+    assert not any("人民代表大会常务委员会" in t and "批准" in t for t in texts)  # adoption history
+    assert not any(t.startswith("第一条") for t in texts)  # 为了…制定本条例
+    units, _, modality = summary(ex, "民政部门负责本行政区域内养老服务工作")
+    assert (units, modality) == ({"民政": "lead"}, "must")
+    assert summary(ex, "不得擅自改变养老服务设施建设用地用途")[2] == "prohibit"
