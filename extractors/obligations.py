@@ -23,6 +23,7 @@ class _ObligationRules(BaseModel):
     courtesy_words: list[str]
     lead_in_words: list[str]
     non_duty_words: list[str]
+    narration_starts: list[str]
     closing_clause_words: list[str]
     strong_cues: list[str]
     subjectless_starts: list[str]
@@ -40,6 +41,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER_PREFIX = re.compile(r"\s*(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+")
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?是")
+# a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
+_DATED_OPENING = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来)?[，,]")
 _PARENTHETICAL = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
 
 
@@ -121,7 +124,8 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     cue = modality.classify(sentence)
     if unit.is_heading:
         return _has_any(body, RULES.strong_cues) and cue is not None
-    if cue is None and (_DEFINITION.match(body) or _has_any(body, RULES.non_duty_words)):
+    if cue is None and (_DEFINITION.match(body) or _has_any(body, RULES.non_duty_words)
+                        or _DATED_OPENING.match(body) or body.startswith(tuple(RULES.narration_starts))):
         return False
     if _has_any(body, RULES.closing_clause_words):
         return False

@@ -104,3 +104,20 @@ def test_regulation_articles_are_duties_but_not_its_history_purpose_or_scope():
     units, _, modality = summary(ex, "民政部门负责本行政区域内养老服务工作")
     assert (units, modality) == ({"民政": "lead"}, "must")
     assert summary(ex, "不得擅自改变养老服务设施建设用地用途")[2] == "prohibit"
+
+
+@pytest.mark.parametrize("sentence, duty", [
+    ("2018年11月，党中央、国务院印发《关于学前教育深化改革规范发展的若干意见》，提出规范小区配套幼儿园建设使用。", False),
+    ("近年来，我市社区配套设施建设取得明显成效。", False),
+    ("开展城市社区嵌入式服务设施建设是新时代新征程党中央、国务院部署的重大民生工程。", False),
+    ("本条例所称养老服务设施，是指为老年人提供生活照料、康复护理等服务的设施。", False),
+    ("本条例自2021年12月1日起施行。", False),
+    ("为贯彻落实党中央决策部署，现就有关事项通知如下：", False),
+    ("2023年底前，各区县要完成摸底排查。", True),
+    ("近年来出台的政策，各地要认真落实。", True),
+    ("优先实施排水防涝设施建设、雨污水管网混错接改造。", True),
+])
+def test_which_sentences_state_a_duty(sentence, duty):
+    from extractors.obligations import is_duty_sentence
+    from extractors.structure import Unit
+    assert is_duty_sentence(sentence, Unit(0, len(sentence), 0, "sentence", ""), "notice", False) is duty
