@@ -31,9 +31,12 @@ test: variants
 	$(BIN)/pytest
 
 eval: setup
-	rm -f outputs/seeds.duckdb
+	rm -f outputs/seeds.duckdb outputs/extra.duckdb
 	$(BIN)/obligations ingest $(SEEDS) --db outputs/seeds.duckdb
 	$(BIN)/python ../shared/eval/score.py --db outputs/seeds.duckdb --gold $(GOLD)
+	@echo "--- beyond the seeds: real documents with independent gold (tests/gold/extra)"
+	$(BIN)/obligations ingest ../shared/corpus-extra --db outputs/extra.duckdb --no-prefect > /dev/null
+	$(BIN)/python ../shared/eval/score.py --db outputs/extra.duckdb --gold tests/gold/extra
 
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests -k fuzz

@@ -109,6 +109,7 @@ def test_regulation_articles_are_duties_but_not_its_history_purpose_or_scope():
 @pytest.mark.parametrize("sentence, duty", [
     ("2018年11月，党中央、国务院印发《关于学前教育深化改革规范发展的若干意见》，提出规范小区配套幼儿园建设使用。", False),
     ("近年来，我市社区配套设施建设取得明显成效。", False),
+    ("2002年到2005年，国务院信息办连续四年组织对国务院部委及直属机构网站进行绩效评估。", False),
     ("开展城市社区嵌入式服务设施建设是新时代新征程党中央、国务院部署的重大民生工程。", False),
     ("本条例所称养老服务设施，是指为老年人提供生活照料、康复护理等服务的设施。", False),
     ("本条例自2021年12月1日起施行。", False),
