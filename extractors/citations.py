@@ -34,13 +34,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, field_validator
 
 from extractors.base import ExtractContext, Match
+from extractors.rules import load_yaml
 
 FIELD = "citation"
 
@@ -85,12 +84,7 @@ class _Vocabulary(BaseModel):
         return words
 
 
-def _load_vocabulary() -> _Vocabulary:
-    path = Path(__file__).parent / "data" / "citations.yaml"
-    return _Vocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-VOCAB = _load_vocabulary()
+VOCAB = _Vocabulary.model_validate(load_yaml("citations.yaml"))
 
 
 def _alternation(words: list[str]) -> str:

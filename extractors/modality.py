@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from extractors.base import ExtractContext, Match, filter_spans
-from extractors.rules import load_yaml
+from extractors.rules import alternation, load_yaml
 
 Modality = Literal["must", "prohibit", "encourage"]
 STRENGTH: tuple[Modality, ...] = ("prohibit", "must", "encourage")   # strongest first
@@ -59,8 +59,6 @@ class _ModalityRules(BaseModel):
 RULES = _ModalityRules.model_validate(load_yaml("modality.yaml"))
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 class _CompiledCue:
@@ -71,7 +69,7 @@ class _CompiledCue:
         self.modality = modality
         # where the cue sits inside each blocker: 重要 holds 要 at 1
         self.inner = {b: [i for i in range(len(b)) if b.startswith(word, i)] for b in cue.blockers}
-        self.blocker_re = re.compile(f"(?=({_alt(cue.blockers)}))") if cue.blockers else None
+        self.blocker_re = re.compile(f"(?=({alternation(cue.blockers)}))") if cue.blockers else None
         self.patterns = [re.compile(p) for p in cue.patterns]
         self.only_before = tuple(cue.only_before)
 
@@ -91,7 +89,7 @@ class _CompiledCue:
 
 _CUES = {word: _CompiledCue(word, modality, cue)
          for modality in STRENGTH for word, cue in getattr(RULES, modality).items()}
-_CUE_RE = re.compile(f"(?=({_alt(_CUES)}))")
+_CUE_RE = re.compile(f"(?=({alternation(_CUES)}))")
 # a cited title: 《关于…严禁…的通知》 speaks for another document
 _TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.numerals import NUMBER, to_number
-from extractors.rules import load_yaml
+from extractors.rules import alternation, load_yaml
 
 Comparator = Literal["eq", "ge", "gt", "le", "lt", "approx", "range"]
 UnitKind = Literal["measure", "count", "duration", "money", "ignored"]
@@ -135,9 +135,6 @@ _COMPARATOR_WORDS: dict[str, Comparator] = {
 
 # ---------------------------------------------------------------- regex fragments (compiled once)
 
-def _alt(words) -> str:
-    """An alternation of literal words, longest first so that 不少于 wins over 少于."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 def _unit_form(form: str) -> str:
@@ -147,10 +144,10 @@ def _unit_form(form: str) -> str:
 
 _SP = r"[ \u3000]*"                       # spaces left inside Chinese text (2020 年, 每 100 户)
 _UNIT = "|".join(_unit_form(f) for f in sorted(_UNIT_BY_FORM, key=len, reverse=True))
-_MULT = _alt(RULES.multipliers)           # 1.2万人, 10亿元
-_SEP = _alt(RULES.range_separators)       # 0.5-1.2, 5至10
-_INFIX = _alt(RULES.comparators_infix)    # 100余个
-_PCT = _alt(RULES.percent_prefixes)       # 百分之三十, 千分之二
+_MULT = alternation(RULES.multipliers)           # 1.2万人, 10亿元
+_SEP = alternation(RULES.range_separators)       # 0.5-1.2, 5至10
+_INFIX = alternation(RULES.comparators_infix)    # 100余个
+_PCT = alternation(RULES.percent_prefixes)       # 百分之三十, 千分之二
 
 _NUMERAL_CHARS = "〇○零一二两三四五六七八九十百千万亿"
 # a number is read whole (an atomic group: 二十五万 is not retried as 二十五), and only from the
@@ -167,15 +164,15 @@ _QUANTITY = re.compile(
 )
 # a comparator before the number, with the modal that may lead it (应不少于, 原则上不超过)
 _COMPARATOR_BEFORE = re.compile(
-    rf"(?:{_alt(RULES.comparators_before.leading_modals)})?(?P<word>{_alt(_COMPARATOR_WORDS)})"
+    rf"(?:{alternation(RULES.comparators_before.leading_modals)})?(?P<word>{alternation(_COMPARATOR_WORDS)})"
 )
-_COMPARATOR_AFTER = re.compile(rf"{_SP}(?P<word>{_alt(RULES.comparators_after)})")
+_COMPARATOR_AFTER = re.compile(rf"{_SP}(?P<word>{alternation(RULES.comparators_after)})")
 # the basis of a rate: 每100户, 每百户, 每万人, 每个试点城市, 每年; or 人均 …
-_PER_PREFIX = re.compile(rf"(?:{_alt(RULES.per_basis.prefixes)}){_SP}")
+_PER_PREFIX = re.compile(rf"(?:{alternation(RULES.per_basis.prefixes)}){_SP}")
 _PER_NUMBER = re.compile(rf"(?P<num>{_WHOLE_NUMBER}){_SP}")
-_PER_CLASSIFIER = re.compile(rf"(?:{_alt(RULES.per_basis.classifiers)})(?=[\u4e00-\u9fff])")
+_PER_CLASSIFIER = re.compile(rf"(?:{alternation(RULES.per_basis.classifiers)})(?=[\u4e00-\u9fff])")
 _PER_UNIT = re.compile(rf"(?P<unit>{_UNIT})")
-_PER_FIXED = re.compile(_alt(RULES.per_basis.fixed))
+_PER_FIXED = re.compile(alternation(RULES.per_basis.fixed))
 # the noun of a basis: Chinese characters (and the brackets and 、 of 县（市、区）), no numerals
 _BASIS_NOUN = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()、]){{1,14}}")
 _BASIS_STOPS = sorted(set(RULES.per_basis.stop_words) | set(RULES.requirement_verbs) | set(_COMPARATOR_WORDS)
@@ -347,7 +344,7 @@ def _basis_before(bases: list[_Basis], text: str, clause_start: int, lead_start:
 
 
 _VERB_OBJECT = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()]){{0,{RULES.requirement_verb_gap}}}")
-_GOVERNING_VERB = re.compile(rf"(?P<marker>{_alt(RULES.narration_markers)})?(?:{_alt(RULES.requirement_verbs)})")
+_GOVERNING_VERB = re.compile(rf"(?P<marker>{alternation(RULES.narration_markers)})?(?:{alternation(RULES.requirement_verbs)})")
 
 
 def _governed(text: str, clause_start: int, number_start: int) -> bool:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,3 +17,9 @@ def load_yaml(name: str) -> Any:
     """The parsed content of extractors/data/<name> (cached: rule tables are read once)."""
     with (DATA_DIR / name).open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first: Python's `|` takes the first alternative
+    that matches, so 不少于 must come before 少于 and 第三季度 before 三季度."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
