@@ -1,0 +1,40 @@
+"""The doc type of a document: from its title's last word, else from a phrase of its body."""
+from __future__ import annotations
+
+import re
+
+from extractors.metadata.vocabulary import WORDS, DocType, compact
+
+# (word, doc type), longest word first: 实施方案 must win over 方案, 答复函 over 函
+TITLE_ENDINGS = sorted(((w, t) for t, ws in WORDS.title_endings.items() for w in ws), key=lambda x: -len(x[0]))
+# one or more bracketed qualifiers at the end of a title: （试行） （征求意见稿） （2021—2025年）
+_TRAILING_PAREN_RE = re.compile(r"(?:\s*[（(][^（）()]{1,24}[)）])+$")
+
+
+def doc_type_of_title(title: str | None) -> DocType | None:
+    """The doc type a title's last word names (…的意见 -> opinion, …实施方案 -> plan), else None."""
+    if not isinstance(title, str):
+        return None
+    t = _strip_title_tail(title)
+    for word, kind in TITLE_ENDINGS:
+        if t.endswith(word):
+            return kind
+    return None
+
+
+def _strip_title_tail(title: str) -> str:
+    t = compact(title).rstrip("。.;；")
+    t = _TRAILING_PAREN_RE.sub("", t)
+    return t.rstrip("》”\"")
+
+
+def body_cue_type(text: str) -> DocType | None:
+    """The doc type of the earliest body cue in the text (通知如下 -> notice), for a text without a
+    title."""
+    best: tuple[int, DocType] | None = None
+    for kind, cues in WORDS.body_cues.items():
+        for cue in cues:
+            i = text.find(cue)
+            if i >= 0 and (best is None or i < best[0]):
+                best = (i, kind)
+    return best[1] if best else None

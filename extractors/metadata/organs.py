@@ -1,0 +1,76 @@
+"""Issuing bodies (机关): whether a string is a body's name, and the bodies a line consists of.
+
+A signature or letterhead line lists bodies separated by spaces or 、; readers that drop spaces
+glue them together (江苏省发展改革委江苏省住房城乡建设厅), and PDFs letter-space a single name
+(淄 博 市 人 民 政 府). The split is done by name shape (a body ends with 厅/局/委/人民政府 …, a second
+one starts with an area or a level word), never by a list of known bodies.
+"""
+from __future__ import annotations
+
+import re
+
+from extractors.metadata.areas import KNOWN_AREA_RE, NATIONAL_PREFIXES, PREFIXES_BEFORE_AREA
+from extractors.metadata.doc_types import doc_type_of_title
+from extractors.metadata.vocabulary import HAN, WORDS, compact
+
+_ORGAN_SUFFIXES = tuple(sorted(WORDS.organ_suffixes, key=len, reverse=True))
+_ORGAN_CHARS_RE = re.compile(rf"^[{HAN}（）()]+$")
+# a seal note beside a signature: （盖章）
+_SEAL_RE = re.compile(r"[（(]\s*(?:" + "|".join(re.escape(w) for w in WORDS.seal_marks) + r")\s*[)）]")
+
+
+def organ_like(name: str) -> bool:
+    """A plausible full or short name of an issuing body (ends 厅/局/委/人民政府 …, no punctuation)."""
+    if not (2 <= len(name) <= 40) or not _ORGAN_CHARS_RE.match(name):
+        return False
+    if name.startswith(("各", "关于", "附件", "抄送", "联系")):
+        return False
+    if doc_type_of_title(name) is not None:
+        return False
+    return name.endswith(_ORGAN_SUFFIXES)
+
+
+def _starts_body_name(s: str) -> bool:
+    """Where a second body's name may begin inside glued text: an area, 省/市/区/县 + name, 中共 …"""
+    if KNOWN_AREA_RE.match(s) or s.startswith(PREFIXES_BEFORE_AREA) or s.startswith(NATIONAL_PREFIXES):
+        return True
+    return len(s) >= 3 and s[0] in "省市区县"
+
+
+def split_glued(name: str) -> list[str]:
+    """江苏省发展改革委江苏省住房城乡建设厅 -> two bodies; 国家税务总局山西省税务局 stays one."""
+    for k in range(2, len(name) - 1):
+        head, tail = name[:k], name[k:]
+        if head in PREFIXES_BEFORE_AREA or head.endswith(PREFIXES_BEFORE_AREA):
+            continue
+        if organ_like(head) and _starts_body_name(tail) and organ_like(tail):
+            return [head, *split_glued(tail)]
+    return [name]
+
+
+def split_organs(line: str) -> list[str]:
+    """The issuing bodies a line consists of (separated by spaces or 、, or glued together by a
+    reader that removed the spaces); [] when the line is anything else."""
+    if not isinstance(line, str):
+        return []
+    parts = [p for p in re.split(r"[\s、]+", _SEAL_RE.sub(" ", line).strip()) if p]
+    if not parts:
+        return []
+    if all(organ_like(p) for p in parts):
+        return [n for p in parts for n in split_glued(p)]
+    joined = "".join(parts)  # a letter-spaced name: 淄 博 市 人 民 政 府
+    if len(parts) > 2 and all(len(p) <= 2 for p in parts) and organ_like(joined):
+        return split_glued(joined)
+    return []
+
+
+def letterhead_organs(t: str) -> list[str]:
+    """The bodies on a letterhead line (淄博市人民政府办公室文件; letter-spaced in a PDF)."""
+    names = split_organs(t)
+    if names:
+        return names
+    t = compact(t)
+    for suffix in WORDS.letterhead_suffixes:
+        if t.endswith(suffix) and len(t) > len(suffix) + 2:
+            return split_organs(t[: -len(suffix)])
+    return []
