@@ -13,6 +13,7 @@ from typing import Literal
 
 from extractors.metadata.doc_numbers import DOC_NUMBER_RE
 from extractors.metadata.vocabulary import HAN, REGIONS, compact
+from extractors.rules import alternation
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _build_areas() -> tuple[dict[str, Area], dict[str, list[Area]]]:
 AREAS_BY_NAME, AREAS_BY_ABBR = _build_areas()
 
 # a known area name, longest first so that 重庆市 wins over a shorter overlap
-KNOWN_AREA_RE = re.compile("|".join(re.escape(n) for n in sorted(AREAS_BY_NAME, key=len, reverse=True)))
+KNOWN_AREA_RE = re.compile(alternation(AREAS_BY_NAME))
 # a city not in the table: two to five characters before 市/自治州/地区/盟 (保定市); one character is
 # too few (城市管理局, 全市)
 _GENERIC_CITY_RE = re.compile(rf"[{HAN}]{{2,5}}?(?:市|自治州|地区|盟)")

@@ -17,6 +17,7 @@ from extractors.metadata.doc_numbers import own_doc_number_in
 from extractors.metadata.doc_types import doc_type_of_title
 from extractors.metadata.organs import split_organs
 from extractors.metadata.vocabulary import WORDS, HeaderRole, Span, compact, has_han
+from extractors.rules import alternation
 from pipeline.document import Document
 
 # marks that open a line without being content: markdown heading marks, bullets
@@ -30,8 +31,7 @@ ANNEX_LABEL_RE = re.compile(r"^附\s*件\s*(?P<n>\d{1,2}|[一二三四五六七�
 # the first item of a numbered annex list: 1. / 1、 / （1）
 FIRST_ITEM_RE = re.compile(r"^[（(]?\s*1\s*[.．、)）]")
 # an attachment's file name ending (.pdf, .docx …): web pages list annexes as download links
-FILE_EXT_RE = re.compile("(?:" + "|".join(re.escape(e) for e in WORDS.annex_file_extensions) + r")\s*$",
-                         re.IGNORECASE)
+FILE_EXT_RE = re.compile(rf"(?:{alternation(WORDS.annex_file_extensions)})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

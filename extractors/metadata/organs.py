@@ -12,11 +12,12 @@ import re
 from extractors.metadata.areas import KNOWN_AREA_RE, NATIONAL_PREFIXES, PREFIXES_BEFORE_AREA
 from extractors.metadata.doc_types import doc_type_of_title
 from extractors.metadata.vocabulary import HAN, WORDS, compact
+from extractors.rules import alternation
 
 _ORGAN_SUFFIXES = tuple(sorted(WORDS.organ_suffixes, key=len, reverse=True))
 _ORGAN_CHARS_RE = re.compile(rf"^[{HAN}（）()]+$")
 # a seal note beside a signature: （盖章）
-_SEAL_RE = re.compile(r"[（(]\s*(?:" + "|".join(re.escape(w) for w in WORDS.seal_marks) + r")\s*[)）]")
+_SEAL_RE = re.compile(rf"[（(]\s*(?:{alternation(WORDS.seal_marks)})\s*[)）]")
 
 
 def organ_like(name: str) -> bool:

@@ -12,6 +12,7 @@ from extractors.metadata.lines import (Found, Frame, Line, find_title, first_of_
                                        is_body, is_chrome, is_salutation, title_lines_in)
 from extractors.metadata.organs import letterhead_organs, organ_like
 from extractors.metadata.vocabulary import HAN, WORDS, Span, compact
+from extractors.rules import alternation
 
 # the head is short: past this many lines, the body has begun whatever the lines look like
 _TOP_LINES = 30
@@ -22,7 +23,7 @@ _ORDER_NUMBER_RE = re.compile(r"^第\s*\d{1,5}\s*号$")
 
 # adoption events by their word (通过 -> enact, 批准 -> approve, 施行 -> in_force)
 _EVENT_WORD = {w: ev for ev, ws in WORDS.adoption_events.items() for w in ws}
-_EVENT_RE = re.compile("|".join(re.escape(w) for w in sorted(_EVENT_WORD, key=len, reverse=True)))
+_EVENT_RE = re.compile(alternation(_EVENT_WORD))
 # in an adoption line, the session after the body's name: 第十四届 … 第三次会议
 _SESSION_RE = re.compile(r"第[一二三四五六七八九十百零\d]+届")
 _SITTING_CUT_RE = re.compile(r"第[一二三四五六七八九十百零\d]+次|会议|公告|《|根据")
