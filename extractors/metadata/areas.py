@@ -53,23 +53,18 @@ NATIONAL = Area("national", "province")
 
 
 def _build_areas() -> tuple[dict[str, Area], dict[str, list[Area]]]:
-    by_name: dict[str, Area] = {}
-    by_abbr: dict[str, list[Area]] = {}
     provinces = {p.name: Area(p.name, "province") for p in REGIONS.provinces}
     cities = {c.name: Area(c.name, "city", provinces[c.province]) for c in REGIONS.cities}
-    districts = [(Area(d.name, "district", cities.get(d.city) or provinces[d.city]), d.abbr)
-                 for d in REGIONS.districts]
-    for p in REGIONS.provinces:
-        by_name[p.name] = provinces[p.name]
-        for a in p.abbr:
-            by_abbr.setdefault(a, []).append(provinces[p.name])
-    for c in REGIONS.cities:
-        by_name[c.name] = cities[c.name]
-        for a in c.abbr:
-            by_abbr.setdefault(a, []).append(cities[c.name])
-    for area, abbrs in districts:
+    districts = [Area(d.name, "district", cities.get(d.city) or provinces[d.city]) for d in REGIONS.districts]
+    entries = [*((p, provinces[p.name]) for p in REGIONS.provinces), *((c, cities[c.name]) for c in REGIONS.cities),
+               *zip(REGIONS.districts, districts)]
+    by_name: dict[str, Area] = {}
+    by_abbr: dict[str, list[Area]] = {}
+    for entry, area in entries:
+        # province and city names are unique (the table checks it); a district's bare name can
+        # recur under another city (江北区), and the first listed keeps it
         by_name.setdefault(area.name, area)
-        for a in abbrs:
+        for a in entry.abbr:
             by_abbr.setdefault(a, []).append(area)
     return by_name, by_abbr
 
