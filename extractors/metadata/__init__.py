@@ -50,9 +50,17 @@ from extractors.metadata.doc_numbers import DOC_NUMBER_RE, normalise_doc_number
 from extractors.metadata.doc_types import doc_type_of_title
 from extractors.metadata.model import DocumentMetadata
 from extractors.metadata.organs import split_organs
-from extractors.metadata.vocabulary import REGIONS, WORDS, DocType, FrameWords, RegionTable
+from extractors.metadata.vocabulary import (
+    REGIONS,
+    WORDS,
+    DocType,
+    FrameWords,
+    RegionTable,
+)
 
-__all__ = ["DocumentMetadata", "extract_metadata", "match_annex", "extract", "parse_date",
-           "normalise_doc_number", "doc_type_of_title", "area_of_name", "area_of_doc_number",
-           "split_organs", "Area", "REGIONS", "WORDS", "DATE_RE", "DOC_NUMBER_RE",
-           "RegionTable", "FrameWords", "DocType"]
+# the public API (see above), the rule tables and the patterns other modules and tests use
+__all__ = [
+    "DATE_RE", "DOC_NUMBER_RE", "REGIONS", "WORDS", "Area", "DocType", "DocumentMetadata", "FrameWords",
+    "RegionTable", "area_of_doc_number", "area_of_name", "doc_type_of_title", "extract", "extract_metadata",
+    "match_annex", "normalise_doc_number", "parse_date", "split_organs",
+]

@@ -7,8 +7,19 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from extractors.metadata.lines import (ANNEX_LABEL_RE, FILE_EXT_RE, FIRST_ITEM_RE, SECTION_HEAD_RE, Found, Frame,
-                                       Line, is_chrome, join_lines, title_lines_in, title_piece)
+from extractors.metadata.lines import (
+    ANNEX_LABEL_RE,
+    FILE_EXT_RE,
+    FIRST_ITEM_RE,
+    SECTION_HEAD_RE,
+    Found,
+    Frame,
+    Line,
+    is_chrome,
+    join_lines,
+    title_lines_in,
+    title_piece,
+)
 from extractors.metadata.model import DocumentMetadata
 from extractors.metadata.organs import split_organs
 from extractors.metadata.signature import signature_date_in
@@ -123,7 +134,8 @@ def read_annex_head(frame: Frame) -> int:
         rest = (m.group("rest") or "").strip()
         if rest:
             k = line.text.find(rest)
-            frame.annex_title = Found(clean_annex_title(rest), (line.start + k, line.start + k + len(rest)), "annex_head")
+            span = (line.start + k, line.start + k + len(rest))
+            frame.annex_title = Found(clean_annex_title(rest), span, "annex_head")
             return i + 1
         cands = [ln for ln in frame.lines[i + 1:i + 6] if not ln.multi_cell]
         chosen = title_lines_in(cands) or [ln for ln in cands[:1] if title_piece(ln.text)]

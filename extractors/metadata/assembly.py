@@ -6,14 +6,33 @@ import datetime as dt
 import re
 
 from extractors.base import ExtractContext, Match
-from extractors.metadata.annex import appended_annex_titles, find_main_end, read_annex_head, read_annex_list
-from extractors.metadata.areas import NATIONAL, Area, doc_number_area, expand_short_name, is_national, leading_area, \
-    lowest_common
+from extractors.metadata.annex import (
+    appended_annex_titles,
+    find_main_end,
+    read_annex_head,
+    read_annex_list,
+)
+from extractors.metadata.areas import (
+    NATIONAL,
+    Area,
+    doc_number_area,
+    expand_short_name,
+    is_national,
+    leading_area,
+    lowest_common,
+)
 from extractors.metadata.dates import parse_date
 from extractors.metadata.doc_numbers import DOC_NUMBER_RE, normalise_doc_number
 from extractors.metadata.doc_types import body_cue_type, doc_type_of_title
 from extractors.metadata.header import header_from_fields, header_from_lines
-from extractors.metadata.lines import Found, Frame, first_of_each_value, is_chrome, join_lines, read_lines
+from extractors.metadata.lines import (
+    Found,
+    Frame,
+    first_of_each_value,
+    is_chrome,
+    join_lines,
+    read_lines,
+)
 from extractors.metadata.model import DocumentMetadata
 from extractors.metadata.organs import organ_like, split_glued, split_organs
 from extractors.metadata.signature import read_signature

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 
-from extractors.metadata.areas import KNOWN_AREA_RE, NATIONAL_PREFIXES, PREFIXES_BEFORE_AREA
+from extractors.metadata.areas import (
+    KNOWN_AREA_RE,
+    NATIONAL_PREFIXES,
+    PREFIXES_BEFORE_AREA,
+)
 from extractors.metadata.doc_types import doc_type_of_title
 from extractors.metadata.vocabulary import HAN, WORDS, compact
 from extractors.rules import alternation
@@ -33,7 +37,7 @@ def organ_like(name: str) -> bool:
 
 def _starts_body_name(s: str) -> bool:
     """Where a second body's name may begin inside glued text: an area, 省/市/区/县 + name, 中共 …"""
-    if KNOWN_AREA_RE.match(s) or s.startswith(PREFIXES_BEFORE_AREA) or s.startswith(NATIONAL_PREFIXES):
+    if KNOWN_AREA_RE.match(s) or s.startswith((*PREFIXES_BEFORE_AREA, *NATIONAL_PREFIXES)):
         return True
     return len(s) >= 3 and s[0] in "省市区县"
 

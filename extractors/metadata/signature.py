@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 
 from extractors.metadata.dates import DATE_RE, date_of
-from extractors.metadata.lines import PAREN_ONLY_RE, Found, Frame, Line, found_in_line, is_trailer
+from extractors.metadata.lines import (
+    PAREN_ONLY_RE,
+    Found,
+    Frame,
+    Line,
+    found_in_line,
+    is_trailer,
+)
 from extractors.metadata.organs import split_organs
 
 # how far above the end of the main text a signature is looked for, and how many body lines it has

@@ -7,9 +7,23 @@ import datetime as dt
 import re
 
 from extractors.metadata.dates import DATE_ONLY_RE, DATE_RE, date_of, parse_date
-from extractors.metadata.doc_numbers import normalise_doc_number, own_doc_number_in, trim_doc_number_prefix
-from extractors.metadata.lines import (Found, Frame, Line, find_title, first_of_each_value, found_in_line,
-                                       is_body, is_chrome, is_salutation, title_lines_in)
+from extractors.metadata.doc_numbers import (
+    normalise_doc_number,
+    own_doc_number_in,
+    trim_doc_number_prefix,
+)
+from extractors.metadata.lines import (
+    Found,
+    Frame,
+    Line,
+    find_title,
+    first_of_each_value,
+    found_in_line,
+    is_body,
+    is_chrome,
+    is_salutation,
+    title_lines_in,
+)
 from extractors.metadata.organs import letterhead_organs, organ_like
 from extractors.metadata.vocabulary import HAN, WORDS, Span, compact
 from extractors.rules import alternation
