@@ -42,7 +42,7 @@ fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests -k fuzz
 
 bench: variants
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf outputs/*.duckdb outputs/*.lock corpus/variants .state
