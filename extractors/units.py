@@ -78,6 +78,9 @@ class PlaceRules(BaseModel):
 
 class ListRules(BaseModel):
     connectors: list[str]
+    item_stop_chars: str
+    item_lead_ins: list[str]
+    not_body_items: list[str]
     tails: list[str]
     tail_heads: list[str]
     strict_tail_heads: list[str]
@@ -87,6 +90,7 @@ class ListRules(BaseModel):
 
 class TerritorialRules(BaseModel):
     government_heads: list[str]
+    bare_government_followers: list[str]
     national_governments: list[str]
     committee_heads: list[str]
     government_offices: list[str]
@@ -243,6 +247,11 @@ _DEPARTMENT = re.compile(
     f"(?={_first_chars(list(_HEADS) + _DEPT_LEVEL_WORDS)})"
     f"(?P<lvl>{_DEPT_LEVEL})?(?P<head>{_alt(_HEADS)})(?P<suf>{_suffix_alt()})?")
 
+_LEVEL_WORD = re.compile(f"(?:{_alt(_ALL_LEVEL_WORDS)})")
+_LEVEL_JOIN_RE = re.compile(_LEVEL_JOIN)
+_TOWN_LEVEL_WORDS = {_norm_brackets(w) for w in GAZ.levels.town}
+_BARE_GOVERNMENT_FOLLOWER = re.compile(f"(?:{_alt(GAZ.territorial.bare_government_followers)})")
+
 _GOV_OFFICE = f"(?P<office>{_alt(GAZ.territorial.government_offices)})?"
 # a government: level or qualifier + 人民政府/政府 [+ its office] [+ （管委会）]; or 国务院
 _GOVERNMENT = re.compile(
@@ -268,14 +277,18 @@ _WEAK, _WEAK_KEY = _territorial_table("weak_bodies")
 
 _CONNECTORS = GAZ.list.connectors
 _CONNECTOR = re.compile(f"(?:{_alt(_CONNECTORS)})")
-# between two list items: a connector, or unknown items between 、 (国土、工商、税收、规划等部门)
-_UNKNOWN_ITEMS = re.compile(f"、(?:[{_CJK_RANGE}]{{1,8}}、)+")
+_CONNECTOR_AT_END = re.compile(f"(?:{_alt(_CONNECTORS)})$")
+# list items the gazetteer does not know: runs of Chinese characters without these
+_ITEM_STOP = set(GAZ.list.item_stop_chars) | {c for c in "".join(_CONNECTORS) if _CJK_CHAR.match(c)}
+_ITEM_MIN, _ITEM_MAX, _ITEM_SCAN = 2, 8, 12
+_NOT_BODY_ITEM = re.compile(_alt(GAZ.list.not_body_items))
 _LIST_TAIL = re.compile(
     f"(?:(?P<direct>{_alt(GAZ.list.tails)})"
     f"|等(?P<mid>[{_CJK_RANGE}]{{0,10}}?)(?P<head>{_alt(GAZ.list.tail_heads)}))")
 _ROLE_VERB = re.compile(f"(?:{_alt(GAZ.list.role_verbs)})")
 # suffixes a list can share: 住房城乡建设、自然资源主管部门
-_SHARED_SUFFIXES = {s for s in GAZ.office_suffixes if s.endswith("部门") or s in ("局", "厅", "委", "委员会")}
+_SHARED_SUFFIXES = {s for s in GAZ.office_suffixes
+                    if s.endswith(("部门", "机构", "委员会")) or s in ("局", "厅", "委")}
 
 # a generic mention: [level] modifiers + core (省有关部门, 各牵头部门, 市直相关部门), or a core alone
 _GENERIC = re.compile(
@@ -291,6 +304,8 @@ _BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in GAZ.body_followers if w not in
 _NON_BODY_FOLLOWER = re.compile(f"(?:{_alt(GAZ.non_body_followers)}|[一二三四五六七八九十\\d]+[届次])")
 # a unit's abbreviation heading a document number is no unit (国办函〔2023〕121号, 江津规资函〔2023〕)
 _DOC_NUMBER_AFTER = re.compile(f"[{_CJK_RANGE}]{{0,4}}[〔\\[［(（]\\d{{4}}")
+# an article or item number run on into its text (第三十条市场监督管理等部门…: readers drop the space)
+_ARTICLE_AT_END = re.compile(r"第[〇零一二三四五六七八九十百千\d]+[条款项](?:之[一二三四五六七八九十]+)?$")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n\t]{1,30}[）)]")
 _PARTICLES = sorted(set(GAZ.particles_before_unit) | set(_CONNECTORS), key=len, reverse=True)
 _PARTICLE_SET = set(_PARTICLES)
@@ -356,7 +371,7 @@ def _starts_unit(v: CompactView, i: int) -> bool:
     connector or a particle such as 由/会同 in front (not 国土空间|规划委员会, not 个|人大)."""
     if i <= 0 or v.gap_before[i] or not _is_cjk(v.s[i - 1]):
         return True
-    return _ends_with_particle(v.s, i)
+    return _ends_with_particle(v.s, i) or _ARTICLE_AT_END.search(v.s, max(0, i - 16), i) is not None
 
 
 def _ends_with_particle(s: str, i: int) -> bool:
@@ -426,7 +441,9 @@ class _Cand:
     canonical: str
     level: Level | None
     generic: bool
-    kind: str  # department | bare | government | plural | strong | weak | generic | other | group
+    # department | bare | bare_suffix (a word that needs a suffix: 建设) | unknown (a list item the
+    # gazetteer does not know) | government | plural | strong | weak | generic | other | group
+    kind: str
     priority: int = 0  # lower wins among equal lengths
     level_text: str | None = None
     suffix: str | None = None
@@ -442,8 +459,6 @@ def _departments(v: CompactView) -> list[_Cand]:
         end = m.end()
         if kind == "name" and suf:
             suf, end = None, m.end("head")  # a complete name takes no suffix (卫健委员 is not 卫健委)
-        if kind == "suffix_stem" and not suf:
-            continue
         full = kind == "name" or bool(suf)
         if full and suf and (head + suf).endswith(_NOT_DEPARTMENTS):
             continue
@@ -458,78 +473,214 @@ def _departments(v: CompactView) -> list[_Cand]:
         level = _level_of(lvl)
         if level is None and kind == "stem" and suf in GAZ.national_suffixes:
             level = "national"  # 住建部, 税务总局: a ministry has no local counterpart of that name
-        out.append(_Cand(start, end, key, level, False, "department" if full else "bare",
+        # a function word that needs a suffix (建设, 房产) stands bare only in a list that shares one
+        bare_kind = "bare_suffix" if kind == "suffix_stem" else "bare"
+        out.append(_Cand(start, end, key, level, False, "department" if full else bare_kind,
                          priority=0, level_text=lvl, suffix=suf))
     return out
 
 
-def _chains(v: CompactView, atoms: list[_Cand]) -> list[tuple[list[_Cand], int]]:
-    """Runs of departments joined by list connectors, with the count of unknown items between."""
-    chains: list[tuple[list[_Cand], int]] = []
+# ---------------------------------------------------------------------------------------------
+# Lists of departments
+# ---------------------------------------------------------------------------------------------
+
+
+def _unknown_item(v: CompactView, start: int, end: int) -> _Cand:
+    """A list item the gazetteer does not know (国土、工商、物价等部门 → 物价): a body outside the key
+    list keeps its own short name. An item that cannot be a body keeps an empty canonical: it
+    counts as an item of the list but is never a unit."""
+    name = v.s[start:end]
+    body = _ITEM_MIN <= len(name) <= _ITEM_MAX and not _NOT_BODY_ITEM.search(name)
+    return _Cand(start, end, name if body else "", None, False, "unknown", priority=6)
+
+
+def _item_run_start(v: CompactView, end: int) -> int:
+    """The leftmost start of a run of item characters ending at `end`."""
+    s = v.s
+    b = end
+    while b > 0 and end - b < _ITEM_SCAN and _is_cjk(s[b - 1]) and s[b - 1] not in _ITEM_STOP \
+            and not v.gap_before[b]:
+        b -= 1
+    return b
+
+
+def _item_before(v: CompactView, end: int) -> _Cand | None:
+    """The unknown item ending at `end`, as the first item of a list or one after a connector.
+    A first item starts after a lead-in verb (督促|物价、…), a stop character (的|物价、…) or a
+    boundary; a longer run has no clear start and is no item."""
+    s = v.s
+    b = _item_run_start(v, end)
+    if end - b < _ITEM_MIN:
+        return None
+    if b > 0 and _CONNECTOR_AT_END.search(s, max(0, b - 2), b):
+        return _unknown_item(v, b, end) if end - b <= _ITEM_MAX else None
+    for p in range(end - _ITEM_MIN, b - 1, -1):  # the shortest item after a lead-in verb
+        if any(s.endswith(w, 0, p) for w in GAZ.list.item_lead_ins):
+            return _unknown_item(v, p, end)
+    return _unknown_item(v, b, end) if end - b <= _ITEM_MAX else None
+
+
+def _items_between(v: CompactView, end: int, start: int) -> list[_Cand] | None:
+    """The unknown items between two known ones (财政、|物价、劳动|、卫生), or None when the gap
+    is not `connector (item connector)*`."""
+    s = v.s
+    m = _CONNECTOR.match(s, end, start)
+    if not m:
+        return None
+    items: list[_Cand] = []
+    i = m.end()
+    while i < start:
+        j = i
+        while j < start and _is_cjk(s[j]) and s[j] not in _ITEM_STOP and j - i < _ITEM_SCAN:
+            j += 1
+        m = _CONNECTOR.match(s, j, start)
+        if j == i or not m:
+            return None
+        items.append(_unknown_item(v, i, j))
+        i = m.end()
+    return items
+
+
+def _items_before_list(v: CompactView, start: int) -> list[_Cand]:
+    """Unknown items in front of a list's first known item, joined by 、 (物价、|财政等部门)."""
+    s = v.s
+    items: list[_Cand] = []
+    while start > 0 and s[start - 1] == "、":
+        item = _item_before(v, start - 1)
+        if item is None:
+            break
+        items.insert(0, item)
+        start = item.start
+    return items
+
+
+def _department_tail(v: CompactView, i: int) -> re.Match[str] | None:
+    """A list tail at i that makes its items departments (等部门, 部门, 等有关部门, 主管部门)."""
+    m = _LIST_TAIL.match(v.s, i)
+    if m and "部门" in (m["direct"] or m["head"] or ""):
+        return m
+    return None
+
+
+def _items_after_list(v: CompactView, end: int) -> list[_Cand]:
+    """Unknown items after a list's last known item, up to a department tail (财政、|物价等部门,
+    民政和|物价部门); none when the list does not end in such a tail."""
+    s = v.s
+    items: list[_Cand] = []
+    i = end
+    while True:
+        m = _CONNECTOR.match(s, i)
+        if not m:
+            return []
+        j = k = m.end()
+        while k < len(s) and k - j < _ITEM_SCAN and _is_cjk(s[k]) and s[k] not in _ITEM_STOP:
+            k += 1
+        tail_at = next((q for q in range(j + _ITEM_MIN, k + 1) if _department_tail(v, q)), None)
+        if tail_at is not None:
+            return items + [_unknown_item(v, j, tail_at)]
+        if k == j or not _CONNECTOR.match(s, k):
+            return []
+        items.append(_unknown_item(v, j, k))
+        i = k
+
+
+def _lists(v: CompactView, atoms: list[_Cand]) -> list[list[_Cand]]:
+    """Runs of list items: known department words joined by connectors, with the unknown items
+    between, before and after them."""
+    lists: list[list[_Cand]] = []
     current: list[_Cand] = []
-    unknown = 0
     for a in atoms:
         if current:
-            gap = v.s[current[-1].end:a.start]
-            if _CONNECTOR.fullmatch(gap):
+            between = _items_between(v, current[-1].end, a.start)
+            if between is not None:
+                current.extend(between)
                 current.append(a)
                 continue
-            m = _UNKNOWN_ITEMS.fullmatch(gap)
-            if m:
-                unknown += gap.count("、") - 1
-                current.append(a)
-                continue
-            chains.append((current, unknown))
-        current, unknown = [a], 0
+            lists.append(current)
+        current = _items_before_list(v, a.start) + [a]
     if current:
-        chains.append((current, unknown))
-    return chains
+        lists.append(current)
+    for items in lists:
+        items.extend(_items_after_list(v, items[-1].end))
+    return lists
 
 
 def _after_lead_in(v: CompactView, i: int) -> bool:
     return any(v.s.endswith(w, 0, i) for w in GAZ.list.lead_ins)
 
 
-def _unknown_items_before(v: CompactView, start: int) -> int:
-    """Items of the same list before its first known word (医疗卫生、|教育等机构)."""
-    s = v.s
-    count = 0
-    while start > 0 and s[start - 1] == "、":
-        b = start - 1
-        while b > 0 and start - 1 - b < 8 and _is_cjk(s[b - 1]):
-            b -= 1
-        if b == start - 1:
-            break
-        count += 1
-        start = b
-    return count
-
-
-def _is_unit_list(v: CompactView, chain: list[_Cand], unknown: int) -> bool:
-    """Whether bare function words in this run name departments (see the module doc)."""
-    unknown += _unknown_items_before(v, chain[0].start)
-    known = len(chain)
-    if unknown > known:
-        return False
-    last = chain[-1]
-    if last.kind == "department" and last.suffix in _SHARED_SUFFIXES and known >= 2:
-        return True
+def _list_verdict(v: CompactView, items: list[_Cand]) -> str | None:
+    """What the bare words of a list are (see the module doc):
+    "departments" when the list shares a department suffix or tail (…等部门, …、自然资源主管部门):
+        every item is a department, unknown ones and those that need a suffix (建设、房产等部门);
+    "units" when a tail of bodies, a role verb or a lead-in makes its known words units;
+    None when its bare words are ordinary nouns."""
+    if all(a.kind == "unknown" for a in items):
+        return None
+    last = items[-1]
+    if last.kind == "department" and last.suffix in _SHARED_SUFFIXES and len(items) >= 2:
+        return "departments"
+    if _department_tail(v, last.end):
+        return "departments"
+    known = [a for a in items if a.kind in ("department", "bare")]
+    if not known:
+        return None
+    unknown = len(items) - len(known)
+    if unknown > len(known):
+        return None
     m = _LIST_TAIL.match(v.s, last.end)
     if m:
-        return not (m["head"] in GAZ.list.strict_tail_heads and unknown)
-    if _ROLE_VERB.match(v.s, last.end) and (known >= 2 or chain[0].level_text):
-        return True
-    return _after_lead_in(v, chain[0].start) and unknown == 0
+        return None if (m["head"] in GAZ.list.strict_tail_heads and unknown) else "units"
+    if _ROLE_VERB.match(v.s, last.end) and (len(known) >= 2 or items[0].level_text):
+        return "units"
+    return "units" if _after_lead_in(v, items[0].start) and unknown == 0 else None
 
 
 def _department_units(v: CompactView, atoms: list[_Cand]) -> list[_Cand]:
-    """The departments that stand as units: every full name, and bare words in a list of units."""
+    """The departments that stand as units: every full name, and the items of a list of units."""
     out = []
-    for chain, unknown in _chains(v, atoms):
-        listed = len(chain) > 1 or any(a.kind == "bare" for a in chain)
-        accept_bare = listed and _is_unit_list(v, chain, unknown)
-        out.extend(a for a in chain if a.kind == "department" or accept_bare)
+    for items in _lists(v, atoms):
+        if len(items) == 1 and items[0].kind == "department":
+            out.append(items[0])
+            continue
+        verdict = _list_verdict(v, items)
+        for a in items:
+            if a.kind == "department" or (a.kind == "bare" and verdict):
+                out.append(a)
+            elif verdict == "departments" and (a.kind == "bare_suffix" or (a.kind == "unknown" and a.canonical)):
+                a.kind = "bare" if a.kind == "bare_suffix" else "department"
+                out.append(a)
     return out
+
+
+def _town_split(lvl: str) -> tuple[int, int] | None:
+    """(end of the last upper level, start of the first town level) in a coordinated level part that
+    runs down to towns (区（市）、镇 → 区（市） | 镇), else None."""
+    i = 1 if lvl.startswith("各") else 0
+    upper_end = None
+    while i < len(lvl):
+        m = _LEVEL_WORD.match(lvl, i)
+        if not m:
+            return None
+        if _norm_brackets(m.group()) in _TOWN_LEVEL_WORDS:
+            return (upper_end, m.start()) if upper_end is not None else None
+        upper_end = m.end()
+        join = _LEVEL_JOIN_RE.match(lvl, m.end())
+        if not join:
+            return None
+        i = join.end()
+    return None
+
+
+def _bare_government_acts(v: CompactView, start: int, end: int) -> bool:
+    """A bare 政府 is a body when it acts: after 由 (由政府提供…) or as a subject with a duty word
+    after it (政府应当…); elsewhere it is an adjective (政府购买服务, 政府投资建设的…)."""
+    s = v.s
+    if _followed_by_noun(s, end):
+        return False
+    if s.endswith("由", 0, start):
+        return True
+    return _starts_unit(v, start) and _BARE_GOVERNMENT_FOLLOWER.match(s, end) is not None
 
 
 def _governments(v: CompactView) -> list[_Cand]:
@@ -542,7 +693,7 @@ def _governments(v: CompactView) -> list[_Cand]:
             canonical = "人民政府"
         else:
             lvl = m["lvl"]
-            if not lvl and m["head"] != "人民政府":
+            if not lvl and m["head"] != "人民政府" and not _bare_government_acts(v, m.start(), m.end()):
                 continue  # bare 政府 is an adjective too often (政府购买服务)
             level = _level_of(lvl)
             canonical = "镇街" if level == "town" else "人民政府"
@@ -553,6 +704,15 @@ def _governments(v: CompactView) -> list[_Cand]:
             continue
         if office:
             canonical = "人民政府" + office
+        split = _town_split(m["lvl"]) if m["lvl"] and not office and level != "town" else None
+        if split:
+            # 区（市）、镇人民政府: the district governments and the town governments, each its own unit
+            upper_end, town_start = (m.start("lvl") + k for k in split)
+            out.append(_Cand(start, upper_end, canonical, level, False, "government", priority=1,
+                             level_text=m["lvl"][:split[0]]))
+            out.append(_Cand(town_start, m.end(), "镇街", "town", False, "government", priority=1,
+                             level_text=m["lvl"][split[1]:]))
+            continue
         out.append(_Cand(start, m.end(), canonical, level, False, "government", priority=1, level_text=m["lvl"]))
     for m in _COMMITTEE.finditer(s):
         if not m["lvl"] and m["head"] != "管委会":
@@ -709,10 +869,21 @@ def _select(v: CompactView) -> list[_Cand]:
     return kept
 
 
+def _runs(v: CompactView, departments: list[_Cand]) -> list[list[_Cand]]:
+    """Departments joined by connectors (and items that are no unit) into runs."""
+    runs: list[list[_Cand]] = []
+    for c in departments:
+        if runs and _items_between(v, runs[-1][-1].end, c.start) is not None:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return runs
+
+
 def _share_levels(v: CompactView, departments: list[_Cand]) -> None:
     """Items of a list without a level of their own take the one before (市教育、民政 → 市;
     省人民政府发展改革、财政等部门 → 省, lent by the government)."""
-    for chain, _ in _chains(v, departments):
+    for chain in _runs(v, departments):
         level = None
         for c in chain:
             if c.level_text or (c.level and level is None):
