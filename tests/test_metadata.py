@@ -1,4 +1,4 @@
-"""Document metadata (extractors/metadata.py): the example table, the seeds against their gold,
+"""Document metadata (extractors/metadata/): the example table, the seeds against their gold,
 the extra real documents, annex linking, offsets, and robustness on arbitrary input.
 
 Documents are built two ways: from the raw file text (one block per non-empty line, as a reader
