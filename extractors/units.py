@@ -127,6 +127,12 @@ class LeadingGroupRules(BaseModel):
     name_stops: list[str]
 
 
+class SelfReferenceRules(BaseModel):
+    prefixes: list[str]
+    heads: dict[str, list[str]]  # the head of a reference (局) -> issuer name endings it fits
+    not_after: list[str]
+
+
 class Gazetteer(BaseModel):
     departments: list[Department]
     office_suffixes: list[str]
@@ -144,6 +150,7 @@ class Gazetteer(BaseModel):
     generic: GenericRules
     other_bodies: list[str]
     leading_group: LeadingGroupRules
+    self_reference: SelfReferenceRules
     jieba_policy_terms: list[str]
 
     @model_validator(mode="after")
@@ -282,6 +289,7 @@ _CONNECTOR_AT_END = re.compile(f"(?:{_alt(_CONNECTORS)})$")
 _ITEM_STOP = set(GAZ.list.item_stop_chars) | {c for c in "".join(_CONNECTORS) if _CJK_CHAR.match(c)}
 _ITEM_MIN, _ITEM_MAX, _ITEM_SCAN = 2, 8, 12
 _NOT_BODY_ITEM = re.compile(_alt(GAZ.list.not_body_items))
+_OFFICE_SUFFIX_AT_END = re.compile(f"(?:{_alt(GAZ.office_suffixes)})$")
 _LIST_TAIL = re.compile(
     f"(?:(?P<direct>{_alt(GAZ.list.tails)})"
     f"|等(?P<mid>[{_CJK_RANGE}]{{0,10}}?)(?P<head>{_alt(GAZ.list.tail_heads)}))")
@@ -491,7 +499,22 @@ def _unknown_item(v: CompactView, start: int, end: int) -> _Cand:
     counts as an item of the list but is never a unit."""
     name = v.s[start:end]
     body = _ITEM_MIN <= len(name) <= _ITEM_MAX and not _NOT_BODY_ITEM.search(name)
-    return _Cand(start, end, name if body else "", None, False, "unknown", priority=6)
+    short, level_text = _short_name(name)
+    return _Cand(start, end, short if body else "", _level_of(level_text), False, "unknown", priority=6,
+                 level_text=level_text)
+
+
+def _short_name(name: str) -> tuple[str, str | None]:
+    """(short name, level part) of an unknown item: a full name loses its level and office suffix
+    (市经贸委 → 经贸, 市); a bare item stays as it is (市容 is no 市 + 容)."""
+    suffix = _OFFICE_SUFFIX_AT_END.search(name)
+    if not suffix:
+        return name, None
+    core = name[:suffix.start()]
+    level = _DEPT_LEVEL_RE.match(core)
+    if level and len(core) - level.end() >= _ITEM_MIN:
+        return core[level.end():], level.group()
+    return (core, None) if len(core) >= _ITEM_MIN else (name, None)
 
 
 def _item_run_start(v: CompactView, end: int) -> int:
@@ -814,10 +837,13 @@ def _resolve(cands: list[_Cand]) -> list[_Cand]:
 
 
 def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
-    """社区/街道/试点城市: a body when a duty word follows, or when joined by 和/、 to such a body."""
+    """社区/街道/试点城市: a body when a duty word follows, or when joined by 和/、 to such a body, or
+    as the agent after 由/会同 (由村（居）民委员会…给予批评教育)."""
     s = v.s
     if not _starts_unit(v, c.start) and not s.endswith("所在", 0, c.start):
         return False
+    if _after_lead_in(v, c.start) and not _followed_by_noun(s, c.end):
+        return True
     return _subject_ok(v, c, by_start, decided)
 
 
@@ -923,3 +949,58 @@ def parse(surface: str, ctx: ExtractContext) -> UnitValue | None:
 def is_territorial(value: UnitValue) -> bool:
     """Governments, towns and communities: bodies that carry out (落实) rather than lead."""
     return value.canonical in TERRITORIAL_KEYS
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-references (我局, 我委, 本机关): the issuer speaking of itself
+# ---------------------------------------------------------------------------------------------
+
+_SELF_REFERENCE = re.compile(
+    f"(?P<own>{_alt(GAZ.self_reference.prefixes)})(?P<head>{_alt(GAZ.self_reference.heads)})")
+# 本部门 is a department's own staff speaking, 我委员 no office: what may not follow the reference
+_SELF_NOT_AFTER = re.compile(f"(?:{_alt(GAZ.self_reference.not_after)})")
+
+
+def _issuer_for(head: str, issuers: list[str]) -> str | None:
+    """The issuer a self-reference names: the only issuer, or the only one whose name ends in a form
+    of the reference's head (我局 → …局, 我委 → …委员会 / …委, 我府 → …人民政府)."""
+    names = [re.sub(r"\s+", "", i) for i in issuers if i and i.strip()]
+    if len(names) == 1:
+        return names[0]
+    endings = tuple(GAZ.self_reference.heads.get(head) or [head])
+    fitting = [n for n in names if n.endswith(endings)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def resolve_self(name: str, issuers: str | list[str] | tuple[str, ...]) -> UnitValue | None:
+    """The unit a self-reference stands for (我局 in a reply of 江津区规划和自然资源局 → 自然资源,
+    district), given the document's issuer(s); None when `name` is no self-reference or the issuer
+    is unknown, ambiguous (a joint document's 我委 with two 委 issuers) or names no unit."""
+    compact = re.sub(r"\s+", "", name or "")
+    m = _SELF_REFERENCE.fullmatch(compact)
+    if not m:
+        return None
+    issuer = _issuer_for(m["head"], [issuers] if isinstance(issuers, str) else list(issuers or []))
+    value = parse(issuer, ExtractContext()) if issuer else None
+    if value is None or value.generic:
+        return None
+    return UnitValue(name=compact, canonical=value.canonical, level=value.level, generic=False)
+
+
+def self_references(text: str, issuers: str | list[str] | tuple[str, ...], ctx: ExtractContext) -> list[Match]:
+    """Every self-reference in `text` resolved against the issuer(s) (see resolve_self), offsets into
+    `text`; [] when the issuer cannot be resolved. extract() does not return these: it does not know
+    the issuer."""
+    if not text:
+        return []
+    v = CompactView(text)
+    out = []
+    for m in _SELF_REFERENCE.finditer(v.s):
+        if not _starts_unit(v, m.start()) or _followed_by_noun(v.s, m.end()) \
+                or _SELF_NOT_AFTER.match(v.s, m.end()):
+            continue
+        start, end = v.to_text(m.start(), m.end())
+        value = resolve_self(m.group(), issuers)
+        if value is not None and not ctx.is_masked(start, end):
+            out.append(Match("unit", start, end, text[start:end], value))
+    return out

@@ -93,6 +93,42 @@ def test_document_number_prefix_is_no_unit():
     assert found == []
 
 
+# --- self-references (我局, 我委, 本机关), resolved against the issuer -----------------------------
+
+
+@pytest.mark.parametrize("name,issuers,key,level", [
+    ("我局", ["重庆市江津区规划和自然资源局"], "自然资源", "district"),       # jiangjin-2023-277, a reply
+    ("本机关", "重庆市江津区规划和自然资源局", "自然资源", "district"),
+    ("我委", ["淄博市发展和改革委员会", "淄博市财政局"], "发展改革", "city"),  # the one 委 of a joint notice
+    ("我局", ["淄博市发展和改革委员会", "淄博市财政局"], "财政", "city"),
+    ("我府", ["淄博市人民政府"], "人民政府", "city"),
+    ("我厅", ["山西省住房和城乡建设厅"], "住房城乡建设", "province"),
+])
+def test_resolve_self(name, issuers, key, level):
+    value = units.resolve_self(name, issuers)
+    assert value is not None and (value.canonical, value.level, value.name) == (key, level, name)
+
+
+@pytest.mark.parametrize("name,issuers", [
+    ("我局", ["市财政局", "市税务局"]),       # two 局 sign: ambiguous
+    ("我局", []),                              # issuer unknown
+    ("住建局", ["淄博市人民政府"]),           # no self-reference
+    ("我市", ["淄博市人民政府"]),             # a place, not a body
+])
+def test_resolve_self_declines(name, issuers):
+    assert units.resolve_self(name, issuers) is None
+
+
+def test_self_references_in_a_reply():
+    text = "我局高度重视，将会同区住房城乡建委加强监管。本局面临的困难，我委员会议已讨论。"
+    found = units.self_references(text, ["重庆市江津区规划和自然资源局"], ExtractContext())
+    assert [(m.surface, m.value.canonical) for m in found] == [("我局", "自然资源")]
+    assert all(text[m.start:m.end] == m.surface for m in found)
+    assert units.self_references(text, [], ExtractContext()) == []
+    # extract() itself does not know the issuer and leaves self-references out
+    assert [m.value.canonical for m in units.extract(text, ExtractContext())] == ["住房城乡建设"]
+
+
 @pytest.mark.parametrize("path", CORPUS + EXTRA, ids=lambda p: p.name)
 def test_offsets_and_no_overlaps_on_corpus(path):
     text = path.read_text(encoding="utf-8", errors="replace")
