@@ -1,0 +1,102 @@
+"""`--runner dask`: extraction on a Dask LocalCluster through prefect-dask gives the same rows as the
+default runner; what travels to the workers is trimmed; a remote cluster needs a reachable API."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import ingest, serve
+from pipeline.dask_runner import _is_loopback, lean_known, run_ingest_dask
+from tests.test_watch import TASK_TABLE, write
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_only_what_a_worker_needs_travels_with_a_task():
+    known = ingest.Known(versions={"a" * 64: "v2", "b" * 64: "v1"}, by_path={"/x.txt": "a" * 64},
+                         failed={("/bad.pdf", "c" * 64)})
+    lean = lean_known(known, "v2")
+    assert lean.versions == {"a" * 64: "v2"}  # another version's documents are re-extracted anyway
+    assert lean.by_path == {}
+    assert lean.failed == {("/bad.pdf", "c" * 64)}
+    assert known.versions["b" * 64] == "v1"  # the writer's own state is left alone
+
+
+@pytest.mark.parametrize("address, loopback", [
+    ("tcp://127.0.0.1:8786", True), ("localhost:8786", True), ("tcp://[::1]:8786", True),
+    ("tcp://10.0.0.5:8786", False), ("tcp://dask-scheduler.internal:8786", False),
+])
+def test_loopback_scheduler_addresses(address, loopback):
+    assert _is_loopback(address) is loopback
+
+
+def test_a_remote_scheduler_without_a_reachable_prefect_api_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(serve, "configured_api_url", lambda: None)
+    monkeypatch.setattr(serve, "local_prefect_server", lambda *a, **k: pytest.fail("a server was started"))
+    with pytest.raises(ValueError, match="set PREFECT_API_URL"):
+        run_ingest_dask([str(tmp_path)], tmp_path / "d.duckdb", address="tcp://10.0.0.5:8786")
+
+
+# Run in a subprocess on a snapshot of the code: the default and the Dask run (and every worker)
+# then extract with the same extractors even while the checkout is being edited; the pipeline
+# version is a digest of that code, and the runner refuses workers whose version differs.
+DRIVER = """
+import json, sys
+from pathlib import Path
+from pipeline import ingest, serve, store
+from pipeline.dask_runner import run_ingest_dask
+from schemas.records import DOCUMENT_TABLES
+
+def table_rows(db):
+    con = store.connect(db, read_only=True)
+    try:
+        out = {"documents": con.execute("SELECT * EXCLUDE (ingested_at) FROM documents ORDER BY ALL").fetchall()}
+        for model in DOCUMENT_TABLES:
+            out[model.__table__] = con.execute(f"SELECT * FROM {model.__table__} ORDER BY ALL").fetchall()
+        out["errors"] = con.execute("SELECT kind FROM ingest_errors").fetchall()
+        return out
+    finally:
+        con.close()
+
+if __name__ == "__main__":
+    corpus, work = sys.argv[1], Path(sys.argv[2])
+    default = ingest.run_ingest([corpus], work / "default.duckdb").as_dict()
+    with serve.prefect_api(work / "state"):  # one local server for both Dask runs
+        first = run_ingest_dask([corpus], work / "dask.duckdb", n_workers=2, chunk_size=2)
+        again = run_ingest_dask([corpus], work / "dask.duckdb", n_workers=1)
+    same = {t: rows == table_rows(work / "dask.duckdb")[t] for t, rows in table_rows(work / "default.duckdb").items()}
+    print(json.dumps({"default": default, "first": first, "again": again, "same": same}))
+"""
+
+
+@pytest.mark.slow  # a local Prefect server (~20-30 s) and a two-worker LocalCluster (~10 s)
+def test_the_dask_runner_gives_the_same_rows_as_the_default_runner(tmp_path):
+    pytest.importorskip("prefect_dask", reason="the optional extra: pip install -e '.[dask]'")
+    snapshot = tmp_path / "code"
+    for package in ("pipeline", "extractors", "schemas"):
+        shutil.copytree(ROOT / package, snapshot / package, ignore=shutil.ignore_patterns("__pycache__"))
+    (snapshot / "driver.py").write_text(DRIVER, encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    for path in sorted((ROOT / "corpus").glob("*.txt")):
+        write(corpus, path.name, path.read_text(encoding="utf-8"))
+    write(corpus, "more/task-table.txt", TASK_TABLE)
+    (corpus / "broken.pdf").write_bytes(b"<html>404</html>")
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"PYTHONPATH": str(snapshot), "PREFECT_HOME": str(tmp_path / "prefect-home"),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"})
+    done = subprocess.run([sys.executable, "driver.py", str(corpus), str(tmp_path)], cwd=snapshot, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    default, first, again = result["default"], result["first"], result["again"]
+    assert (first["new"], first["failed"]) == (default["new"], default["failed"]) == (6, 1)
+    assert first["obligations"] == default["obligations"] > 0
+    assert result["same"] == {t: True for t in result["same"]}
+    assert (again["new"], again["unchanged"], again["skipped"]) == (0, 6, 1)
