@@ -81,6 +81,7 @@ class ListRules(BaseModel):
     item_stop_chars: str
     item_lead_ins: list[str]
     not_body_items: list[str]
+    not_body_item_endings: list[str]
     tails: list[str]
     tail_heads: list[str]
     strict_tail_heads: list[str]
@@ -288,7 +289,7 @@ _CONNECTOR_AT_END = re.compile(f"(?:{_alt(_CONNECTORS)})$")
 # list items the gazetteer does not know: runs of Chinese characters without these
 _ITEM_STOP = set(GAZ.list.item_stop_chars) | {c for c in "".join(_CONNECTORS) if _CJK_CHAR.match(c)}
 _ITEM_MIN, _ITEM_MAX, _ITEM_SCAN = 2, 8, 12
-_NOT_BODY_ITEM = re.compile(_alt(GAZ.list.not_body_items))
+_NOT_BODY_ITEM = re.compile(f"{_alt(GAZ.list.not_body_items)}|(?:{_alt(GAZ.list.not_body_item_endings)})$")
 _OFFICE_SUFFIX_AT_END = re.compile(f"(?:{_alt(GAZ.office_suffixes)})$")
 _LIST_TAIL = re.compile(
     f"(?:(?P<direct>{_alt(GAZ.list.tails)})"
