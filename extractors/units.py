@@ -696,15 +696,20 @@ def _town_split(lvl: str) -> tuple[int, int] | None:
     return None
 
 
-def _bare_government_acts(v: CompactView, start: int, end: int) -> bool:
-    """A bare 政府 is a body when it acts: after 由 (由政府提供…) or as a subject with a duty word
-    after it (政府应当…); elsewhere it is an adjective (政府购买服务, 政府投资建设的…)."""
+def _bare_government_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
+    """A bare 政府 is a body when it acts: after 由 (由政府提供…), as a subject with a duty word after
+    it (政府应当…), or joined to a body that acts (各级党委、政府及有关部门要…); elsewhere it is an
+    adjective or a noun (政府投资建设的…, 政府和社会资本合作)."""
     s = v.s
-    if _followed_by_noun(s, end):
-        return False
-    if s.endswith("由", 0, start):
+    if s.endswith("由", 0, c.start):
         return True
-    return _starts_unit(v, start) and _BARE_GOVERNMENT_FOLLOWER.match(s, end) is not None
+    if not _starts_unit(v, c.start):
+        return False
+    if _BARE_GOVERNMENT_FOLLOWER.match(s, c.end):
+        return True
+    m = _CONNECTOR.match(s, c.end)
+    partner = by_start.get(m.end()) if m else None
+    return partner is not None and decided.get(partner.start, False)
 
 
 def _governments(v: CompactView) -> list[_Cand]:
@@ -717,8 +722,11 @@ def _governments(v: CompactView) -> list[_Cand]:
             canonical = "人民政府"
         else:
             lvl = m["lvl"]
-            if not lvl and m["head"] != "人民政府" and not _bare_government_acts(v, m.start(), m.end()):
-                continue  # bare 政府 is an adjective too often (政府购买服务)
+            if not lvl and m["head"] != "人民政府":
+                # bare 政府 is an adjective too often (政府购买服务): decided in context (_select)
+                if not office and not _followed_by_noun(s, m.end()):
+                    out.append(_Cand(m.start(), m.end(), "人民政府", None, False, "bare_government", priority=1))
+                continue
             level = _level_of(lvl)
             canonical = "镇街" if level == "town" else "人民政府"
         start = m.start()
@@ -875,7 +883,7 @@ def _select(v: CompactView) -> list[_Cand]:
     by_start = {c.start: c for c in chosen}
     decided: dict[int, bool] = {}
     for c in sorted(chosen, key=lambda c: -c.start):  # right to left: a partner is decided first
-        if c.kind in ("government", "plural", "strong") and c.end in starts:
+        if c.kind in ("government", "bare_government", "plural", "strong") and c.end in starts:
             # 省人民政府住房和城乡建设主管部门: the government only qualifies the department, and
             # lends it its level
             decided[c.start] = False
@@ -885,6 +893,8 @@ def _select(v: CompactView) -> list[_Cand]:
             continue
         if c.kind == "weak":
             decided[c.start] = _weak_ok(v, c, by_start, decided)
+        elif c.kind == "bare_government":
+            decided[c.start] = _bare_government_ok(v, c, by_start, decided)
         elif c.kind in ("government", "plural", "strong"):
             decided[c.start] = _territorial_ok(v, c)
         elif c.kind == "other":
