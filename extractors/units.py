@@ -967,11 +967,22 @@ def parse(surface: str, ctx: ExtractContext) -> UnitValue | None:
     if not v.s:
         return None
     departments, others = _raw_candidates(v)
-    whole = [c for c in departments + others if c.start == 0 and c.end == len(v.s)]
-    if not whole:
-        return None
-    best = min(whole, key=lambda c: c.priority)
-    return UnitValue(name=v.s, canonical=best.canonical, level=best.level, generic=best.generic)
+    cands = departments + others
+    whole = [c for c in cands if c.start == 0 and c.end == len(v.s)]
+    if whole:
+        best = min(whole, key=lambda c: c.priority)
+        return UnitValue(name=v.s, canonical=best.canonical, level=best.level, generic=best.generic)
+    # a department behind what only qualifies it: its government (市政府法制办公室) or party
+    # committee (省委编办)
+    governments = {c.end: c for c in cands if c.start == 0 and c.kind == "government"}
+    for c in sorted(cands, key=lambda c: (c.start, c.priority)):
+        if c.end != len(v.s) or c.start == 0 or c.kind not in ("department", "group", "other"):
+            continue
+        qualifier = governments.get(c.start)
+        if qualifier is not None or v.s[:c.start] in _PARTICLE_SET:
+            level = c.level or (qualifier.level if qualifier else _level_of(v.s[:c.start]))
+            return UnitValue(name=v.s, canonical=c.canonical, level=level, generic=c.generic)
+    return None
 
 
 def is_territorial(value: UnitValue) -> bool:
