@@ -81,6 +81,7 @@ class ListRules(BaseModel):
     item_stop_chars: str
     item_lead_ins: list[str]
     not_body_items: list[str]
+    not_body_item_words: list[str]
     not_body_item_endings: list[str]
     tails: list[str]
     tail_heads: list[str]
@@ -307,6 +308,7 @@ _CONNECTOR_AT_END = re.compile(f"(?:{_alt(_CONNECTORS)})$")
 _ITEM_STOP = set(GAZ.list.item_stop_chars) | {c for c in "".join(_CONNECTORS) if _CJK_CHAR.match(c)}
 _ITEM_MIN, _ITEM_MAX, _ITEM_SCAN = 2, 8, 12
 _NOT_BODY_ITEM = re.compile(f"{_alt(GAZ.list.not_body_items)}|(?:{_alt(GAZ.list.not_body_item_endings)})$")
+_NOT_BODY_ITEM_WORDS = set(GAZ.list.not_body_item_words)
 _OFFICE_SUFFIX_AT_END = re.compile(f"(?:{_alt(GAZ.office_suffixes)})$")
 _LIST_TAIL = re.compile(
     f"(?:(?P<direct>{_alt(GAZ.list.tails)})"
@@ -516,7 +518,8 @@ def _unknown_item(v: CompactView, start: int, end: int) -> _Cand:
     list keeps its own short name. An item that cannot be a body keeps an empty canonical: it
     counts as an item of the list but is never a unit."""
     name = v.s[start:end]
-    body = _ITEM_MIN <= len(name) <= _ITEM_MAX and not _NOT_BODY_ITEM.search(name)
+    body = (_ITEM_MIN <= len(name) <= _ITEM_MAX and not _NOT_BODY_ITEM.search(name)
+            and name not in _NOT_BODY_ITEM_WORDS)
     short, level_text = _short_name(name)
     return _Cand(start, end, short if body else "", _level_of(level_text), False, "unknown", priority=6,
                  level_text=level_text)
