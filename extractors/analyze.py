@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from extractors import citations as citation_module
 from extractors import deadlines as deadline_module
 from extractors import categories, nlp, obligations, structure
-from extractors.base import ExtractContext, Match
+from extractors import units as unit_module
+from extractors.base import ExtractContext, Match, filter_spans
 from extractors.metadata import extract_metadata
 from pipeline.document import Document
 from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, ObligationRecord,
@@ -68,7 +69,8 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     ctx.deadline_cells = deadline_cells(doc, ctx) + obligations.assignment_brackets(doc.text)
     spacy_doc = nlp.run(doc.text, ctx)
     fields = obligations.FieldMatches(
-        units=nlp.matches(spacy_doc, "unit"),
+        # 我局, 我委 stand for the issuer: resolvable only once the metadata knows who that is
+        units=filter_spans(nlp.matches(spacy_doc, "unit") + unit_module.self_references(doc.text, meta.issuers, ctx)),
         # dates that are metadata (signature, publication, adoption) are no time limits
         deadlines=[m for m in nlp.matches(spacy_doc, "deadline")
                    if not any(s < m.end and m.start < e for s, e in meta.metadata_date_spans)],

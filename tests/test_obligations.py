@@ -122,3 +122,12 @@ def test_which_sentences_state_a_duty(sentence, duty):
     from extractors.obligations import is_duty_sentence
     from extractors.structure import Unit
     assert is_duty_sentence(sentence, Unit(0, len(sentence), 0, "sentence", ""), "notice", False) is duty
+
+
+def test_a_reply_names_its_issuer_as_我局(tmp_path):
+    letter = tmp_path / "reply.txt"
+    letter.write_text("重庆市江津区民政局\n关于区政协提案办理情况的答复函\n张委员：\n您提出的建议已收悉。\n"
+                      "我局将会同区财政局加强社区服务设施建设资金保障，于2024年6月底前完成排查。\n"
+                      "重庆市江津区民政局\n2024年3月1日\n", encoding="utf-8")
+    ex = extraction(letter)
+    assert summary(ex, "我局将会同区财政局") == ({"民政": "lead", "财政": "cooperate"}, {("2024-06-30", "by")}, "must")
