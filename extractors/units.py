@@ -568,6 +568,7 @@ def _items_between(v: CompactView, end: int, start: int) -> list[_Cand] | None:
     """The unknown items between two known ones (财政、|物价、劳动|、卫生), or None when the gap
     is not `connector (item connector)*`."""
     s = v.s
+    end = _skip_parenthetical(s, end)  # 住房城乡建设（房地产）、自然资源等部门
     m = _CONNECTOR.match(s, end, start)
     if not m:
         return None
@@ -633,17 +634,33 @@ def _lists(v: CompactView, atoms: list[_Cand]) -> list[list[_Cand]]:
     between, before and after them."""
     lists: list[list[_Cand]] = []
     current: list[_Cand] = []
+    aside: list[_Cand] = []  # words in a bracket right after an item: 住房城乡建设局（建委、房产局）、…
+    aside_end = -1
     for a in atoms:
+        if a.start < aside_end:
+            if aside and _items_between(v, aside[-1].end, a.start) is None:
+                lists.append(aside)
+                aside = []
+            aside.append(a)
+            continue
+        if aside:
+            lists.append(aside)
+            aside = []
         if current:
             between = _items_between(v, current[-1].end, a.start)
             if between is not None:
                 current.extend(between)
                 current.append(a)
-                continue
-            lists.append(current)
-        current = _items_before_list(v, a.start) + [a]
-    if current:
-        lists.append(current)
+            else:
+                lists.append(current)
+                current = _items_before_list(v, a.start) + [a]
+        else:
+            current = _items_before_list(v, a.start) + [a]
+        bracket = _PARENTHETICAL.match(v.s, a.end)
+        aside_end = bracket.end() if bracket else -1
+    for rest in (aside, current):
+        if rest:
+            lists.append(rest)
     for items in lists:
         items.extend(_items_after_list(v, items[-1].end))
     return lists
