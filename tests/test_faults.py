@@ -307,6 +307,35 @@ def test_an_extractor_raising_on_one_document_fails_that_document_only(tmp_path,
     assert (again.new, again.unchanged, again.failed, again.skipped) == (1, 2, 0, 0)
 
 
+@pytest.mark.xfail(strict=True, reason="pipeline/ingest.py store_batch(): an exception from store.store_document "
+                   "(here DuckDB's ConstraintException on a duplicated obligation_id) escapes the batch: the run "
+                   "aborts, later documents are not stored, the run is not recorded and the CLI prints a traceback")
+def test_rows_an_extractor_got_wrong_fail_that_document_only(tmp_path, monkeypatch):
+    import pipeline.process
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in SEED_NAMES[:3]:
+        shutil.copy(CORPUS / name, folder / name)
+    victim = str(folder / SEED_NAMES[1])
+    real_analyze = pipeline.process.analyze
+
+    def analyze_with_a_duplicate(doc, **kwargs):
+        extraction = real_analyze(doc, **kwargs)
+        if doc.source_path == victim:  # the same obligation twice: its key is stored twice
+            extraction.obligations.append(extraction.obligations[0])
+        return extraction
+
+    monkeypatch.setattr(pipeline.process, "analyze", analyze_with_a_duplicate)
+    db = tmp_path / "x.duckdb"
+    summary = run_ingest([str(folder)], db, batch_size=3)
+    assert (summary.new, summary.failed) == (2, 1)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT path FROM ingest_errors").fetchall() == [(victim,)]
+        assert victim not in {p for (p,) in con.execute("SELECT source_path FROM documents").fetchall()}
+        assert integrity_problems(con) == []
+
+
 # --- (d) links leaving the folder given -----------------------------------------------------------
 
 
