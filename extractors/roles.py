@@ -37,6 +37,9 @@ class CueRule(BaseModel):
     pre: Role | None = None
     # the role after the cue for governments, towns and communities; "keep" = same as `pre`
     pre_territorial: Role | None | Literal["keep"] = _KEEP_DEFAULT
+    # the role before the cue for governments, towns and communities; "keep" = same as `post`,
+    # None = their default (implement)
+    post_territorial: Role | None | Literal["keep"] = _KEEP_DEFAULT
 
     @model_validator(mode="after")
     def _acts(self) -> CueRule:
@@ -218,6 +221,13 @@ def _pre_role(cue: _Cue, unit: Match) -> Role | None:
     return cue.rule.pre
 
 
+def _post_role(cue: _Cue, unit: Match) -> Role | None:
+    assert cue.rule is not None
+    if _is_territorial(unit) and cue.rule.post_territorial != _KEEP_DEFAULT:
+        return cue.rule.post_territorial  # type: ignore[return-value]
+    return cue.rule.post
+
+
 def _cue_after(s: str, ends: list[int], cues: list[_Cue], pos: int, unit_starts: list[int]) -> _Cue | None:
     """The first cue after `pos` in its clause. When the clause holds nothing after the units but
     a list tail (…等单位，应当按照各自职责配合实施), the next clause is their predicate."""
@@ -256,7 +266,9 @@ def _cue_roles(s: str, groups: list[list[_Slot]], cues: list[_Cue],
         after = _cue_after(s, ends, cues, last.end, unit_starts)
         if after is not None and after.rule is not None and after.rule.post is not None:
             for sl in group:
-                explicit.setdefault(sl.index, (after.rule.post, after.word))
+                role = _post_role(after, sl.unit)
+                if role is not None:
+                    explicit.setdefault(sl.index, (role, after.word))
     return explicit
 
 
