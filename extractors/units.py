@@ -188,13 +188,14 @@ _CJK_CHAR = re.compile(f"[{_CJK_RANGE}]")
 
 
 def _pattern(word: str) -> str:
-    """A regex for one vocabulary word; brackets of either width match (镇（街道） = 镇(街道))."""
+    """A regex for one vocabulary word; brackets of either width match (镇（街道） = 镇(街道)), and so
+    do the tortoise-shell brackets a bracket inside a bracket is written with (（…各区县〔市〕政府）)."""
     out = []
     for ch in word:
         if ch in "（(":
-            out.append("[（(]")
+            out.append("[（(〔]")
         elif ch in "）)":
-            out.append("[）)]")
+            out.append("[）)〕]")
         else:
             out.append(re.escape(ch))
     return "".join(out)
@@ -223,7 +224,7 @@ def _trie_pattern(node: dict) -> str:
 
 
 def _norm_brackets(word: str) -> str:
-    return word.replace("(", "（").replace(")", "）")
+    return word.replace("(", "（").replace(")", "）").replace("〔", "（").replace("〕", "）")
 
 
 _LEVEL_OF: dict[str, Level] = {}
