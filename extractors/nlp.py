@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from extractors import citations, deadlines, modality, quotas, units
 from extractors.base import ExtractContext, Match
+from pipeline.settings import ReadLimits
 
 FIELDS = {"citation": citations, "deadline": deadlines, "unit": units, "quota": quotas, "modality": modality}
 
@@ -64,6 +65,9 @@ def pipeline() -> Language:
     except ImportError:  # the user dictionary is an optimisation of tokens, not of extraction
         pass
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    # spaCy's 1,000,000-character guard protects parser and NER memory; this pipeline only
+    # segments, so any document the readers accept (ReadLimits.max_chars) goes through
+    nlp.max_length = ReadLimits().max_chars + 1
     for name in FIELDS:  # citation first: it masks codes and titles for the others
         nlp.add_pipe(f"policy_{name}")
     return nlp

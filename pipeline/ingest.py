@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from pipeline import store
 from pipeline.discover import list_documents
 from pipeline.process import Outcome, process_file
@@ -91,7 +93,16 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                 old = known.by_path.get(oc.path)
                 replaces = [old] if old and old != doc_id else []
                 stale = doc_id in known.versions
-                store.store_document(con, ex.rows(), replaces)
+                try:
+                    store.store_document(con, ex.rows(), replaces)  # rolled back whole on failure
+                except duckdb.Error as exc:  # rows that break a key or a type: this document only
+                    summary.failed += 1
+                    message = f"{oc.path}: storing failed: {type(exc).__name__}: {exc}"
+                    summary.errors.append((oc.path, "store_error", message))
+                    store.record_error(con, IngestErrorRecord(
+                        run_id=run.run_id, path=oc.path, content_sha256=oc.sha256, kind="store_error",
+                        message=message, occurred_at=dt.datetime.now()))
+                    continue
                 if replaces or stale:
                     summary.replaced += 1
                 else:

@@ -170,9 +170,12 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], dic
 
 
 def failed_before(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    """(path, content hash) of files that failed deterministically before: not retried unchanged."""
-    rows = con.execute("SELECT DISTINCT path, content_sha256 FROM ingest_errors "
-                       "WHERE content_sha256 IS NOT NULL AND kind NOT IN ('vanished', 'extraction_error')").fetchall()
+    """(path, content hash) of files that failed for what their bytes are: not retried while the bytes
+    stay the same. Failures that depend on something else are retried: a file that vanished, an
+    extractor or store bug (fixed by a new pipeline version), a limit (the settings may change)."""
+    rows = con.execute("SELECT DISTINCT path, content_sha256 FROM ingest_errors WHERE content_sha256 IS NOT NULL "
+                       "AND kind NOT IN ('vanished', 'extraction_error', 'store_error', 'too_large', "
+                       "'decompression_limit')").fetchall()
     return {(p, h) for p, h in rows}
 
 

@@ -144,8 +144,6 @@ def test_limits_doc_lists_every_setting_with_its_default():
         assert f"{field.default:_}" in rows[name].replace(",", "_"), (name, rows[name])
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/store.py failed_before(): a file refused by a limit (too_large, "
-                   "decompression_limit) is 'skipped' while its bytes stay the same, even after the limit was raised")
 def test_a_file_refused_by_a_limit_is_read_once_the_limit_is_raised(bad_corpus, tmp_path):
     folder = tmp_path / "inbox"
     folder.mkdir()
@@ -160,9 +158,6 @@ def test_a_file_refused_by_a_limit_is_read_once_the_limit_is_raised(bad_corpus, 
 SPACY_MAX_LENGTH = 1_000_000  # spaCy's default nlp.max_length, in characters
 
 
-@pytest.mark.xfail(strict=True, reason="extractors/nlp.py keeps spaCy's nlp.max_length (1,000,000 characters), far "
-                   "below ReadLimits.max_chars (32,000,000): a longer document the readers accept fails as "
-                   "extraction_error (spaCy E088) after its whole read, and is retried at every run")
 def test_a_long_document_within_the_read_limits_is_stored_or_refused_up_front(tmp_path):
     paragraphs = gen.policy_paragraphs()
     body, n = [], 0

@@ -305,9 +305,6 @@ def test_an_extractor_raising_on_one_document_fails_that_document_only(tmp_path,
     assert (again.new, again.unchanged, again.failed, again.skipped) == (1, 2, 0, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/ingest.py store_batch(): an exception from store.store_document "
-                   "(here DuckDB's ConstraintException on a duplicated obligation_id) escapes the batch: the run "
-                   "aborts, later documents are not stored, the run is not recorded and the CLI prints a traceback")
 def test_rows_an_extractor_got_wrong_fail_that_document_only(tmp_path, monkeypatch):
     import pipeline.process
 
