@@ -191,6 +191,44 @@ def _item_deadline(doc: Document, structure: Structure, block_index: int, fields
     return None
 
 
+def _outside(matches: list[Match], spans: list[Match]) -> list[Match]:
+    """Matches not inside any of `spans` (a body named in a cited title does not act here)."""
+    return [m for m in matches if not any(c.start <= m.start and m.end <= c.end for c in spans)]
+
+
+@dataclass
+class _Listing:
+    """The doers a lead-in names for the list that follows it (…履行下列职责：), carried to the
+    list's items: numbered deeper than the lead-in, or unnumbered while the list is open (the
+    item before ended in ；)."""
+
+    doers: list[LinkedUnit] = field(default_factory=list)
+    block: int = -1
+    level: int = 0
+    open_: bool = False
+
+    def open(self, unit: Unit, structure: Structure, doers: list[LinkedUnit]) -> None:
+        num = structure.numbering.get(unit.block_index)
+        self.doers, self.block, self.open_ = doers, unit.block_index, True
+        self.level = num.level if num else 0
+
+    def follow(self, doc: Document, structure: Structure, unit: Unit) -> None:
+        if not self.doers or unit.block_index == self.block:
+            return
+        if unit.block_index != self.block + 1 and not self.open_:
+            self.doers = []
+            return
+        num = structure.numbering.get(unit.block_index)
+        deeper = num is not None and num.level > self.level and num.name not in ("article", "chapter")
+        if not (deeper or (num is None and self.open_)):
+            self.doers = []
+            return
+        if unit.block_index != self.block:
+            self.block = unit.block_index
+            block = doc.blocks[unit.block_index]
+            self.open_ = doc.text[block.start:block.end].rstrip().endswith(("；", ";"))
+
+
 def _has_subject(ob: Obligation) -> bool:
     """Whether a named body (not 有关部门) leads or implements the duty."""
     return any(u.role in ("lead", "implement") and not u.match.value.generic for u in ob.units)
@@ -269,7 +307,9 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     text = doc.text
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
+    listing = _Listing()  # 乡镇人民政府负责…，履行下列职责：（一）…；（二）…: the items' doer
     for unit in structure.units:
+        listing.follow(doc, structure, unit)
         if any(s < unit.end and unit.start < e for s, e in front_matter) or \
                 doc.blocks[unit.block_index].kind in ("title", "signature"):
             previous = None
@@ -286,7 +326,18 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         sentence = text[unit.start:unit.end]
         units = fields.within("units", unit.start, unit.end)
-        if not is_duty_sentence(sentence, unit, doc_type, bool(units)):
+        if sentence.rstrip().endswith(("：", ":")) and not (
+                _has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words)):
+            # a lead-in is a duty when it says so (负责…，履行下列职责：), not when it narrates
+            # (我们采取了以下几方面的措施：)
+            doers = [u for u in _roles_for(text, unit.start, unit.end, _outside(units, fields.citations))
+                     if u.role in ("lead", "implement") and not u.match.value.generic
+                     ] if modality.classify(sentence) else []
+            listing.open(unit, structure, doers)
+            if not doers:
+                previous = None
+                continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
+        elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(sentence, unit, doc_type, bool(units)):
             previous = None
             continue
         ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index,
@@ -302,6 +353,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             carried = [u for u in previous.units if u.role in ("lead", "implement")]
             ob.units = carried + [u for u in ob.units if u.match.value.canonical not in
                                   {c.match.value.canonical for c in carried}]
+        if listing.doers and not _has_subject(ob):
+            ob.units = _merge_units(list(listing.doers), ob.units)
         for s_, e_ in brackets:  # the item's assignment applies to each of its duties
             ob.units = _merge_units(ob.units, _roles_for(text, s_, e_, fields.within("units", s_, e_)))
         own = fields.within("deadlines", unit.start, unit.end)

@@ -109,19 +109,20 @@ def is_skip_line(text: str) -> bool:
 def _body_bounds(doc: Document, numbering: dict[int, Numbering]) -> tuple[int, int]:
     blocks = doc.blocks
     text = doc.text
-    # the body starts after the salutation (各区县人民政府，…：) or, without one, at the first
-    # numbered block or paragraph of ordinary length
+    # the body starts after the salutation (各区县人民政府，…：), which comes before any numbered
+    # block; a regulation's body begins at its first chapter or article (the lines above are its
+    # title and adoption history: 2018年9月7日…第十一次会议通过)
     start = 0
-    for i, b in enumerate(blocks[:12]):
-        line = text[b.start:b.end].strip()
-        if line.endswith(("：", ":")) and b.kind != "table_row" and len(line) < 200 and i + 1 < len(blocks):
-            start = i + 1
-            break
-    # a regulation's body begins at its first chapter or article: the lines above are its title
-    # and adoption history (2018年9月7日…第十一次会议通过)
     articles = [i for i, n in numbering.items() if n.name in ("article", "chapter")]
     if articles:
-        start = max(start, min(articles))
+        start = min(articles)
+    else:
+        first_numbered = min(numbering, default=len(blocks))
+        for i, b in enumerate(blocks[:min(12, first_numbered)]):
+            line = text[b.start:b.end].strip()
+            if line.endswith(("：", ":")) and b.kind != "table_row" and len(line) < 200 and i + 1 < len(blocks):
+                start = i + 1
+                break
     end = len(blocks)
     for i in range(start, len(blocks)):
         line = text[blocks[i].start:blocks[i].end].strip()
@@ -168,8 +169,11 @@ def analyse(doc: Document) -> Structure:
         num = st.numbering.get(i)
         for k, (s, e) in enumerate(spans):
             # a numbered block whose first sentence is short is a title: （一）全面排查摸底。
-            heading = bool(num) and k == 0 and (len(spans) > 1 or block.kind in ("heading", "annex_heading")
-                                                or e - s <= 40)
+            # (an article — 第四条 — has no title: its first sentence is already its content)
+            # nor has an item of a list, which ends in ；: （一）落实政府购买服务政策；
+            heading = bool(num) and num.name != "article" and k == 0 and (
+                len(spans) > 1 or block.kind in ("heading", "annex_heading") or e - s <= 40) \
+                and not text[s:e].rstrip().endswith(("；", ";"))
             if not num and len(spans) == 1 and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
                 heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）
             st.units.append(Unit(s, e, i, "sentence", st.section_paths[i], is_heading=heading, in_body=in_body))

@@ -131,3 +131,12 @@ def test_a_reply_names_its_issuer_as_我局(tmp_path):
                       "重庆市江津区民政局\n2024年3月1日\n", encoding="utf-8")
     ex = extraction(letter)
     assert summary(ex, "我局将会同区财政局") == ({"民政": "lead", "财政": "cooperate"}, {("2024-06-30", "by")}, "must")
+
+
+def test_a_lead_in_gives_its_doers_to_the_list_items():
+    from tests.conftest import EXTRA
+    ex = extraction(EXTRA / "shaoxing-2021-jujia-yanglao-fuwu-tiaoli.md")
+    # 第四条 乡镇人民政府、街道办事处负责辖区内居家养老服务工作，履行下列职责：（一）落实…；（二）建设…；
+    assert summary(ex, "负责辖区内居家养老服务工作")[0] == {"镇街": "lead"}  # 负责: lead
+    assert summary(ex, "落实政府购买居家养老社会服务")[0] == {"镇街": "lead"}
+    assert summary(ex, "建设、运营、维护、管理居家养老服务设施")[0] == {"镇街": "lead"}
