@@ -153,7 +153,9 @@ def info(db: DB_OPTION = DEFAULT_DB) -> None:
 def _register_commands() -> None:
     """Commands kept in their own modules: compare/export/report, watch/serve/reprocess."""
     from pipeline.analyst_cli import register as register_analyst
+    from pipeline.watch_cli import register as register_watch
     register_analyst(app)
+    register_watch(app)
 
 
 _register_commands()
