@@ -95,23 +95,28 @@ class Sample:
     maxrss_mb: float  # the largest single process of the tree
     peak_tree_mb: float  # the largest sum over the tree, sampled
     returncode: int
+    peak_main_mb: float = 0.0  # the measured process itself (the writer, for an ingest), sampled
+    peak_child_mb: float = 0.0  # its largest descendant (an extraction worker), sampled
     stdout: str = field(repr=False, default="")
 
 
-def _tree_rss(pid: int) -> int:
+def _tree_rss(pid: int) -> tuple[int, int, int]:
+    """(RSS of the process, largest RSS among its descendants, sum over the tree) in bytes."""
     import psutil
     try:
         root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
+        children = root.children(recursive=True)
+        own = root.memory_info().rss
     except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
+        return 0, 0, 0
+    largest = total = 0
+    for p in children:
         try:
-            total += p.memory_info().rss
+            rss = p.memory_info().rss
         except psutil.Error:
-            pass
-    return total
+            continue
+        largest, total = max(largest, rss), total + rss
+    return own, largest, own + total
 
 
 def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Sample:
@@ -121,12 +126,12 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **MEASURED_ENV, **(env or {})},
                                 stdout=subprocess.PIPE, stderr=stderr)
-        peak = [0]
+        peak = [0, 0, 0]  # main, largest child, tree
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(0.1):
-                peak[0] = max(peak[0], _tree_rss(proc.pid))
+                peak[:] = [max(a, b) for a, b in zip(peak, _tree_rss(proc.pid))]
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -139,8 +144,9 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
     finally:
         if log:
             stderr.close()
-    sample_ = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 2**20,
-                     proc.returncode, out.decode("utf-8", "replace"))
+    sample_ = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[2] / 2**20,
+                     proc.returncode, stdout=out.decode("utf-8", "replace"), peak_main_mb=peak[0] / 2**20,
+                     peak_child_mb=peak[1] / 2**20)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd[:4]))} … exited {proc.returncode}; see {log}")
     return sample_
@@ -541,28 +547,43 @@ def cmd_rjieba_compare(listing: str) -> None:
     t3 = time.process_time()
     theirs = [rjieba.cut(t) for t in texts]
     t4 = time.process_time()
-    same_docs = sum(a == b for a, b in zip(ours, theirs))
-    # tokens agree where both put the same boundaries: compare the sets of (start, end) spans
+    result = {"documents": len(texts), "jieba_init_s": t1 - t0, "jieba_cut_s": t2 - t1,
+              "rjieba_init_s": t3 - t2, "rjieba_cut_s": t4 - t3, **_agreement(ours, theirs),
+              "rjieba_version": _version("rjieba"), "jieba_version": _version("jieba"),
+              "user_dictionary": hasattr(rjieba, "add_word")}
+    # as the pipeline segments: both with the project's user dictionary of department names
+    user_dict = ROOT / "extractors" / "data" / "jieba_user_dict.txt"
+    if user_dict.exists() and hasattr(rjieba, "add_word"):
+        for line in user_dict.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, freq, tag = line.split(" ")
+                jieba.add_word(word, int(freq), tag)
+                rjieba.add_word(word, int(freq), tag)
+        t5 = time.process_time()
+        ours = [jieba.lcut(t) for t in texts]
+        t6 = time.process_time()
+        theirs = [rjieba.cut(t) for t in texts]
+        t7 = time.process_time()
+        result["with_user_dictionary"] = {"jieba_cut_s": t6 - t5, "rjieba_cut_s": t7 - t6,
+                                          **_agreement(ours, theirs)}
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def _agreement(ours: list[list[str]], theirs: list[list[str]]) -> dict:
+    """Documents cut identically, share of jieba's tokens rjieba also has, a few differences."""
     agree = total = 0
     examples = []
     for a, b in zip(ours, theirs):
         sa, sb = _spans(a), _spans(b)
         agree += len(sa & sb)
         total += len(sa)
-        if sa != sb and len(examples) < 5:
+        if sa != sb and len(examples) < 8:
             text = "".join(a)
-            diff = sorted(sa - sb)[:1]
-            if diff:
-                s, e = diff[0]
-                examples.append({"jieba": text[max(0, s - 4):e + 4], "jieba_token": text[s:e],
+            for s, e in sorted(sa - sb)[:1]:
+                examples.append({"context": text[max(0, s - 4):e + 4], "jieba_token": text[s:e],
                                  "rjieba_tokens": [text[x:y] for x, y in sorted(sb) if x < e and y > s]})
-    print(json.dumps({"documents": len(texts), "jieba_init_s": t1 - t0, "jieba_cut_s": t2 - t1,
-                      "rjieba_init_s": t3 - t2, "rjieba_cut_s": t4 - t3, "same_documents": same_docs,
-                      "token_agreement": agree / max(total, 1), "jieba_tokens": total,
-                      "rjieba_version": _version("rjieba"), "jieba_version": _version("jieba"),
-                      "user_dictionary": hasattr(rjieba, "add_word") or hasattr(rjieba, "load_userdict"),
-                      "differences": examples},
-                     ensure_ascii=False))
+    return {"same_documents": sum(a == b for a, b in zip(ours, theirs)), "token_agreement": agree / max(total, 1),
+            "jieba_tokens": total, "differences": examples}
 
 
 def _version(package: str) -> str:
@@ -648,6 +669,10 @@ def render(r: dict) -> str:
                    f" | | {100 * m['growth_maxrss']:+.0f} % | within 20 % |")
         out.append(f"| peak memory, whole tree (2 workers) | {m[a]['peak_tree_mb']:.0f} → {m[b]['peak_tree_mb']:.0f} MB"
                    f" | | {100 * m['growth_tree']:+.0f} % | within 20 % |")
+        if m[a].get("peak_main_mb"):
+            out.append(f"| of which the writer process / the largest worker | {m[a]['peak_main_mb']:.0f} → "
+                       f"{m[b]['peak_main_mb']:.0f} MB / {m[a]['peak_child_mb']:.0f} → {m[b]['peak_child_mb']:.0f} MB"
+                       f" | | | |")
     q = r.get("queries")
     if q:
         n = q["scale"]["counts"]["obligations"]
