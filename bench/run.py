@@ -1,7 +1,7 @@
 """`make bench`: the pipeline measured against the floor that jieba and pdfplumber set.
 
-    .venv/bin/python bench/run.py            # full: 2,000 documents, about 15 min on an idle 2-core machine
-    .venv/bin/python bench/run.py --quick    # smoke run: 300 documents, a few minutes
+    .venv/bin/python bench/run.py            # full: 2,000 documents, ~35 min of CPU (docs/PERFORMANCE.md)
+    .venv/bin/python bench/run.py --quick    # smoke run: 300 documents, ~9 min of CPU
     .venv/bin/python bench/run.py --only jieba,pdf --runs 5
 
 Every measured command is a separate process, run `--runs` times, and the median is taken (the
@@ -78,7 +78,7 @@ class Plan:
 
 FULL = Plan(corpus=2000, text_sample=80, pdf_sample=20, stage_sample=100, cprofile_sample=40, prefect_docs=1000,
             memory_sizes=(500, 2000), obligations=100_000)
-QUICK = Plan(corpus=300, text_sample=30, pdf_sample=6, stage_sample=30, cprofile_sample=15, prefect_docs=200,
+QUICK = Plan(corpus=300, text_sample=30, pdf_sample=6, stage_sample=30, cprofile_sample=15, prefect_docs=100,
              memory_sizes=(100, 300), obligations=100_000)
 
 
