@@ -41,7 +41,9 @@ class FieldComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         ctx: ExtractContext = doc.user_data.setdefault("ctx", ExtractContext())
-        found = self.module.extract(doc.text, ctx)
+        # doc.text rebuilds the string from every token: take the one run() was given
+        text = doc.user_data.get("text") or doc.text
+        found = self.module.extract(text, ctx)
         if self.field == "citation":
             ctx.masked.extend((m.start, m.end) for m in found)
         _put(doc, self.field, found)
@@ -78,6 +80,7 @@ def run(text: str, ctx: ExtractContext) -> Doc:
     nlp = pipeline()
     doc = nlp.make_doc(text)
     doc.user_data["ctx"] = ctx
+    doc.user_data["text"] = text
     for _, component in nlp.pipeline:
         doc = component(doc)
     return doc

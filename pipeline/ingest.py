@@ -15,7 +15,8 @@ import duckdb
 
 from pipeline import store
 from pipeline.discover import list_documents
-from pipeline.process import Outcome, process_file
+from pipeline.errors import PipelineError
+from pipeline.process import Outcome, file_sha256, process_file
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
 from schemas.records import IngestErrorRecord, IngestRunRecord
@@ -65,11 +66,25 @@ def load_known(db: Path) -> Known:
 
 def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.Executor | None,
                   ingested_at: dt.datetime) -> list[Outcome]:
-    """Outcomes of a batch of files, in the order given."""
+    """Outcomes of a batch of files, in the order given. Whether a file is unchanged is decided
+    here, by its hash, so that workers get only files to extract and not the catalogue of what is
+    stored (which grows with the corpus)."""
     if pool is None:
         return [process_file(p, known.versions, known.failed, limits, ingested_at) for p in paths]
-    futures = [pool.submit(process_file, p, known.versions, known.failed, limits, ingested_at) for p in paths]
-    return [f.result() for f in futures]
+    outcomes: list[Outcome | cf.Future] = []
+    for p in paths:
+        try:
+            sha = file_sha256(Path(p))
+        except PipelineError as exc:
+            outcomes.append(Outcome(p, "failed", None, error_kind=exc.kind, message=str(exc)))
+            continue
+        if known.versions.get(sha) == pipeline_version():
+            outcomes.append(Outcome(p, "unchanged", sha))
+        elif (p, sha) in known.failed:
+            outcomes.append(Outcome(p, "skipped", sha))
+        else:
+            outcomes.append(pool.submit(process_file, p, {}, set(), limits, ingested_at, sha))
+    return [o.result() if isinstance(o, cf.Future) else o for o in outcomes]
 
 
 def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: Known,
@@ -93,8 +108,8 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                 old = known.by_path.get(oc.path)
                 replaces = [old] if old and old != doc_id else []
                 stale = doc_id in known.versions
-                try:
-                    store.store_document(con, ex.rows(), replaces)  # rolled back whole on failure
+                try:  # rolled back whole on failure
+                    store.store_document(con, ex.rows(), replaces, stored_before=stale)
                 except duckdb.Error as exc:  # rows that break a key or a type: this document only
                     summary.failed += 1
                     message = f"{oc.path}: storing failed: {type(exc).__name__}: {exc}"

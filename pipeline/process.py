@@ -51,14 +51,15 @@ def check_size(path: Path, limits: ReadLimits) -> None:
 
 
 def process_file(path: str, known_versions: dict[str, str], failed: set[tuple[str, str]],
-                 limits: ReadLimits | None = None, ingested_at: dt.datetime | None = None) -> Outcome:
+                 limits: ReadLimits | None = None, ingested_at: dt.datetime | None = None,
+                 sha: str | None = None) -> Outcome:
     """Read and extract one file unless the same bytes are stored by this pipeline version.
-    Never raises for a bad file: the error becomes the outcome."""
+    `sha` is the file's hash when the caller has it. Never raises for a bad file: the error
+    becomes the outcome."""
     limits = limits or ReadLimits()
     p = Path(path)
-    sha = None
     try:
-        sha = file_sha256(p)
+        sha = sha or file_sha256(p)
         if known_versions.get(sha) == pipeline_version():
             return Outcome(path, "unchanged", sha)
         if (path, sha) in failed:

@@ -149,12 +149,15 @@ def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> 
     con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids])
 
 
-def store_document(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Record]], replaces: Iterable[str]) -> None:
-    """Store one document's rows in one transaction, replacing `replaces` (and its own old rows)."""
+def store_document(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Record]], replaces: Iterable[str],
+                   stored_before: bool = True) -> None:
+    """Store one document's rows in one transaction, replacing `replaces` and, when it was
+    `stored_before` (the default: safe), its own old rows. A new document skips the deletes."""
     doc_id = rows["documents"][0].doc_id
+    old = [*([doc_id] if stored_before else []), *replaces]
     con.execute("BEGIN TRANSACTION")
     try:
-        delete_documents(con, [doc_id, *replaces])
+        delete_documents(con, old)
         for table, records in rows.items():
             insert(con, table, records)
         con.execute("COMMIT")
