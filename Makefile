@@ -24,10 +24,12 @@ variants: setup
 	$(BIN)/python corpus/make_variants.py
 
 run: variants
+	mkdir -p $(PREFECT_HOME)
 	$(BIN)/obligations ingest corpus/ --db $(DB)
 	$(BIN)/obligations sql "SELECT format, count(*) AS documents FROM documents GROUP BY 1 ORDER BY 1" --db $(DB)
 
 test: variants
+	mkdir -p $(PREFECT_HOME)
 	$(BIN)/pytest
 
 eval: setup
