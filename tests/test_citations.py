@@ -2,10 +2,8 @@
 merge, the protected spans other extractors rely on, and the extractor contract."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -13,17 +11,13 @@ from pydantic import ValidationError
 from extractors import citations
 from extractors.base import ExtractContext
 from extractors.citations import CitationValue
+from tests.example_tables import load, params
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "citations.yaml").read_text(encoding="utf-8"))
-
-
-def _params():
-    for case in EXAMPLES:
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
-        yield pytest.param(case, id=case["id"], marks=marks)
+EXAMPLES = load("citations.yaml")
 
 
-@pytest.mark.parametrize("case", list(_params()))
+
+@pytest.mark.parametrize("case", params(EXAMPLES))
 def test_example(case):
     text = case["text"]
     found = citations.extract(text, ExtractContext())

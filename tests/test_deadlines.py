@@ -3,18 +3,17 @@ extractor keeps (offsets, no exceptions, no 'today')."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from extractors import deadlines
 from extractors.base import ExtractContext
+from tests.example_tables import load, params
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "deadlines.yaml").read_text(encoding="utf-8"))
+EXAMPLES = load("deadlines.yaml")
 
 
 def _spans(text: str, pieces: list[str] | None) -> list[tuple[int, int]]:
@@ -42,13 +41,8 @@ def _expected(case: dict) -> list[tuple]:
     return rows
 
 
-def _params():
-    for case in EXAMPLES:
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
-        yield pytest.param(case, id=case["id"], marks=marks)
 
-
-@pytest.mark.parametrize("case", list(_params()))
+@pytest.mark.parametrize("case", params(EXAMPLES))
 def test_example(case):
     text = case["text"]
     found = deadlines.extract(text, _context(case))

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -15,22 +14,18 @@ from pydantic import ValidationError
 from extractors import modality
 from extractors.base import ExtractContext
 from extractors.rules import load_yaml
+from tests.example_tables import load, params
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 EXTRA = ROOT.parent / "shared" / "corpus-extra"        # real documents beyond the seeds
 GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "modality.yaml").read_text(encoding="utf-8"))
+EXAMPLES = load("modality.yaml")
 
 
-def _params():
-    for case in EXAMPLES:
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
-        yield pytest.param(case, id=case["id"], marks=marks)
 
-
-@pytest.mark.parametrize("case", list(_params()))
+@pytest.mark.parametrize("case", params(EXAMPLES))
 def test_example(case):
     assert modality.classify(case["text"]) == case["expect"]
     if "cues" in case:

@@ -22,7 +22,7 @@ from lxml import etree
 from pipeline.errors import DecompressionLimit, EncryptedDocument, NotADocx
 from pipeline.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced, has_cjk
 from pipeline.readers.base import Parsed, check_chars
-from pipeline.readers.word_numbering import Numbering
+from pipeline.readers.word_numbering import Numbering, xml_int, xml_val
 from pipeline.settings import ReadLimits
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -132,13 +132,13 @@ class _Body:
                 tr_pr.find(qn("w:tblHeader")).get(qn("w:val"), "true") not in ("false", "0")
             in_header = in_header and is_header
             header_rows += in_header
-            col = _int(_val(tr_pr, "w:gridBefore"), 0)
+            col = xml_int(xml_val(tr_pr, "w:gridBefore"), 0)
             cells = []
             for tc in tr.iterfind(qn("w:tc")):
                 tc_pr = tc.find(qn("w:tcPr"))
-                span = max(_int(_val(tc_pr, "w:gridSpan"), 1), 1)
+                span = max(xml_int(xml_val(tc_pr, "w:gridSpan"), 1), 1)
                 merged = tc_pr is not None and tc_pr.find(qn("w:vMerge")) is not None and \
-                    _val(tc_pr, "w:vMerge") in (None, "continue")
+                    xml_val(tc_pr, "w:vMerge") in (None, "continue")
                 # a vertically merged cell is read once, in its first row
                 text = "" if merged else "\n".join(self.paragraph_text(p)[0] for p in tc.iterfind(".//" + qn("w:p")))
                 cells.append(SourceCell(self.emit(text), col, span))
@@ -152,18 +152,6 @@ class _Body:
         self.items.append(SourceTable(rows, header_rows=header_rows or None))
 
 
-def _val(element, tag: str) -> str | None:
-    child = element.find(qn(tag)) if element is not None else None
-    return child.get(qn("w:val")) if child is not None else None
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
-
-
 def _styles(document) -> dict[str, tuple[str, str | None, tuple[str, int] | None]]:
     """style id -> (name, based-on id, (numId, ilvl) or None)."""
     try:
@@ -173,8 +161,8 @@ def _styles(document) -> dict[str, tuple[str, str | None, tuple[str, int] | None
     styles = {}
     for style in element.iterfind(qn("w:style")):
         num_pr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        numbering = (_val(num_pr, "w:numId"), _int(_val(num_pr, "w:ilvl"), 0)) if num_pr is not None else None
-        styles[style.get(qn("w:styleId"))] = (_val(style, "w:name") or "", _val(style, "w:basedOn"), numbering)
+        numbering = (xml_val(num_pr, "w:numId"), xml_int(xml_val(num_pr, "w:ilvl"), 0)) if num_pr is not None else None
+        styles[style.get(qn("w:styleId"))] = (xml_val(style, "w:name") or "", xml_val(style, "w:basedOn"), numbering)
     return styles
 
 

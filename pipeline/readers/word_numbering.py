@@ -75,12 +75,12 @@ class Level:
     start: int
 
 
-def _val(element, tag: str) -> str | None:
+def xml_val(element, tag: str) -> str | None:
     child = element.find(qn(tag)) if element is not None else None
     return child.get(qn("w:val")) if child is not None else None
 
 
-def _int(value: str | None, default: int) -> int:
+def xml_int(value: str | None, default: int) -> int:
     try:
         return int(value) if value is not None else default
     except ValueError:
@@ -90,9 +90,9 @@ def _int(value: str | None, default: int) -> int:
 def _levels(parent) -> dict[int, Level]:
     levels = {}
     for lvl in parent.iterfind(qn("w:lvl")):
-        ilvl = _int(lvl.get(qn("w:ilvl")), 0)
-        levels[ilvl] = Level(_val(lvl, "w:numFmt") or "decimal", _val(lvl, "w:lvlText") or "",
-                             _int(_val(lvl, "w:start"), 1))
+        ilvl = xml_int(lvl.get(qn("w:ilvl")), 0)
+        levels[ilvl] = Level(xml_val(lvl, "w:numFmt") or "decimal", xml_val(lvl, "w:lvlText") or "",
+                             xml_int(xml_val(lvl, "w:start"), 1))
     return levels
 
 
@@ -106,16 +106,16 @@ class Numbering:
             for element in numbering_element.iterfind(qn("w:abstractNum")):
                 abstract[element.get(qn("w:abstractNumId"))] = _levels(element)
             for num in numbering_element.iterfind(qn("w:num")):
-                levels = dict(abstract.get(_val(num, "w:abstractNumId"), {}))
+                levels = dict(abstract.get(xml_val(num, "w:abstractNumId"), {}))
                 for override in num.iterfind(qn("w:lvlOverride")):
-                    ilvl = _int(override.get(qn("w:ilvl")), 0)
+                    ilvl = xml_int(override.get(qn("w:ilvl")), 0)
                     replaced = _levels(override).get(ilvl)
                     if replaced is not None:
                         levels[ilvl] = replaced
-                    start = _val(override, "w:startOverride")
+                    start = xml_val(override, "w:startOverride")
                     if start is not None and ilvl in levels:
                         level = levels[ilvl]
-                        levels[ilvl] = Level(level.fmt, level.text, _int(start, level.start))
+                        levels[ilvl] = Level(level.fmt, level.text, xml_int(start, level.start))
                 self.lists[num.get(qn("w:numId"))] = levels
         self.style_numbering = style_numbering
         self.counters: dict[str, dict[int, int]] = {}
@@ -125,8 +125,8 @@ class Numbering:
         num_pr = paragraph.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
         num_id, ilvl = self.style_numbering.get(style_id or "", (None, 0))
         if num_pr is not None:
-            num_id = _val(num_pr, "w:numId") or num_id
-            ilvl = _int(_val(num_pr, "w:ilvl"), ilvl)
+            num_id = xml_val(num_pr, "w:numId") or num_id
+            ilvl = xml_int(xml_val(num_pr, "w:ilvl"), ilvl)
         levels = self.lists.get(num_id or "")
         if not levels or ilvl not in levels or levels[ilvl].fmt in ("bullet", "none"):
             return ""
