@@ -44,6 +44,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
            prefect: Annotated[bool, typer.Option(help="run as a Prefect flow (off: call the steps directly)")] = True,
            batch_size: Annotated[int, typer.Option(help="documents per task and per write transaction batch",
                                                    min=1)] = 32,
+           runner: Annotated[str, typer.Option(help="default | dask (extraction on Dask, pip install '.[dask]')")
+                             ] = "default",
+           dask_address: Annotated[str | None, typer.Option(help="a Dask scheduler (default: a LocalCluster "
+                                                                 "of --workers processes)")] = None,
            ) -> None:
     """Ingest documents into the database and print a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -59,7 +63,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
             bar.update(job, completed=done, total=total)
 
         try:
-            if prefect:
+            if runner == "dask":
+                prefect_defaults()
+                from pipeline.dask_runner import run_ingest_dask
+                result = run_ingest_dask([str(p) for p in paths], db, address=dask_address,
+                                         n_workers=max(workers, 1), follow_symlinks=follow_symlinks,
+                                         progress=progress)
+            elif prefect:
                 prefect_defaults()
                 from pipeline.flows import ingest_flow
                 result = ingest_flow([str(p) for p in paths], str(db), workers=workers, batch_size=batch_size,
@@ -70,7 +80,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
                                     follow_symlinks=follow_symlinks, progress=progress).as_dict()
         except DatabaseBusy as exc:
             fail(str(exc))
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, ValueError, ImportError) as exc:
             fail(str(exc))
     _print_summary(result)
 
