@@ -2,10 +2,12 @@
 
 Extraction is a pure function of a file's bytes (pipeline/process.py), so it can run on any
 machine that sees the files; storing stays with the one process that holds the database's writer
-lock. `run_ingest_dask` is `run_ingest` with one step swapped: each batch of files is cut into
-chunks, each chunk is a Prefect task submitted to prefect-dask's `DaskTaskRunner` (a LocalCluster of
-worker processes, or any Dask scheduler address), and the outcomes come back to this process,
-which stores them batch by batch exactly as the default runner does. Same files, same rows.
+lock. `run_ingest_dask` is `run_ingest` with the extraction pool swapped: as with local worker
+processes, the writer hashes each file of a batch and settles the unchanged and failed-before ones
+itself; the files to extract go out in chunks, each chunk a Prefect task on prefect-dask's
+`DaskTaskRunner` (a LocalCluster of worker processes, or any Dask scheduler address), and the
+outcomes come back to this process, which stores them batch by batch exactly as the default
+runner does. Same files, same rows.
 
 Needs the optional extra: `pip install -e ".[dask]"` (prefect-dask, dask, distributed).
 
@@ -17,24 +19,39 @@ loopback: with a remote scheduler address, set PREFECT_API_URL to a server they 
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
 import ipaddress
 import logging
+import math
 import os
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, task
+from prefect.cache_policies import NONE
 
 from pipeline import flows, ingest, serve, store
 from pipeline.process import Outcome
 from pipeline.version import pipeline_version
 
-DEFAULT_CHUNK = 4  # files per Dask task: a Prefect task costs ~0.1-0.5 s here, a document ~0.3-1 s
+# A Prefect task on Dask costs ~1.5 s here before its code starts (task-run bookkeeping through
+# the API; measured with 4-file tasks: 13-15 s from submit to start for 10 tasks on 2 workers),
+# a document ~0.2-0.6 s of extraction: so a batch is cut into one chunk per worker, and a
+# batch gives each worker at least this many files.
+MIN_FILES_PER_TASK = 8
 
 
 class VersionMismatch(RuntimeError):
     """A worker extracted with other extractor code than the writer's: rows would mix versions."""
+
+
+def run_calls(calls: list[tuple[Callable, tuple, dict]]) -> list:
+    """Worker side: the results of a chunk of calls, in order."""
+    return [fn(*args, **kwargs) for fn, args, kwargs in calls]
+
+
+run_calls_task = task(run_calls, name="extract-chunk", cache_policy=NONE, retries=0)
 
 
 def dask_task_runner(address: str | None = None, n_workers: int = 2):
@@ -53,29 +70,82 @@ def dask_task_runner(address: str | None = None, n_workers: int = 2):
                                           "dashboard_address": ":0"})
 
 
-def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+class _Chunk:
+    """Calls sent together as one task; its results are fetched once, for all of them."""
+
+    def __init__(self, handle):
+        self.handle = handle  # what `submit_chunk` returned: has .result()
+        self.results: list | None = None
+
+    def result(self, k: int):
+        if self.results is None:
+            self.results = self.handle.result()
+        return self.results[k]
 
 
-def lean_known(known: ingest.Known, current_version: str) -> ingest.Known:
-    """What a worker needs of the stored state, and no more (it travels with every task): the
-    hashes stored by the current version (to skip unchanged bytes) and the failed (path, hash)
-    pairs. Documents stored by another version are re-extracted anyway, and paths are the
-    writer's business."""
-    return ingest.Known(versions={sha: v for sha, v in known.versions.items() if v == current_version},
-                        by_path={}, failed=set(known.failed))
+class _ChunkFuture(cf.Future):
+    """A future whose call was (or will be) sent in a chunk; asking for its result sends the
+    executor's pending calls first, then waits for its chunk."""
+
+    def __init__(self, executor: TaskRunnerExecutor):
+        super().__init__()
+        self._executor = executor
+        self._source: tuple[_Chunk, int] | None = None
+
+    def result(self, timeout=None):
+        if not self.done():
+            if self._source is None:
+                self._executor.dispatch()
+            chunk, k = self._source
+            self.set_result(chunk.result(k))  # a failed chunk task raises here, to the caller
+        return super().result(timeout)
 
 
-def cluster_extract(chunk_size: int = DEFAULT_CHUNK) -> Callable:
-    """An extract step for `run_ingest` that fans a batch out as Dask tasks and returns the outcomes
-    in the batch's order. Raises VersionMismatch when a worker runs other extractor code."""
+class TaskRunnerExecutor(cf.Executor):
+    """A concurrent.futures.Executor that runs calls as Prefect tasks on the current flow's task
+    runner (prefect-dask's, here), `chunk_size` calls per task: a Prefect task costs ~1.5 s of
+    bookkeeping here, a document 0.1-0.6 s of extraction. It stands in for the process pool of
+    `ingest.extract_batch`, which hashes each file in the writer, settles unchanged and failed-before
+    files there, and submits only the files to extract: workers never get the stored catalogue.
+    Calls are sent when a chunk is full and when a result is asked for."""
+
+    def __init__(self, chunk_size: int, submit_chunk: Callable | None = None):
+        self.chunk_size = max(1, chunk_size)
+        self._submit_chunk = submit_chunk or run_calls_task.submit
+        self._pending: list[tuple[_ChunkFuture, Callable, tuple, dict]] = []
+        self.tasks = 0  # chunks sent
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        future = _ChunkFuture(self)
+        self._pending.append((future, fn, args, kwargs))
+        if len(self._pending) >= self.chunk_size:
+            self.dispatch()
+        return future
+
+    def dispatch(self) -> None:
+        """Send the pending calls as one task."""
+        if not self._pending:
+            return
+        calls, self._pending = self._pending, []
+        chunk = _Chunk(self._submit_chunk([(fn, args, kwargs) for _, fn, args, kwargs in calls]))
+        self.tasks += 1
+        for k, (future, *_) in enumerate(calls):
+            future._source = (chunk, k)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if not cancel_futures:
+            self.dispatch()
+        self._pending = []
+
+
+def cluster_extract(chunk_size: int) -> Callable:
+    """An extract step for `run_ingest`: `ingest.extract_batch` with its pool replaced by Prefect
+    tasks on the Dask task runner; outcomes in the batch's order. Raises VersionMismatch when a
+    worker extracted with other code than this process's."""
 
     def extract(paths: list[str], known: ingest.Known, limits, pool, ingested_at) -> list[Outcome]:
+        outcomes = ingest.extract_batch(paths, known, limits, TaskRunnerExecutor(chunk_size), ingested_at)
         current = pipeline_version()
-        lean = lean_known(known, current)
-        futures = [flows.extract_task.submit(chunk, lean, limits, None, ingested_at)
-                   for chunk in _chunks(paths, chunk_size)]
-        outcomes = [oc for future in futures for oc in future.result()]
         for oc in outcomes:
             if oc.extraction is not None and oc.extraction.document.pipeline_version != current:
                 raise VersionMismatch(
@@ -89,7 +159,7 @@ def cluster_extract(chunk_size: int = DEFAULT_CHUNK) -> Callable:
 
 @flow(name="ingest-dask", log_prints=False, validate_parameters=False)
 def dask_ingest_flow(paths: list[str], db: str = str(store.DEFAULT_DB), batch_size: int = 32,
-                     chunk_size: int = DEFAULT_CHUNK, follow_symlinks: bool = False, progress=None) -> dict:
+                     chunk_size: int = 16, follow_symlinks: bool = False, progress=None) -> dict:
     """The ingest flow with extraction on the flow's task runner (set with `.with_options`)."""
     summary = ingest.run_ingest(paths, Path(db), workers=1, batch_size=batch_size, follow_symlinks=follow_symlinks,
                                 extract=cluster_extract(chunk_size), store_fn=flows.store_task, progress=progress)
@@ -107,7 +177,7 @@ def _is_loopback(address: str) -> bool:
 
 
 def run_ingest_dask(paths: list[str], db: Path = store.DEFAULT_DB, *, address: str | None = None,
-                    n_workers: int = 2, chunk_size: int = DEFAULT_CHUNK, batch_size: int | None = None,
+                    n_workers: int = 2, chunk_size: int | None = None, batch_size: int | None = None,
                     follow_symlinks: bool = False, progress: Callable[[int, int], None] | None = None,
                     state_dir: Path = serve.STATE_DIR) -> dict:
     """Ingest `paths` into `db` with extraction on Dask; returns the run summary as a dict (the same
@@ -116,8 +186,10 @@ def run_ingest_dask(paths: list[str], db: Path = store.DEFAULT_DB, *, address: s
     if address and not _is_loopback(address) and not serve.configured_api_url():
         raise ValueError(f"workers of the Dask scheduler at {address} cannot reach a Prefect server on this "
                          "machine's loopback: set PREFECT_API_URL to a Prefect server they can reach")
-    # a batch gives every worker a few chunks, so that one slow document does not idle the others
-    batch_size = batch_size or max(32, chunk_size * n_workers * 2)
+    # one chunk per worker per batch (few tasks: each costs ~1.5 s of Prefect bookkeeping here);
+    # with `address`, n_workers is the number of workers the cluster is expected to have
+    batch_size = batch_size or max(32, MIN_FILES_PER_TASK * n_workers)
+    chunk_size = chunk_size or max(1, math.ceil(batch_size / n_workers))
     with serve.prefect_api(state_dir):
         runner_flow = dask_ingest_flow.with_options(task_runner=dask_task_runner(address, n_workers))
         return runner_flow([str(p) for p in paths], str(db), batch_size=batch_size, chunk_size=chunk_size,

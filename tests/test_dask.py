@@ -1,7 +1,9 @@
 """`--runner dask`: extraction on a Dask LocalCluster through prefect-dask gives the same rows as the
-default runner; what travels to the workers is trimmed; a remote cluster needs a reachable API."""
+default runner; only files to extract travel to the workers, in chunks; a remote cluster needs a
+reachable API."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -12,20 +14,77 @@ from pathlib import Path
 import pytest
 
 from pipeline import ingest, serve
-from pipeline.dask_runner import _is_loopback, lean_known, run_ingest_dask
+from pipeline.dask_runner import (
+    TaskRunnerExecutor,
+    _is_loopback,
+    cluster_extract,
+    run_calls,
+    run_ingest_dask,
+)
 from tests.test_watch import TASK_TABLE, write
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_only_what_a_worker_needs_travels_with_a_task():
-    known = ingest.Known(versions={"a" * 64: "v2", "b" * 64: "v1"}, by_path={"/x.txt": "a" * 64},
-                         failed={("/bad.pdf", "c" * 64)})
-    lean = lean_known(known, "v2")
-    assert lean.versions == {"a" * 64: "v2"}  # another version's documents are re-extracted anyway
-    assert lean.by_path == {}
-    assert lean.failed == {("/bad.pdf", "c" * 64)}
-    assert known.versions["b" * 64] == "v1"  # the writer's own state is left alone
+def _fake_submitter(sent: list):
+    class Handle:
+        def __init__(self, calls):
+            self.calls = calls
+            sent.append(len(calls))
+
+        def result(self):
+            return run_calls(self.calls)
+
+    return Handle
+
+
+def test_calls_go_out_in_chunks_and_results_come_back_in_order():
+    sent: list[int] = []
+    pool = TaskRunnerExecutor(3, submit_chunk=_fake_submitter(sent))
+    futures = [pool.submit(pow, n, 2) for n in range(7)]
+    assert sent == [3, 3]  # full chunks go at once, the rest waits
+    assert [f.result() for f in futures] == [n * n for n in range(7)]
+    assert sent == [3, 3, 1]  # asking for a result sent the last, partial chunk
+    assert pool.tasks == 3
+
+
+def test_a_failing_chunk_raises_to_whoever_asks_for_its_results():
+    pool = TaskRunnerExecutor(2, submit_chunk=_fake_submitter([]))
+    ok, bad = pool.submit(int, "12"), pool.submit(int, "twelve")
+    with pytest.raises(ValueError, match="twelve"):
+        bad.result()
+    with pytest.raises(ValueError):
+        ok.result()  # same chunk, same failed task
+
+
+def test_the_extract_step_settles_unchanged_and_failed_files_in_the_writer(tmp_path, monkeypatch):
+    """Only files to extract go to the workers: a stored unchanged file and a file that failed
+    before with the same bytes never leave this process."""
+    import hashlib
+
+    from pipeline import dask_runner, version
+
+    stored = write(tmp_path, "stored.txt", TASK_TABLE)
+    failed = tmp_path / "broken.pdf"
+    failed.write_bytes(b"<html>404</html>")
+    fresh = write(tmp_path, "fresh.txt", TASK_TABLE.replace("2024年9月底前", "2024年10月底前"))
+    sha = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (stored, failed, fresh)}
+    known = ingest.Known(versions={sha[stored]: version.pipeline_version()}, by_path={},
+                         failed={(str(failed), sha[failed])})
+    sent: list[list] = []
+
+    class Handle:
+        def __init__(self, calls):
+            sent.append([args[0] for _, args, _ in calls])
+            self.calls = calls
+
+        def result(self):
+            return run_calls(self.calls)
+
+    monkeypatch.setattr(dask_runner, "run_calls_task", type("T", (), {"submit": staticmethod(Handle)}))
+    outcomes = cluster_extract(8)([str(stored), str(failed), str(fresh)], known, None, None, dt.datetime(2024, 1, 1))
+    assert [o.status for o in outcomes] == ["unchanged", "skipped", "extracted"]
+    assert sent == [[str(fresh)]]
 
 
 @pytest.mark.parametrize("address, loopback", [
