@@ -84,7 +84,8 @@ def parse_pdf(data: bytes, path: str, limits: ReadLimits) -> Parsed:
     except _DAMAGED as e:
         raise NotAPdf(path, f"damaged PDF: {type(e).__name__}: {e}") from None
     if not any(page.n_chars for page in pages):
-        raise NoTextLayer(path, f"no text layer in {n_pages} page(s), a scan? OCR needs `pip install .[ocr]`")
+        raise NoTextLayer(path, f"no text layer in {n_pages} page(s), a scan? OCR is not built in yet: "
+                                 "run it through an OCR tool (e.g. ocrmypdf) first")
     _drop_running_lines(pages)
     items, sources = _items(pages)
     check_chars(path, sum(len(s) for s in sources.values()), limits)
