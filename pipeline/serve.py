@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import os
 import signal
 import socket
@@ -98,6 +99,45 @@ def stop_process_group(proc: subprocess.Popen, grace: float = 15.0) -> None:
             signal.signal(signal.SIGINT, previous)
 
 
+# Runs the server command with the Linux "parent-death signal" set: if the process that started it
+# dies without stopping it (SIGKILL, an OOM kill: no `finally` runs), the server gets SIGTERM
+# instead of living on. Set in the child itself, then exec (a preexec_fn is unsafe with the
+# threads Prefect runs); kept across exec. Elsewhere than Linux it simply execs.
+_EXEC_WITH_PARENT_DEATH_SIGNAL = """
+import os, signal, sys
+parent = int(sys.argv[1])
+if sys.platform.startswith("linux"):
+    import ctypes
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was set
+        sys.exit(0)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
+def server_command(port: int) -> list[str]:
+    """The command that runs a Prefect server on 127.0.0.1:`port` (its first item an absolute path)."""
+    return [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM ends this process through the `finally` blocks (as SystemExit) instead of on the
+    spot, so a local server gets stopped; main thread only, the previous handler restored after."""
+    try:
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def local_prefect_server(home: Path, port: int | None = None, startup_timeout: float = 120.0) -> Iterator[str]:
     """Run `prefect server start` on 127.0.0.1 with PREFECT_HOME=`home` (its database lives there,
@@ -113,7 +153,7 @@ def local_prefect_server(home: Path, port: int | None = None, startup_timeout: f
     log_path = home / "server.log"
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-c", _EXEC_WITH_PARENT_DEATH_SIGNAL, str(os.getpid()), *server_command(port)],
             env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + startup_timeout
@@ -156,7 +196,8 @@ def prefect_api(state_dir: Path = STATE_DIR, port: int | None = None) -> Iterato
     if configured:
         yield configured
         return
-    with local_prefect_server(Path(state_dir) / "prefect-server", port) as url, api_url_set(url):
+    with _sigterm_unwinds(), local_prefect_server(Path(state_dir) / "prefect-server", port) as url, \
+            api_url_set(url):
         yield url
 
 
@@ -174,11 +215,12 @@ def watch_flow(inbox: str, db: str = str(store.DEFAULT_DB), settle_seconds: floa
         from prefect.runtime import flow_run
 
         scheduled = flow_run.scheduled_start_time
-        late = (dt.datetime.now(dt.timezone.utc) - scheduled).total_seconds() if scheduled else 0.0
+        late = (dt.datetime.now(dt.UTC) - scheduled).total_seconds() if scheduled else 0.0
         if late > skip_if_late_seconds:
             logger.info("skipped: started %.0f s after its scheduled time; a later scheduled cycle is due", late)
             return {"skipped_late": late}
-    from pipeline import flows, watch  # the extract/store tasks of the ingest flow; heavy imports
+    # the extract/store tasks of the ingest flow; heavy imports (spaCy), so not at module level
+    from pipeline import flows, watch
 
     summary = watch.watch_cycle(Path(inbox), Path(db), settle=watch.Settle(settle_seconds, max_wait_seconds),
                                 workers=workers, extract=flows.extract_task, store_fn=flows.store_task)
@@ -199,7 +241,7 @@ def schedule_gap(cron: str | None, interval: float | None) -> float:
 
     fires = CronSim(cron, dt.datetime(2024, 1, 1))
     times = [next(fires) for _ in range(51)]
-    return min((b - a).total_seconds() for a, b in zip(times, times[1:]))
+    return min((b - a).total_seconds() for a, b in itertools.pairwise(times))
 
 
 def _runner_class():

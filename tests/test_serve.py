@@ -20,13 +20,21 @@ from tests.test_watch import NOTICE, REPLY, write
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _fake_server(tmp_path: Path, body: str) -> Path:
-    """An executable standing in for `python`: whatever `-m prefect server start …` it is given, it
-    runs `body` (and writes its pid first, so the test can check it was stopped)."""
-    script = tmp_path / "fake-python"
-    script.write_text(f"#!/bin/sh\necho $$ > {tmp_path / 'pid'}\n{body}\n", encoding="utf-8")
-    script.chmod(0o755)
-    return script
+def _fake_server(monkeypatch, tmp_path: Path, body: str) -> None:
+    """Make the "server" a shell running `body` (after writing its pid, so the test can check that
+    it was stopped), whatever port it is given."""
+    script = f"echo $$ > {tmp_path / 'pid'}; {body}"
+    monkeypatch.setattr(serve, "server_command", lambda port: ["/bin/sh", "-c", script])
+
+
+def _pid(tmp_path: Path, timeout: float = 10.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = (tmp_path / "pid").read_text().strip() if (tmp_path / "pid").exists() else ""
+        if text:
+            return int(text)
+        time.sleep(0.05)
+    raise AssertionError("the fake server never started")
 
 
 def _alive(pid: int) -> bool:
@@ -55,31 +63,61 @@ def test_a_configured_api_is_used_and_no_server_started(monkeypatch):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     monkeypatch.setattr(serve, "local_prefect_server", lambda *a, **k: pytest.fail("a server was started"))
-    with temporary_settings(updates={PREFECT_API_URL: "http://prefect.example:4200/api"}):
-        with serve.prefect_api() as url:
-            assert url == "http://prefect.example:4200/api"
+    with temporary_settings(updates={PREFECT_API_URL: "http://prefect.example:4200/api"}), \
+            serve.prefect_api() as url:
+        assert url == "http://prefect.example:4200/api"
 
 
 def test_a_server_that_exits_at_once_is_reported_with_its_log(tmp_path, monkeypatch):
-    monkeypatch.setattr(serve.sys, "executable", str(_fake_server(tmp_path, "echo 'port already in use' >&2; exit 3")))
-    with pytest.raises(serve.ServerFailed, match=r"exited with status 3(.|\n)*port already in use"):
-        with serve.local_prefect_server(tmp_path / "home", port=serve.free_port(0), startup_timeout=30):
-            pytest.fail("yielded without a server")
+    _fake_server(monkeypatch, tmp_path, "echo 'port already in use' >&2; exit 3")
+    with pytest.raises(serve.ServerFailed, match=r"exited with status 3(.|\n)*port already in use"), \
+            serve.local_prefect_server(tmp_path / "home", port=serve.free_port(0), startup_timeout=30):
+        pytest.fail("yielded without a server")
 
 
 def test_a_server_that_never_answers_is_stopped_after_the_timeout(tmp_path, monkeypatch):
-    monkeypatch.setattr(serve.sys, "executable", str(_fake_server(tmp_path, "exec sleep 60")))
+    _fake_server(monkeypatch, tmp_path, "exec sleep 60")
     started = time.monotonic()
-    with pytest.raises(serve.ServerFailed, match="did not answer"):
-        with serve.local_prefect_server(tmp_path / "home", port=serve.free_port(0), startup_timeout=1.0):
-            pytest.fail("yielded without a server")
+    with pytest.raises(serve.ServerFailed, match="did not answer"), \
+            serve.local_prefect_server(tmp_path / "home", port=serve.free_port(0), startup_timeout=1.0):
+        pytest.fail("yielded without a server")
     assert time.monotonic() - started < 20
-    assert not _alive(int((tmp_path / "pid").read_text()))
+    assert not _alive(_pid(tmp_path))
+
+
+KILLED_HOLDER = """
+import sys, time
+from pathlib import Path
+from pipeline import serve
+serve.server_command = lambda port: ["/bin/sh", "-c", "echo $$ > " + sys.argv[1] + "; exec sleep 60"]
+serve.free_port = lambda preferred=4200: 1  # nothing answers there: the wait never ends
+with serve.local_prefect_server(Path(sys.argv[2]), startup_timeout=120):
+    pass
+"""
+
+
+def test_a_server_outlives_no_killed_parent(tmp_path):
+    """SIGKILL runs no `finally`: the parent-death signal set in the server's process stops it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    holder = subprocess.Popen([sys.executable, "-c", KILLED_HOLDER, str(tmp_path / "pid"), str(tmp_path / "home")],
+                              env=env, cwd=ROOT)
+    try:
+        server = _pid(tmp_path, timeout=60)
+        assert _alive(server)
+        holder.kill()
+        holder.wait()
+        deadline = time.monotonic() + 10
+        while _alive(server) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(server)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
 
 
 def test_a_process_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path):
-    proc = subprocess.Popen(["/bin/sh", "-c", f"trap '' TERM; echo $$ > {tmp_path / 'pid'}; "
-                                              "while true; do sleep 0.1; done"], start_new_session=True)
+    script = f"trap '' TERM; echo $$ > {tmp_path / 'pid'}; while true; do sleep 0.1; done"
+    proc = subprocess.Popen(["/bin/sh", "-c", script], start_new_session=True)
     while not (tmp_path / "pid").exists() or not (tmp_path / "pid").read_text().strip():
         time.sleep(0.05)
     serve.stop_process_group(proc, grace=0.5)
