@@ -18,8 +18,8 @@ from pipeline import store
 from pipeline.errors import DatabaseBusy
 
 EXIT_BUSY = 75
-console = Console(stderr=True)
-out = Console(highlight=False)
+console = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)  # one line per cycle, also in logs
 DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
 INBOX_OPTION = Annotated[Path, typer.Option("--inbox", help="the folder new documents arrive in (recursive)")]
 SETTLE_OPTION = Annotated[float, typer.Option("--settle", help="seconds a file's size must stay the same before it is read")]
