@@ -157,12 +157,24 @@ def cluster_extract(chunk_size: int) -> Callable:
     return extract
 
 
+# The progress callback of the running `run_ingest_dask` call. Not a flow parameter: Prefect sends
+# the flow run's context, parameters included, with every task to the Dask workers, and a callback
+# holding a terminal progress bar (locks, a file) cannot be pickled (measured: the first task fails).
+_progress: Callable[[int, int], None] | None = None
+
+
+def _report_progress(done: int, total: int) -> None:
+    if _progress is not None:
+        _progress(done, total)
+
+
 @flow(name="ingest-dask", log_prints=False, validate_parameters=False)
 def dask_ingest_flow(paths: list[str], db: str = str(store.DEFAULT_DB), batch_size: int = 32,
-                     chunk_size: int = 16, follow_symlinks: bool = False, progress=None) -> dict:
+                     chunk_size: int = 16, follow_symlinks: bool = False) -> dict:
     """The ingest flow with extraction on the flow's task runner (set with `.with_options`)."""
     summary = ingest.run_ingest(paths, Path(db), workers=1, batch_size=batch_size, follow_symlinks=follow_symlinks,
-                                extract=cluster_extract(chunk_size), store_fn=flows.store_task, progress=progress)
+                                extract=cluster_extract(chunk_size), store_fn=flows.store_task,
+                                progress=_report_progress)
     return summary.as_dict()
 
 
@@ -190,7 +202,12 @@ def run_ingest_dask(paths: list[str], db: Path = store.DEFAULT_DB, *, address: s
     # with `address`, n_workers is the number of workers the cluster is expected to have
     batch_size = batch_size or max(32, MIN_FILES_PER_TASK * n_workers)
     chunk_size = chunk_size or max(1, math.ceil(batch_size / n_workers))
+    global _progress
     with serve.prefect_api(state_dir):
         runner_flow = dask_ingest_flow.with_options(task_runner=dask_task_runner(address, n_workers))
-        return runner_flow([str(p) for p in paths], str(db), batch_size=batch_size, chunk_size=chunk_size,
-                           follow_symlinks=follow_symlinks, progress=progress)
+        _progress = progress
+        try:
+            return runner_flow([str(p) for p in paths], str(db), batch_size=batch_size, chunk_size=chunk_size,
+                               follow_symlinks=follow_symlinks)
+        finally:
+            _progress = None

@@ -106,7 +106,7 @@ def test_a_remote_scheduler_without_a_reachable_prefect_api_is_refused(tmp_path,
 # then extract with the same extractors even while the checkout is being edited; the pipeline
 # version is a digest of that code, and the runner refuses workers whose version differs.
 DRIVER = """
-import json, sys
+import json, sys, threading
 from pathlib import Path
 from pipeline import ingest, serve, store
 from pipeline.dask_runner import run_ingest_dask
@@ -126,11 +126,17 @@ def table_rows(db):
 if __name__ == "__main__":
     corpus, work = sys.argv[1], Path(sys.argv[2])
     default = ingest.run_ingest([corpus], work / "default.duckdb").as_dict()
+    seen, lock = [], threading.RLock()  # a progress callback that cannot be pickled, like a terminal's bar
+
+    def progress(done, total):
+        with lock:
+            seen.append([done, total])
+
     with serve.prefect_api(work / "state"):  # one local server for both Dask runs
-        first = run_ingest_dask([corpus], work / "dask.duckdb", n_workers=2, chunk_size=2)
+        first = run_ingest_dask([corpus], work / "dask.duckdb", n_workers=2, chunk_size=2, progress=progress)
         again = run_ingest_dask([corpus], work / "dask.duckdb", n_workers=1)
     same = {t: rows == table_rows(work / "dask.duckdb")[t] for t, rows in table_rows(work / "default.duckdb").items()}
-    print(json.dumps({"default": default, "first": first, "again": again, "same": same}))
+    print(json.dumps({"default": default, "first": first, "again": again, "same": same, "progress": seen}))
 """
 
 
@@ -159,3 +165,4 @@ def test_the_dask_runner_gives_the_same_rows_as_the_default_runner(tmp_path):
     assert first["obligations"] == default["obligations"] > 0
     assert result["same"] == {t: True for t in result["same"]}
     assert (again["new"], again["unchanged"], again["skipped"]) == (0, 6, 1)
+    assert result["progress"][-1] == [7, 7]  # the caller's callback saw the run to its end
