@@ -82,6 +82,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
             fail(str(exc))
         except (FileNotFoundError, ValueError, ImportError) as exc:
             fail(str(exc))
+        except Exception as exc:  # the local Prefect server for Dask workers could not start
+            if type(exc).__name__ != "ServerFailed":
+                raise
+            fail(str(exc))
     _print_summary(result)
 
 

@@ -144,6 +144,7 @@ def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, 
     limits = limits or ReadLimits()
     listing = list_documents(paths, follow_symlinks=follow_symlinks)
     run = IngestRunRecord(run_id=uuid.uuid4().hex[:16], started_at=dt.datetime.now(),
+                          kind=command if command in ("ingest", "watch", "reprocess") else None,
                           paths=[str(Path(p).absolute()) for p in paths], pipeline_version=pipeline_version())
     summary = RunSummary(run.run_id, str(db), n_files=len(listing.files), ignored=listing.ignored)
     with store.writer_lock(db, command):
