@@ -12,6 +12,7 @@ under `ctx.masked`. Where two cues overlap the longest wins (不得不 over 不�
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -62,24 +63,25 @@ RULES = _ModalityRules.model_validate(load_yaml("modality.yaml"))
 
 
 class _CompiledCue:
-    """One cue word with its blockers compiled into a single look-ahead scan."""
+    """One cue word with where it sits inside each of its blockers, checked where the cue is found."""
 
     def __init__(self, word: str, modality: Modality, cue: _Cue):
         self.word = word
         self.modality = modality
-        # where the cue sits inside each blocker: 重要 holds 要 at 1
-        self.inner = {b: [i for i in range(len(b)) if b.startswith(word, i)] for b in cue.blockers}
-        self.blocker_re = re.compile(f"(?=({alternation(cue.blockers)}))") if cue.blockers else None
+        # (blocker, offset of the cue inside it): 重要 holds 要 at 1
+        self.inner = [(b, i) for b in cue.blockers for i in range(len(b)) if b.startswith(word, i)]
         self.patterns = [re.compile(p) for p in cue.patterns]
         self.only_before = tuple(cue.only_before)
 
-    def blocked_starts(self, text: str) -> set[int]:
-        """Offsets in `text` where this cue word stands inside a blocker."""
+    def in_blocker(self, text: str, start: int) -> bool:
+        """Whether the cue at `start` stands inside one of its blocker words. Checked at the cue,
+        not by scanning the text for blockers: a sentence has one or two cues and dozens of
+        blockers could be scanned for."""
+        return any(start >= i and text.startswith(b, start - i) for b, i in self.inner)
+
+    def pattern_starts(self, text: str) -> set[int]:
+        """Offsets in `text` where this cue word stands inside a match of a blocking pattern."""
         starts: set[int] = set()
-        if self.blocker_re:
-            # the look-ahead finds overlapping blockers too (需要求 holds 需要 and 要求)
-            for m in self.blocker_re.finditer(text):
-                starts.update(m.start() + i for i in self.inner[m.group(1)])
         for p in self.patterns:
             for m in p.finditer(text):
                 starts.update(i for i in range(m.start(), m.end() - len(self.word) + 1)
@@ -90,6 +92,9 @@ class _CompiledCue:
 _CUES = {word: _CompiledCue(word, modality, cue)
          for modality in STRENGTH for word, cue in getattr(RULES, modality).items()}
 _CUE_RE = re.compile(f"(?=({alternation(_CUES)}))")
+_BY_FIRST_CHAR: dict[str, list[_CompiledCue]] = {}
+for _cue in _CUES.values():
+    _BY_FIRST_CHAR.setdefault(_cue.word[0], []).append(_cue)
 # a cited title: 《关于…严禁…的通知》 speaks for another document
 _TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
 
@@ -98,23 +103,28 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     """Every modal cue in `text` (offsets into `text`), overlaps settled longest-first; [] when none."""
     if not isinstance(text, str) or not text:
         return []
-    titles = [m.span() for m in _TITLE_RE.finditer(text)]
-    blocked: dict[str, set[int]] = {}
+    titles = [m.span() for m in _TITLE_RE.finditer(text)] if "《" in text else []
+    by_pattern: dict[str, set[int]] = {}
     found = []
     for m in _CUE_RE.finditer(text):
+        start = m.start()
         # every cue that starts here (不得 and 不得不 both do): filter_spans keeps the longest
-        for word in (w for w in _CUES if text.startswith(w, m.start())):
-            cue = _CUES[word]
-            start, end = m.start(), m.start() + len(word)
+        for cue in _BY_FIRST_CHAR[text[start]]:
+            if not text.startswith(cue.word, start):
+                continue
+            end = start + len(cue.word)
             if cue.only_before and not text.startswith(cue.only_before, end):
                 continue
-            if word not in blocked:
-                blocked[word] = cue.blocked_starts(text)
-            if start in blocked[word]:
+            if cue.in_blocker(text, start):
                 continue
+            if cue.patterns:
+                if cue.word not in by_pattern:
+                    by_pattern[cue.word] = cue.pattern_starts(text)
+                if start in by_pattern[cue.word]:
+                    continue
             if any(s <= start and end <= e for s, e in titles) or ctx.is_masked(start, end):
                 continue
-            found.append(Match("modality", start, end, word, cue.modality))
+            found.append(Match("modality", start, end, cue.word, cue.modality))
     return [m for group in _overlap_groups(found) for m in filter_spans(group)]
 
 
@@ -133,6 +143,7 @@ def _overlap_groups(matches: list[Match]) -> list[list[Match]]:
     return groups
 
 
+@functools.lru_cache(maxsize=4096)  # the obligation builder asks again for the same sentence
 def classify(text: str) -> Modality | None:
     """The strongest cue of `text` (prohibit > must > encourage); None when it has none."""
     present = {m.value for m in extract(text, ExtractContext())}

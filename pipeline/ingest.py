@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from pipeline import store
 from pipeline.discover import list_documents
 from pipeline.errors import PipelineError
@@ -89,8 +87,26 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
 
 def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: Known,
                 summary: RunSummary) -> None:
-    """Store a batch with one short write connection; each document in its own transaction."""
+    """Store a batch with one short write connection, its documents in one transaction (see
+    store.store_documents: a document that cannot be stored is recorded, the others are kept)."""
     with store.open_for_writing(db) as con:
+        pending: list[tuple[Outcome, list[str], bool]] = []  # (outcome, replaces, stored before)
+
+        def flush() -> None:
+            results = store.store_documents(con, [(oc.extraction.rows(), replaces, stale)
+                                                  for oc, replaces, stale in pending])
+            for (oc, replaces, stale), exc in zip(pending, results):
+                if exc is None:
+                    _stored(oc, replaces, stale, known, summary)
+                else:  # rows that break a key or a type: this document only
+                    summary.failed += 1
+                    message = f"{oc.path}: storing failed: {type(exc).__name__}: {exc}"
+                    summary.errors.append((oc.path, "store_error", message))
+                    store.record_error(con, IngestErrorRecord(
+                        run_id=run.run_id, path=oc.path, content_sha256=oc.sha256, kind="store_error",
+                        message=message, occurred_at=dt.datetime.now()))
+            pending.clear()
+
         for oc in outcomes:
             if oc.status == "unchanged":
                 summary.unchanged += 1
@@ -103,34 +119,30 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                     run_id=run.run_id, path=oc.path, content_sha256=oc.sha256, kind=oc.error_kind or "error",
                     message=oc.message or "", occurred_at=dt.datetime.now()))
             else:
-                ex = oc.extraction
-                doc_id = ex.document.doc_id
+                doc_id = oc.extraction.document.doc_id
+                if any(p.extraction.document.doc_id == doc_id for p, _, _ in pending):
+                    flush()  # the same bytes under two names: the later one replaces, as one after the other
                 old = known.by_path.get(oc.path)
-                replaces = [old] if old and old != doc_id else []
-                stale = doc_id in known.versions
-                try:  # rolled back whole on failure
-                    store.store_document(con, ex.rows(), replaces, stored_before=stale)
-                except duckdb.Error as exc:  # rows that break a key or a type: this document only
-                    summary.failed += 1
-                    message = f"{oc.path}: storing failed: {type(exc).__name__}: {exc}"
-                    summary.errors.append((oc.path, "store_error", message))
-                    store.record_error(con, IngestErrorRecord(
-                        run_id=run.run_id, path=oc.path, content_sha256=oc.sha256, kind="store_error",
-                        message=message, occurred_at=dt.datetime.now()))
-                    continue
-                if replaces or stale:
-                    summary.replaced += 1
-                else:
-                    summary.new += 1
-                for r in replaces:
-                    known.versions.pop(r, None)
-                known.by_path[oc.path] = doc_id
-                known.versions[doc_id] = ex.document.pipeline_version
-                summary.obligations += len(ex.obligations)
+                pending.append((oc, [old] if old and old != doc_id else [], doc_id in known.versions))
+        flush()
         store.link_annexes(con)
         run.n_new, run.n_unchanged, run.n_replaced = summary.new, summary.unchanged, summary.replaced
         run.n_failed, run.n_obligations = summary.failed, summary.obligations
         store.save_run(con, run)
+
+
+def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary: RunSummary) -> None:
+    """Count a stored document and update what is known to be stored."""
+    ex = oc.extraction
+    if replaces or stale:
+        summary.replaced += 1
+    else:
+        summary.new += 1
+    for r in replaces:
+        known.versions.pop(r, None)
+    known.by_path[oc.path] = ex.document.doc_id
+    known.versions[ex.document.doc_id] = ex.document.pipeline_version
+    summary.obligations += len(ex.obligations)
 
 
 def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, batch_size: int = 32,

@@ -359,3 +359,37 @@ def test_a_symlink_leaving_the_folder_is_read_only_with_follow_symlinks(tmp_path
     assert followed.exit_code == 0, followed.output
     # a file link is followed when asked; a folder link never is (a loop could hang the walk)
     assert stored_names(tmp_path / "followed.duckdb") == ["inside.txt", "link-to-file.txt"]
+
+
+def test_a_document_that_cannot_be_stored_keeps_none_of_its_batch_out(tmp_path, monkeypatch):
+    """Rows that break a key (here: one document's obligations stored twice) fail the batch's one
+    transaction; the batch is then stored document by document: that document gets one store_error,
+    nothing of it is stored, every other document of the batch is."""
+    from extractors.analyze import Extraction
+
+    bad_name = SEED_NAMES[1]
+    rows = Extraction.rows
+
+    def rows_with_a_duplicate_key(self):
+        out = rows(self)
+        if self.document.source_path.endswith(bad_name):
+            out["obligations"] = out["obligations"] + out["obligations"][:1]
+        return out
+
+    monkeypatch.setattr(Extraction, "rows", rows_with_a_duplicate_key)
+    db = tmp_path / "s.duckdb"
+    summary = run_ingest([str(CORPUS / n) for n in SEED_NAMES], db, batch_size=len(SEED_NAMES))
+    assert summary.new == len(SEED_NAMES) - 1 and summary.failed == 1
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        errors = con.execute("SELECT path, kind, message FROM ingest_errors").fetchall()
+        assert [(Path(p).name, k) for p, k, _ in errors] == [(bad_name, "store_error")]
+        assert bad_name in errors[0][2] and "storing failed" in errors[0][2]
+        stored = {Path(p).name for (p,) in con.execute("SELECT source_path FROM documents").fetchall()}
+        assert stored == set(SEED_NAMES) - {bad_name}
+        for t in TABLES:
+            if "doc_id" in t.model_fields and t.__table__ != "documents":
+                assert con.execute(f"SELECT count(*) FROM {t.__table__} WHERE doc_id NOT IN "
+                                   "(SELECT doc_id FROM documents)").fetchone()[0] == 0, t.__table__
+    finally:
+        con.close()
