@@ -52,6 +52,7 @@ def read_document(path: Path | str, limits: ReadLimits = ReadLimits()) -> Docume
         header_fields={**parsed.header_fields, **normalised.header_fields},
         encoding=parsed.encoding,
         n_pages=parsed.n_pages,
+        ocr=parsed.ocr,
     )
 
 

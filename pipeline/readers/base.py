@@ -25,6 +25,7 @@ class Parsed:
     header_fields: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     n_pages: int | None = None
+    ocr: bool = False  # the text came from OCR of page images
 
 
 def check_chars(path: str, n_chars: int, limits: ReadLimits) -> None:

@@ -7,6 +7,10 @@ footers (the same line, digits aside, at the top or bottom of most pages) and pa
 dropped; a table that goes on at the top of the next page stays one table (same table_id), its
 repeated header row dropped. Source offsets are per page, into the text the reader extracted:
 the lines outside tables and the table cells in reading order, each followed by '\\n'.
+
+A PDF with pages but no text layer at all (a scan) is read by OCR when the optional `ocr` extra
+is installed (pipeline/readers/ocr.py): its recognised lines take the place of text lines, with
+the same geometry rules, and the page text is the OCR'd lines; the result is marked `ocr`.
 """
 from __future__ import annotations
 
@@ -83,13 +87,34 @@ def parse_pdf(data: bytes, path: str, limits: ReadLimits) -> Parsed:
         raise NotAPdf(path, f"damaged PDF: {type(cause).__name__}: {cause}") from None
     except _DAMAGED as e:
         raise NotAPdf(path, f"damaged PDF: {type(e).__name__}: {e}") from None
-    if not any(page.n_chars for page in pages):
-        raise NoTextLayer(path, f"no text layer in {n_pages} page(s), a scan? OCR is not built in yet: "
-                                 "run it through an OCR tool (e.g. ocrmypdf) first")
+    ocr = not any(page.n_chars for page in pages)
+    if ocr:
+        pages = _scanned_pages(data, path, n_pages)
     _drop_running_lines(pages)
     items, sources = _items(pages)
     check_chars(path, sum(len(s) for s in sources.values()), limits)
-    return Parsed(items, layout=Layout.GEOMETRY, sources=sources, n_pages=n_pages)
+    return Parsed(items, layout=Layout.GEOMETRY, sources=sources, n_pages=n_pages, ocr=ocr)
+
+
+def _scanned_pages(data: bytes, path: str, n_pages: int) -> list[_Page]:
+    """Pages without a text layer, read by OCR (the optional extra) into the same lines."""
+    from pipeline.readers import ocr  # its engine is loaded only when a scan is met
+
+    try:
+        scanned = ocr.read_scanned_pdf(data)
+    except ocr.OcrUnavailable:
+        raise NoTextLayer(path, f"no text layer in {n_pages} page(s), a scan? OCR is not installed: "
+                                "install the OCR extra (pip install '.[ocr]' in the project folder) "
+                                "to read scans") from None
+    except ocr.UnrenderablePdf as e:
+        raise NotAPdf(path, f"damaged PDF: no text layer, and its pages cannot be drawn for OCR: {e}") from None
+    pages = [_Page(page.number, page.height, [_Line(line.text, line.x0, line.x1, line.top, line.bottom)
+                                              for line in page.lines],
+                   sum(len(line.text) for line in page.lines))
+             for page in scanned]
+    if not any(page.n_chars for page in pages):
+        raise NoTextLayer(path, f"no text layer in {n_pages} page(s), and OCR found no text in them")
+    return pages
 
 
 def _read_page(page) -> _Page:
