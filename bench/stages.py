@@ -21,7 +21,7 @@ the obligation builder) counts for itself, not for its caller. Stages:
     structure        numbering, sections, sentences (extractors.structure.analyse)
     obligations      one obligation per item / sentence / row, fields linked (extractors.obligations.build)
     records          the rest of analyze(): pydantic records, ids, categories
-    store: rows      one transaction per document, Arrow inserts (pipeline.store.store_document)
+    store: rows      one transaction per batch, Arrow inserts (pipeline.store.store_documents)
     store: schema    CREATE TABLE/VIEW IF NOT EXISTS at each write connection (pipeline.store.init_schema)
     store: other     opening connections, annex links, run rows (rest of pipeline.ingest.store_batch)
     other            listing, loading what is stored, batching (rest of run_ingest)
@@ -113,7 +113,7 @@ def instrument(timers: Timers) -> list[str]:
     patch(process, "read_document", "read: bytes, doc id")
     patch(readers, "parse_file", lambda path, *a, **k: f"read: {Path(path).suffix.lstrip('.').lower()}")
     patch(readers, "normalize", "normalise")
-    patch(process, "analyze", "records")  # what analyze() does itself, its stages taken out
+    patch(analyze, "analyze", "records")  # what analyze() does itself, its stages taken out
     patch(analyze, "extract_metadata", "metadata")
     patch(analyze, "deadline_cells", "deadline cells")
     patch(structure, "analyse", "structure")
@@ -126,7 +126,8 @@ def instrument(timers: Timers) -> list[str]:
         missing.append("extractors.nlp.FieldComponent")
     language = nlp.pipeline()
     language.tokenizer = TimedTokenizer(language.tokenizer, timers)
-    patch(store, "store_document", "store: rows")
+    patch(store, "store_documents", "store: rows")  # a batch in one transaction
+    patch(store, "store_document", "store: rows")  # one by one, after a batch failed
     patch(store, "init_schema", "store: schema")
     return missing
 

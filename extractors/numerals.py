@@ -25,8 +25,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import cn2an
-
 # Characters that spell a Chinese number. 〇/○/零 write zeros in years (二〇二〇); 两 is "two"
 # before a measure word (两个月); 点 is the decimal point (一点五).
 _CN_DIGITS = "〇○零一二两三四五六七八九"
@@ -67,6 +65,8 @@ def to_number(s: str) -> float | None:
         # 二〇二〇, 一九九七: a year or code read digit by digit; cn2an would read 二二 as 22 too,
         # but 二〇二〇 only in "smart" mode, so keep one simple rule here.
         return float("".join(str(_CN_DIGIT_VALUE[c]) for c in s))
+    import cn2an  # here, not at the top: its import costs 0.3 s, which a process that never meets
+    # a Chinese numeral (sql, info, a re-ingest with nothing new) need not pay
     try:
         value = cn2an.cn2an(s, "smart")
     except (ValueError, KeyError, IndexError, TypeError):

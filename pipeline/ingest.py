@@ -4,8 +4,8 @@ called directly they run the same work without Prefect."""
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextvars
 import datetime as dt
-import multiprocessing
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ from pipeline.errors import PipelineError
 from pipeline.process import Outcome, file_sha256, process_file
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
+from pipeline.workers import pool as workers_pool
 from schemas.records import IngestErrorRecord, IngestRunRecord
 
 
@@ -38,11 +39,6 @@ class RunSummary:
         return {k: v for k, v in self.__dict__.items()}
 
 
-def _warm_worker() -> None:
-    from extractors import nlp
-    nlp.pipeline()
-
-
 def _batches(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
@@ -53,6 +49,9 @@ class Known:
     versions: dict[str, str]  # doc_id -> pipeline_version
     by_path: dict[str, str]  # source_path -> doc_id
     failed: set[tuple[str, str]]
+    # hashes given to extraction earlier in this run: another file with the same bytes is unchanged,
+    # in whichever batch it comes (its twin is stored, or about to be, by the writer)
+    extracting: set[str] = field(default_factory=set)
 
 
 def load_known(db: Path) -> Known:
@@ -67,8 +66,6 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
     """Outcomes of a batch of files, in the order given. Whether a file is unchanged is decided
     here, by its hash, so that workers get only files to extract and not the catalogue of what is
     stored (which grows with the corpus)."""
-    if pool is None:
-        return [process_file(p, known.versions, known.failed, limits, ingested_at) for p in paths]
     outcomes: list[Outcome | cf.Future] = []
     for p in paths:
         try:
@@ -76,12 +73,16 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
         except PipelineError as exc:
             outcomes.append(Outcome(p, "failed", None, error_kind=exc.kind, message=str(exc)))
             continue
-        if known.versions.get(sha) == pipeline_version():
+        if known.versions.get(sha) == pipeline_version() or sha in known.extracting:
             outcomes.append(Outcome(p, "unchanged", sha))
         elif (p, sha) in known.failed:
             outcomes.append(Outcome(p, "skipped", sha))
         else:
-            outcomes.append(pool.submit(process_file, p, {}, set(), limits, ingested_at, sha))
+            known.extracting.add(sha)
+            if pool is None:
+                outcomes.append(process_file(p, {}, set(), limits, ingested_at, sha))
+            else:
+                outcomes.append(pool.submit(process_file, p, {}, set(), limits, ingested_at, sha))
     return [o.result() if isinstance(o, cf.Future) else o for o in outcomes]
 
 
@@ -161,19 +162,38 @@ def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, 
     summary = RunSummary(run.run_id, str(db), n_files=len(listing.files), ignored=listing.ignored)
     with store.writer_lock(db, command):
         known = load_known(db)
-        pool = None
-        if workers > 1 and len(listing.files) > 1:
-            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                          initializer=_warm_worker)
+        pool = workers_pool(workers) if workers > 1 and len(listing.files) > 1 else None
+        # with workers, batch n is stored in a thread (DuckDB works outside the GIL) while the workers
+        # extract batch n+1; in one process there is nothing to overlap with
+        writer = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") if pool is not None else None
+        storing: tuple[cf.Future, int] | None = None  # the batch being stored and its number of files
+        done = 0
+
+        def count(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, len(listing.files))
+
         try:
-            done = 0
             for batch in _batches(listing.files, batch_size):
                 outcomes = extract(batch, known, limits, pool, run.started_at)
-                store_fn(db, run, outcomes, known, summary)
-                done += len(batch)
-                if progress:
-                    progress(done, len(listing.files))
+                if writer is None:
+                    store_fn(db, run, outcomes, known, summary)
+                    count(len(batch))
+                    continue
+                if storing is not None:
+                    storing[0].result()  # a store step's error ends the run here
+                    count(storing[1])
+                # the copied context carries Prefect's flow run into the thread: store_fn stays its task
+                storing = (writer.submit(contextvars.copy_context().run, store_fn, db, run, outcomes, known, summary),
+                           len(batch))
+            if storing is not None:
+                storing[0].result()
+                count(storing[1])
         finally:
+            if writer is not None:
+                writer.shutdown(wait=True)  # a batch being stored is finished, never cut
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         run.finished_at = dt.datetime.now()

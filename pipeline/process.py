@@ -8,12 +8,21 @@ import logging
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from extractors.analyze import Extraction, analyze
-from pipeline.errors import EmptyFile, ExtractionError, PipelineError, TooLarge, Vanished
+from pipeline.errors import (
+    EmptyFile,
+    ExtractionError,
+    PipelineError,
+    TooLarge,
+    Vanished,
+)
 from pipeline.readers import read_document
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
+
+if TYPE_CHECKING:
+    from extractors.analyze import Extraction
 
 log = logging.getLogger("policy_obligations")
 
@@ -67,6 +76,9 @@ def process_file(path: str, known_versions: dict[str, str], failed: set[tuple[st
         check_size(p, limits)
         doc = read_document(p, limits)
         doc.source_path = path
+        # imported at the first document to extract: spaCy and the rule tables are 2 s of a start,
+        # which a run that finds every file unchanged need not pay
+        from extractors.analyze import analyze
         try:
             extraction = analyze(doc, pipeline_version=pipeline_version(),
                                  ingested_at=ingested_at or dt.datetime.now())

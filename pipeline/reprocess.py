@@ -9,18 +9,16 @@ from the current one (or all of them), each from the best source still available
 2. otherwise the stored text and blocks (`rebuild_document`): the text every offset points into is
    kept, so the new rows point into the same text as the old ones.
 
-Each document is replaced in its own transaction (store.store_document): a failure leaves that
-document's old rows whole and is recorded in ingest_errors. The run is recorded in ingest_runs.
+Each batch is replaced in one transaction (store.store_documents), each document whole: a failure
+leaves that document's old rows whole and is recorded in ingest_errors. The run is recorded in ingest_runs.
 The run-level writer lock keeps ingest/watch out meanwhile; the DuckDB file itself is opened only
 while a batch is read or stored, so readers get in between batches.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from pipeline.document import Block, Cell, Document, SourceRun
 from pipeline.errors import ExtractionError, PipelineError
 from pipeline.normalize import column_headers, looks_like_header, right_aligned
 from pipeline.settings import ReadLimits
+from pipeline.workers import pool as workers_pool
 from schemas.records import IngestErrorRecord, IngestRunRecord
 
 log = logging.getLogger("policy_obligations.reprocess")
@@ -216,25 +215,28 @@ def _batches(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i:i + size]
 
 
-def _warm_worker() -> None:
-    from extractors import nlp
-    nlp.pipeline()
-
-
 def _store_batch(db: Path, run: IngestRunRecord, done: list[Redone], summary: ReprocessSummary,
                  last: bool) -> None:
-    """Store a batch with one short write connection, each document in its own transaction; the
-    run record is updated in the same connection (and closed as completed with the last batch)."""
+    """Store a batch with one short write connection, in one transaction (store.store_documents:
+    a document that cannot be stored keeps its old rows and gets an error); the run record is
+    updated in the same connection (and closed as completed with the last batch)."""
     with store.open_for_writing(db) as con:
+        redone = [r for r in done if r.extraction is not None]
+        results = store.store_documents(con, [(r.extraction.rows(), [], True) for r in redone])
+        failures = {id(r): f"{r.path}: storing failed: {type(exc).__name__}: {exc}"
+                    for r, exc in zip(redone, results) if exc is not None}
         for r in done:
-            if r.extraction is None:
+            if r.extraction is None or id(r) in failures:
+                if r.extraction is None:
+                    kind, message = r.error_kind or "error", r.message or ""
+                else:
+                    kind, message = "store_error", failures[id(r)]
                 summary.failed += 1
-                summary.errors.append((r.path, r.error_kind or "error", r.message or ""))
+                summary.errors.append((r.path, kind, message))
                 store.record_error(con, IngestErrorRecord(
-                    run_id=run.run_id, path=r.path, content_sha256=r.doc_id, kind=r.error_kind or "error",
-                    message=r.message or "", occurred_at=dt.datetime.now()))
+                    run_id=run.run_id, path=r.path, content_sha256=r.doc_id, kind=kind,
+                    message=message, occurred_at=dt.datetime.now()))
                 continue
-            store.store_document(con, r.extraction.rows(), [])
             summary.reprocessed += 1
             summary.obligations += len(r.extraction.obligations)
             if r.source == "file":
@@ -273,8 +275,7 @@ def reprocess(db: Path = store.DEFAULT_DB, stale_only: bool = True, *, workers: 
         summary.candidates = len(doc_ids)
         pool = None
         if workers > 1 and len(doc_ids) > 1:
-            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                          initializer=_warm_worker)
+            pool = workers_pool(workers)
         try:
             batches = list(_batches(doc_ids, batch_size))
             for k, ids in enumerate(batches):

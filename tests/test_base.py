@@ -22,3 +22,16 @@ def test_nested_and_empty():
     assert filter_spans([]) == []
     kept = filter_spans([m(0, 10), m(2, 3), m(4, 6), m(10, 11)])
     assert [(k.start, k.end) for k in kept] == [(0, 10), (10, 11)]
+
+
+def test_rule_tables_read_the_same_with_the_fast_yaml_parser():
+    """load_yaml uses libyaml's parser when PyYAML has it; every rule table must parse to what the
+    pure-Python safe loader gives."""
+    import yaml
+
+    from extractors import rules
+
+    files = sorted(rules.DATA_DIR.glob("*.yaml"))
+    assert len(files) >= 5
+    for f in files:
+        assert rules.load_yaml(f.name) == yaml.safe_load(f.read_text(encoding="utf-8")), f.name

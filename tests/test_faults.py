@@ -306,14 +306,14 @@ def test_an_extractor_raising_on_one_document_fails_that_document_only(tmp_path,
 
 
 def test_rows_an_extractor_got_wrong_fail_that_document_only(tmp_path, monkeypatch):
-    import pipeline.process
+    import extractors.analyze
 
     folder = tmp_path / "batch"
     folder.mkdir()
     for name in SEED_NAMES[:3]:
         shutil.copy(CORPUS / name, folder / name)
     victim = str(folder / SEED_NAMES[1])
-    real_analyze = pipeline.process.analyze
+    real_analyze = extractors.analyze.analyze
 
     def analyze_with_a_duplicate(doc, **kwargs):
         extraction = real_analyze(doc, **kwargs)
@@ -321,12 +321,14 @@ def test_rows_an_extractor_got_wrong_fail_that_document_only(tmp_path, monkeypat
             extraction.obligations.append(extraction.obligations[0])
         return extraction
 
-    monkeypatch.setattr(pipeline.process, "analyze", analyze_with_a_duplicate)
+    monkeypatch.setattr(extractors.analyze, "analyze", analyze_with_a_duplicate)
     db = tmp_path / "x.duckdb"
-    summary = run_ingest([str(folder)], db, batch_size=3)
+    summary = run_ingest([str(folder)], db, batch_size=3)  # one batch: its transaction fails, then one by one
     assert (summary.new, summary.failed) == (2, 1)
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT path FROM ingest_errors").fetchall() == [(victim,)]
+        errors = con.execute("SELECT path, kind, message FROM ingest_errors").fetchall()
+        assert [(p, k) for p, k, _ in errors] == [(victim, "store_error")]
+        assert errors[0][2].startswith(f"{victim}: storing failed")
         assert victim not in {p for (p,) in con.execute("SELECT source_path FROM documents").fetchall()}
         assert integrity_problems(con) == []
 
@@ -360,36 +362,3 @@ def test_a_symlink_leaving_the_folder_is_read_only_with_follow_symlinks(tmp_path
     # a file link is followed when asked; a folder link never is (a loop could hang the walk)
     assert stored_names(tmp_path / "followed.duckdb") == ["inside.txt", "link-to-file.txt"]
 
-
-def test_a_document_that_cannot_be_stored_keeps_none_of_its_batch_out(tmp_path, monkeypatch):
-    """Rows that break a key (here: one document's obligations stored twice) fail the batch's one
-    transaction; the batch is then stored document by document: that document gets one store_error,
-    nothing of it is stored, every other document of the batch is."""
-    from extractors.analyze import Extraction
-
-    bad_name = SEED_NAMES[1]
-    rows = Extraction.rows
-
-    def rows_with_a_duplicate_key(self):
-        out = rows(self)
-        if self.document.source_path.endswith(bad_name):
-            out["obligations"] = out["obligations"] + out["obligations"][:1]
-        return out
-
-    monkeypatch.setattr(Extraction, "rows", rows_with_a_duplicate_key)
-    db = tmp_path / "s.duckdb"
-    summary = run_ingest([str(CORPUS / n) for n in SEED_NAMES], db, batch_size=len(SEED_NAMES))
-    assert summary.new == len(SEED_NAMES) - 1 and summary.failed == 1
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        errors = con.execute("SELECT path, kind, message FROM ingest_errors").fetchall()
-        assert [(Path(p).name, k) for p, k, _ in errors] == [(bad_name, "store_error")]
-        assert bad_name in errors[0][2] and "storing failed" in errors[0][2]
-        stored = {Path(p).name for (p,) in con.execute("SELECT source_path FROM documents").fetchall()}
-        assert stored == set(SEED_NAMES) - {bad_name}
-        for t in TABLES:
-            if "doc_id" in t.model_fields and t.__table__ != "documents":
-                assert con.execute(f"SELECT count(*) FROM {t.__table__} WHERE doc_id NOT IN "
-                                   "(SELECT doc_id FROM documents)").fetchone()[0] == 0, t.__table__
-    finally:
-        con.close()
