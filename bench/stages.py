@@ -15,7 +15,7 @@ the obligation builder) counts for itself, not for its caller. Stages:
     normalise        one text, blocks and source map (pipeline.readers.normalize)
     metadata         title, 发文字号, issuers, dates (extractors.metadata.extract_metadata)
     deadline cells   deadline columns of task tables (extractors.analyze.deadline_cells)
-    segment          jieba through spaCy's tokenizer (nlp.make_doc)
+    segment          jieba and the spaCy Doc of its words (extractors.nlp.make_doc)
     extract: <field> each field's pure `extract(text, ctx)`
     spaCy spans      the components' rest: doc.char_span per match, doc.spans
     structure        numbering, sections, sentences (extractors.structure.analyse)
@@ -124,8 +124,11 @@ def instrument(timers: Timers) -> list[str]:
         nlp.FieldComponent.__call__ = timers.wrap(nlp.FieldComponent.__call__, "spaCy spans")
     else:
         missing.append("extractors.nlp.FieldComponent")
-    language = nlp.pipeline()
-    language.tokenizer = TimedTokenizer(language.tokenizer, timers)
+    if hasattr(nlp, "make_doc"):  # the pipeline's own segmentation entry point
+        patch(nlp, "make_doc", "segment")
+    else:
+        language = nlp.pipeline()
+        language.tokenizer = TimedTokenizer(language.tokenizer, timers)
     patch(store, "store_documents", "store: rows")  # a batch in one transaction
     patch(store, "store_document", "store: rows")  # one by one, after a batch failed
     patch(store, "init_schema", "store: schema")

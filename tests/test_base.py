@@ -35,3 +35,23 @@ def test_rule_tables_read_the_same_with_the_fast_yaml_parser():
     assert len(files) >= 5
     for f in files:
         assert rules.load_yaml(f.name) == yaml.safe_load(f.read_text(encoding="utf-8")), f.name
+
+
+def test_words_and_spaces_is_spacys_alignment_in_linear_time():
+    """nlp.words_and_spaces replaces spaCy's quadratic get_words_and_spaces: the same words and
+    spaces on every corpus document (as jieba cuts it) and on texts with runs of spaces, tabs and
+    newlines."""
+    from spacy.util import get_words_and_spaces
+
+    from extractors import nlp
+    from tests.conftest import CORPUS
+
+    segmenter = nlp.pipeline().tokenizer.jieba_seg
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts += ["", " ", "a  b", "\t第一条  总则\n\n 各区县 要 在2021年底前完成。 ", "  开头空格", "结尾空格  "]
+    assert len(texts) > 8
+    for text in texts:
+        words = [w for w in segmenter.cut(text, cut_all=False) if w]
+        assert nlp.words_and_spaces(words, text) == get_words_and_spaces(words, text)
+    doc = nlp.make_doc(nlp.pipeline(), texts[0])
+    assert doc.text == texts[0] and len(doc) > 100
