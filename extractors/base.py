@@ -27,6 +27,39 @@ class Match:
         return self.end - self.start
 
 
+class SpanIndex:
+    """Spans (start, end) answering "is there one that covers / overlaps this range?" in log time.
+    A scan of every span per question made large documents quadratic (a 400,000-character text
+    spent more time asking than jieba spent cutting it)."""
+
+    __slots__ = ("_max_end", "starts")
+
+    def __init__(self, spans) -> None:
+        ordered = sorted((s, e) for s, e in spans)
+        self.starts = [s for s, _ in ordered]
+        self._max_end: list[int] = []  # the largest end among the spans up to each position
+        top = -1
+        for _, e in ordered:
+            top = max(top, e)
+            self._max_end.append(top)
+
+    def _max_end_before(self, i: int) -> int:
+        return self._max_end[i - 1] if i > 0 else -1
+
+    def covers(self, start: int, end: int) -> bool:
+        """A span with s <= start and end <= e."""
+        return self._max_end_before(bisect.bisect_right(self.starts, start)) >= end
+
+    def covers_strictly(self, start: int, end: int) -> bool:
+        """A span that covers [start, end) and is longer than it."""
+        return (self._max_end_before(bisect.bisect_left(self.starts, start)) >= end
+                or self._max_end_before(bisect.bisect_right(self.starts, start)) > end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """A span with s < end and start < e."""
+        return self._max_end_before(bisect.bisect_left(self.starts, end)) > start
+
+
 @dataclass
 class ExtractContext:
     """What an extractor may know beyond the text. Never 'now': relative dates resolve against
@@ -41,10 +74,20 @@ class ExtractContext:
     deadline_cells: list[tuple[int, int]] = field(default_factory=list)
 
     def is_masked(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.masked)
+        return self._index("masked").overlaps(start, end)
 
     def in_deadline_cell(self, start: int, end: int) -> bool:
-        return any(s <= start and end <= e for s, e in self.deadline_cells)
+        return self._index("deadline_cells").covers(start, end)
+
+    def _index(self, name: str) -> SpanIndex:
+        """The SpanIndex of a span list, rebuilt when the list has changed (masks are added as the
+        citation component runs)."""
+        spans = getattr(self, name)
+        cache = self.__dict__.setdefault("_indexes", {})
+        key = (id(spans), len(spans), spans[-1] if spans else None)
+        if cache.get(name, (None,))[0] != key:
+            cache[name] = (key, SpanIndex(spans))
+        return cache[name][1]
 
 
 def filter_spans(matches: list[Match]) -> list[Match]:

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from extractors.base import ExtractContext, Match, filter_spans
+from extractors.base import ExtractContext, Match, SpanIndex, filter_spans
 from extractors.rules import alternation, load_yaml
 
 Modality = Literal["must", "prohibit", "encourage"]
@@ -103,7 +103,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     """Every modal cue in `text` (offsets into `text`), overlaps settled longest-first; [] when none."""
     if not isinstance(text, str) or not text:
         return []
-    titles = [m.span() for m in _TITLE_RE.finditer(text)] if "《" in text else []
+    titles = SpanIndex(m.span() for m in _TITLE_RE.finditer(text)) if "《" in text else SpanIndex([])
     by_pattern: dict[str, set[int]] = {}
     found = []
     for m in _CUE_RE.finditer(text):
@@ -122,7 +122,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
                     by_pattern[cue.word] = cue.pattern_starts(text)
                 if start in by_pattern[cue.word]:
                     continue
-            if any(s <= start and end <= e for s, e in titles) or ctx.is_masked(start, end):
+            if titles.covers(start, end) or ctx.is_masked(start, end):
                 continue
             found.append(Match("modality", start, end, cue.word, cue.modality))
     return [m for group in _overlap_groups(found) for m in filter_spans(group)]

@@ -7,6 +7,7 @@ its columns (a units column gives roles by its header), then adds units named in
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -65,7 +66,20 @@ class FieldMatches:
     citations: list[Match] = field(default_factory=list)
 
     def within(self, name: str, start: int, end: int) -> list[Match]:
-        return [m for m in getattr(self, name) if start <= m.start and m.end <= end]
+        """The matches of a field inside [start, end), in text order, found by bisection: asked for
+        every sentence, a scan of the whole list made long documents quadratic."""
+        ordered, starts = self._ordered(name)
+        return [m for m in ordered[bisect.bisect_left(starts, start):bisect.bisect_right(starts, end)]
+                if m.end <= end]
+
+    def _ordered(self, name: str) -> tuple[list[Match], list[int]]:
+        matches: list[Match] = getattr(self, name)
+        cache = self.__dict__.setdefault("_ordered_cache", {})
+        key = (id(matches), len(matches))
+        if cache.get(name, (None,))[0] != key:
+            ordered = sorted(matches, key=lambda m: m.start)  # stable: already in text order, unchanged
+            cache[name] = (key, (ordered, [m.start for m in ordered]))
+        return cache[name][1]
 
 
 @dataclass
@@ -149,13 +163,11 @@ def _merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[Linked
     return first + [u for u in more if u.match.value.canonical not in seen]
 
 
-def _paragraph_deadline(doc: Document, units: list[Unit], block_index: int, fields: FieldMatches) -> Match | None:
+def _paragraph_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches) -> Match | None:
     """The deadline a paragraph states for its whole item: outside narrowing sentences, the latest
     time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage is)."""
     found = []
-    for u in units:
-        if u.block_index != block_index:
-            continue
+    for u in structure.units_of_block(block_index):
         sentence = doc.text[u.start:u.end]
         if any(sentence.startswith(w) for w in RULES.narrowing_starts):
             continue
@@ -179,8 +191,8 @@ def _item_deadline(doc: Document, structure: Structure, block_index: int, fields
     hi = block_index
     while hi + 1 < len(doc.blocks) and structure.section_paths[hi + 1] == path and hi + 1 not in structure.numbering:
         hi += 1
-    for u in structure.units:
-        if not lo <= u.block_index <= hi or u.block_index == block_index or u.kind != "sentence":
+    for u in (u for b in range(lo, hi + 1) if b != block_index for u in structure.units_of_block(b)):
+        if u.kind != "sentence":
             continue
         sentence = doc.text[u.start:u.end]
         if any(sentence.startswith(w) for w in RULES.narrowing_starts) or not _has_any(sentence, RULES.completion_words):
@@ -361,7 +373,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         if own:
             ob.deadlines = [LinkedDeadline(d, "own") for d in own]
         elif not any(sentence.startswith(w) for w in RULES.narrowing_starts):
-            inherited = (_paragraph_deadline(doc, structure.units, unit.block_index, fields)
+            inherited = (_paragraph_deadline(doc, structure, unit.block_index, fields)
                          or _item_deadline(doc, structure, unit.block_index, fields))
             if inherited and _has_subject(ob) and _sentence_has_units(doc, structure, fields, inherited):
                 # 各区县要在年底前制定方案。市财政局要加强资金保障。: each body keeps its own limit

@@ -67,6 +67,18 @@ class Structure:
     body_end: int = 0  # first block after the body (annex list, signature, cc)
     units: list[Unit] = field(default_factory=list)
 
+    def units_of_block(self, block_index: int) -> list[Unit]:
+        """The units of one block, in text order (an index built once: asked per sentence, a scan
+        of every unit made long documents quadratic)."""
+        key = (id(self.units), len(self.units))
+        cached = self.__dict__.get("_by_block")
+        if cached is None or cached[0] != key:
+            by_block: dict[int, list[Unit]] = {}
+            for u in self.units:
+                by_block.setdefault(u.block_index, []).append(u)
+            cached = self.__dict__["_by_block"] = (key, by_block)
+        return cached[1].get(block_index, [])
+
 
 def numbering_of(text: str) -> Numbering | None:
     """The 公文 numbering that opens a block of text, if any."""

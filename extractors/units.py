@@ -40,7 +40,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from extractors.base import ExtractContext, Match
+from extractors.base import ExtractContext, Match, SpanIndex
 from extractors.rules import load_yaml
 
 Level = Literal["national", "province", "city", "district", "town", "community"]
@@ -830,9 +830,9 @@ def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
         key = GAZ.generic.key_of(m["core"] or m["alone"])
         out.append(_Cand(m.start(), m.end(), key, level, True, "generic", priority=3, level_text=lvl))
     # X主管部门: read the domain back to a particle or a stop character (应征求|配套设施主管部门)
-    covered = [(c.start, c.end) for c in taken + out]
+    covered = SpanIndex((c.start, c.end) for c in taken + out)
     for m in _DOMAIN_HEAD.finditer(s):
-        if any(a <= m.start() and m.end() <= b and (b - a) > (m.end() - m.start()) for a, b in covered):
+        if covered.covers_strictly(m.start(), m.end()):
             continue
         b = m.start()
         limit = max(0, b - GAZ.generic.max_domain)

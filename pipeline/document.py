@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 BlockKind = Literal["title", "heading", "paragraph", "table_row", "signature", "annex_heading"]
 
@@ -58,17 +58,27 @@ class Document(BaseModel):
     encoding: str | None = None
     ocr: bool = False
     n_pages: int | None = None
+    _starts: list[int] = PrivateAttr(default_factory=list)
+    _starts_key: tuple | None = PrivateAttr(default=None)
 
     def to_source(self, offset: int) -> tuple[int | None, int | None]:
         """(source offset, page) of a normalised-text offset; (None, None) for inserted characters."""
-        starts = [r.text_start for r in self.source_map]
-        i = bisect.bisect_right(starts, offset) - 1
+        i = bisect.bisect_right(self._run_starts(), offset) - 1
         if i < 0:
             return None, None
         run = self.source_map[i]
         if offset >= run.text_start + run.length:
             return None, run.page
         return run.source_start + (offset - run.text_start), run.page
+
+    def _run_starts(self) -> list[int]:
+        # built once per source map, not per offset: a record per span asks for its source, and a
+        # list per question made large documents quadratic
+        key = (id(self.source_map), len(self.source_map))
+        if self._starts_key != key:
+            self._starts = [r.text_start for r in self.source_map]
+            self._starts_key = key
+        return self._starts
 
     def page_of(self, offset: int) -> int | None:
         return self.to_source(offset)[1]

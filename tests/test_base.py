@@ -55,3 +55,23 @@ def test_words_and_spaces_is_spacys_alignment_in_linear_time():
         assert nlp.words_and_spaces(words, text) == get_words_and_spaces(words, text)
     doc = nlp.make_doc(nlp.pipeline(), texts[0])
     assert doc.text == texts[0] and len(doc) > 100
+
+
+def test_span_index_answers_as_a_scan_of_every_span_would():
+    """SpanIndex replaces `any(...)` scans over span lists; on random spans and queries (overlapping,
+    nested, equal, empty) each answer equals the scan's."""
+    import random
+
+    from extractors.base import SpanIndex
+
+    rng = random.Random(7)
+    for _ in range(300):
+        spans = [(a, a + rng.randint(0, 8)) for a in (rng.randint(0, 40) for _ in range(rng.randint(0, 12)))]
+        index = SpanIndex(spans)
+        for _ in range(30):
+            start = rng.randint(0, 50)
+            end = start + rng.randint(0, 6)
+            assert index.covers(start, end) == any(s <= start and end <= e for s, e in spans)
+            assert index.overlaps(start, end) == any(s < end and start < e for s, e in spans)
+            assert index.covers_strictly(start, end) == any(
+                s <= start and end <= e and e - s > end - start for s, e in spans)
