@@ -49,9 +49,6 @@ class Known:
     versions: dict[str, str]  # doc_id -> pipeline_version
     by_path: dict[str, str]  # source_path -> doc_id
     failed: set[tuple[str, str]]
-    # hashes given to extraction earlier in this run: another file with the same bytes is unchanged,
-    # in whichever batch it comes (its twin is stored, or about to be, by the writer)
-    extracting: set[str] = field(default_factory=set)
 
 
 def load_known(db: Path) -> Known:
@@ -73,16 +70,14 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
         except PipelineError as exc:
             outcomes.append(Outcome(p, "failed", None, error_kind=exc.kind, message=str(exc)))
             continue
-        if known.versions.get(sha) == pipeline_version() or sha in known.extracting:
+        if known.versions.get(sha) == pipeline_version():
             outcomes.append(Outcome(p, "unchanged", sha))
         elif (p, sha) in known.failed:
             outcomes.append(Outcome(p, "skipped", sha))
+        elif pool is None:
+            outcomes.append(process_file(p, {}, set(), limits, ingested_at, sha))
         else:
-            known.extracting.add(sha)
-            if pool is None:
-                outcomes.append(process_file(p, {}, set(), limits, ingested_at, sha))
-            else:
-                outcomes.append(pool.submit(process_file, p, {}, set(), limits, ingested_at, sha))
+            outcomes.append(pool.submit(process_file, p, {}, set(), limits, ingested_at, sha))
     return [o.result() if isinstance(o, cf.Future) else o for o in outcomes]
 
 
@@ -121,8 +116,12 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                     message=oc.message or "", occurred_at=dt.datetime.now()))
             else:
                 doc_id = oc.extraction.document.doc_id
-                if any(p.extraction.document.doc_id == doc_id for p, _, _ in pending):
-                    flush()  # the same bytes under two names: the later one replaces, as one after the other
+                # the same bytes as a file stored earlier in this run (in this batch or one before;
+                # with workers the next batch is extracted while this one is stored): unchanged
+                if known.versions.get(doc_id) == oc.extraction.document.pipeline_version or \
+                        any(p.extraction.document.doc_id == doc_id for p, _, _ in pending):
+                    summary.unchanged += 1
+                    continue
                 old = known.by_path.get(oc.path)
                 pending.append((oc, [old] if old and old != doc_id else [], doc_id in known.versions))
         flush()

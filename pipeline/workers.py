@@ -32,4 +32,7 @@ def pool(workers: int) -> cf.ProcessPoolExecutor:
     else:
         ctx = multiprocessing.get_context("spawn")
     # warm() again in each worker: a no-op when the preload ran, the build itself when it did not
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=warm)
+    executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=warm)
+    # start the server (and its 5 s preload) now, while the caller lists and hashes the files
+    executor.submit(warm)
+    return executor
