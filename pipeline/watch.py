@@ -168,8 +168,8 @@ def watch_loop(inbox: Path, db: Path = store.DEFAULT_DB, *, interval: float = 30
     """Run cycles until `stop` is set or `cycles` have run, `interval` seconds between the end of one
     cycle and the start of the next. A busy database skips that cycle (reported) and the loop goes
     on. Returns the number of cycles run. Ctrl-C (KeyboardInterrupt) passes through: the run being
-    stored is left 'running' and the next run marks it 'interrupted'; each document is stored in
-    its own transaction, so none is half-stored."""
+    stored is left 'running' and the next run marks it 'interrupted'; a batch is stored in one
+    transaction, so no document is half-stored."""
     stop = stop or threading.Event()
     n = 0
     while not stop.is_set():

@@ -121,7 +121,7 @@ def reprocess_command(db: DB_OPTION = store.DEFAULT_DB,
                           "--stale/--all", help="only documents stored by another pipeline version, or all")] = True,
                       workers: WORKERS_OPTION = 1) -> None:
     """Re-run extraction for stored documents (from the original file when it still has the same
-    bytes, else from the stored text), each replaced in its own transaction."""
+    bytes, else from the stored text), each batch replaced in one transaction."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from pipeline.reprocess import reprocess
