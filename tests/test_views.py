@@ -57,8 +57,8 @@ class Builder:
             end=end, modality=modality, source=source, category=category))
         return oid
 
-    def unit(self, oid: str, surface: str, canonical: str, role: str, generic: bool = False) -> None:
-        start, end = _at(self.text, surface)
+    def unit(self, oid: str, surface: str, canonical: str, role: str, generic: bool = False, after: int = 0) -> None:
+        start, end = _at(self.text, surface, after)
         self.rows["obligation_units"].append(ObligationUnitRecord(
             obligation_id=oid, doc_id=self.doc_id, name=surface, canonical=canonical, role=role, generic=generic,
             start=start, end=end))
@@ -247,6 +247,46 @@ def test_citations_name_corpus_documents_and_links_follow(con):
     assert cites["全市社区配套设施规划建设管理工作任务分解表"]["cited_doc_id"] == "zb-annex"
     links = {(r["link"], r["from_doc_id"], r["to_doc_id"]) for r in rows(con, "SELECT * FROM v_document_links")}
     assert links == {("annex", "zb-annex", "zb"), ("citation", "zb", "zb-annex")}
+
+
+JIANGJIN_FOLLOW_UP = ("江津区社区办公服务设施配建整改通知\n按照江津规资函〔2023〕277号和《关于区十七届政协二次会议第215号提案办理情况的答复函》，"
+                      "由区民政局牵头、民政部门负责，区民政局、区教委、有关部门配合，有关部门按职责落实。")
+
+
+def test_citations_by_number_and_by_title_name_the_primary_file_and_unit_lists_are_sorted_sets(tmp_path):
+    b = Builder("jj-follow-up", JIANGJIN_FOLLOW_UP, source_path="/corpus/jiangjin-follow-up.txt", format="txt",
+                title="江津区社区办公服务设施配建整改通知", jurisdiction="重庆市江津区", doc_type="notice")
+    oid = b.obligation("由区民政局牵头、民政部门负责，区民政局、区教委、有关部门配合，有关部门按职责落实。")
+    b.unit(oid, "区民政局", "民政", "lead")
+    b.unit(oid, "民政部门", "民政", "lead")  # the same canonical unit twice
+    b.unit(oid, "区民政局", "民政", "cooperate", after=JIANGJIN_FOLLOW_UP.index("负责"))
+    b.unit(oid, "区教委", "教育", "cooperate")
+    # one generic name under two roles
+    b.unit(oid, "有关部门", "有关部门", "cooperate", generic=True)
+    b.unit(oid, "有关部门", "有关部门", "implement", generic=True, after=JIANGJIN_FOLLOW_UP.index("配合"))
+    b.citation(oid, "江津规资函〔2023〕277号", "document", "江津规资函〔2023〕277号", None)
+    # a title as cited may carry spaces: they are ignored when it is matched to a stored title
+    b.citation(oid, "《关于区十七届政协二次会议第215号提案办理情况的答复函》", "document", None,
+               "关于区十七届政协二次会议第215号提案办理情况的 答复函")
+    db = tmp_path / "follow-up.duckdb"
+    with store.open_for_writing(db) as w:
+        for doc in [*sample_documents(), b]:
+            store.store_document(w, doc.rows, [])
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        cited = {r["citation_key"]: r["cited_doc_id"]
+                 for r in rows(c, "SELECT * FROM v_citations WHERE doc_id = 'jj-follow-up'")}
+        # the reply is stored as TXT and PDF: both citations name the primary (text) file
+        assert cited == {"江津规资函〔2023〕277号": "jj-txt", "关于区十七届政协二次会议第215号提案办理情况的答复函": "jj-txt"}
+        links = rows(c, "SELECT to_doc_id, via FROM v_document_links WHERE from_doc_id = 'jj-follow-up' ORDER BY via")
+        assert links == [{"to_doc_id": "jj-txt", "via": "关于区十七届政协二次会议第215号提案办理情况的 答复函"},
+                         {"to_doc_id": "jj-txt", "via": "江津规资函〔2023〕277号"}]
+        got = rows(c, "SELECT lead_units, cooperate_units, implement_units, generic_units, n_citations FROM v_obligations "
+                      "WHERE doc_id = 'jj-follow-up'")
+        assert got == [{"lead_units": ["民政"], "cooperate_units": ["教育", "民政"], "implement_units": [],
+                        "generic_units": ["有关部门"], "n_citations": 2}]
+    finally:
+        c.close()
 
 
 def test_unit_responsibilities_keep_generic_mentions_apart(con):
