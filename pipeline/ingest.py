@@ -17,7 +17,7 @@ from pipeline.errors import PipelineError
 from pipeline.process import Outcome, file_sha256, process_file
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
-from pipeline.workers import pool as workers_pool
+from pipeline.workers import LazyPool
 from schemas.records import IngestErrorRecord, IngestRunRecord
 
 
@@ -161,7 +161,7 @@ def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, 
     summary = RunSummary(run.run_id, str(db), n_files=len(listing.files), ignored=listing.ignored)
     with store.writer_lock(db, command):
         known = load_known(db)
-        pool = workers_pool(workers) if workers > 1 and len(listing.files) > 1 else None
+        pool = LazyPool(workers) if workers > 1 and len(listing.files) > 1 else None
         # with workers, batch n is stored in a thread (DuckDB works outside the GIL) while the workers
         # extract batch n+1; in one process there is nothing to overlap with
         writer = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") if pool is not None else None

@@ -23,6 +23,24 @@ def warm() -> None:
     nlp.pipeline()
 
 
+class LazyPool(cf.Executor):
+    """A pool started at the first file to extract: a run that finds every file unchanged (a
+    re-ingest, a watch cycle with nothing new) does not pay for the workers' start."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        if self._pool is None:
+            self._pool = pool(self.workers)
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 def pool(workers: int) -> cf.ProcessPoolExecutor:
     """A process pool of `workers` extraction workers. Linux and macOS fork them from a preloaded
     server; elsewhere (no forkserver) each worker is spawned and builds the pipeline itself."""

@@ -147,3 +147,19 @@ def test_workers_give_the_same_rows(tmp_path):
     run_ingest(files, one)
     run_ingest(files, two, workers=2, batch_size=2)
     assert table_digest(one) == table_digest(two)
+
+
+def test_a_run_with_nothing_to_extract_starts_no_workers(tmp_path, monkeypatch):
+    """Workers cost seconds to start; a re-ingest that finds every file unchanged must not pay it."""
+    import pipeline.workers
+
+    files = [str(CORPUS / n) for n in SEED_NAMES[:2]]
+    db = tmp_path / "r.duckdb"
+    run_ingest(files, db)
+
+    def no_pool(workers):
+        raise AssertionError("a worker pool was started with nothing to extract")
+
+    monkeypatch.setattr(pipeline.workers, "pool", no_pool)
+    again = run_ingest(files, db, workers=2)
+    assert (again.unchanged, again.new) == (2, 0)
