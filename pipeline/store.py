@@ -174,10 +174,34 @@ def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> 
     con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids])
 
 
+class DuplicateKey(duckdb.ConstraintException):
+    """A document's rows repeat a key (an extractor bug): the document is refused, as DuckDB refuses
+    a row that breaks a PRIMARY KEY constraint."""
+
+
+_KEYS = {m.__table__: m.__key__ for m in TABLES}
+
+
+def check_keys(rows: dict[str, list[Record]]) -> None:
+    """Raise DuplicateKey when a table's rows of one document repeat a key. The document tables have
+    no PRIMARY KEY constraint in the database (schemas/ddl.py says why); every id there hashes the
+    doc_id, so keys unique within a document are unique in the database."""
+    for table, records in rows.items():
+        key = _KEYS[table]
+        seen = set()
+        for r in records:
+            k = tuple(getattr(r, c) for c in key)
+            if k in seen:
+                raise DuplicateKey(f'Duplicate key "{", ".join(f"{c}: {v}" for c, v in zip(key, k))}" '
+                                   f"in the rows of {table}")
+            seen.add(k)
+
+
 def store_document(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Record]], replaces: Iterable[str],
                    stored_before: bool = True) -> None:
     """Store one document's rows in one transaction, replacing `replaces` and, when it was
     `stored_before` (the default: safe), its own old rows. A new document skips the deletes."""
+    check_keys(rows)
     doc_id = rows["documents"][0].doc_id
     old = [*([doc_id] if stored_before else []), *replaces]
     con.execute("BEGIN TRANSACTION")
@@ -201,6 +225,11 @@ def store_documents(con: duckdb.DuckDBPyConnection,
     document, None when stored or the error that kept it out."""
     if not documents:
         return []
+    try:
+        for rows, _, _ in documents:
+            check_keys(rows)
+    except DuplicateKey:
+        return _store_one_by_one(con, documents)
     con.execute("BEGIN TRANSACTION")
     try:
         delete_documents(con, [d for rows, replaces, before in documents
@@ -217,6 +246,11 @@ def store_documents(con: duckdb.DuckDBPyConnection,
         con.execute("ROLLBACK")
         if not isinstance(exc, duckdb.Error):
             raise
+    return _store_one_by_one(con, documents)
+
+
+def _store_one_by_one(con: duckdb.DuckDBPyConnection,
+                      documents: list[tuple[dict[str, list[Record]], list[str], bool]]) -> list[duckdb.Error | None]:
     results: list[duckdb.Error | None] = []
     for rows, replaces, before in documents:
         try:

@@ -107,7 +107,7 @@ def test_fuzz_the_whole_extraction_never_raises(text):
         assert doc.text[obligation.start:obligation.end] == obligation.text
     for unit in extraction.units:  # a unit of a coordinated list is named by its key: only its span is checked
         assert 0 <= unit.start < unit.end <= len(doc.text)
-    # a key stored twice would be refused by the database's primary key
+    # a key stored twice would be refused by the writer (store.check_keys)
     for table, records in extraction.rows().items():
         keys = [tuple(getattr(r, k) for k in KEYS[table]) for r in records]
         assert len(keys) == len(set(keys)), table
