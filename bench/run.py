@@ -1,7 +1,7 @@
 """`make bench`: the pipeline measured against the floor that jieba and pdfplumber set.
 
-    .venv/bin/python bench/run.py            # full: 2,000 documents, ~35 min of CPU (docs/PERFORMANCE.md)
-    .venv/bin/python bench/run.py --quick    # smoke run: 300 documents, ~9 min of CPU
+    .venv/bin/python bench/run.py            # full: 2,000 documents, ~10 min on 2 cores (docs/PERFORMANCE.md)
+    .venv/bin/python bench/run.py --quick    # smoke run: 300 documents, a few minutes
     .venv/bin/python bench/run.py --only jieba,pdf --runs 5
 
 Every measured command is a separate process, run `--runs` times, and the median is taken (the
