@@ -3,9 +3,11 @@ writer, record the run and every error. Prefect wraps these steps as tasks in pi
 called directly they run the same work without Prefect."""
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextvars
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -145,6 +147,46 @@ def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary
     summary.obligations += len(ex.obligations)
 
 
+def _pipelined(batches: Iterator[list[str]], extract_one: Callable, store_one: Callable, pool: cf.Executor) -> None:
+    """Extract and store with workers, keeping them busy: two batches are extracted at once (the
+    workers never wait for a batch's slowest document before they have more to do), and the writer
+    stores batch n in its own thread (DuckDB works outside the GIL) while the workers extract the
+    next ones. Batches are stored in order. Each call runs in a copy of the caller's context, so
+    under Prefect the steps stay tasks of the flow run."""
+    def in_context(fn, *args) -> Callable:
+        return functools.partial(contextvars.copy_context().run, fn, *args)
+
+    extractors = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
+    writer = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+    extracting: collections.deque[tuple[cf.Future, int]] = collections.deque()
+    storing: cf.Future | None = None
+
+    def submit_next() -> None:
+        batch = next(batches, None)
+        if batch is not None:
+            extracting.append((extractors.submit(in_context(extract_one, batch)), len(batch)))
+
+    failed = True
+    try:
+        submit_next()
+        submit_next()
+        while extracting:
+            future, n_files = extracting.popleft()
+            outcomes = future.result()
+            submit_next()
+            if storing is not None:
+                storing.result()  # a store step's error ends the run here
+            storing = writer.submit(in_context(store_one, outcomes, n_files))
+        if storing is not None:
+            storing.result()
+        failed = False
+    finally:
+        if failed:  # stop feeding the workers; a batch being stored is finished, never cut
+            pool.shutdown(wait=False, cancel_futures=True)
+        extractors.shutdown(wait=True)
+        writer.shutdown(wait=True)
+
+
 def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, batch_size: int = 32,
                limits: ReadLimits | None = None, follow_symlinks: bool = False,
                extract: Callable = extract_batch, store_fn: Callable = store_batch,
@@ -162,37 +204,26 @@ def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, 
     with store.writer_lock(db, command):
         known = load_known(db)
         pool = LazyPool(workers) if workers > 1 and len(listing.files) > 1 else None
-        # with workers, batch n is stored in a thread (DuckDB works outside the GIL) while the workers
-        # extract batch n+1; in one process there is nothing to overlap with
-        writer = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") if pool is not None else None
-        storing: tuple[cf.Future, int] | None = None  # the batch being stored and its number of files
         done = 0
 
-        def count(n: int) -> None:
+        def extract_one(batch: list[str]) -> list[Outcome]:
+            return extract(batch, known, limits, pool, run.started_at)
+
+        def store_one(outcomes: list[Outcome], n_files: int) -> None:
             nonlocal done
-            done += n
+            store_fn(db, run, outcomes, known, summary)
+            done += n_files
             if progress:
                 progress(done, len(listing.files))
 
+        batches = _batches(listing.files, batch_size)
         try:
-            for batch in _batches(listing.files, batch_size):
-                outcomes = extract(batch, known, limits, pool, run.started_at)
-                if writer is None:
-                    store_fn(db, run, outcomes, known, summary)
-                    count(len(batch))
-                    continue
-                if storing is not None:
-                    storing[0].result()  # a store step's error ends the run here
-                    count(storing[1])
-                # the copied context carries Prefect's flow run into the thread: store_fn stays its task
-                storing = (writer.submit(contextvars.copy_context().run, store_fn, db, run, outcomes, known, summary),
-                           len(batch))
-            if storing is not None:
-                storing[0].result()
-                count(storing[1])
+            if pool is None:
+                for batch in batches:
+                    store_one(extract_one(batch), len(batch))
+            else:
+                _pipelined(batches, extract_one, store_one, pool)
         finally:
-            if writer is not None:
-                writer.shutdown(wait=True)  # a batch being stored is finished, never cut
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         run.finished_at = dt.datetime.now()

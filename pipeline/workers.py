@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import sys
+import threading
 
 # imported by the fork server before it forks any worker (multiprocessing's preload)
 _PRELOAD = "pipeline.workers_preload"
@@ -30,10 +31,12 @@ class LazyPool(cf.Executor):
     def __init__(self, workers: int):
         self.workers = workers
         self._pool: cf.ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # batches are submitted from two threads at once
 
     def submit(self, fn, /, *args, **kwargs) -> cf.Future:
-        if self._pool is None:
-            self._pool = pool(self.workers)
+        with self._lock:
+            if self._pool is None:
+                self._pool = pool(self.workers)
         return self._pool.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -131,6 +131,11 @@ def test_sql_and_info_commands(corpus_db):
     assert bad.exit_code != 0  # read-only
 
 
+def _ingested(files: list[str], db: Path) -> Path:
+    run_ingest(files, db)
+    return db
+
+
 def test_flow_smoke(prefect_harness, tmp_path):
     from pipeline.flows import ingest_flow
 
@@ -139,6 +144,12 @@ def test_flow_smoke(prefect_harness, tmp_path):
     assert result["new"] == 1 and result["obligations"] > 5
     again = ingest_flow([str(CORPUS / "jiangjin-2023-277-reply.txt")], str(db))
     assert again["unchanged"] == 1
+    # with workers the flow's steps run in threads (two batches extracted at once, one stored,
+    # Prefect's context copied in): the same rows as one process
+    files = [str(CORPUS / n) for n in SEED_NAMES[:3]]
+    parallel = ingest_flow(files, str(tmp_path / "w.duckdb"), workers=2, batch_size=1)
+    assert (parallel["new"], parallel["failed"]) == (3, 0)
+    assert table_digest(tmp_path / "w.duckdb") == table_digest(_ingested(files, tmp_path / "one.duckdb"))
 
 
 def test_workers_give_the_same_rows(tmp_path):
