@@ -19,7 +19,7 @@ Steps (names for --only / --skip):
   stages    per-stage CPU seconds and shares (bench/stages.py), plus a cProfile run's top functions
   prefect   the `ingest` flow vs `run_ingest` called directly, on the same documents; cold start apart
   memory    peak memory of ingest at two corpus sizes (500 and 2,000 documents), 2 workers
-  workers   the 500 documents again with one worker: the two-worker speed-up past the workers' start
+  workers   the memory step's documents again with one worker: the two-worker speed-up past the start
   reingest  the 2,000-document ingest again, nothing changed, vs its first run
   queries   the views and the docs/SCHEMA.md example queries at 100,000 obligations (bench/scale_db.py)
   rjieba    rjieba (Rust jieba) against jieba: same tokens on the corpus? how much faster?
@@ -404,20 +404,22 @@ class Bench:
         self.results["jieba"] = r
 
     def step_workers(self) -> None:
-        """Two workers against one where the workers' one-time start is small: the smaller memory
-        run's documents (2 workers, from the memory step) ingested again by one process."""
+        """Two workers against one where the workers' one-time start is small: the memory step's
+        documents (ingested there with 2 workers) ingested again by one process, at both sizes."""
         import make_corpus
-        n = self.plan.memory_sizes[0]
         if "memory" not in self.results:
-            raise RuntimeError("the memory step gives the two-worker run to compare with: run it first")
-        db = self.work / f"workers-{n}.duckdb"
-        self.fresh(db)()
-        parts = [str(p) for p in make_corpus.part_dirs(self.corpus_dir, n)]
-        one = measure(self.ingest_cmd(parts, db, 1), log=RESULTS / "bench.log")
-        two = self.results["memory"][str(n)]
-        say(f"    {n} documents, 1 worker: {one.wall_s:.1f} s wall; 2 workers (memory step): {two['wall_s']:.1f} s")
-        self.results["workers"] = {"documents": n, "one_worker": {**asdict(one), "stdout": None},
-                                   "two_workers_wall_s": two["wall_s"], "speedup_wall": one.wall_s / two["wall_s"]}
+            raise RuntimeError("the memory step gives the two-worker runs to compare with: run it first")
+        r = {}
+        for n in self.plan.memory_sizes:
+            db = self.work / f"workers-{n}.duckdb"
+            self.fresh(db)()
+            parts = [str(p) for p in make_corpus.part_dirs(self.corpus_dir, n)]
+            one = measure(self.ingest_cmd(parts, db, 1), log=RESULTS / "bench.log")
+            two = self.results["memory"][str(n)]
+            say(f"    {n} documents, 1 worker: {one.wall_s:.1f} s wall; 2 workers (memory step): {two['wall_s']:.1f} s")
+            r[str(n)] = {"documents": n, "one_worker": {**asdict(one), "stdout": None},
+                         "two_workers_wall_s": two["wall_s"], "speedup_wall": one.wall_s / two["wall_s"]}
+        self.results["workers"] = r
 
     def step_reingest(self) -> None:
         """The largest memory run's corpus ingested again into its database: nothing to do but see that."""
@@ -678,8 +680,7 @@ def render(r: dict) -> str:
         out.append(f"| ingest of the PDFs vs pdfplumber + jieba (CPU) | {p['ingest']['cpu_s']:.1f} s | "
                    f"{p['bare_pdfplumber']['cpu_s'] + p['bare_jieba']['cpu_s']:.1f} s | "
                    f"{p['ingest_vs_pdfplumber_plus_jieba_cpu']:.2f}× | |")
-    w = r.get("workers")
-    if w:
+    for w in (r.get("workers") or {}).values():
         out.append(f"| 2 workers vs 1, {w['documents']} docs (wall) | {w['two_workers_wall_s']:.1f} s | "
                    f"{w['one_worker']['wall_s']:.1f} s | {w['speedup_wall']:.2f}× faster | ≥ 1.7× |")
     g = r.get("reingest")
