@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,16 @@ class SpanIndex:
         return self._max_end_before(bisect.bisect_left(self.starts, end)) > start
 
 
+def derived(owner: object, name: str, source: list, build: Callable[[list], Any]) -> Any:
+    """`build(source)`, kept on `owner` (a dataclass instance) until `source`, a list that is only
+    ever appended to, grows or is replaced: indexes that turn a scan per question into a lookup."""
+    cache = owner.__dict__.setdefault("_derived", {})
+    hit = cache.get(name)
+    if hit is None or hit[0] is not source or hit[1] != len(source):
+        hit = cache[name] = (source, len(source), build(source))  # `source` held: its id is not reused
+    return hit[2]
+
+
 @dataclass
 class ExtractContext:
     """What an extractor may know beyond the text. Never 'now': relative dates resolve against
@@ -74,20 +85,11 @@ class ExtractContext:
     deadline_cells: list[tuple[int, int]] = field(default_factory=list)
 
     def is_masked(self, start: int, end: int) -> bool:
-        return self._index("masked").overlaps(start, end)
+        # masks are added as the citation component runs: the index follows the list
+        return derived(self, "masked", self.masked, SpanIndex).overlaps(start, end)
 
     def in_deadline_cell(self, start: int, end: int) -> bool:
-        return self._index("deadline_cells").covers(start, end)
-
-    def _index(self, name: str) -> SpanIndex:
-        """The SpanIndex of a span list, rebuilt when the list has changed (masks are added as the
-        citation component runs)."""
-        spans = getattr(self, name)
-        cache = self.__dict__.setdefault("_indexes", {})
-        key = (id(spans), len(spans), spans[-1] if spans else None)
-        if cache.get(name, (None,))[0] != key:
-            cache[name] = (key, SpanIndex(spans))
-        return cache[name][1]
+        return derived(self, "deadline_cells", self.deadline_cells, SpanIndex).covers(start, end)
 
 
 def filter_spans(matches: list[Match]) -> list[Match]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from extractors import modality, roles
-from extractors.base import Match
+from extractors.base import Match, derived
 from extractors.rules import load_yaml
 from extractors.structure import Structure, Unit, is_skip_line
 from pipeline.document import Block, Document
@@ -68,18 +68,14 @@ class FieldMatches:
     def within(self, name: str, start: int, end: int) -> list[Match]:
         """The matches of a field inside [start, end), in text order, found by bisection: asked for
         every sentence, a scan of the whole list made long documents quadratic."""
-        ordered, starts = self._ordered(name)
+        ordered, starts = derived(self, name, getattr(self, name), _in_text_order)
         return [m for m in ordered[bisect.bisect_left(starts, start):bisect.bisect_right(starts, end)]
                 if m.end <= end]
 
-    def _ordered(self, name: str) -> tuple[list[Match], list[int]]:
-        matches: list[Match] = getattr(self, name)
-        cache = self.__dict__.setdefault("_ordered_cache", {})
-        key = (id(matches), len(matches))
-        if cache.get(name, (None,))[0] != key:
-            ordered = sorted(matches, key=lambda m: m.start)  # stable: already in text order, unchanged
-            cache[name] = (key, (ordered, [m.start for m in ordered]))
-        return cache[name][1]
+
+def _in_text_order(matches: list[Match]) -> tuple[list[Match], list[int]]:
+    ordered = sorted(matches, key=lambda m: m.start)  # stable: a list already in text order is unchanged
+    return ordered, [m.start for m in ordered]
 
 
 @dataclass

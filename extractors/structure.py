@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from extractors.base import derived
 from extractors.rules import load_yaml
 from pipeline.document import Block, Document
 
@@ -70,14 +71,14 @@ class Structure:
     def units_of_block(self, block_index: int) -> list[Unit]:
         """The units of one block, in text order (an index built once: asked per sentence, a scan
         of every unit made long documents quadratic)."""
-        key = (id(self.units), len(self.units))
-        cached = self.__dict__.get("_by_block")
-        if cached is None or cached[0] != key:
-            by_block: dict[int, list[Unit]] = {}
-            for u in self.units:
-                by_block.setdefault(u.block_index, []).append(u)
-            cached = self.__dict__["_by_block"] = (key, by_block)
-        return cached[1].get(block_index, [])
+        return derived(self, "units", self.units, _by_block).get(block_index, [])
+
+
+def _by_block(units: list[Unit]) -> dict[int, list[Unit]]:
+    by_block: dict[int, list[Unit]] = {}
+    for u in units:
+        by_block.setdefault(u.block_index, []).append(u)
+    return by_block
 
 
 def numbering_of(text: str) -> Numbering | None:
