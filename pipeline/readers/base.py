@@ -9,6 +9,18 @@ from pipeline.settings import ReadLimits
 
 
 @dataclass
+class PageLine:
+    """One line of text on a page with its box, in PDF points (top measured down from the top of
+    the page): what the PDF reader gets from pdfplumber, and from OCR for a scan."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass
 class Parsed:
     """A file taken apart, before normalising.
 

@@ -13,6 +13,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from pipeline.readers.base import PageLine
+
 # rapidocr shrinks any image whose long side is over 2000 px before it reads it (its
 # max_side_len), so rendering finer only costs time; 200 dpi is the cap for small pages.
 _MAX_SIDE_PX = 2000
@@ -38,19 +40,10 @@ class UnrenderablePdf(Exception):
 
 
 @dataclass
-class OcrLine:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-
-
-@dataclass
 class OcrPage:
     number: int  # 1-based, as pdfplumber numbers pages
     height: float
-    lines: list[OcrLine]  # top to bottom, each row left to right
+    lines: list[PageLine]  # top to bottom, each row left to right
 
 
 def read_scanned_pdf(data: bytes) -> list[OcrPage]:
@@ -100,19 +93,19 @@ def _read_page(engine, page, number: int) -> OcrPage:
     return OcrPage(number, float(height), _rows(boxes))
 
 
-def _box(points, text: str, scale: float) -> OcrLine:
+def _box(points, text: str, scale: float) -> PageLine:
     xs = [p[0] / scale for p in points]
     ys = [p[1] / scale for p in points]
     text = text.strip()
     if _PAGE_NUMBER_READ.fullmatch(text):
         text = text.replace("一", "—")
-    return OcrLine(text, min(xs), max(xs), min(ys), max(ys))
+    return PageLine(text, min(xs), max(xs), min(ys), max(ys))
 
 
-def _rows(boxes: list[OcrLine]) -> list[OcrLine]:
+def _rows(boxes: list[PageLine]) -> list[PageLine]:
     """Boxes on one printed line (the middle of one within the other's height) become one line,
     left to right and joined with a space as pdfplumber joins words far apart; rows top to bottom."""
-    rows: list[list[OcrLine]] = []
+    rows: list[list[PageLine]] = []
     for box in sorted(boxes, key=lambda b: b.top):
         middle = (box.top + box.bottom) / 2
         row = rows[-1] if rows else None
@@ -123,6 +116,6 @@ def _rows(boxes: list[OcrLine]) -> list[OcrLine]:
     lines = []
     for row in rows:
         row.sort(key=lambda b: b.x0)
-        lines.append(OcrLine(" ".join(b.text for b in row), row[0].x0, max(b.x1 for b in row),
+        lines.append(PageLine(" ".join(b.text for b in row), row[0].x0, max(b.x1 for b in row),
                              min(b.top for b in row), max(b.bottom for b in row)))
     return lines

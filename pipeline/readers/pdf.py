@@ -30,7 +30,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import EncryptedDocument, NoTextLayer, NotAPdf, TooLarge
 from pipeline.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced
-from pipeline.readers.base import Parsed, check_chars
+from pipeline.readers.base import PageLine, Parsed, check_chars
 from pipeline.settings import ReadLimits
 
 # pdfminer fails on damaged files with its own exceptions and, deep inside, with built-in ones
@@ -41,15 +41,6 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 _MARGIN_ZONE = 0.1  # running headers/footers sit in the top or bottom tenth of the page
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
-
-
-@dataclass
-class _Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
 
 
 @dataclass
@@ -67,7 +58,7 @@ class _Table:
 class _Page:
     number: int
     height: float
-    content: list[_Line | _Table] = field(default_factory=list)  # in reading order
+    content: list[PageLine | _Table] = field(default_factory=list)  # in reading order
     n_chars: int = 0
 
 
@@ -108,9 +99,7 @@ def _scanned_pages(data: bytes, path: str, n_pages: int) -> list[_Page]:
                                 "to read scans") from None
     except ocr.UnrenderablePdf as e:
         raise NotAPdf(path, f"damaged PDF: no text layer, and its pages cannot be drawn for OCR: {e}") from None
-    pages = [_Page(page.number, page.height, [_Line(line.text, line.x0, line.x1, line.top, line.bottom)
-                                              for line in page.lines],
-                   sum(len(line.text) for line in page.lines))
+    pages = [_Page(page.number, page.height, list(page.lines), sum(len(line.text) for line in page.lines))
              for page in scanned]
     if not any(page.n_chars for page in pages):
         raise NoTextLayer(path, f"no text layer in {n_pages} page(s), and OCR found no text in them")
@@ -123,8 +112,8 @@ def _read_page(page) -> _Page:
         outside = page
         for table in tables:
             outside = outside.outside_bbox(table.bbox)
-        content: list[_Line | _Table] = [
-            _Line(line["text"], line["x0"], line["x1"], line["top"], line["bottom"])
+        content: list[PageLine | _Table] = [
+            PageLine(line["text"], line["x0"], line["x1"], line["top"], line["bottom"])
             for line in outside.extract_text_lines(return_chars=False) if line["text"].strip()
         ]
         content += [_Table(table.extract(), table.bbox[1], table.bbox[3]) for table in tables]
@@ -138,21 +127,21 @@ def _drop_running_lines(pages: list[_Page]) -> None:
     """Lines at the top or bottom of the page that recur on most pages (digits aside)."""
     if len(pages) < 2:
         return
-    def key(page: _Page, line: _Line) -> str | None:
+    def key(page: _Page, line: PageLine) -> str | None:
         in_zone = line.bottom < page.height * _MARGIN_ZONE or line.top > page.height * (1 - _MARGIN_ZONE)
         return _DIGITS.sub("#", _SPACES.sub("", line.text)) if in_zone else None
 
     seen = Counter()
     for page in pages:
-        seen.update({key(page, item) for item in page.content if isinstance(item, _Line)} - {None})
+        seen.update({key(page, item) for item in page.content if isinstance(item, PageLine)} - {None})
     running = {k for k, n in seen.items() if n >= 2 and n >= 0.5 * len(pages)}
     for page in pages:
         page.content = [item for item in page.content
-                        if not (isinstance(item, _Line) and key(page, item) in running)]
+                        if not (isinstance(item, PageLine) and key(page, item) in running)]
 
 
 def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
-    lines = [item for page in pages for item in page.content if isinstance(item, _Line)]
+    lines = [item for page in pages for item in page.content if isinstance(item, PageLine)]
     size = statistics.median([line.bottom - line.top for line in lines]) if lines else 10.0
     left = _mode([round(line.x0) for line in lines]) if lines else 0.0
     right = _percentile([line.x1 for line in lines], 0.95) if lines else 0.0
@@ -162,7 +151,7 @@ def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
     for page in pages:
         text = _PageText(page.number)
         for k, item in enumerate(page.content):
-            if isinstance(item, _Line):
+            if isinstance(item, PageLine):
                 traced = text.add(item.text)
                 items.append(SourceLine(traced, full=item.x1 >= right - 1.5 * size, indented=item.x0 >= left + size))
                 last_was_table = None
