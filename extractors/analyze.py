@@ -16,7 +16,7 @@ from extractors import categories, nlp, obligations, structure
 from extractors import units as unit_module
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.metadata import extract_metadata
-from pipeline.document import Document
+from schemas.document import Document
 from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, ObligationRecord,
                              ObligationUnitRecord, QuotaRecord)
 

@@ -16,7 +16,6 @@ from spacy.tokens import Doc
 
 from extractors import citations, deadlines, modality, quotas, units
 from extractors.base import ExtractContext, Match
-from pipeline.settings import ReadLimits
 
 FIELDS = {"citation": citations, "deadline": deadlines, "unit": units, "quota": quotas, "modality": modality}
 
@@ -68,8 +67,8 @@ def pipeline() -> Language:
         pass
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     # spaCy's 1,000,000-character guard protects parser and NER memory; this pipeline only
-    # segments, so any document the readers accept (ReadLimits.max_chars) goes through
-    nlp.max_length = ReadLimits().max_chars + 1
+    # segments, and the readers bound a document's length (pipeline.settings.ReadLimits)
+    nlp.max_length = 2**31
     for name in FIELDS:  # citation first: it masks codes and titles for the others
         nlp.add_pipe(f"policy_{name}")
     return nlp

@@ -17,7 +17,7 @@ from extractors import modality, roles
 from extractors.base import Match, derived
 from extractors.rules import load_yaml
 from extractors.structure import Structure, Unit, is_skip_line
-from pipeline.document import Block, Document
+from schemas.document import Block, Document
 
 
 class _ObligationRules(BaseModel):

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from extractors.base import derived
 from extractors.rules import load_yaml
-from pipeline.document import Block, Document
+from schemas.document import Block, Document
 
 
 class _NumberingRule(BaseModel):

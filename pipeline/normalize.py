@@ -34,7 +34,7 @@ from typing import Iterable, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from pipeline.document import Block, BlockKind, Cell, Document, SourceRun
+from schemas.document import Block, BlockKind, Cell, Document, SourceRun
 
 VOCABULARY_FILE = Path(__file__).parent / "readers" / "data" / "normalize.yaml"
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import store, version
-from pipeline.document import Block, Cell, Document, SourceRun
+from schemas.document import Block, Cell, Document, SourceRun
 from pipeline.errors import ExtractionError, PipelineError
 from pipeline.normalize import column_headers, looks_like_header, right_aligned
 from pipeline.settings import ReadLimits

@@ -21,7 +21,7 @@ from extractors.base import ExtractContext
 from extractors.metadata import (REGIONS, DocumentMetadata, RegionTable, area_of_doc_number, area_of_name,
                                  doc_type_of_title, extract, extract_metadata, match_annex,
                                  normalise_doc_number, parse_date, split_organs)
-from pipeline.document import Block, Document
+from schemas.document import Block, Document
 from pipeline.readers import read_document
 
 ROOT = Path(__file__).resolve().parent.parent

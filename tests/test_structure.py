@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from extractors.structure import analyse, numbering_of, sentences
-from pipeline.document import Block, Document
+from schemas.document import Block, Document
 
 
 @pytest.mark.parametrize("line, level, label", [

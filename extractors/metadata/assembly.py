@@ -38,7 +38,7 @@ from extractors.metadata.organs import organ_like, split_glued, split_organs
 from extractors.metadata.signature import read_signature
 from extractors.metadata.top import read_order, read_top
 from extractors.metadata.vocabulary import HAN, REGIONS, Span, compact
-from pipeline.document import Document
+from schemas.document import Document
 
 # label: value header lines are looked for among this many first lines
 _HEADER_LINES = 20

@@ -18,7 +18,7 @@ from extractors.metadata.doc_types import doc_type_of_title
 from extractors.metadata.organs import split_organs
 from extractors.metadata.vocabulary import WORDS, HeaderRole, Span, compact, has_han
 from extractors.rules import alternation
-from pipeline.document import Document
+from schemas.document import Document
 
 # marks that open a line without being content: markdown heading marks, bullets
 _LINE_LEAD_RE = re.compile(r"^[\s#•·●◆■▪◇○\*>]*")

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.document import Document
+from schemas.document import Document
 from pipeline.errors import EmptyFile, NoText, ReadError, TooLarge, UnsupportedFormat, Vanished
 from pipeline.normalize import has_cjk, normalize
 from pipeline.readers.base import Parsed
