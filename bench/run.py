@@ -243,8 +243,8 @@ def cmd_read_only(listing: str) -> None:
 def cmd_startup() -> None:
     """What an ingest process does before its first document: imports, spaCy, jieba, user dictionary."""
     t0 = time.process_time()
-    import pipeline.cli  # noqa: F401
-    import pipeline.ingest  # noqa: F401
+    import pipeline.cli.main  # noqa: F401
+    import pipeline.runs.ingest  # noqa: F401
     t1 = time.process_time()
     from extractors import nlp
     nlp.pipeline()
@@ -255,7 +255,7 @@ def cmd_flow_timing(mode: str, db: str, warm: str, listing: str, workers: int) -
     """One process: a 1-document run first (cold start: Prefect's ephemeral server, or nothing), then
     the timed run over the listed documents into a fresh database. The wall time spent inside the
     step functions is recorded, so that the flow's own cost can be told from the work."""
-    from pipeline import ingest
+    from pipeline.runs import ingest
 
     # wall time during which at least one step function runs: with workers, storing batch n (in a
     # thread) overlaps extracting batch n+1, so the steps' own times would count that twice
@@ -279,13 +279,13 @@ def cmd_flow_timing(mode: str, db: str, warm: str, listing: str, workers: int) -
 
     t0 = time.perf_counter()
     if mode == "flow":
-        from pipeline import flows
+        from pipeline.flows import ingest as ingest_flows
         # the Prefect tasks' functions (flows.extract_task/store_task are plain wrappers around them)
-        flows._extract_task.fn = timed(flows._extract_task.fn)
-        flows._store_task.fn = timed(flows._store_task.fn)
+        ingest_flows._extract_task.fn = timed(ingest_flows._extract_task.fn)
+        ingest_flows._store_task.fn = timed(ingest_flows._store_task.fn)
 
         def go(paths, target):
-            return flows.ingest_flow(paths, target, workers=workers)
+            return ingest_flows.ingest_flow(paths, target, workers=workers)
     else:
         extract, store_fn = timed(ingest.extract_batch), timed(ingest.store_batch)
 

@@ -105,7 +105,7 @@ def example_queries(path: Path = SCHEMA_MD) -> list[tuple[str, str]]:
 
 
 def view_queries() -> list[tuple[str, str]]:
-    from pipeline.views import VIEWS
+    from pipeline.store.views import VIEWS
     return [(f"view {name}", f"SELECT * FROM {name}") for name in VIEWS]
 
 

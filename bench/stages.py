@@ -5,11 +5,11 @@ timer around each stage function.
 
 Nothing in pipeline/ or extractors/ is edited: the stage functions are wrapped in this process
 only (module attributes replaced, the spaCy tokenizer swapped for a timing proxy), then
-`pipeline.ingest.run_ingest` runs as the CLI would run it with `--no-prefect --workers 1`, into a
+`pipeline.runs.ingest.run_ingest` runs as the CLI would run it with `--no-prefect --workers 1`, into a
 fresh database. Times are exclusive: a stage called inside another (a field extractor called by
 the obligation builder) counts for itself, not for its caller. Stages:
 
-    hash             sha256 of the file (pipeline.process.file_sha256)
+    hash             sha256 of the file (pipeline.runs.process.file_sha256)
     read: bytes, doc id  the rest of pipeline.readers.read_document (reading the bytes, hashing them again)
     read: <format>   taking the file apart (pipeline.readers.parse_file: pdfplumber, python-docx, lxml …)
     normalise        one text, blocks and source map (pipeline.readers.normalize)
@@ -23,7 +23,7 @@ the obligation builder) counts for itself, not for its caller. Stages:
     records          the rest of analyze(): pydantic records, ids, categories
     store: rows      one transaction per batch, Arrow inserts (pipeline.store.store_documents)
     store: schema    CREATE TABLE/VIEW IF NOT EXISTS at each write connection (pipeline.store.init_schema)
-    store: other     opening connections, annex links, run rows (rest of pipeline.ingest.store_batch)
+    store: other     opening connections, annex links, run rows (rest of pipeline.runs.ingest.store_batch)
     other            listing, loading what is stored, batching (rest of run_ingest)
 
 Stage times are CPU seconds of this process (time.process_time: steady on a shared machine),
@@ -99,7 +99,8 @@ class TimedTokenizer:
 def instrument(timers: Timers) -> list[str]:
     """Wrap every stage function in place; returns the stages that could not be found."""
     from extractors import analyze, nlp, obligations, structure
-    from pipeline import process, readers, store
+    from pipeline import readers, store
+    from pipeline.runs import process
 
     missing = []
 
@@ -143,7 +144,7 @@ def profile(paths: list[str], db: Path, cprofile_top: int = 0) -> dict:
 
     timers = Timers()
     missing = instrument(timers)
-    from pipeline import ingest
+    from pipeline.runs import ingest
 
     profiler = cProfile.Profile() if cprofile_top else None
     t0, c0 = time.perf_counter(), time.process_time()

@@ -27,7 +27,7 @@ def corpus_files() -> list[Path]:
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory) -> Path:
     """A DuckDB file with the whole sample corpus ingested (without Prefect: the flow has its own test)."""
-    from pipeline.ingest import run_ingest
+    from pipeline.runs.ingest import run_ingest
 
     db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
     summary = run_ingest([str(CORPUS)], db)

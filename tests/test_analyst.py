@@ -24,8 +24,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pipeline import analyst, connect
-from pipeline.analyst_cli import register
+from pipeline import connect
+from pipeline.cli.analyst import register
+from pipeline.report import analyst
 from pipeline.report import build_report, write_report
 from pipeline.report.charts import Point, Series, heatmap, stacked_bars, timeline
 from pipeline.report.highlight import Span, highlight

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import pipeline.ingest
+import pipeline.runs.ingest
 from pipeline.errors import DecompressionLimit, TooLarge
-from pipeline.normalize import normalize_text
-from pipeline.process import process_file
 from pipeline.readers import read_document
+from pipeline.readers.normalize import normalize_text
+from pipeline.runs.process import process_file
 from pipeline.settings import ReadLimits
 from tests.conftest import CORPUS, ROOT, corpus_files
 
@@ -56,7 +56,7 @@ def test_bad_and_good_files_in_one_run(bad_corpus, tmp_path, monkeypatch):
 
     # the vanished file: listed, then deleted, then read
     dynamic = [Path(path_of[e["path"]]) for e in manifest if e.get("dynamic")]
-    list_documents = pipeline.ingest.list_documents
+    list_documents = pipeline.runs.ingest.list_documents
 
     def list_then_delete(paths, follow_symlinks=False):
         listing = list_documents(paths, follow_symlinks=follow_symlinks)
@@ -65,9 +65,9 @@ def test_bad_and_good_files_in_one_run(bad_corpus, tmp_path, monkeypatch):
             path.unlink()
         return listing
 
-    monkeypatch.setattr(pipeline.ingest, "list_documents", list_then_delete)
+    monkeypatch.setattr(pipeline.runs.ingest, "list_documents", list_then_delete)
     db = tmp_path / "bad.duckdb"
-    summary = pipeline.ingest.run_ingest([str(bad_corpus), str(CORPUS)], db, batch_size=8)
+    summary = pipeline.runs.ingest.run_ingest([str(bad_corpus), str(CORPUS)], db, batch_size=8)
 
     n_stored = len(expected_bad_ingested) + len(good)
     assert summary.n_files == len(expected_errors) + n_stored
@@ -149,9 +149,9 @@ def test_a_file_refused_by_a_limit_is_read_once_the_limit_is_raised(bad_corpus, 
     folder.mkdir()
     (folder / "notice.txt").write_bytes((bad_corpus / "gb18030.txt").read_bytes())
     db = tmp_path / "limits.duckdb"
-    refused = pipeline.ingest.run_ingest([str(folder)], db, limits=ReadLimits(max_file_bytes=1_000))
+    refused = pipeline.runs.ingest.run_ingest([str(folder)], db, limits=ReadLimits(max_file_bytes=1_000))
     assert [kind for _, kind, _ in refused.errors] == ["too_large"]
-    raised = pipeline.ingest.run_ingest([str(folder)], db)
+    raised = pipeline.runs.ingest.run_ingest([str(folder)], db)
     assert (raised.new, raised.skipped) == (1, 0)
 
 

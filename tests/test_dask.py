@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import ingest, serve
-from pipeline.dask_runner import (
+from pipeline.flows import serve
+from pipeline.runs import ingest
+from pipeline.flows.dask_runner import (
     TaskRunnerExecutor,
     _is_loopback,
     cluster_extract,
@@ -62,7 +63,8 @@ def test_the_extract_step_settles_unchanged_and_failed_files_in_the_writer(tmp_p
     before with the same bytes never leave this process."""
     import hashlib
 
-    from pipeline import dask_runner, version
+    from pipeline import version
+    from pipeline.flows import dask_runner
 
     stored = write(tmp_path, "stored.txt", TASK_TABLE)
     failed = tmp_path / "broken.pdf"
@@ -108,8 +110,10 @@ def test_a_remote_scheduler_without_a_reachable_prefect_api_is_refused(tmp_path,
 DRIVER = """
 import json, sys, threading
 from pathlib import Path
-from pipeline import ingest, serve, store
-from pipeline.dask_runner import run_ingest_dask
+from pipeline import store
+from pipeline.flows import serve
+from pipeline.flows.dask_runner import run_ingest_dask
+from pipeline.runs import ingest
 from schemas.records import DOCUMENT_TABLES
 
 def table_rows(db):

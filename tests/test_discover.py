@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from pipeline.discover import list_documents
+from pipeline.runs.discover import list_documents
 
 
 def test_lists_documents_recursively_and_ignores_others(tmp_path):

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.ingest import run_ingest
+from pipeline.cli.main import app
+from pipeline.runs.ingest import run_ingest
 from schemas.records import TABLES
 from tests.conftest import CORPUS, ROOT, SEED_NAMES
 
@@ -228,11 +228,11 @@ def test_a_second_writer_and_a_reader_get_a_clear_busy_message_and_nothing_is_da
                                 cwd=tmp_path, log=tmp_path / "ingest.log"),
             "sql": start_cli("sql", "SELECT count(*) FROM documents", "--db", str(db),
                              cwd=tmp_path, log=tmp_path / "sql.log"),
-            # `watch` is not on the `obligations` app yet (pipeline/cli.py registers only the analyst
+            # `watch` is not on the `obligations` app yet (pipeline/cli/main.py registers only the analyst
             # commands); its own entry point is the documented way to run it
             "watch": start_cli("watch", "--inbox", str(inbox), "--db", str(db), "--once", "--settle", "0",
                                cwd=tmp_path, log=tmp_path / "watch.log",
-                               command=(sys.executable, "-m", "pipeline.watch_cli")),
+                               command=(sys.executable, "-m", "pipeline.cli.watch")),
         }
         for name, proc in procs.items():
             code = proc.wait(timeout=120)

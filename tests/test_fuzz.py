@@ -18,7 +18,7 @@ from extractors import categories, metadata, structure
 from extractors.analyze import analyze
 from extractors.base import ExtractContext
 from extractors.nlp import FIELDS
-from pipeline.normalize import Traced, fold, normalize_text
+from pipeline.readers.normalize import Traced, fold, normalize_text
 from schemas.records import TABLES
 from tests.conftest import CORPUS, EXTRA, SEED_NAMES
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import store
-from pipeline.cli import app
-from pipeline.ingest import run_ingest
+from pipeline.cli.main import app
+from pipeline.runs.ingest import run_ingest
 from tests.conftest import CORPUS, SEED_NAMES
 
 CHILD_TABLES = ["blocks", "obligations", "obligation_units", "deadlines", "quotas", "citations"]
@@ -137,7 +137,7 @@ def _ingested(files: list[str], db: Path) -> Path:
 
 
 def test_flow_smoke(prefect_harness, tmp_path):
-    from pipeline.flows import ingest_flow
+    from pipeline.flows.ingest import ingest_flow
 
     db = tmp_path / "f.duckdb"
     result = ingest_flow([str(CORPUS / "jiangjin-2023-277-reply.txt")], str(db))
@@ -162,7 +162,7 @@ def test_workers_give_the_same_rows(tmp_path):
 
 def test_a_run_with_nothing_to_extract_starts_no_workers(tmp_path, monkeypatch):
     """Workers cost seconds to start; a re-ingest that finds every file unchanged must not pay it."""
-    import pipeline.workers
+    import pipeline.runs.workers
 
     files = [str(CORPUS / n) for n in SEED_NAMES[:2]]
     db = tmp_path / "r.duckdb"
@@ -171,6 +171,6 @@ def test_a_run_with_nothing_to_extract_starts_no_workers(tmp_path, monkeypatch):
     def no_pool(workers):
         raise AssertionError("a worker pool was started with nothing to extract")
 
-    monkeypatch.setattr(pipeline.workers, "pool", no_pool)
+    monkeypatch.setattr(pipeline.runs.workers, "pool", no_pool)
     again = run_ingest(files, db, workers=2)
     assert (again.unchanged, again.new) == (2, 0)

@@ -21,8 +21,8 @@ from extractors.base import ExtractContext
 from extractors.metadata import (REGIONS, DocumentMetadata, RegionTable, area_of_doc_number, area_of_name,
                                  doc_type_of_title, extract, extract_metadata, match_annex,
                                  normalise_doc_number, parse_date, split_organs)
-from schemas.document import Block, Document
 from pipeline.readers import read_document
+from schemas.document import Block, Document
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -133,7 +133,7 @@ def paragraph_document(text: str) -> Document:
     """The snippet through the readers' normaliser, one paragraph per line (what the DOCX and
     HTML readers hand it): spaces between Chinese removed, header lines and furniture taken out.
     (A text file this short would be guessed a hard-wrapped dump and joined; real files are not.)"""
-    from pipeline.normalize import Layout, normalize, text_items
+    from pipeline.readers.normalize import Layout, normalize, text_items
 
     n = normalize(text_items(text), Layout.LINES)
     return Document(doc_id="test", source_path="snippet.txt", format="txt", text=n.text, blocks=n.blocks,

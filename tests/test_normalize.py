@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from pipeline.normalize import (
+from pipeline.readers.normalize import (
     Traced, Vocabulary, column_headers, compact_spaces, concat, fold, guess_kind, header_fields_of,
     is_header_field_line, is_noise_line, join_lines, looks_like_header, normalize, normalize_text, right_aligned,
     text_items,

@@ -18,9 +18,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from pipeline.errors import NoTextLayer
-from pipeline.ingest import run_ingest
-from pipeline.normalize import normalize
 from pipeline.readers import parse_file, read_document
+from pipeline.readers.normalize import normalize
+from pipeline.runs.ingest import run_ingest
 
 FONT = "STSong-Light"
 SCAN_DPI = 200

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import run_ingest
+from pipeline.runs.ingest import run_ingest
 from tests.conftest import CORPUS, EXTRA, GOLD, SEED_NAMES
 
 SCORER = GOLD.parent.parent / "score.py"

@@ -20,8 +20,8 @@ from pipeline.errors import (
     DecodeError, DecompressionLimit, EmptyFile, EncryptedDocument, NoText, NoTextLayer, NotADocx, NotAPdf,
     ReadError, TooLarge, UnsupportedFormat, Vanished,
 )
-from pipeline.normalize import Traced, fold
 from pipeline.readers import ReadLimits, parse_file, read_document
+from pipeline.readers.normalize import Traced, fold
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

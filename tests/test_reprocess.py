@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from extractors.analyze import analyze
-from pipeline import ingest, process, store, version
+from pipeline import store, version
 from pipeline.errors import DatabaseBusy
 from pipeline.readers import read_document
-from pipeline.reprocess import StoredDocument, rebuild_document, reprocess
+from pipeline.runs import ingest, process
+from pipeline.runs.reprocess import StoredDocument, rebuild_document, reprocess
 from tests.test_watch import NOTICE, REPLY, TASK_TABLE, query, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,7 +215,7 @@ def test_a_merged_header_cell_names_the_columns_it_covered():
 def test_reprocess_command(stored):
     from typer.testing import CliRunner
 
-    from pipeline.watch_cli import standalone_app
+    from pipeline.cli.watch import standalone_app
 
     db, _ = stored
     result = CliRunner().invoke(standalone_app(), ["reprocess", "--db", str(db)])

@@ -87,7 +87,7 @@ def test_schema_is_created_once_per_version(tmp_path, monkeypatch):
     db = tmp_path / "d.duckdb"
     with store.open_for_writing(db):
         pass
-    from pipeline import views
+    from pipeline.store import views
     ran = []
     create = views.create
     monkeypatch.setattr(views, "create", lambda con: ran.append(1) or create(con))

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from extractors.categories import CATEGORIES
-from pipeline.views import VIEWS
+from pipeline.store.views import VIEWS
 from schemas.ddl import column_type
 from schemas.records import TABLES
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import serve, store
+from pipeline import store
 from pipeline.errors import DatabaseBusy
+from pipeline.flows import serve
 from tests.test_watch import NOTICE, REPLY, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +89,7 @@ def test_a_server_that_never_answers_is_stopped_after_the_timeout(tmp_path, monk
 KILLED_HOLDER = """
 import sys, time
 from pathlib import Path
-from pipeline import serve
+from pipeline.flows import serve
 serve.server_command = lambda port: ["/bin/sh", "-c", "echo $$ > " + sys.argv[1] + "; exec sleep 60"]
 serve.free_port = lambda preferred=4200: 1  # nothing answers there: the wait never ends
 with serve.local_prefect_server(Path(sys.argv[2]), startup_timeout=120):
@@ -189,7 +190,7 @@ def test_serve_runs_scheduled_cycles_and_stops_cleanly_on_ctrl_c(tmp_path):
     env.update({"PYTHONPATH": str(ROOT), "PREFECT_HOME": str(tmp_path / "client-home"),
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_RUNNER_POLL_FREQUENCY": "2"})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.watch_cli", "serve", "--inbox", str(inbox), "--db", str(db),
+        [sys.executable, "-m", "pipeline.cli.watch", "serve", "--inbox", str(inbox), "--db", str(db),
          "--interval", "10", "--settle", "0.05", "--state-dir", str(tmp_path / "state"), "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True)  # its own group: the test's SIGINT goes to it as a terminal's Ctrl-C would

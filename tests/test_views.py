@@ -8,7 +8,8 @@ import hashlib
 import duckdb
 import pytest
 
-from pipeline import store, views
+from pipeline import store
+from pipeline.store import views
 from schemas.records import (CitationRecord, DeadlineRecord, DocumentRecord, ObligationRecord, ObligationUnitRecord,
                              QuotaRecord)
 

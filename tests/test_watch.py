@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import store, watch
-from pipeline.watch import Settle, wait_until_stable, watch_cycle
+from pipeline import store
+from pipeline.runs import watch
+from pipeline.runs.watch import Settle, wait_until_stable, watch_cycle
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = Settle(interval=0.01, max_wait=1.0)
@@ -255,7 +256,7 @@ def test_the_loop_runs_the_cycles_asked_for_and_goes_on_when_busy(tmp_path, inbo
 
 def _watch_once(inbox: Path, db: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "pipeline.watch_cli", "watch", "--inbox", str(inbox), "--db",
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli.watch", "watch", "--inbox", str(inbox), "--db",
                              str(db), "--once", "--settle", "0.05"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -312,7 +313,7 @@ def test_two_watcher_processes_leave_one_copy_of_each_document(tmp_path, inbox):
 def test_watch_command_once(tmp_path, inbox):
     from typer.testing import CliRunner
 
-    from pipeline.watch_cli import standalone_app
+    from pipeline.cli.watch import standalone_app
 
     db = tmp_path / "w.duckdb"
     write(inbox, "notice.txt", NOTICE)

@@ -5,6 +5,9 @@
 
 Every failure raises a `pipeline.errors.ReadError` subclass whose message names the file and
 the reason; library exceptions for a bad file are wrapped, never passed on.
+
+The bottom floor of `pipeline` with store: it may import the base modules (errors, settings) and
+schemas, nothing else of the project (neither extractors nor store); runs imports it.
 """
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from schemas.document import Document
 from pipeline.errors import EmptyFile, NoText, ReadError, TooLarge, UnsupportedFormat, Vanished
-from pipeline.normalize import has_cjk, normalize
 from pipeline.readers.base import Parsed
+from pipeline.readers.normalize import has_cjk, normalize
 from pipeline.settings import ReadLimits
+from schemas.document import Document
 
 __all__ = ["read_document", "parse_file", "ReadLimits", "FORMATS"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.errors import TooLarge
-from pipeline.normalize import Item, Layout
+from pipeline.readers.normalize import Item, Layout
 from pipeline.settings import ReadLimits
 
 

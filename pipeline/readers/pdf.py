@@ -29,8 +29,8 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import EncryptedDocument, NoTextLayer, NotAPdf, TooLarge
-from pipeline.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced
 from pipeline.readers.base import PageLine, Parsed, check_chars
+from pipeline.readers.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced
 from pipeline.settings import ReadLimits
 
 # pdfminer fails on damaged files with its own exceptions and, deep inside, with built-in ones

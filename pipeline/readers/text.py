@@ -13,8 +13,8 @@ import re
 import charset_normalizer
 
 from pipeline.errors import DecodeError
-from pipeline.normalize import text_items
 from pipeline.readers.base import Parsed, check_chars
+from pipeline.readers.normalize import text_items
 from pipeline.settings import ReadLimits
 
 _BOMS = [  # UTF-32 first: its LE BOM starts with UTF-16's

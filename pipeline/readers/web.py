@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, ParserRejectedMarkup, T
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
 from pipeline.errors import DecodeError
-from pipeline.normalize import (
+from pipeline.readers.normalize import (
     Item, Layout, SourceCell, SourceLine, SourceTable, Traced, compact_spaces, concat, header_fields_of,
     is_header_field_line,
 )

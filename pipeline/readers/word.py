@@ -20,8 +20,8 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.errors import DecompressionLimit, EncryptedDocument, NotADocx
-from pipeline.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced, has_cjk
 from pipeline.readers.base import Parsed, check_chars
+from pipeline.readers.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced, has_cjk
 from pipeline.readers.word_numbering import Numbering, xml_int, xml_val
 from pipeline.settings import ReadLimits
 

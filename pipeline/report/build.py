@@ -17,10 +17,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.analyst import NO_CATEGORY, NO_JURISDICTION, compare_citations, compare_quotas, compare_units
+from pipeline.report.analyst import NO_CATEGORY, NO_JURISDICTION, compare_citations, compare_quotas, compare_units
 from pipeline.report.charts import PALETTE, Point, Series, heatmap, stacked_bars, timeline
 from pipeline.report.highlight import Span, highlight
-from pipeline.views import QUOTA_REQUIREMENT
+from pipeline.store.views import QUOTA_REQUIREMENT
 
 ASSETS = Path(__file__).parent
 MODALITY_COLORS = {"must": "#4e79a7", "prohibit": "#e15759", "encourage": "#59a14f"}

@@ -65,17 +65,17 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
         try:
             if runner == "dask":
                 prefect_defaults()
-                from pipeline.dask_runner import run_ingest_dask
+                from pipeline.flows.dask_runner import run_ingest_dask
                 result = run_ingest_dask([str(p) for p in paths], db, address=dask_address,
                                          n_workers=max(workers, 1), follow_symlinks=follow_symlinks,
                                          progress=progress)
             elif prefect:
                 prefect_defaults()
-                from pipeline.flows import ingest_flow
+                from pipeline.flows.ingest import ingest_flow
                 result = ingest_flow([str(p) for p in paths], str(db), workers=workers, batch_size=batch_size,
                                      follow_symlinks=follow_symlinks, progress=progress)
             else:
-                from pipeline.ingest import run_ingest
+                from pipeline.runs.ingest import run_ingest
                 result = run_ingest([str(p) for p in paths], db, workers=workers, batch_size=batch_size,
                                     follow_symlinks=follow_symlinks, progress=progress).as_dict()
         except DatabaseBusy as exc:
@@ -166,8 +166,8 @@ def info(db: DB_OPTION = DEFAULT_DB) -> None:
 
 def _register_commands() -> None:
     """Commands kept in their own modules: compare/export/report, watch/serve/reprocess."""
-    from pipeline.analyst_cli import register as register_analyst
-    from pipeline.watch_cli import register as register_watch
+    from pipeline.cli.analyst import register as register_analyst
+    from pipeline.cli.watch import register as register_watch
     register_analyst(app)
     register_watch(app)
 

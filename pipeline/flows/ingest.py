@@ -10,7 +10,8 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
-from pipeline import ingest, store
+from pipeline import store
+from pipeline.runs import ingest
 
 _extract_task = task(ingest.extract_batch, name="extract-batch", cache_policy=NONE, retries=0)
 _store_task = task(ingest.store_batch, name="store-batch", cache_policy=NONE)

@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import ingest, store
-from pipeline.discover import list_documents
+from pipeline import store
 from pipeline.errors import DatabaseBusy
+from pipeline.runs import ingest
+from pipeline.runs.discover import list_documents
 
 log = logging.getLogger("policy_obligations.watch")
 

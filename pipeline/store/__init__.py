@@ -5,6 +5,10 @@ DuckDB lets one process hold the file for writing and nobody else in, not even r
 - a run-level lock file (`<db>.lock`, flock) keeps a second writer out and tells it who is writing;
 - the DuckDB file is opened for writing only while a batch is stored, so readers get in between;
 - every open retries briefly and then raises `DatabaseBusy` with a message a person can act on.
+
+The views (views.py) are SQL over the tables. The bottom floor of `pipeline` with readers: it may
+import the base modules (errors, settings) and schemas, nothing else of the project; report, runs,
+flows and cli import it.
 """
 from __future__ import annotations
 
@@ -112,7 +116,7 @@ def connect(db: Path, read_only: bool = False, wait: float = 10.0) -> duckdb.Duc
 @functools.cache
 def schema_digest() -> str:
     """Digest of the tables' DDL and the views' SQL this version creates."""
-    from pipeline import views
+    from pipeline.store import views
     digest = hashlib.sha256(schema_ddl().encode())
     for name, sql in views.VIEWS.items():
         digest.update(f"\0{name}\0{sql}".encode())
@@ -142,7 +146,7 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
                 sql_type, _ = column_type(f.annotation)
                 con.execute(f"ALTER TABLE {model.__table__} ADD COLUMN {quote(name)} {sql_type}")
     con.execute("INSERT OR REPLACE INTO schema_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-    from pipeline import views  # views are SQL over the tables; created after them
+    from pipeline.store import views  # views are SQL over the tables; created after them
     views.create(con)
     con.execute("INSERT OR REPLACE INTO schema_meta VALUES ('schema_digest', ?)", [schema_digest()])
 

@@ -1,6 +1,6 @@
 """What the analysts' commands compute: comparisons across jurisdictions and exports of every table
 and view. Pure functions over a DuckDB connection (read-only is enough); the CLI
-(pipeline/analyst_cli.py) and the HTML report (pipeline/report/) only present their results.
+(pipeline/cli/analyst.py) and the HTML report (pipeline/report/) only present their results.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any, Literal
 import duckdb
 
 from extractors.categories import CATEGORIES
-from pipeline.views import VIEWS
+from pipeline.store.views import VIEWS
 from schemas.records import TABLES
 
 Subject = Literal["quotas", "deadlines", "units", "citations"]

@@ -1,5 +1,5 @@
 """The analysts' commands: `compare`, `export`, `report`. `register(app)` adds them to the
-`obligations` command line (pipeline/cli.py); the work is done by pipeline/analyst.py and
+`obligations` command line (pipeline/cli/main.py); the work is done by pipeline/report/analyst.py and
 pipeline/report/."""
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
 from pipeline.errors import DatabaseBusy
+from pipeline.report.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
 
 DEFAULT_DB = Path("outputs/policy.duckdb")
 DEFAULT_REPORT = Path("outputs/report.html")
@@ -35,7 +35,8 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _open(db: Path):
-    from pipeline import store, views
+    from pipeline import store
+    from pipeline.store import views
     try:
         con = store.connect(db, read_only=True, wait=5.0)
     except (DatabaseBusy, FileNotFoundError) as exc:

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import store, version
-from schemas.document import Block, Cell, Document, SourceRun
 from pipeline.errors import ExtractionError, PipelineError
-from pipeline.normalize import column_headers, looks_like_header, right_aligned
+from pipeline.readers.normalize import column_headers, looks_like_header, right_aligned
+from pipeline.runs.workers import pool as workers_pool
 from pipeline.settings import ReadLimits
-from pipeline.workers import pool as workers_pool
+from schemas.document import Block, Cell, Document, SourceRun
 from schemas.records import IngestErrorRecord, IngestRunRecord
 
 log = logging.getLogger("policy_obligations.reprocess")
@@ -120,7 +120,7 @@ def _cells_of(text: str, block: tuple) -> list[str]:
 
 
 def _table_columns(text: str, rows: list[tuple]) -> _TableColumns:
-    """Column headers of one stored table, found the way the readers find them (pipeline/normalize):
+    """Column headers of one stored table, found the way the readers find them (pipeline/readers/normalize):
     the header row is one of the first three rows, all short labels; a header row with fewer cells
     than the data rows lost its merged cells, so its cells name the rightmost columns and a label
     also covers the empty columns right of it. Stored rows keep no cell spans: a table whose header

@@ -1,6 +1,6 @@
 """The `watch`, `serve` and `reprocess` commands, added to the `obligations` app by `register(app)`.
 
-Also runnable on its own: `python -m pipeline.watch_cli watch --inbox DIR --once`.
+Also runnable on its own: `python -m pipeline.cli.watch watch --inbox DIR --once`.
 Exit codes: 0 done (Ctrl-C included: a clean stop), 2 a usage or setup error (no inbox, no database,
 a bad schedule, the Prefect server did not start), 75 the database was busy with another writer
 (EX_TEMPFAIL: try again later; a looping `watch` reports it and carries on instead).
@@ -65,7 +65,7 @@ def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
                   workers: WORKERS_OPTION = 1) -> None:
     """Ingest what is new or changed in an inbox folder (by content hash), once or every --interval
     seconds; each cycle is recorded in ingest_runs. No Prefect needed (see `serve` for that)."""
-    from pipeline import watch
+    from pipeline.runs import watch
 
     if not inbox.is_dir():
         _fail(f"no inbox folder at {inbox}")
@@ -98,7 +98,7 @@ def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
     """Serve the watch cycle as a Prefect deployment on a schedule. Without PREFECT_API_URL a local
     Prefect server is started on 127.0.0.1 for as long as this runs (its data in --state-dir)."""
     _prefect_defaults()
-    from pipeline import serve
+    from pipeline.flows import serve
 
     if not inbox.is_dir():
         _fail(f"no inbox folder at {inbox}")
@@ -124,7 +124,7 @@ def reprocess_command(db: DB_OPTION = store.DEFAULT_DB,
     bytes, else from the stored text), each batch replaced in one transaction."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from pipeline.reprocess import reprocess
+    from pipeline.runs.reprocess import reprocess
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:

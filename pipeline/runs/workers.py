@@ -15,7 +15,7 @@ import sys
 import threading
 
 # imported by the fork server before it forks any worker (multiprocessing's preload)
-_PRELOAD = "pipeline.workers_preload"
+_PRELOAD = "pipeline.runs.workers_preload"
 
 
 def warm() -> None:

@@ -204,7 +204,7 @@ def prefect_api(state_dir: Path = STATE_DIR, port: int | None = None) -> Iterato
 @flow(name="watch-inbox", log_prints=False, validate_parameters=False)
 def watch_flow(inbox: str, db: str = str(store.DEFAULT_DB), settle_seconds: float = 2.0,
                max_wait_seconds: float = 60.0, workers: int = 1, skip_if_late_seconds: float | None = None) -> dict:
-    """One watch cycle over `inbox` into `db` (see pipeline/watch.py), its steps as Prefect tasks.
+    """One watch cycle over `inbox` into `db` (see pipeline/runs/watch.py), its steps as Prefect tasks.
 
     A run that starts more than `skip_if_late_seconds` after its scheduled time (a long cycle held
     the runner: one cycle at a time) does nothing: a later scheduled run is already due and does the
@@ -220,10 +220,11 @@ def watch_flow(inbox: str, db: str = str(store.DEFAULT_DB), settle_seconds: floa
             logger.info("skipped: started %.0f s after its scheduled time; a later scheduled cycle is due", late)
             return {"skipped_late": late}
     # the extract/store tasks of the ingest flow; heavy imports (spaCy), so not at module level
-    from pipeline import flows, watch
+    from pipeline.flows.ingest import extract_task, store_task
+    from pipeline.runs import watch
 
     summary = watch.watch_cycle(Path(inbox), Path(db), settle=watch.Settle(settle_seconds, max_wait_seconds),
-                                workers=workers, extract=flows.extract_task, store_fn=flows.store_task)
+                                workers=workers, extract=extract_task, store_fn=store_task)
     if summary.busy:
         logger.warning("cycle skipped: %s", summary.busy)
     else:
@@ -309,7 +310,7 @@ def serve_watch(inbox: Path, db: Path = store.DEFAULT_DB, *, cron: str | None = 
         runner = _runner_class()(name=name, pause_on_shutdown=True, limit=1)
         # paused=False: the last serve paused the deployment on its way out; this one resumes it
         runner.add_flow(watch_flow, name=name, cron=cron, interval=interval, parameters=parameters, paused=False,
-                        # MODULE_PATH: the flow-run subprocess imports pipeline.serve whatever its cwd
+                        # MODULE_PATH: the flow-run subprocess imports pipeline.flows.serve whatever its cwd
                         entrypoint_type=EntrypointType.MODULE_PATH)
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
         announce(f"serving {name!r} ({schedule}) over {parameters['inbox']} into {parameters['db']}; "

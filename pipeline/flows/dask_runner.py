@@ -1,6 +1,6 @@
 """`--runner dask`: extraction on a Dask cluster through prefect-dask, storing by one writer.
 
-Extraction is a pure function of a file's bytes (pipeline/process.py), so it can run on any
+Extraction is a pure function of a file's bytes (pipeline/runs/process.py), so it can run on any
 machine that sees the files; storing stays with the one process that holds the database's writer
 lock. `run_ingest_dask` is `run_ingest` with the extraction pool swapped: as with local worker
 processes, the writer hashes each file of a batch and settles the unchanged and failed-before ones
@@ -14,7 +14,7 @@ Needs the optional extra: `pip install -e ".[dask]"` (prefect-dask, dask, distri
 Dask workers report their task runs to the Prefect API. In ephemeral mode (no PREFECT_API_URL)
 every worker process would start its own temporary Prefect server (measured here: 67 s before
 the first task), so this runner gives them one: the configured API, or a local server started for
-the run (pipeline/serve.py). Workers on other machines cannot reach a server on this machine's
+the run (pipeline/flows/serve.py). Workers on other machines cannot reach a server on this machine's
 loopback: with a remote scheduler address, set PREFECT_API_URL to a server they can reach.
 """
 from __future__ import annotations
@@ -31,8 +31,11 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from pipeline import flows, ingest, serve, store
-from pipeline.process import Outcome
+from pipeline import store
+from pipeline.flows import serve
+from pipeline.flows.ingest import store_task
+from pipeline.runs import ingest
+from pipeline.runs.process import Outcome
 from pipeline.version import pipeline_version
 
 # A Prefect task on Dask costs ~1.5 s here before its code starts (task-run bookkeeping through
@@ -173,7 +176,7 @@ def dask_ingest_flow(paths: list[str], db: str = str(store.DEFAULT_DB), batch_si
                      chunk_size: int = 16, follow_symlinks: bool = False) -> dict:
     """The ingest flow with extraction on the flow's task runner (set with `.with_options`)."""
     summary = ingest.run_ingest(paths, Path(db), workers=1, batch_size=batch_size, follow_symlinks=follow_symlinks,
-                                extract=cluster_extract(chunk_size), store_fn=flows.store_task,
+                                extract=cluster_extract(chunk_size), store_fn=store_task,
                                 progress=_report_progress)
     return summary.as_dict()
 

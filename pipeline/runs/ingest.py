@@ -1,5 +1,5 @@
 """The ingest run: list files, extract them (in worker processes when asked), store them with one
-writer, record the run and every error. Prefect wraps these steps as tasks in pipeline/flows.py;
+writer, record the run and every error. Prefect wraps these steps as tasks in pipeline/flows/ingest.py;
 called directly they run the same work without Prefect."""
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import store
-from pipeline.discover import list_documents
 from pipeline.errors import PipelineError
-from pipeline.process import Outcome, file_sha256, process_file
+from pipeline.runs.discover import list_documents
+from pipeline.runs.process import Outcome, file_sha256, process_file
+from pipeline.runs.workers import LazyPool
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
-from pipeline.workers import LazyPool
 from schemas.records import IngestErrorRecord, IngestRunRecord
 
 

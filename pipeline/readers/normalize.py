@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from schemas.document import Block, BlockKind, Cell, Document, SourceRun
 
-VOCABULARY_FILE = Path(__file__).parent / "readers" / "data" / "normalize.yaml"
+VOCABULARY_FILE = Path(__file__).parent / "data" / "normalize.yaml"
 
 
 # ------------------------------------------------------------------------------------ Traced
