@@ -56,7 +56,7 @@ class GoldQuota(GoldItem):
     surface: str | None = None
     value_min: float | None = None
     value_max: float | None = None
-    unit: str
+    unit: str | None = None
     per_value: float | None = None
     per_unit: str | None = None
     comparator: Comparator
