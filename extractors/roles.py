@@ -24,7 +24,8 @@ from pydantic import BaseModel, model_validator
 
 from extractors.base import Match
 from extractors.rules import load_yaml
-from extractors.units import CompactView, TERRITORIAL_KEYS
+from extractors.text import CompactView
+from extractors.units import TERRITORIAL_KEYS
 
 Role = Literal["lead", "cooperate", "implement"]
 LabelClass = Literal["lead", "responsible", "cooperate", "implement"]

@@ -104,11 +104,11 @@ def test_vocabulary_is_validated():
     bad = deadlines.VOCAB.model_dump()
     bad["year_periods"]["年底"]["month"] = 13
     with pytest.raises(ValidationError):
-        deadlines._Vocabulary.model_validate(bad)
+        deadlines.vocabulary._Vocabulary.model_validate(bad)
     bad = deadlines.VOCAB.model_dump()
     bad["ongoing_words"] = []
     with pytest.raises(ValidationError):
-        deadlines._Vocabulary.model_validate(bad)
+        deadlines.vocabulary._Vocabulary.model_validate(bad)
 
 
 _POLICY_CHARS = "0123456789０１２〇一二三四五六七八九十年月日号底末前内后起自从到至于在每今明.-/〔〕《》（）\t\n 长期坚持之日工作"

@@ -1,4 +1,4 @@
-"""extractors/units.py: the example table, the gazetteer's coverage of ANNOTATION.md, offsets on
+"""extractors/units/: the example table, the gazetteer's coverage of ANNOTATION.md, offsets on
 the corpus, robustness on arbitrary text."""
 from __future__ import annotations
 

@@ -1,0 +1,80 @@
+"""Deadlines: every time limit in a text (ANNOTATION.md "deadlines" is the spec).
+
+Public API:
+    DeadlineValue(date: date | None, kind: "by" | "ongoing" | "start",
+                  precision: "day" | "month" | "year" | None, relative: str | None)
+    extract(text, ctx) -> list[Match]          field "deadline"
+    parse(surface, ctx) -> DeadlineValue | None
+
+What is a deadline:
+  * an absolute date or period with a cue: 2020年4月10日前, 到2025年, 于2024年2月29日前,
+    2020年9月底, 2020年年底, 2021年上半年, 力争2025年, 2020 年底 完成. A period means its last
+    day (年底 -> 12-31, 三季度末 -> 09-30); "X年前" means by the end of year X, like 到X年.
+  * a start: 自2022年起, 从2022年1月1日起, 2022年开始启动 -> the period's first day, kind "start"
+    (not the date a document takes effect: 本条例自2015年5月1日起施行);
+  * a limit counted from an event: 竣工验收合格后三个月内, 自受理之日起二十个工作日内 -> date None,
+    kind "by", `relative` = the rule; counted from the document's own issue (自印发之日起30日内)
+    it is resolved against ctx.issued_date (None when unknown; working days are never resolved);
+  * inside ctx.deadline_cells, or after a label such as 完成时限：, any date or period (2023.8 ->
+    2023-08-31, 2020年年底) and the ongoing words (长期坚持, 常态化 -> kind "ongoing").
+What is not: a date without a cue outside a deadline cell (signature dates, 发文日期, 来源 lines),
+years inside document numbers, standard codes or 《titles》 (ctx.masked, plus this module's own
+check through citations.protected_spans), quantity ranges (0.5-1.2万人, 5-10分钟), years that
+name something (2024年度, 2020年版), "since" dates (2019年以来), and a "by" date earlier than
+ctx.issued_date (a past event, not a limit).
+A date without a year (5月31日前) takes the nearest previous year written in the same block
+(line) of the text, else ctx.issued_date's year, else it stays unresolved (date None). Never today.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from extractors.base import ExtractContext, Match, filter_spans
+from extractors.deadlines.vocabulary import FIELD, VOCAB, DeadlineValue, Kind, Precision
+from extractors.deadlines.cues import _absolute_candidates, _label_regions, _protected
+from extractors.deadlines.durations import _cell_duration_candidates, _ongoing_candidates, _relative_candidates
+
+__all__ = ["FIELD", "VOCAB", "DeadlineValue", "Kind", "Precision", "extract", "parse"]
+
+
+def _valid_cells(text: str, spans) -> list[tuple[int, int]]:
+    return [(max(0, s), min(len(text), e)) for s, e in spans if isinstance(s, int) and isinstance(e, int) and s < e]
+
+
+def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
+    """Every time limit in `text` (see module doc); [] when there is none."""
+    if not isinstance(text, str) or not text:
+        return []
+    ctx = ctx or ExtractContext()
+    protected = _protected(text, ctx)
+    cells = _valid_cells(text, ctx.deadline_cells) + _label_regions(text)
+    candidates = (_absolute_candidates(text, ctx, cells, protected)
+                  + _relative_candidates(text, ctx, protected)
+                  + _cell_duration_candidates(text, cells, protected)
+                  + _ongoing_candidates(text, cells, protected))
+    return filter_spans(candidates)
+
+
+def parse(surface: str, ctx: ExtractContext | None = None) -> DeadlineValue | None:
+    """The deadline a surface states, read as if it stood in a deadline cell
+    (parse("2023.8") -> 2023-08-31, month; parse("长期坚持") -> ongoing). None when the surface is
+    not a time limit through and through: every character other than spaces and punctuation must
+    belong to a deadline (so a task cell that merely mentions 长期 is not one)."""
+    if not isinstance(surface, str) or not surface.strip():
+        return None
+    ctx = ctx or ExtractContext()
+    cell_ctx = ExtractContext(issued_date=ctx.issued_date, deadline_cells=[(0, len(surface))])
+    matches = extract(surface, cell_ctx)
+    if not matches:
+        return None
+    covered = set()
+    for m in matches:
+        covered.update(range(m.start, m.end))
+    if any(i not in covered and not _is_filler(ch) for i, ch in enumerate(surface)):
+        return None
+    return max(matches, key=lambda m: m.end - m.start).value
+
+
+def _is_filler(ch: str) -> bool:
+    """Spaces and punctuation: what may surround a deadline in a cell."""
+    return ch.isspace() or unicodedata.category(ch).startswith("P")

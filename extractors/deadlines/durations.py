@@ -1,0 +1,87 @@
+"""Limits that are no calendar date: counted from an event (竣工验收合格后三个月内), a duration
+in a deadline cell (3个月内), and the ongoing words (长期坚持).
+"""
+from __future__ import annotations
+
+from extractors.base import ExtractContext, Match
+from extractors.numerals import to_number
+from extractors.deadlines.vocabulary import DeadlineValue, FIELD, VOCAB
+from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION,
+    _MAX_EVENT, _ONGOING, _OWN_EVENT, _RELATIVE_LEAD)
+from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
+from extractors.deadlines.cues import _compact, _overlaps
+
+
+def _event_start(text: str, anchor: int) -> int:
+    """Start of the event a relative limit counts from: after the clause break or lead word
+    before it (自/从 are kept: 自受理之日起…)."""
+    lo = anchor
+    while lo > 0 and anchor - lo < _MAX_EVENT and text[lo - 1] not in _CLAUSE_BREAK:
+        lo -= 1
+    start = lo
+    for lead in _RELATIVE_LEAD.finditer(text, lo, anchor):
+        start = max(start, lead.end())
+    for i in range(anchor - 1, start - 1, -1):
+        if text[i] in "自从":
+            return i
+    return start
+
+
+def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[int, int]]) -> list[Match]:
+    found: list[Match] = []
+    for m in _EVENT_DURATION.finditer(text):
+        anchor, q = m.group("anchor"), m.group("q")
+        if anchor == "届满" and q not in ("前", "之前", "以前"):
+            continue
+        if anchor != "届满" and q not in ("内", "以内", "之内"):
+            continue
+        n = to_number(m.group("n"))
+        if n is None or not 0 < n <= _MAX_DURATION:
+            continue
+        start = _event_start(text, m.start())
+        event = _compact(text[start:m.start()]).lstrip("自从")
+        if not event or _overlaps(start, m.end(), protected):
+            continue
+        unit = VOCAB.duration_units[m.group("unit")]
+        date = None
+        if _OWN_EVENT.match(event) and anchor in ("之日起", "日起", "起") and ctx.issued_date:
+            date = _add_duration(ctx.issued_date, n, unit)
+        surface = text[start:m.end()]
+        found.append(Match(FIELD, start, m.end(), surface,
+                           DeadlineValue(date, "by", "day" if date else None, _compact(surface))))
+    for m in _LEAD_DURATION.finditer(text):
+        n = to_number(m.group("n"))
+        if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
+            continue
+        own = m.group("lead") in VOCAB.own_period_leads
+        if m.group("q") == "时间" and not own:
+            continue
+        start = m.start() if own else m.start("n")
+        date = _add_duration(ctx.issued_date, n, VOCAB.duration_units[m.group("unit")]) \
+            if own and ctx.issued_date else None
+        surface = text[start:m.end()]
+        found.append(Match(FIELD, start, m.end(), surface,
+                           DeadlineValue(date, "by", "day" if date else None, _compact(surface))))
+    return found
+
+
+def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], protected) -> list[Match]:
+    found: list[Match] = []
+    for cell_start, cell_end in cells:
+        for m in _CELL_DURATION.finditer(text, cell_start, cell_end):
+            n = to_number(m.group("n"))
+            if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
+                continue
+            found.append(Match(FIELD, m.start(), m.end(), m.group(),
+                               DeadlineValue(None, "by", None, _compact(m.group()))))
+    return found
+
+
+def _ongoing_candidates(text: str, cells: list[tuple[int, int]], protected) -> list[Match]:
+    found: list[Match] = []
+    for cell_start, cell_end in cells:
+        for m in _ONGOING.finditer(text, cell_start, cell_end):
+            if not _overlaps(m.start(), m.end(), protected):
+                found.append(Match(FIELD, m.start(), m.end(), m.group(),
+                                   DeadlineValue(None, "ongoing", None, None)))
+    return found

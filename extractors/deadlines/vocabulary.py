@@ -1,0 +1,102 @@
+"""The vocabulary of deadlines (data/deadlines.yaml), validated on load, and the value a deadline
+resolves to.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, field_validator, model_validator
+
+from extractors.rules import load_yaml
+
+
+FIELD = "deadline"
+Kind = Literal["by", "ongoing", "start"]
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineValue:
+    date: dt.date | None
+    kind: Kind
+    precision: Precision | None
+    relative: str | None = None
+
+
+class _YearPeriod(BaseModel):
+    month: int
+    first_month: int
+    precision: Precision
+
+
+class _MonthPeriod(BaseModel):
+    day: int | None
+    first_day: int
+    precision: Precision
+
+
+class _EffectiveVerbs(BaseModel):
+    always: list[str]
+    at_clause_end: list[str]
+
+
+class _Vocabulary(BaseModel):
+    year_periods: dict[str, _YearPeriod]
+    yearless_periods: list[str]
+    period_end_suffixes: list[str]
+    month_periods: dict[str, _MonthPeriod]
+    relative_years: dict[str, int]
+    relative_months: dict[str, int]
+    recurring_prefixes: list[str]
+    recurring_month_prefixes: list[str]
+    range_connectors: list[str]
+    validity_words: list[str]
+    by_prefixes: list[str]
+    neutral_prefixes: list[str]
+    by_suffixes: list[str]
+    done_words: list[str]
+    done_adverbs: list[str]
+    start_prefixes: list[str]
+    start_suffixes: list[str]
+    effective_verbs: _EffectiveVerbs
+    not_deadline_suffixes: list[str]
+    year_name_suffixes: list[str]
+    time_limit_labels: list[str]
+    ongoing_words: list[str]
+    duration_units: dict[str, Literal["day", "workday", "week", "month", "quarter", "year"]]
+    event_anchors: list[str]
+    relative_lead_words: list[str]
+    own_issue_events: list[str]
+    own_document_words: list[str]
+    own_period_leads: list[str]
+    numeric_date_not_before: list[str]
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_empty_words(cls, value):
+        words = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
+        if isinstance(value, (list, dict)) and not value:
+            raise ValueError("must not be empty")
+        if any(not isinstance(w, str) or not w.strip() for w in words):
+            raise ValueError("words must be non-empty strings")
+        return value
+
+    @field_validator("year_periods")
+    @classmethod
+    def _months(cls, periods: dict[str, _YearPeriod]) -> dict[str, _YearPeriod]:
+        for word, p in periods.items():
+            if not (1 <= p.first_month <= p.month <= 12):
+                raise ValueError(f"year period {word}: months must satisfy 1 <= first <= last <= 12")
+        return periods
+
+    @model_validator(mode="after")
+    def _yearless_are_periods(self):
+        unknown = [w for w in self.yearless_periods if w not in self.year_periods]
+        if unknown:
+            raise ValueError(f"yearless_periods not in year_periods: {unknown}")
+        return self
+
+
+VOCAB = _Vocabulary.model_validate(load_yaml("deadlines.yaml"))

@@ -1,0 +1,94 @@
+"""The grammar of quantities: regex fragments composed from the vocabulary (compiled once at import)
+and the reading of one number.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from extractors.numerals import NUMBER, to_number
+from extractors.rules import alternation
+from extractors.quotas.vocabulary import RULES, _COMPARATOR_WORDS, _UNIT_BY_FORM
+
+
+def _unit_form(form: str) -> str:
+    # a Latin unit must not run into a longer Latin word: 5m is a length, 5mm or 5min is not
+    return re.escape(form) + ("(?![A-Za-z])" if form[-1].isascii() and form[-1].isalpha() else "")
+
+
+_SP = r"[ \u3000]*"                       # spaces left inside Chinese text (2020 年, 每 100 户)
+_UNIT = "|".join(_unit_form(f) for f in sorted(_UNIT_BY_FORM, key=len, reverse=True))
+_MULT = alternation(RULES.multipliers)           # 1.2万人, 10亿元
+_SEP = alternation(RULES.range_separators)       # 0.5-1.2, 5至10
+_INFIX = alternation(RULES.comparators_infix)    # 100余个
+_PCT = alternation(RULES.percent_prefixes)       # 百分之三十, 千分之二
+
+_NUMERAL_CHARS = "〇○零一二两三四五六七八九十百千万亿"
+# a number is read whole (an atomic group: 二十五万 is not retried as 二十五), and only from the
+# start of its run, so a long run of digits or numerals costs linear time
+_WHOLE_NUMBER = rf"(?>{NUMBER})"
+# one quantity: a ratio written with 百分之/千分之, or a number (or range) with its unit.
+# A number glued to Latin letters, digits, '.', '/' or '_' is part of a code (DB50/T543, v2.1).
+_QUANTITY = re.compile(
+    rf"(?P<pp>{_PCT}){_SP}(?P<pn1>{_WHOLE_NUMBER})"
+    rf"(?:{_SP}(?:{_SEP}){_SP}(?:{_PCT})?{_SP}(?P<pn2>{_WHOLE_NUMBER}))?"
+    rf"|(?<![0-9０-９A-Za-z.．/_{_NUMERAL_CHARS}])(?P<n1>{_WHOLE_NUMBER})"
+    rf"(?:{_SP}(?P<m1>{_MULT})?{_SP}(?P<u1>{_UNIT})?{_SP}(?:{_SEP}){_SP}(?P<n2>{_WHOLE_NUMBER}))?"
+    rf"{_SP}(?P<infix>{_INFIX})?{_SP}(?P<mult>{_MULT})?{_SP}(?P<unit>{_UNIT})"
+)
+# a comparator before the number, with the modal that may lead it (应不少于, 原则上不超过)
+_COMPARATOR_BEFORE = re.compile(
+    rf"(?:{alternation(RULES.comparators_before.leading_modals)})?(?P<word>{alternation(_COMPARATOR_WORDS)})"
+)
+_COMPARATOR_AFTER = re.compile(rf"{_SP}(?P<word>{alternation(RULES.comparators_after)})")
+# the basis of a rate: 每100户, 每百户, 每万人, 每个试点城市, 每年; or 人均 …
+_PER_PREFIX = re.compile(rf"(?:{alternation(RULES.per_basis.prefixes)}){_SP}")
+_PER_NUMBER = re.compile(rf"(?P<num>{_WHOLE_NUMBER}){_SP}")
+_PER_CLASSIFIER = re.compile(rf"(?:{alternation(RULES.per_basis.classifiers)})(?=[\u4e00-\u9fff])")
+_PER_UNIT = re.compile(rf"(?P<unit>{_UNIT})")
+_PER_FIXED = re.compile(alternation(RULES.per_basis.fixed))
+# the noun of a basis: Chinese characters (and the brackets and 、 of 县（市、区）), no numerals
+_BASIS_NOUN = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()、]){{1,14}}")
+_BASIS_STOPS = sorted(set(RULES.per_basis.stop_words) | set(RULES.requirement_verbs) | set(_COMPARATOR_WORDS)
+                      | set(RULES.comparators_before.leading_modals), key=len, reverse=True)
+_HEADS = sorted(RULES.per_basis.heads.items(), key=lambda kv: len(kv[0]), reverse=True)
+# the noun after a quantity ends at a stop word, a comparator or a modal (…五十以上|应当用于)
+_SUBJECT_STOPS = tuple(sorted(set(RULES.subject_stop_words) | set(_COMPARATOR_WORDS)
+                              | set(RULES.comparators_before.leading_modals), key=len, reverse=True))
+
+# clause ends: a comparator, basis or subject never reaches across them
+_CLAUSE_END = "，。；：！？,;:!?\n\t"
+_CLAUSE_END_RE = re.compile(f"[{_CLAUSE_END}]")
+_GAP_BREAK = re.compile(rf"[{_CLAUSE_END}、\d]")   # a gap with a list comma or a digit holds another quantity
+_ARABIC_LEADING_ZERO = re.compile(r"^[0０][0-9０-９]")  # 025-83390616: a phone number, not a count
+_NON_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+_LOOKBACK = 48          # characters searched before a quantity for its comparator, basis and verb
+_COMPARATOR_GAP = 12    # 不少于|地上住宅总建筑面积|千分之二: a noun may stand between
+_ORDINAL = "第"         # 第3条, 第十二个: an ordinal, not a quantity
+
+
+_VERB_OBJECT = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()]){{0,{RULES.requirement_verb_gap}}}")
+_GOVERNING_VERB = re.compile(rf"(?P<marker>{alternation(RULES.narration_markers)})?(?:{alternation(RULES.requirement_verbs)})")
+
+
+def _number(s: str | None) -> float | None:
+    """The value of one number; a bare 百/千/万 means one of them (每百户, 每千人, 每万人)."""
+    if not s:
+        return None
+    s = s.strip(" \u3000")
+    if _ARABIC_LEADING_ZERO.match(s):
+        return None
+    value = to_number(s)
+    if value is None and s[0] in "百千万亿":
+        value = to_number("一" + s)
+    return value
+
+
+def _scaled(value: float, *factors: float) -> float:
+    """value × factors without binary float noise (1.2 × 10000 = 12000, not 12000.000000000002)."""
+    d = Decimal(str(value))
+    for f in factors:
+        d *= Decimal(str(f))
+    return float(d)

@@ -1,0 +1,220 @@
+"""Reading one quantity: its comparator, basis and governing verb, whether it states a requirement,
+and the value it gives.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.base import ExtractContext
+from extractors.quotas.vocabulary import Comparator, QuotaValue, RULES, UnitKind, _COMPARATOR_WORDS, _UNIT_BY_FORM
+from extractors.quotas.grammar import (_CJK_RUN, _CLAUSE_END_RE, _COMPARATOR_AFTER, _COMPARATOR_BEFORE,
+    _COMPARATOR_GAP, _GAP_BREAK, _GOVERNING_VERB, _LOOKBACK, _ORDINAL, _VERB_OBJECT, _number, _scaled)
+from extractors.quotas.basis import _Basis
+
+
+@dataclass
+class _Reading:
+    """What surrounds one quantity; turned into a Match when it is a requirement."""
+
+    start: int
+    end: int
+    number_start: int
+    lead_start: int              # where the comparator (or the number) starts, after any basis
+    kind: UnitKind
+    unit: str
+    low: float
+    high: float | None           # the upper bound of a range
+    comparator: Comparator
+    explicit_comparator: bool    # a comparator word was written before or after (not a range, not 余/多)
+    basis: _Basis | None
+    governed: bool               # a requirement verb or 一式 governs the number
+    article: bool                # 一个 / 一所 with nothing else: an article
+
+
+def _clause_start(text: str, pos: int) -> int:
+    window_start = max(0, pos - _LOOKBACK)
+    ends = [m.end() for m in _CLAUSE_END_RE.finditer(text, window_start, pos)]
+    return ends[-1] if ends else window_start
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = _CLAUSE_END_RE.search(text, pos, min(len(text), pos + _LOOKBACK))
+    return m.start() if m else min(len(text), pos + _LOOKBACK)
+
+
+def _comparator_before(text: str, clause_start: int, number_start: int) -> tuple[int, Comparator] | None:
+    found = list(_COMPARATOR_BEFORE.finditer(text, clause_start, number_start))
+    if not found:
+        return None
+    m = found[-1]
+    comparator = _COMPARATOR_WORDS[m.group("word")]
+    gap = text[m.end():number_start]
+    if comparator == "approx":
+        ok = not gap.strip(" \u3000")                 # 约30个; 约定的3个 is no comparator
+    else:
+        ok = len(gap) <= _COMPARATOR_GAP and not _GAP_BREAK.search(gap)
+    return (m.start(), comparator) if ok else None
+
+
+def _basis_before(bases: list[_Basis], text: str, clause_start: int, lead_start: int) -> _Basis | None:
+    candidates = [b for b in bases if clause_start <= b.start and b.end <= lead_start]
+    if not candidates:
+        return None
+    basis = candidates[-1]
+    gap = text[basis.end:lead_start]
+    if len(gap) > RULES.per_basis.max_gap or _GAP_BREAK.search(gap):
+        return None
+    return basis
+
+
+def _governed(text: str, clause_start: int, number_start: int) -> bool:
+    """A requirement verb governs the number: 选择1-2个, 新增普惠性托位3000个, 一式三份. A verb
+    after a narration marker (已建成, 累计新增) reports a result instead."""
+    before = text[clause_start:number_start].rstrip(" \u3000")
+    if before.endswith(RULES.copies_prefix):
+        return True
+    window = before[-(RULES.requirement_verb_gap + 8):]
+    for m in _GOVERNING_VERB.finditer(window):
+        if not m.group("marker") and _VERB_OBJECT.fullmatch(window, m.end()):
+            return True
+    return False
+
+
+def _is_year(value: float, unit: str) -> bool:
+    return unit == "年" and value >= 1000   # 2020年, 二〇二〇年: a date, never a duration
+
+
+def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _Reading | None:
+    """The reading of one quantity match, or None when the number is no quantity at all."""
+    number_start = m.start()
+    before = text[max(0, number_start - 4):number_start].rstrip(" \u3000")
+    if before.endswith(_ORDINAL):
+        return None
+    if m.group("pp"):
+        factor = RULES.percent_prefixes[m.group("pp")]
+        low, high = _number(m.group("pn1")), _number(m.group("pn2"))
+        if low is None or (m.group("pn2") and high is None):
+            return None
+        rule_kind, unit, factors, first_factors = "measure", "%", (factor,), (factor,)
+    else:
+        rule = _UNIT_BY_FORM[m.group("unit")]
+        if rule.kind == "ignored":
+            return None
+        low, high = _number(m.group("n1")), _number(m.group("n2"))
+        if low is None or (m.group("n2") and high is None):
+            return None
+        mult = RULES.multipliers.get(m.group("mult") or "", 1.0)
+        first_rule = _UNIT_BY_FORM[m.group("u1")] if m.group("u1") else rule
+        if first_rule.unit != rule.unit:
+            return None                                  # 5分钟-1小时: not one scale
+        # 0.5-1.2万人: the multiplier written once applies to both ends
+        first_mult = RULES.multipliers[m.group("m1")] if m.group("m1") else (1.0 if m.group("u1") else mult)
+        factors, first_factors = (mult, rule.factor), (first_mult, first_rule.factor)
+        unit = rule.unit
+        # a count scaled by 万 (30万户) is a measure of size, not a narration count
+        rule_kind = "measure" if (rule.kind == "count" and m.group("mult")) else rule.kind
+        if any(_is_year(v, unit) for v in (low, high) if v is not None):
+            return None
+        if rule.unit == "日" and before.endswith("月"):
+            return None                                  # 4月10日: a date
+    if ctx.is_masked(number_start, m.end()):
+        return None
+    if any(b.start <= number_start < b.end for b in bases):
+        return None                                      # the 百户 of 每百户 is the basis itself
+
+    end = m.end()
+    comparator: Comparator = "eq"
+    explicit = False
+    after = _COMPARATOR_AFTER.match(text, end)
+    if high is not None:
+        comparator = "range"
+    elif after:
+        comparator, explicit = RULES.comparators_after[after.group("word")], True
+        end = after.end()
+    elif m.groupdict().get("infix"):
+        # 3000余个 reports a rough figure: it sets the comparator but is no requirement cue
+        comparator = RULES.comparators_infix[m.group("infix")]
+
+    clause_start = _clause_start(text, number_start)
+    start = number_start
+    if high is None:
+        before_cmp = _comparator_before(text, clause_start, number_start)
+        if before_cmp:
+            start, comparator = before_cmp
+            explicit = True
+    basis = _basis_before(bases, text, clause_start, start)
+    governed = _governed(text, clause_start, number_start)
+    article = (not m.group("pp") and m.group("n1") == RULES.article_numeral and high is None)
+    if governed and text[:number_start].rstrip(" \u3000").endswith(RULES.copies_prefix):
+        start = min(start, text.rindex(RULES.copies_prefix, 0, number_start))   # 一式三份
+    return _Reading(
+        start=basis.start if basis else start, end=end, number_start=number_start, lead_start=start,
+        kind=rule_kind, unit=unit,
+        low=_scaled(low, *(first_factors if high is not None else factors)),
+        high=_scaled(high, *factors) if high is not None else None,
+        comparator=comparator, explicit_comparator=explicit, basis=basis, governed=governed, article=article,
+    )
+
+
+def _following_noun(text: str, pos: int, limit: int) -> str:
+    m = _CJK_RUN.match(text, pos, limit)
+    return m.group(0) if m else ""
+
+
+def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
+    """Whether a located quantity states a requirement (see the module doc)."""
+    if r.kind == "ignored":
+        return False
+    following = text[unit_end:unit_end + 8]
+    if r.kind == "measure":
+        noun = _following_noun(text, unit_end, unit_end + 6)
+        return not any(w in noun for w in RULES.name_suffixes)            # 15分钟(社区)生活圈
+    if r.kind == "duration":
+        if following.lstrip(" \u3000").startswith(tuple(RULES.deadline_suffixes)):
+            return False                                                 # 三十日内: a deadline
+        return r.explicit_comparator and r.comparator != "eq"
+    if r.kind == "money":
+        return r.explicit_comparator or r.comparator == "range" or r.basis is not None or r.governed
+    # a count
+    if not (r.explicit_comparator or r.comparator == "range" or r.basis is not None or r.governed):
+        return False                                                     # 三个层级, 两个责任
+    if r.article and r.comparator == "eq" and r.basis is None and not text[:r.number_start].rstrip(
+            " \u3000").endswith(RULES.copies_prefix):
+        return False                                                     # 建设一个示范社区用房
+    noun = _following_noun(text, r.end, r.end + 6)
+    return not any(w in noun for w in RULES.narration_nouns)             # 分为三个级别
+
+
+def _value(r: _Reading, subject: str | None) -> QuotaValue:
+    bounds = {
+        "eq": (r.low, r.low), "approx": (r.low, r.low), "ge": (r.low, None), "gt": (r.low, None),
+        "le": (None, r.low), "lt": (None, r.low), "range": (r.low, r.high),
+    }[r.comparator]
+    return QuotaValue(
+        value_min=bounds[0], value_max=bounds[1], unit=r.unit,
+        per_value=r.basis.per_value if r.basis else None, per_unit=r.basis.per_unit if r.basis else None,
+        comparator=r.comparator, subject=subject,
+    )
+
+
+def _merge_bounds(readings: list[_Reading], text: str) -> list[_Reading]:
+    """10万元以上100万元以下: a minimum followed at once by a maximum of the same unit is one range."""
+    merged: list[_Reading] = []
+    for r in readings:
+        prev = merged[-1] if merged else None
+        if (prev and prev.comparator == "ge" and r.comparator == "le" and prev.unit == r.unit
+                and prev.basis == r.basis and not text[prev.end:r.start].strip(" \u3000")):
+            merged[-1] = _Reading(
+                start=prev.start, end=r.end, number_start=prev.number_start, lead_start=prev.lead_start,
+                kind=prev.kind, unit=prev.unit,
+                low=prev.low, high=r.low, comparator="range", explicit_comparator=True, basis=prev.basis,
+                governed=prev.governed, article=False)
+            continue
+        merged.append(r)
+    return merged
+
+
+def _is_penalty(r: _Reading, text: str) -> bool:
+    """处十万元以上五十万元以下罚款: a sanction, not a requirement."""
+    return r.kind == "money" and text[r.end:r.end + 6].lstrip(" \u3000").startswith(tuple(RULES.penalty_words))

@@ -1,0 +1,197 @@
+"""Candidates: every span that may name a unit, with its key, level and kind, before any
+context check (departments, governments, territorial forms, generic mentions, other bodies,
+leading groups).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.base import SpanIndex
+from extractors.text import CompactView
+from extractors.units.gazetteer import GAZ, Level
+from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
+    _GROUP_NAME_STOP, _HEADS, _LEADING_GROUP, _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
+    _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
+    _WEAK_KEY, _norm_brackets)
+from extractors.units.context import (_ends_with_particle, _followed_by_noun, _is_cjk, _level_of, _place_start,
+    _starts_unit)
+
+
+@dataclass
+class _Cand:
+    start: int  # compact offsets
+    end: int
+    canonical: str
+    level: Level | None
+    generic: bool
+    # department | bare | bare_suffix (a word that needs a suffix: 建设) | unknown (a list item the
+    # gazetteer does not know) | government | plural | strong | weak | generic | other | group
+    kind: str
+    priority: int = 0  # lower wins among equal lengths
+    level_text: str | None = None
+    suffix: str | None = None
+
+
+def _departments(v: CompactView) -> list[_Cand]:
+    """Departments with or without office suffix; bare ones are kept for the list check."""
+    out = []
+    s = v.s
+    for m in _DEPARTMENT.finditer(s):
+        head, suf, lvl = m["head"], m["suf"], m["lvl"]
+        key, kind = _HEADS[_norm_brackets(head)]
+        end = m.end()
+        if kind == "name" and suf:
+            suf, end = None, m.end("head")  # a complete name takes no suffix (卫健委员 is not 卫健委)
+        full = kind == "name" or bool(suf)
+        if full and suf and (head + suf).endswith(_NOT_DEPARTMENTS):
+            continue
+        if full and _followed_by_noun(s, end):
+            continue  # 人民代表大会第三次会议, 政协委员, 住建部关于…: no body at work
+        start = m.start()
+        needs_boundary = not lvl and (not full or (kind == "name" and len(head) <= 2))
+        if needs_boundary and not _starts_unit(v, start):
+            continue
+        if lvl and any(lvl.endswith(lc) for lc in _PLACE_LEVEL_CHARS) and not lvl.startswith("各"):
+            start = _place_start(v, start)
+        level = _level_of(lvl)
+        if level is None and kind == "stem" and suf in GAZ.national_suffixes:
+            level = "national"  # 住建部, 税务总局: a ministry has no local counterpart of that name
+        # a function word that needs a suffix (建设, 房产) stands bare only in a list that shares one
+        bare_kind = "bare_suffix" if kind == "suffix_stem" else "bare"
+        out.append(_Cand(start, end, key, level, False, "department" if full else bare_kind,
+                         priority=0, level_text=lvl, suffix=suf))
+    return out
+
+
+def _town_split(lvl: str) -> tuple[int, int] | None:
+    """(end of the last upper level, start of the first town level) in a coordinated level part that
+    runs down to towns (区（市）、镇 → 区（市） | 镇), else None."""
+    i = 1 if lvl.startswith("各") else 0
+    upper_end = None
+    while i < len(lvl):
+        m = _LEVEL_WORD.match(lvl, i)
+        if not m:
+            return None
+        if _norm_brackets(m.group()) in _TOWN_LEVEL_WORDS:
+            return (upper_end, m.start()) if upper_end is not None else None
+        upper_end = m.end()
+        join = _LEVEL_JOIN_RE.match(lvl, m.end())
+        if not join:
+            return None
+        i = join.end()
+    return None
+
+
+def _governments(v: CompactView) -> list[_Cand]:
+    out = []
+    s = v.s
+    for m in _GOVERNMENT.finditer(s):
+        office = m["office"]
+        if m["nat"]:
+            level: Level | None = "national"
+            canonical = "人民政府"
+        else:
+            lvl = m["lvl"]
+            if not lvl and m["head"] != "人民政府":
+                # bare 政府 is an adjective too often (政府购买服务): decided in context (_select)
+                if not office and not _followed_by_noun(s, m.end()):
+                    out.append(_Cand(m.start(), m.end(), "人民政府", None, False, "bare_government", priority=1))
+                continue
+            level = _level_of(lvl)
+            canonical = "镇街" if level == "town" else "人民政府"
+        start = m.start()
+        if m["lvl"] and not m["lvl"].startswith("各"):
+            start = _place_start(v, start)
+        elif not m["nat"] and not m["lvl"] and not _starts_unit(v, start):
+            continue
+        if office:
+            canonical = "人民政府" + office
+        split = _town_split(m["lvl"]) if m["lvl"] and not office and level != "town" else None
+        if split:
+            # 区（市）、镇人民政府: the district governments and the town governments, each its own unit
+            upper_end, town_start = (m.start("lvl") + k for k in split)
+            out.append(_Cand(start, upper_end, canonical, level, False, "government", priority=1,
+                             level_text=m["lvl"][:split[0]]))
+            out.append(_Cand(town_start, m.end(), "镇街", "town", False, "government", priority=1,
+                             level_text=m["lvl"][split[1]:]))
+            continue
+        out.append(_Cand(start, m.end(), canonical, level, False, "government", priority=1, level_text=m["lvl"]))
+    for m in _COMMITTEE.finditer(s):
+        if not m["lvl"] and m["head"] != "管委会":
+            continue
+        start = _place_start(v, m.start()) if m["lvl"] else m.start()
+        out.append(_Cand(start, m.end(), "人民政府", _level_of(m["lvl"]) or "district", False, "government",
+                         priority=1, level_text=m["lvl"]))
+    return out
+
+
+_KEY_LEVEL: dict[str, Level] = {"镇街": "town", "社区": "community"}
+
+
+def _territorial_forms(v: CompactView) -> list[_Cand]:
+    out = []
+    for pattern, table, kind in ((_PLURAL, _PLURAL_KEY, "plural"), (_STRONG, _STRONG_KEY, "strong"),
+                                 (_WEAK, _WEAK_KEY, "weak")):
+        for m in pattern.finditer(v.s):
+            key = table[_norm_brackets(m.group().removeprefix("各") if kind != "plural" else m.group())]
+            level = _KEY_LEVEL.get(key) or _level_of(m.group())
+            out.append(_Cand(m.start(), m.end(), key, level, False, kind, priority=2))
+    return out
+
+
+def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
+    out = []
+    s = v.s
+    for m in _GENERIC.finditer(s):
+        name = (m["mod"] or "") + (m["core"] or m["alone"])
+        if name in GAZ.generic.not_generic:
+            continue
+        lvl = m["lvl"]
+        level = _level_of(lvl) or (_level_of(m["mod"]) if m["mod"] and m["mod"][0] in "省市区县" else None)
+        key = GAZ.generic.key_of(m["core"] or m["alone"])
+        out.append(_Cand(m.start(), m.end(), key, level, True, "generic", priority=3, level_text=lvl))
+    # X主管部门: read the domain back to a particle or a stop character (应征求|配套设施主管部门)
+    covered = SpanIndex((c.start, c.end) for c in taken + out)
+    for m in _DOMAIN_HEAD.finditer(s):
+        if covered.covers_strictly(m.start(), m.end()):
+            continue
+        b = m.start()
+        limit = max(0, b - GAZ.generic.max_domain)
+        while b > limit and _is_cjk(s[b - 1]) and s[b - 1] not in _PLACE_STOPS and not v.gap_before[b] \
+                and not _ends_with_particle(s, b):
+            b -= 1
+        if m.start() - b < 2:
+            continue
+        out.append(_Cand(b, m.end(), GAZ.generic.key_of(m.group()), None, True, "generic", priority=4))
+    return out
+
+
+def _other_bodies(v: CompactView) -> list[_Cand]:
+    return [_Cand(m.start(), m.end(), m.group(), None, False, "other", priority=5)
+            for m in _OTHER_BODY.finditer(v.s)]
+
+
+def _leading_groups(v: CompactView) -> list[_Cand]:
+    out = []
+    s = v.s
+    for m in _LEADING_GROUP.finditer(s):
+        if _followed_by_noun(s, m.end()):
+            continue  # 领导小组组成人员名单
+        b = m.start()
+        limit = max(0, b - GAZ.leading_group.max_name)
+        while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
+                and not _GROUP_NAME_STOP.search(s, max(0, b - 4), b):
+            b -= 1
+        name = s[b:m.end()]
+        lv = _DEPT_LEVEL_RE.match(name)
+        out.append(_Cand(b, m.end(), GAZ.leading_group.key, _level_of(lv.group()) if lv else None, False,
+                         "group", priority=1))
+    return out
+
+
+def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
+    """(departments incl. bare words, everything else) before any context check."""
+    departments = _departments(v)
+    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _leading_groups(v)
+    others += _generics(v, departments + others)
+    return departments, others

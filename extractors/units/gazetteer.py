@@ -1,0 +1,152 @@
+"""The gazetteer of units (data/units.yaml), validated on load, and the value a name resolves to."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from extractors.rules import load_yaml
+
+
+Level = Literal["national", "province", "city", "district", "town", "community"]
+TERRITORIAL_KEYS = ("人民政府", "镇街", "社区")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitValue:
+    name: str  # the compact surface (whitespace removed); for a list item, the item itself
+    canonical: str  # ANNOTATION key (住房城乡建设, 人民政府 …) or the body's own short name
+    level: Level | None
+    generic: bool  # 有关部门, 主管部门 …: optional for consumers
+
+
+class Department(BaseModel):
+    key: str
+    stems: list[str] = Field(default_factory=list)
+    suffix_stems: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_forms(self) -> Department:
+        if not (self.stems or self.suffix_stems or self.names):
+            raise ValueError(f"department {self.key!r} has no forms")
+        return self
+
+
+class Levels(BaseModel):
+    national: list[str]
+    province: list[str]
+    city: list[str]
+    district: list[str]
+    town: list[str]
+
+
+class PlaceRules(BaseModel):
+    level_chars: list[str]
+    stop_chars: str
+    parent_prefixes: list[str]
+
+
+class ListRules(BaseModel):
+    connectors: list[str]
+    item_stop_chars: str
+    item_lead_ins: list[str]
+    not_body_items: list[str]
+    not_body_item_words: list[str]
+    not_body_item_endings: list[str]
+    tails: list[str]
+    tail_heads: list[str]
+    strict_tail_heads: list[str]
+    role_verbs: list[str]
+    lead_ins: list[str]
+
+
+class TerritorialRules(BaseModel):
+    government_heads: list[str]
+    bare_government_followers: list[str]
+    national_governments: list[str]
+    committee_heads: list[str]
+    government_offices: list[str]
+    plural_bodies: dict[str, list[str]]
+    strong_bodies: dict[str, list[str]]
+    weak_bodies: dict[str, list[str]]
+
+
+class GenericRules(BaseModel):
+    modifiers: list[str]
+    cores: list[str]
+    standalone_cores: list[str]
+    domain_heads: list[str]
+    max_domain: int
+    not_generic: list[str]
+    classes: dict[str, list[str]]  # canonical key of a generic mention -> the cores it covers
+
+    @model_validator(mode="after")
+    def _every_core_has_a_class(self) -> "GenericRules":
+        covered = {c for cores in self.classes.values() for c in cores}
+        missing = set(self.cores) | set(self.standalone_cores) | set(self.domain_heads)
+        if missing - covered:
+            raise ValueError(f"generic cores without a class: {sorted(missing - covered)}")
+        return self
+
+    def key_of(self, core: str) -> str:
+        return next(k for k, cores in self.classes.items() if core in cores)
+
+
+class LeadingGroupRules(BaseModel):
+    heads: list[str]
+    key: str
+    max_name: int
+    name_stops: list[str]
+
+
+class SelfReferenceRules(BaseModel):
+    prefixes: list[str]
+    heads: dict[str, list[str]]  # the head of a reference (局) -> issuer name endings it fits
+    not_after: list[str]
+
+
+class Gazetteer(BaseModel):
+    departments: list[Department]
+    office_suffixes: list[str]
+    suffix_blocked_next: dict[str, list[str]]
+    national_suffixes: list[str]
+    not_departments: list[str]
+    levels: Levels
+    government_qualifiers: list[str]
+    place: PlaceRules
+    particles_before_unit: list[str]
+    list: ListRules
+    territorial: TerritorialRules
+    body_followers: list[str]
+    non_body_followers: list[str]
+    generic: GenericRules
+    other_bodies: list[str]
+    leading_group: LeadingGroupRules
+    self_reference: SelfReferenceRules
+    jieba_policy_terms: list[str]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Gazetteer:
+        keys = [d.key for d in self.departments]
+        if len(keys) != len(set(keys)):
+            raise ValueError("a department key is listed twice")
+        owner: dict[str, str] = {}
+        for d in self.departments:
+            for form in d.stems + d.suffix_stems + d.names:
+                if not form.strip():
+                    raise ValueError(f"empty form under {d.key!r}")
+                if owner.setdefault(form, d.key) != d.key:
+                    raise ValueError(f"form {form!r} belongs to both {owner[form]!r} and {d.key!r}")
+        for suffix in self.suffix_blocked_next:
+            if suffix not in self.office_suffixes:
+                raise ValueError(f"suffix_blocked_next names an unknown suffix {suffix!r}")
+        for group in ("plural_bodies", "strong_bodies", "weak_bodies"):
+            for key in getattr(self.territorial, group):
+                if key not in TERRITORIAL_KEYS:
+                    raise ValueError(f"territorial.{group} key {key!r} is not one of {TERRITORIAL_KEYS}")
+        return self
+
+
+GAZ = Gazetteer.model_validate(load_yaml("units.yaml"))

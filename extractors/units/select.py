@@ -1,0 +1,121 @@
+"""Context checks and overlap resolution: which candidates stand as units."""
+from __future__ import annotations
+
+from extractors.text import CompactView
+from extractors.units.patterns import _BARE_GOVERNMENT_FOLLOWER, _CONNECTOR, _DOC_NUMBER_AFTER
+from extractors.units.context import _followed_by_body_word, _followed_by_noun, _skip_parenthetical, _starts_unit
+from extractors.units.candidates import _Cand, _raw_candidates
+from extractors.units.lists import _after_lead_in, _department_units, _items_between
+
+
+def _bare_government_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
+    """A bare 政府 is a body when it acts: after 由 (由政府提供…), as a subject with a duty word after
+    it (政府应当…), or joined to a body that acts (各级党委、政府及有关部门要…); elsewhere it is an
+    adjective or a noun (政府投资建设的…, 政府和社会资本合作)."""
+    s = v.s
+    if s.endswith("由", 0, c.start):
+        return True
+    if not _starts_unit(v, c.start):
+        return False
+    if _BARE_GOVERNMENT_FOLLOWER.match(s, c.end):
+        return True
+    m = _CONNECTOR.match(s, c.end)
+    partner = by_start.get(m.end()) if m else None
+    return partner is not None and decided.get(partner.start, False)
+
+
+def _resolve(cands: list[_Cand]) -> list[_Cand]:
+    """The longest candidate wins, then the lower priority, then the earlier one."""
+    ordered = sorted(cands, key=lambda c: (-(c.end - c.start), c.priority, c.start))
+    occupied: set[int] = set()
+    taken: list[_Cand] = []
+    for c in ordered:
+        span = range(c.start, c.end)
+        if occupied.isdisjoint(span):
+            taken.append(c)
+            occupied.update(span)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
+    """社区/街道/试点城市: a body when a duty word follows, or when joined by 和/、 to such a body, or
+    as the agent after 由/会同 (由村（居）民委员会…给予批评教育)."""
+    s = v.s
+    if not _starts_unit(v, c.start) and not s.endswith("所在", 0, c.start):
+        return False
+    if _after_lead_in(v, c.start) and not _followed_by_noun(s, c.end):
+        return True
+    return _subject_ok(v, c, by_start, decided)
+
+
+def _subject_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
+    """A duty word follows, or a connector and a unit that is a body (社区居委会、业主委员会、物业服务企业要…)."""
+    s = v.s
+    if _followed_by_body_word(s, c.end):
+        return True
+    m = _CONNECTOR.match(s, c.end)
+    if m:
+        partner = by_start.get(m.end())
+        if partner is not None:
+            return decided.get(partner.start, False)
+    return False
+
+
+def _territorial_ok(v: CompactView, c: _Cand) -> bool:
+    """A government, plural area or town body, unless a noun follows it (市政府工作报告, 各地实际)."""
+    i = _skip_parenthetical(v.s, c.end) if c.kind == "plural" else c.end
+    return not _followed_by_noun(v.s, i)
+
+
+def _select(v: CompactView) -> list[_Cand]:
+    atoms, others = _raw_candidates(v)
+    departments = _department_units(v, atoms)
+    chosen = _resolve(departments + others)
+    starts = {c.start for c in chosen}
+    by_start = {c.start: c for c in chosen}
+    decided: dict[int, bool] = {}
+    for c in sorted(chosen, key=lambda c: -c.start):  # right to left: a partner is decided first
+        if c.kind in ("government", "bare_government", "plural", "strong") and c.end in starts:
+            # 省人民政府住房和城乡建设主管部门: the government only qualifies the department, and
+            # lends it its level
+            decided[c.start] = False
+            following = by_start[c.end]
+            if following.level is None:
+                following.level = c.level
+            continue
+        if c.kind == "weak":
+            decided[c.start] = _weak_ok(v, c, by_start, decided)
+        elif c.kind == "bare_government":
+            decided[c.start] = _bare_government_ok(v, c, by_start, decided)
+        elif c.kind in ("government", "plural", "strong"):
+            decided[c.start] = _territorial_ok(v, c)
+        elif c.kind == "other":
+            decided[c.start] = _subject_ok(v, c, by_start, decided)  # 建设单位要…, not 向建设单位提供
+        else:
+            decided[c.start] = True
+    kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
+    _share_levels(v, [c for c in kept if c.kind in ("department", "bare")])
+    return kept
+
+
+def _runs(v: CompactView, departments: list[_Cand]) -> list[list[_Cand]]:
+    """Departments joined by connectors (and items that are no unit) into runs."""
+    runs: list[list[_Cand]] = []
+    for c in departments:
+        if runs and _items_between(v, runs[-1][-1].end, c.start) is not None:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return runs
+
+
+def _share_levels(v: CompactView, departments: list[_Cand]) -> None:
+    """Items of a list without a level of their own take the one before (市教育、民政 → 市;
+    省人民政府发展改革、财政等部门 → 省, lent by the government)."""
+    for chain in _runs(v, departments):
+        level = None
+        for c in chain:
+            if c.level_text or (c.level and level is None):
+                level = c.level
+            elif c.level is None:
+                c.level = level
