@@ -381,9 +381,10 @@ _MD_QUOTE = re.compile(r"\s*>\s?")
 _MD_COMMENT = re.compile(r"<!--.*?-->")
 
 
-def text_items(source: str, *, markdown: bool = False) -> list[Item]:
-    """Lines of a decoded text file; consecutive tab-separated lines become tables."""
-    lines = Traced.from_source(source).split(_LINE_BREAK)
+def text_items(source: str, *, markdown: bool = False, start: int = 0) -> list[Item]:
+    """Lines of a decoded text file from offset `start` on (what comes before is no text, e.g.
+    front matter); consecutive tab-separated lines become tables."""
+    lines = Traced.from_source(source).slice(start, len(source)).split(_LINE_BREAK)
     if markdown:
         lines = [markdown_line(line) for line in lines]
     return group_text_tables(lines)

@@ -4,6 +4,9 @@ Encodings: a BOM decides (UTF-8, UTF-16, UTF-32); else strict UTF-8; else UTF-8 
 stray bytes (replaced by U+FFFD, the rest kept); else charset-normalizer's best guess, the GBK
 family always decoded as GB18030 (its superset). Binary junk and text that decodes to no Chinese
 but plenty of other non-ASCII letters (mojibake) are refused with DecodeError.
+
+YAML front matter at the top (---, 标题: …, ---) goes to header_fields, not into the text
+(front_matter.py).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import charset_normalizer
 
 from pipeline.errors import DecodeError
 from pipeline.readers.base import Parsed, check_chars
+from pipeline.readers.front_matter import split_front_matter
 from pipeline.readers.normalize import text_items
 from pipeline.settings import ReadLimits
 
@@ -98,4 +102,6 @@ def _checked(text: str, encoding: str, path: str) -> str:
 def parse_text(data: bytes, path: str, limits: ReadLimits, *, markdown: bool = False) -> Parsed:
     text, encoding = decode(data, path)
     check_chars(path, len(text), limits)
-    return Parsed(text_items(text, markdown=markdown), layout=None, sources={None: text}, encoding=encoding)
+    fields, body_start = split_front_matter(text)
+    return Parsed(text_items(text, markdown=markdown, start=body_start), layout=None, sources={None: text},
+                  header_fields=fields, encoding=encoding)
