@@ -130,9 +130,9 @@ def instrument(timers: Timers) -> list[str]:
     else:
         language = nlp.pipeline()
         language.tokenizer = TimedTokenizer(language.tokenizer, timers)
-    patch(store, "store_documents", "store: rows")  # a batch in one transaction
-    patch(store, "store_document", "store: rows")  # one by one, after a batch failed
-    patch(store, "init_schema", "store: schema")
+    patch(store, "store_documents", "store: rows")  # a batch in one transaction (runs call it as store.…)
+    patch(store.write, "store_document", "store: rows")  # one by one, after a batch failed
+    patch(store.database, "init_schema", "store: schema")  # called by store.open_for_writing
     return missing
 
 

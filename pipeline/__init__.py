@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.settings import DEFAULT_DB
 
-def connect(db: str | Path = "outputs/policy.duckdb"):
+
+def connect(db: str | Path = DEFAULT_DB):
     """A read-only DuckDB connection to an obligations database (tables and v_* views, docs/SCHEMA.md);
     `con.sql("SELECT …").df()` / `.pl()` work as DuckDB provides. Raises FileNotFoundError when there
     is no database, DatabaseBusy while a writer holds it."""

@@ -1,4 +1,5 @@
-"""Limits the readers enforce, so that one hostile or runaway file cannot exhaust the machine.
+"""Settings: where the database is by default, and the limits the readers enforce, so that one
+hostile or runaway file cannot exhaust the machine.
 
 Each limit is checked as early as it can be: the file size before reading, the page count before
 extracting a page, the declared uncompressed size of a .docx before unpacking any member, the
@@ -6,7 +7,12 @@ character count right after decoding or extracting.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
+
+# every command's --db and every run's `db` default to this file (relative to the working folder)
+DEFAULT_DB = Path("outputs/policy.duckdb")
 
 MiB = 1 << 20
 

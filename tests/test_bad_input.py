@@ -167,5 +167,5 @@ def test_a_long_document_within_the_read_limits_is_stored_or_refused_up_front(tm
     path = tmp_path / "long.txt"
     path.write_text("关于印发工作方案的通知\n" + "\n".join(body) + "\n", encoding="utf-8")
     assert path.stat().st_size < ReadLimits().max_file_bytes and n < ReadLimits().max_chars
-    outcome = process_file(str(path), {}, set())
+    outcome = process_file(str(path))
     assert outcome.status == "extracted" or outcome.error_kind == "too_large", outcome.message

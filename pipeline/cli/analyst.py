@@ -17,8 +17,8 @@ from rich.table import Table
 
 from pipeline.errors import DatabaseBusy
 from pipeline.report.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
+from pipeline.settings import DEFAULT_DB
 
-DEFAULT_DB = Path("outputs/policy.duckdb")
 DEFAULT_REPORT = Path("outputs/report.html")
 DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
 # columns that identify rows for programs; the terminal table leaves them out

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,22 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.errors import DatabaseBusy
+from pipeline.errors import DatabaseBusy, PipelineError
+from pipeline.flows import prefect_defaults
+from pipeline.settings import DEFAULT_DB
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract obligations from Chinese policy documents into DuckDB.")
 console = Console(stderr=True)
 DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
-DEFAULT_DB = Path("outputs/policy.duckdb")
-
-
-def prefect_defaults() -> None:
-    """Quiet, offline-friendly Prefect settings unless the user set them (../shared/ENVIRONMENT.md)."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_HOME", str(Path(".state/prefect").absolute()))
-    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # its sqlite file goes here
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -78,13 +69,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
                 from pipeline.runs.ingest import run_ingest
                 result = run_ingest([str(p) for p in paths], db, workers=workers, batch_size=batch_size,
                                     follow_symlinks=follow_symlinks, progress=progress).as_dict()
-        except DatabaseBusy as exc:
-            fail(str(exc))
-        except (FileNotFoundError, ValueError, ImportError) as exc:
-            fail(str(exc))
-        except Exception as exc:  # the local Prefect server for Dask workers could not start
-            if type(exc).__name__ != "ServerFailed":
-                raise
+        # the database busy, the local Prefect server for Dask workers not started, a worker's other code
+        except (PipelineError, FileNotFoundError, ValueError, ImportError) as exc:
             fail(str(exc))
     _print_summary(result)
 

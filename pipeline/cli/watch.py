@@ -7,15 +7,15 @@ a bad schedule, the Prefect server did not start), 75 the database was busy with
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from pipeline import store
-from pipeline.errors import DatabaseBusy
+from pipeline.errors import DatabaseBusy, ServerFailed
+from pipeline.flows import prefect_defaults
+from pipeline.settings import DEFAULT_DB
 
 EXIT_BUSY = 75
 console = Console(stderr=True, soft_wrap=True)
@@ -34,15 +34,6 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _prefect_defaults() -> None:
-    """Quiet, offline-friendly Prefect settings unless the user set them (../shared/ENVIRONMENT.md);
-    the same defaults as the ingest command."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_HOME", str(Path(".state/prefect").absolute()))
-
-
 def print_cycle(summary) -> None:
     """One line per cycle, then one line per error and per waiting file."""
     if summary.busy:
@@ -58,7 +49,7 @@ def print_cycle(summary) -> None:
         out.print(f"  [dim]waiting[/dim] {path} (empty or still being written: next cycle)")
 
 
-def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
+def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
                   once: Annotated[bool, typer.Option("--once", help="run one cycle and exit")] = False,
                   interval: Annotated[float, typer.Option("--interval", help="seconds between cycles")] = 300.0,
                   settle: SETTLE_OPTION = 2.0, max_wait: MAX_WAIT_OPTION = 60.0,
@@ -85,7 +76,7 @@ def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
         out.print("stopped")
 
 
-def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
+def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
                   cron: Annotated[str | None, typer.Option("--cron", help='a cron schedule, e.g. "0 * * * *"')] = None,
                   interval: Annotated[float | None, typer.Option(
                       "--interval", help="seconds between cycles (default 3600 when no --cron)")] = None,
@@ -97,7 +88,7 @@ def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
                   ) -> None:
     """Serve the watch cycle as a Prefect deployment on a schedule. Without PREFECT_API_URL a local
     Prefect server is started on 127.0.0.1 for as long as this runs (its data in --state-dir)."""
-    _prefect_defaults()
+    prefect_defaults()
     from pipeline.flows import serve
 
     if not inbox.is_dir():
@@ -110,13 +101,13 @@ def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = store.DEFAULT_DB,
                           announce=out.print)
     except ValueError as exc:
         _fail(str(exc))
-    except serve.ServerFailed as exc:
+    except ServerFailed as exc:
         _fail(str(exc))
     except KeyboardInterrupt:  # a Ctrl-C outside the runner (while the server starts)
         out.print("stopped")
 
 
-def reprocess_command(db: DB_OPTION = store.DEFAULT_DB,
+def reprocess_command(db: DB_OPTION = DEFAULT_DB,
                       stale: Annotated[bool, typer.Option(
                           "--stale/--all", help="only documents stored by another pipeline version, or all")] = True,
                       workers: WORKERS_OPTION = 1) -> None:

@@ -31,11 +31,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from pipeline import store
+from pipeline.errors import VersionMismatch
 from pipeline.flows import serve
 from pipeline.flows.ingest import store_task
 from pipeline.runs import ingest
 from pipeline.runs.process import Outcome
+from pipeline.settings import DEFAULT_DB
 from pipeline.version import pipeline_version
 
 # A Prefect task on Dask costs ~1.5 s here before its code starts (task-run bookkeeping through
@@ -43,10 +44,6 @@ from pipeline.version import pipeline_version
 # a document ~0.2-0.6 s of extraction: so a batch is cut into one chunk per worker, and a
 # batch gives each worker at least this many files.
 MIN_FILES_PER_TASK = 8
-
-
-class VersionMismatch(RuntimeError):
-    """A worker extracted with other extractor code than the writer's: rows would mix versions."""
 
 
 def run_calls(calls: list[tuple[Callable, tuple, dict]]) -> list:
@@ -151,10 +148,7 @@ def cluster_extract(chunk_size: int) -> Callable:
         current = pipeline_version()
         for oc in outcomes:
             if oc.extraction is not None and oc.extraction.document.pipeline_version != current:
-                raise VersionMismatch(
-                    f"a Dask worker extracted {oc.path} with pipeline version "
-                    f"{oc.extraction.document.pipeline_version}, this process has {current}: install the same "
-                    "code on every worker")
+                raise VersionMismatch(oc.path, oc.extraction.document.pipeline_version, current)
         return outcomes
 
     return extract
@@ -172,7 +166,7 @@ def _report_progress(done: int, total: int) -> None:
 
 
 @flow(name="ingest-dask", log_prints=False, validate_parameters=False)
-def dask_ingest_flow(paths: list[str], db: str = str(store.DEFAULT_DB), batch_size: int = 32,
+def dask_ingest_flow(paths: list[str], db: str = str(DEFAULT_DB), batch_size: int = 32,
                      chunk_size: int = 16, follow_symlinks: bool = False) -> dict:
     """The ingest flow with extraction on the flow's task runner (set with `.with_options`)."""
     summary = ingest.run_ingest(paths, Path(db), workers=1, batch_size=batch_size, follow_symlinks=follow_symlinks,
@@ -191,7 +185,7 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def run_ingest_dask(paths: list[str], db: Path = store.DEFAULT_DB, *, address: str | None = None,
+def run_ingest_dask(paths: list[str], db: Path = DEFAULT_DB, *, address: str | None = None,
                     n_workers: int = 2, chunk_size: int | None = None, batch_size: int | None = None,
                     follow_symlinks: bool = False, progress: Callable[[int, int], None] | None = None,
                     state_dir: Path = serve.STATE_DIR) -> dict:

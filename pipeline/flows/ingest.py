@@ -10,8 +10,8 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
-from pipeline import store
 from pipeline.runs import ingest
+from pipeline.settings import DEFAULT_DB
 
 _extract_task = task(ingest.extract_batch, name="extract-batch", cache_policy=NONE, retries=0)
 _store_task = task(ingest.store_batch, name="store-batch", cache_policy=NONE)
@@ -29,7 +29,7 @@ def store_task(db, run, outcomes, known, summary):
 
 
 @flow(name="ingest", log_prints=False, validate_parameters=False)
-def ingest_flow(paths: list[str], db: str = str(store.DEFAULT_DB), workers: int = 1, batch_size: int = 32,
+def ingest_flow(paths: list[str], db: str = str(DEFAULT_DB), workers: int = 1, batch_size: int = 32,
                 follow_symlinks: bool = False, progress=None) -> dict:
     """Ingest files and folders into a DuckDB file; returns the run summary as a dict."""
     summary = ingest.run_ingest(paths, Path(db), workers=workers, batch_size=batch_size,

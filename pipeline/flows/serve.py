@@ -29,7 +29,8 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from pipeline import store
+from pipeline.errors import ServerFailed
+from pipeline.settings import DEFAULT_DB
 
 STATE_DIR = Path(".state")
 DEFAULT_PORT = 4200  # Prefect's usual port; another free one when it is taken
@@ -37,10 +38,6 @@ DEPLOYMENT_NAME = "watch-inbox"
 # a flow run starts in a fresh subprocess (Prefect, then the extractors): 5-20 s here; a run is
 # "late" only past its schedule's gap plus this
 STARTUP_ALLOWANCE = 60.0
-
-
-class ServerFailed(RuntimeError):
-    """The local Prefect server did not come up; the message holds the end of its log."""
 
 
 def configured_api_url() -> str | None:
@@ -159,11 +156,11 @@ def local_prefect_server(home: Path, port: int | None = None, startup_timeout: f
         deadline = time.monotonic() + startup_timeout
         while not _healthy(api_url):
             if proc.poll() is not None:
-                raise ServerFailed(f"the Prefect server exited with status {proc.returncode}; "
-                                   f"its log ({log_path}) ends with:\n{_log_tail(log_path)}")
+                raise ServerFailed(f"the Prefect server exited with status {proc.returncode}", log_path,
+                                   _log_tail(log_path))
             if time.monotonic() > deadline:
-                raise ServerFailed(f"the Prefect server did not answer on {api_url} within {startup_timeout:.0f} s; "
-                                   f"its log ({log_path}) ends with:\n{_log_tail(log_path)}")
+                raise ServerFailed(f"the Prefect server did not answer on {api_url} within {startup_timeout:.0f} s",
+                                   log_path, _log_tail(log_path))
             time.sleep(0.5)
         yield api_url
     finally:
@@ -202,7 +199,7 @@ def prefect_api(state_dir: Path = STATE_DIR, port: int | None = None) -> Iterato
 
 
 @flow(name="watch-inbox", log_prints=False, validate_parameters=False)
-def watch_flow(inbox: str, db: str = str(store.DEFAULT_DB), settle_seconds: float = 2.0,
+def watch_flow(inbox: str, db: str = str(DEFAULT_DB), settle_seconds: float = 2.0,
                max_wait_seconds: float = 60.0, workers: int = 1, skip_if_late_seconds: float | None = None) -> dict:
     """One watch cycle over `inbox` into `db` (see pipeline/runs/watch.py), its steps as Prefect tasks.
 
@@ -277,7 +274,7 @@ def _end_flow_runs(grace: float = 10.0) -> None:
             child.join()
 
 
-def serve_watch(inbox: Path, db: Path = store.DEFAULT_DB, *, cron: str | None = None, interval: float | None = None,
+def serve_watch(inbox: Path, db: Path = DEFAULT_DB, *, cron: str | None = None, interval: float | None = None,
                 name: str = DEPLOYMENT_NAME, settle_seconds: float = 2.0, max_wait_seconds: float = 60.0,
                 workers: int = 1, state_dir: Path = STATE_DIR, port: int | None = None,
                 announce=print) -> None:

@@ -8,42 +8,33 @@ import concurrent.futures as cf
 import contextvars
 import datetime as dt
 import functools
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import store
-from pipeline.errors import PipelineError
+from pipeline.errors import DocumentError
+from pipeline.runs.batches import RunTally, batches, close_batch, new_run, record_failure, store_extracted
 from pipeline.runs.discover import list_documents
 from pipeline.runs.process import Outcome, file_sha256, process_file
-from pipeline.runs.workers import LazyPool
-from pipeline.settings import ReadLimits
+from pipeline.runs.workers import worker_pool
+from pipeline.settings import DEFAULT_DB, ReadLimits
 from pipeline.version import pipeline_version
-from schemas.records import IngestErrorRecord, IngestRunRecord
+from schemas.records import IngestRunRecord
 
 
 @dataclass
-class RunSummary:
-    run_id: str
-    db: str
+class RunSummary(RunTally):
     n_files: int = 0
     new: int = 0
     unchanged: int = 0
     replaced: int = 0
-    failed: int = 0
     skipped: int = 0  # failed before with the same bytes: not retried
-    obligations: int = 0
     ignored: list[str] = field(default_factory=list)
-    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
 
-    def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
-
-
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    def count_into(self, run: IngestRunRecord) -> None:
+        super().count_into(run)
+        run.n_new, run.n_unchanged, run.n_replaced = self.new, self.unchanged, self.replaced
 
 
 @dataclass
@@ -55,7 +46,7 @@ class Known:
 
 def load_known(db: Path) -> Known:
     with store.open_for_writing(db) as con:
-        con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+        store.mark_interrupted_runs(con)
         versions, by_path = store.known_documents(con)
         return Known(versions, by_path, store.failed_before(con))
 
@@ -69,17 +60,17 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
     for p in paths:
         try:
             sha = file_sha256(Path(p))
-        except PipelineError as exc:
-            outcomes.append(Outcome(p, "failed", None, error_kind=exc.kind, message=str(exc)))
+        except DocumentError as exc:
+            outcomes.append(Outcome.failed(p, None, exc))
             continue
         if known.versions.get(sha) == pipeline_version():
             outcomes.append(Outcome(p, "unchanged", sha))
         elif (p, sha) in known.failed:
             outcomes.append(Outcome(p, "skipped", sha))
         elif pool is None:
-            outcomes.append(process_file(p, {}, set(), limits, ingested_at, sha))
+            outcomes.append(process_file(p, limits, ingested_at, sha))
         else:
-            outcomes.append(pool.submit(process_file, p, {}, set(), limits, ingested_at, sha))
+            outcomes.append(pool.submit(process_file, p, limits, ingested_at, sha))
     return [o.result() if isinstance(o, cf.Future) else o for o in outcomes]
 
 
@@ -89,33 +80,13 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
     store.store_documents: a document that cannot be stored is recorded, the others are kept)."""
     with store.open_for_writing(db) as con:
         pending: list[tuple[Outcome, list[str], bool]] = []  # (outcome, replaces, stored before)
-
-        def flush() -> None:
-            results = store.store_documents(con, [(oc.extraction.rows(), replaces, stale)
-                                                  for oc, replaces, stale in pending])
-            for (oc, replaces, stale), exc in zip(pending, results):
-                if exc is None:
-                    _stored(oc, replaces, stale, known, summary)
-                else:  # rows that break a key or a type: this document only
-                    summary.failed += 1
-                    message = f"{oc.path}: storing failed: {type(exc).__name__}: {exc}"
-                    summary.errors.append((oc.path, "store_error", message))
-                    store.record_error(con, IngestErrorRecord(
-                        run_id=run.run_id, path=oc.path, content_sha256=oc.sha256, kind="store_error",
-                        message=message, occurred_at=dt.datetime.now()))
-            pending.clear()
-
         for oc in outcomes:
             if oc.status == "unchanged":
                 summary.unchanged += 1
             elif oc.status == "skipped":
                 summary.skipped += 1
             elif oc.status == "failed":
-                summary.failed += 1
-                summary.errors.append((oc.path, oc.error_kind, oc.message))
-                store.record_error(con, IngestErrorRecord(
-                    run_id=run.run_id, path=oc.path, content_sha256=oc.sha256, kind=oc.error_kind or "error",
-                    message=oc.message or "", occurred_at=dt.datetime.now()))
+                record_failure(con, run, summary, oc)
             else:
                 doc_id = oc.extraction.document.doc_id
                 # the same bytes as a file stored earlier in this run (in this batch or one before;
@@ -126,11 +97,9 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                     continue
                 old = known.by_path.get(oc.path)
                 pending.append((oc, [old] if old and old != doc_id else [], doc_id in known.versions))
-        flush()
-        store.link_annexes(con)
-        run.n_new, run.n_unchanged, run.n_replaced = summary.new, summary.unchanged, summary.replaced
-        run.n_failed, run.n_obligations = summary.failed, summary.obligations
-        store.save_run(con, run)
+        for oc, replaces, stale in store_extracted(con, run, summary, pending):
+            _stored(oc, replaces, stale, known, summary)
+        close_batch(con, run, summary)
 
 
 def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary: RunSummary) -> None:
@@ -147,7 +116,7 @@ def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary
     summary.obligations += len(ex.obligations)
 
 
-def _pipelined(batches: Iterator[list[str]], extract_one: Callable, store_one: Callable, pool: cf.Executor) -> None:
+def _pipelined(pending: Iterator[list[str]], extract_one: Callable, store_one: Callable, pool: cf.Executor) -> None:
     """Extract and store with workers, keeping them busy: two batches are extracted at once (the
     workers never wait for a batch's slowest document before they have more to do), and the writer
     stores batch n in its own thread (DuckDB works outside the GIL) while the workers extract the
@@ -162,7 +131,7 @@ def _pipelined(batches: Iterator[list[str]], extract_one: Callable, store_one: C
     storing: cf.Future | None = None
 
     def submit_next() -> None:
-        batch = next(batches, None)
+        batch = next(pending, None)
         if batch is not None:
             extracting.append((extractors.submit(in_context(extract_one, batch)), len(batch)))
 
@@ -187,7 +156,7 @@ def _pipelined(batches: Iterator[list[str]], extract_one: Callable, store_one: C
         writer.shutdown(wait=True)
 
 
-def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, batch_size: int = 32,
+def run_ingest(paths: list[str], db: Path = DEFAULT_DB, workers: int = 1, batch_size: int = 32,
                limits: ReadLimits | None = None, follow_symlinks: bool = False,
                extract: Callable = extract_batch, store_fn: Callable = store_batch,
                progress: Callable[[int, int], None] | None = None, command: str = "ingest") -> RunSummary:
@@ -197,13 +166,12 @@ def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, 
     db = Path(db)
     limits = limits or ReadLimits()
     listing = list_documents(paths, follow_symlinks=follow_symlinks)
-    run = IngestRunRecord(run_id=uuid.uuid4().hex[:16], started_at=dt.datetime.now(),
-                          kind=command if command in ("ingest", "watch", "reprocess") else None,
-                          paths=[str(Path(p).absolute()) for p in paths], pipeline_version=pipeline_version())
+    run = new_run(command if command in ("ingest", "watch", "reprocess") else None,
+                  [str(Path(p).absolute()) for p in paths])
     summary = RunSummary(run.run_id, str(db), n_files=len(listing.files), ignored=listing.ignored)
     with store.writer_lock(db, command):
         known = load_known(db)
-        pool = LazyPool(workers) if workers > 1 and len(listing.files) > 1 else None
+        pool = worker_pool(workers, len(listing.files))
         done = 0
 
         def extract_one(batch: list[str]) -> list[Outcome]:
@@ -216,13 +184,12 @@ def run_ingest(paths: list[str], db: Path = store.DEFAULT_DB, workers: int = 1, 
             if progress:
                 progress(done, len(listing.files))
 
-        batches = _batches(listing.files, batch_size)
         try:
             if pool is None:
-                for batch in batches:
+                for batch in batches(listing.files, batch_size):
                     store_one(extract_one(batch), len(batch))
             else:
-                _pipelined(batches, extract_one, store_one, pool)
+                _pipelined(batches(listing.files, batch_size), extract_one, store_one, pool)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)

@@ -1,4 +1,4 @@
-"""One file → an outcome (stored rows, unchanged, or a recorded error). Pure of the database:
+"""One document → an outcome (its extraction, or the error that stopped it). Pure of the database:
 it runs in worker processes; the single writer stores what it returns."""
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.errors import (
-    EmptyFile,
-    ExtractionError,
-    PipelineError,
-    TooLarge,
-    Vanished,
-)
+from pipeline.errors import DocumentError, EmptyFile, ExtractionError, TooLarge, Vanished
 from pipeline.readers import read_document
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
+from schemas.document import Document
 
 if TYPE_CHECKING:
     from extractors.analyze import Extraction
@@ -31,10 +26,15 @@ log = logging.getLogger("policy_obligations")
 class Outcome:
     path: str
     status: str  # "extracted" | "unchanged" | "skipped" | "failed"
-    sha256: str | None = None
+    sha256: str | None = None  # the file's hash: the doc_id of what it stores
     extraction: Extraction | None = None
     error_kind: str | None = None
     message: str | None = None
+    source: str = "file"  # what was extracted: the "file", or the "stored" text (reprocess)
+
+    @classmethod
+    def failed(cls, path: str, sha256: str | None, error: DocumentError, source: str = "file") -> Outcome:
+        return cls(path, "failed", sha256, error_kind=error.kind, message=str(error), source=source)
 
 
 def file_sha256(path: Path) -> str:
@@ -59,34 +59,34 @@ def check_size(path: Path, limits: ReadLimits) -> None:
                                   "(ReadLimits.max_file_bytes)")
 
 
-def process_file(path: str, known_versions: dict[str, str], failed: set[tuple[str, str]],
-                 limits: ReadLimits | None = None, ingested_at: dt.datetime | None = None,
+def extract(doc: Document, version: str, ingested_at: dt.datetime) -> Extraction:
+    """The extraction of one document. An extractor that raises (a bug) must not stop the batch:
+    its traceback is logged and ExtractionError raised, which the batch records for this document."""
+    # imported at the first document to extract: spaCy and the rule tables are 2 s of a start,
+    # which a run that finds every file unchanged need not pay
+    from extractors.analyze import analyze
+    try:
+        return analyze(doc, pipeline_version=version, ingested_at=ingested_at)
+    except Exception as exc:
+        log.error("extraction failed on %s\n%s", doc.source_path, traceback.format_exc())
+        raise ExtractionError(doc.source_path, exc) from exc
+
+
+def process_file(path: str, limits: ReadLimits | None = None, ingested_at: dt.datetime | None = None,
                  sha: str | None = None) -> Outcome:
-    """Read and extract one file unless the same bytes are stored by this pipeline version.
-    `sha` is the file's hash when the caller has it. Never raises for a bad file: the error
-    becomes the outcome."""
+    """Read and extract one file. `sha` is the file's hash when the caller has it (the caller
+    decides, by that hash, whether the file needs extracting at all). Never raises for a bad file:
+    the error becomes the outcome."""
     limits = limits or ReadLimits()
     p = Path(path)
     try:
         sha = sha or file_sha256(p)
-        if known_versions.get(sha) == pipeline_version():
-            return Outcome(path, "unchanged", sha)
-        if (path, sha) in failed:
-            return Outcome(path, "skipped", sha)  # failed before with these very bytes
         check_size(p, limits)
         doc = read_document(p, limits)
         doc.source_path = path
-        # imported at the first document to extract: spaCy and the rule tables are 2 s of a start,
-        # which a run that finds every file unchanged need not pay
-        from extractors.analyze import analyze
-        try:
-            extraction = analyze(doc, pipeline_version=pipeline_version(),
-                                 ingested_at=ingested_at or dt.datetime.now())
-        except Exception as exc:  # an extractor bug must not stop the batch: recorded with its traceback
-            log.error("extraction failed on %s\n%s", path, traceback.format_exc())
-            raise ExtractionError(path, f"extraction failed: {type(exc).__name__}: {exc}") from exc
+        extraction = extract(doc, pipeline_version(), ingested_at or dt.datetime.now())
         return Outcome(path, "extracted", sha, extraction=extraction)
-    except PipelineError as exc:
-        return Outcome(path, "failed", sha, error_kind=exc.kind, message=str(exc))
+    except DocumentError as exc:
+        return Outcome.failed(path, sha, exc)
     except (OSError, MemoryError, RecursionError) as exc:
         return Outcome(path, "failed", sha, error_kind="read_error", message=f"{path}: {type(exc).__name__}: {exc}")

@@ -17,95 +17,37 @@ while a batch is read or stored, so readers get in between batches.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import store, version
-from pipeline.errors import ExtractionError, PipelineError
+from pipeline.errors import DocumentError
+from pipeline.readers import read_document
 from pipeline.readers.normalize import column_headers, looks_like_header, right_aligned
-from pipeline.runs.workers import pool as workers_pool
-from pipeline.settings import ReadLimits
+from pipeline.runs.batches import RunTally, batches, close_batch, new_run, record_failure, store_extracted
+from pipeline.runs.process import Outcome, extract, file_sha256
+from pipeline.runs.workers import worker_pool
+from pipeline.settings import DEFAULT_DB, ReadLimits
+from pipeline.store import StoredDocument
 from schemas.document import Block, Cell, Document, SourceRun
-from schemas.records import IngestErrorRecord, IngestRunRecord
+from schemas.records import IngestRunRecord
 
 log = logging.getLogger("policy_obligations.reprocess")
 
-# the columns of `documents` a Document is rebuilt from (the rest is extraction output)
-_DOCUMENT_COLUMNS = ("doc_id", "source_path", "format", "text", "encoding", "n_pages", "ocr", "ingested_at",
-                     "pipeline_version")
-
 
 @dataclass
-class StoredDocument:
-    """What reprocessing needs of a stored document."""
-
-    doc_id: str
-    source_path: str
-    format: str
-    text: str
-    encoding: str | None
-    n_pages: int | None
-    ocr: bool
-    ingested_at: dt.datetime
-    pipeline_version: str
-    blocks: list[tuple] = field(default_factory=list)  # (seq, kind, start, end, page, table_id, row, source_start)
-
-
-@dataclass
-class Redone:
-    """The outcome of re-extracting one stored document."""
-
-    doc_id: str
-    path: str
-    source: str  # "file" | "stored"
-    extraction: object | None = None  # extractors.analyze.Extraction
-    error_kind: str | None = None
-    message: str | None = None
-
-
-@dataclass
-class ReprocessSummary:
-    run_id: str
-    db: str
-    pipeline_version: str
+class ReprocessSummary(RunTally):
+    pipeline_version: str = ""
     candidates: int = 0  # documents selected (stale ones, or all)
     reprocessed: int = 0
     from_file: int = 0
     from_stored: int = 0
-    failed: int = 0
-    obligations: int = 0
-    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
 
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-def select_documents(con, current_version: str, stale_only: bool = True) -> list[str]:
-    """doc_ids to reprocess, in a stable order: those stored by another pipeline version, or all."""
-    if stale_only:
-        rows = con.execute("SELECT doc_id FROM documents WHERE pipeline_version IS DISTINCT FROM ? ORDER BY doc_id",
-                           [current_version]).fetchall()
-    else:
-        rows = con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()
-    return [r[0] for r in rows]
-
-
-def load_stored(con, doc_ids: list[str]) -> list[StoredDocument]:
-    """The stored documents `doc_ids` with their blocks, in the order given."""
-    if not doc_ids:
-        return []
-    rows = con.execute(f"SELECT {', '.join(_DOCUMENT_COLUMNS)} FROM documents WHERE doc_id IN (SELECT unnest(?))",
-                       [doc_ids]).fetchall()
-    docs = {r[0]: StoredDocument(*r) for r in rows}
-    blocks = con.execute('SELECT doc_id, seq, kind, start, "end", page, table_id, "row", source_start FROM blocks '
-                         "WHERE doc_id IN (SELECT unnest(?)) ORDER BY doc_id, seq", [doc_ids]).fetchall()
-    for doc_id, *block in blocks:
-        docs[doc_id].blocks.append(tuple(block))
-    return [docs[d] for d in doc_ids if d in docs]
+    def count_into(self, run: IngestRunRecord) -> None:
+        super().count_into(run)
+        run.n_replaced = self.reprocessed
 
 
 @dataclass
@@ -168,90 +110,59 @@ def rebuild_document(stored: StoredDocument) -> Document:
                     n_pages=stored.n_pages)
 
 
-def _same_bytes(path: Path, sha256: str) -> bool:
-    try:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest() == sha256
-    except OSError:
-        return False
-
-
 def source_document(stored: StoredDocument, limits: ReadLimits) -> tuple[Document, str]:
     """(Document, "file") from the original file when it still holds the same bytes, else
     (Document, "stored") rebuilt from the database; a reader failure on the original falls back
     to the stored text too (the file was readable when it was stored)."""
     path = Path(stored.source_path)
-    if path.is_file() and _same_bytes(path, stored.doc_id):
-        from pipeline.readers import read_document
+    try:
+        same_bytes = path.is_file() and file_sha256(path) == stored.doc_id
+    except (DocumentError, OSError):  # gone or unreadable since the check
+        same_bytes = False
+    if same_bytes:
         try:
             doc = read_document(path, limits)
             doc.source_path = stored.source_path
             return doc, "file"
-        except PipelineError as exc:
+        except DocumentError as exc:
             log.warning("re-reading %s failed (%s): using the stored text", path, exc)
     return rebuild_document(stored), "stored"
 
 
-def redo(stored: StoredDocument, limits: ReadLimits, pipeline_version: str) -> Redone:
+def redo(stored: StoredDocument, limits: ReadLimits, pipeline_version: str) -> Outcome:
     """Re-extract one stored document; never raises for a document (the error becomes the outcome).
     Keeps the document's first `ingested_at`: the run record says when it was reprocessed."""
-    from extractors.analyze import analyze
-
     doc, source = source_document(stored, limits)
     try:
-        extraction = analyze(doc, pipeline_version=pipeline_version, ingested_at=stored.ingested_at)
-    except Exception as exc:  # an extractor bug must not stop the run: recorded, old rows kept
-        log.exception("re-extraction failed on %s", stored.source_path)
-        err = ExtractionError(stored.source_path, f"extraction failed: {type(exc).__name__}: {exc}")
-        return Redone(stored.doc_id, stored.source_path, source, error_kind=err.kind, message=str(err))
-    return Redone(stored.doc_id, stored.source_path, source, extraction=extraction)
+        extraction = extract(doc, pipeline_version, stored.ingested_at)
+    except DocumentError as exc:  # an extractor bug: recorded, the old rows kept
+        return Outcome.failed(stored.source_path, stored.doc_id, exc, source=source)
+    return Outcome(stored.source_path, "extracted", stored.doc_id, extraction=extraction, source=source)
 
 
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def _store_batch(db: Path, run: IngestRunRecord, done: list[Redone], summary: ReprocessSummary,
+def _store_batch(db: Path, run: IngestRunRecord, done: list[Outcome], summary: ReprocessSummary,
                  last: bool) -> None:
     """Store a batch with one short write connection, in one transaction (store.store_documents:
     a document that cannot be stored keeps its old rows and gets an error); the run record is
     updated in the same connection (and closed as completed with the last batch)."""
     with store.open_for_writing(db) as con:
-        redone = [r for r in done if r.extraction is not None]
-        results = store.store_documents(con, [(r.extraction.rows(), [], True) for r in redone])
-        failures = {id(r): f"{r.path}: storing failed: {type(exc).__name__}: {exc}"
-                    for r, exc in zip(redone, results) if exc is not None}
         for r in done:
-            if r.extraction is None or id(r) in failures:
-                if r.extraction is None:
-                    kind, message = r.error_kind or "error", r.message or ""
-                else:
-                    kind, message = "store_error", failures[id(r)]
-                summary.failed += 1
-                summary.errors.append((r.path, kind, message))
-                store.record_error(con, IngestErrorRecord(
-                    run_id=run.run_id, path=r.path, content_sha256=r.doc_id, kind=kind,
-                    message=message, occurred_at=dt.datetime.now()))
-                continue
+            if r.extraction is None:
+                record_failure(con, run, summary, r)
+        for r, _, _ in store_extracted(con, run, summary, [(r, [], True) for r in done if r.extraction is not None]):
             summary.reprocessed += 1
             summary.obligations += len(r.extraction.obligations)
             if r.source == "file":
                 summary.from_file += 1
             else:
                 summary.from_stored += 1
-        # an annex's link to its parent is set after storing; re-extraction cleared it
-        store.link_annexes(con)
-        run.n_replaced, run.n_failed, run.n_obligations = summary.reprocessed, summary.failed, summary.obligations
         if last:
             run.finished_at, run.status = dt.datetime.now(), "completed"
-        store.save_run(con, run)
+        # an annex's link to its parent is set after storing; re-extraction cleared it
+        close_batch(con, run, summary)
 
 
-def reprocess(db: Path = store.DEFAULT_DB, stale_only: bool = True, *, workers: int = 1, batch_size: int = 16,
+def reprocess(db: Path = DEFAULT_DB, stale_only: bool = True, *, workers: int = 1, batch_size: int = 16,
               limits: ReadLimits | None = None, progress: Callable[[int, int], None] | None = None,
               lock_wait: float = 5.0) -> ReprocessSummary:
     """Re-extract the stale documents of `db` (all of them with stale_only=False) with the current
@@ -262,34 +173,31 @@ def reprocess(db: Path = store.DEFAULT_DB, stale_only: bool = True, *, workers: 
         raise FileNotFoundError(f"no database at {db}: run `obligations ingest` first")
     limits = limits or ReadLimits()
     current = version.pipeline_version()
-    run = IngestRunRecord(run_id=uuid.uuid4().hex[:16], started_at=dt.datetime.now(), paths=[],
-                          pipeline_version=current, kind="reprocess")
-    summary = ReprocessSummary(run.run_id, str(db), current)
+    run = new_run("reprocess", [])
+    summary = ReprocessSummary(run.run_id, str(db), pipeline_version=current)
     with store.writer_lock(db, "reprocess", wait=lock_wait):
         with store.open_for_writing(db) as con:
-            con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
-            doc_ids = select_documents(con, current, stale_only)
+            store.mark_interrupted_runs(con)
+            doc_ids = store.documents_to_reprocess(con, current, stale_only)
             if not doc_ids:
                 run.finished_at, run.status = dt.datetime.now(), "completed"
             store.save_run(con, run)
         summary.candidates = len(doc_ids)
-        pool = None
-        if workers > 1 and len(doc_ids) > 1:
-            pool = workers_pool(workers)
+        pool = worker_pool(workers, len(doc_ids))
         try:
-            batches = list(_batches(doc_ids, batch_size))
-            for k, ids in enumerate(batches):
+            todo = list(batches(doc_ids, batch_size))
+            for k, ids in enumerate(todo):
                 # read-only: we hold the writer lock, so no writer is in; readers may be
                 con = store.connect(db, read_only=True, wait=30.0)
                 try:
-                    stored = load_stored(con, ids)
+                    stored = store.load_stored(con, ids)
                 finally:
                     con.close()
                 if pool is None:
                     done = [redo(s, limits, current) for s in stored]
                 else:
                     done = list(pool.map(redo, stored, [limits] * len(stored), [current] * len(stored)))
-                _store_batch(db, run, done, summary, last=k == len(batches) - 1)
+                _store_batch(db, run, done, summary, last=k == len(todo) - 1)
                 if progress:
                     progress(min((k + 1) * batch_size, len(doc_ids)), len(doc_ids))
         finally:

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import store
 from pipeline.errors import DatabaseBusy
 from pipeline.runs import ingest
 from pipeline.runs.discover import list_documents
+from pipeline.settings import DEFAULT_DB
 
 log = logging.getLogger("policy_obligations.watch")
 
@@ -126,7 +126,7 @@ class CycleSummary:
                 "busy": self.busy, "run": self.run.as_dict() if self.run else {}}
 
 
-def watch_cycle(inbox: Path, db: Path = store.DEFAULT_DB, *, settle: Settle = Settle(), workers: int = 1,
+def watch_cycle(inbox: Path, db: Path = DEFAULT_DB, *, settle: Settle = Settle(), workers: int = 1,
                 batch_size: int = 32, limits=None, follow_symlinks: bool = False,
                 extract: Callable = ingest.extract_batch, store_fn: Callable = ingest.store_batch,
                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
@@ -163,7 +163,7 @@ def watch_cycle(inbox: Path, db: Path = store.DEFAULT_DB, *, settle: Settle = Se
     return summary
 
 
-def watch_loop(inbox: Path, db: Path = store.DEFAULT_DB, *, interval: float = 300.0, cycles: int | None = None,
+def watch_loop(inbox: Path, db: Path = DEFAULT_DB, *, interval: float = 300.0, cycles: int | None = None,
                stop: threading.Event | None = None, report: Callable[[CycleSummary], None] = lambda s: None,
                **cycle_options) -> int:
     """Run cycles until `stop` is set or `cycles` have run, `interval` seconds between the end of one

@@ -44,6 +44,12 @@ class LazyPool(cf.Executor):
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+def worker_pool(workers: int, n_items: int) -> LazyPool | None:
+    """A pool of `workers` extraction processes for a run of `n_items` documents, started at the
+    first document to extract; None when one process does (one worker asked, or one document)."""
+    return LazyPool(workers) if workers > 1 and n_items > 1 else None
+
+
 def pool(workers: int) -> cf.ProcessPoolExecutor:
     """A process pool of `workers` extraction workers. Linux and macOS fork them from a preloaded
     server; elsewhere (no forkserver) each worker is spawned and builds the pipeline itself."""
