@@ -10,8 +10,27 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SEED_NAMES = ["jiangjin-2023-277-reply.txt", "jiangsu-2024-184-notice.txt", "shanxi-2022-52-notice.txt",
               "zibo-2020-34-annex2-task-table.txt", "zibo-2020-34-opinion.txt"]
-EXTRA = ROOT.parent / "shared" / "corpus-extra"
-GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
+# Beside the project's own checkout there may be a folder of real documents and a reference scorer
+# (../shared): tests that read them skip, naming the missing folder, in a clone that has none.
+SHARED = ROOT.parent / "shared"
+EXTRA = SHARED / "corpus-extra"            # real documents beyond the seeds (gold: tests/gold/extra)
+CORPUS_DEV = SHARED / "corpus-dev"         # real documents annotated blind (gold: tests/gold/dev)
+REFERENCE_SCORER = SHARED / "eval" / "score.py"
+GOLD = ROOT / "tests" / "gold" / "seeds"   # the seed gold, carried into the repository
+GOLD_EXTRA = ROOT / "tests" / "gold" / "extra"
+GOLD_DEV = ROOT / "tests" / "gold" / "dev"
+
+
+def needs(path: Path):
+    """Skip a test when a folder outside the repository is not there."""
+    return pytest.mark.skipif(not path.exists(), reason=f"needs {path}, which is not part of the repository")
+
+
+def extra_files(*suffixes: str) -> list[Path]:
+    """The documents of ../shared/corpus-extra ([] when it is not there)."""
+    if not EXTRA.is_dir():
+        return []
+    return sorted(p for p in EXTRA.iterdir() if p.name != "SOURCES.md" and (not suffixes or p.suffix in suffixes))
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

@@ -20,11 +20,11 @@ from extractors.base import ExtractContext
 from extractors.nlp import FIELDS
 from pipeline.readers.normalize import Traced, fold, normalize_text
 from schemas.records import TABLES
-from tests.conftest import CORPUS, EXTRA, SEED_NAMES
+from tests.conftest import CORPUS, SEED_NAMES, extra_files
 
 # real sentences: the seeds and the extra corpus (条例 in Markdown, gov.cn pages as markup)
 _SOURCES = [(CORPUS / name).read_text(encoding="utf-8") for name in SEED_NAMES]
-_SOURCES += [p.read_text(encoding="utf-8") for p in sorted(EXTRA.glob("*.md"))]
+_SOURCES += [p.read_text(encoding="utf-8") for p in extra_files(".md")]
 _SENTENCES = [s for text in _SOURCES for s in re.split(r"(?<=[。；\n])", text) if len(s.strip()) > 4]
 # characters that matter to the rules: digits, CJK numerals, brackets, units, separators
 _POLICY_CHARS = ("0123456789〇一二三四五六七八九十百千万年月日底前内后起至-—～~./·〔〕[]()（）《》〈〉、，。；：㎡%‰"

@@ -26,8 +26,7 @@ from schemas.document import Block, Document
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-EXTRA = ROOT.parent / "shared" / "corpus-extra"
-GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
+from tests.conftest import EXTRA, GOLD, needs  # noqa: E402
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "metadata.yaml").read_text(encoding="utf-8"))
 
 
@@ -261,11 +260,13 @@ def _extra_document(name: str) -> Document:
     return raw_document(path.read_text(encoding="utf-8"), name)
 
 
+@needs(EXTRA)
 @pytest.mark.parametrize("case", _cases("corpus_extra", "file"))
 def test_corpus_extra_raw(case):
     check(extract_metadata(_extra_document(case["file"])), case["expect"])
 
 
+@needs(EXTRA)
 @pytest.mark.parametrize("case", _cases("corpus_extra", "file"))
 def test_corpus_extra_normalised(case):
     check(extract_metadata(read_normalised(EXTRA / case["file"])), case["expect"])

@@ -18,8 +18,7 @@ from tests.example_tables import load, params
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-EXTRA = ROOT.parent / "shared" / "corpus-extra"        # real documents beyond the seeds
-GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
+from tests.conftest import EXTRA, GOLD  # noqa: E402
 
 EXAMPLES = load("modality.yaml")
 
@@ -115,7 +114,6 @@ def seed_gold_accuracy() -> tuple[int, int]:
     return right, total
 
 
-@pytest.mark.skipif(not GOLD.is_dir(), reason="the seed gold lives in ../shared/eval")
 def test_seed_gold_modality_accuracy():
     right, total = seed_gold_accuracy()
     assert total >= 100

@@ -9,7 +9,7 @@ import pytest
 
 from extractors.analyze import analyze
 from pipeline.readers import read_document
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, EXTRA, needs
 
 DOCS = Path(__file__).parent / "data" / "docs"
 NOW = dt.datetime(2026, 1, 1)
@@ -95,8 +95,8 @@ def test_a_completion_sentence_governs_its_item_across_a_page_break():
     assert summary(ex, "幼儿园专项整治工作必须")[1] == {("2020-12-31", "by")}
 
 
+@needs(EXTRA)
 def test_regulation_articles_are_duties_but_not_its_history_purpose_or_scope():
-    from tests.conftest import EXTRA
     ex = extraction(EXTRA / "qingdao-2018-yanglao-fuwu-cujin-tiaoli.md")
     texts = [o.text for o in ex.obligations]
     assert not any("人民代表大会常务委员会" in t and "批准" in t for t in texts)  # adoption history
@@ -133,8 +133,8 @@ def test_a_reply_names_its_issuer_as_我局(tmp_path):
     assert summary(ex, "我局将会同区财政局") == ({"民政": "lead", "财政": "cooperate"}, {("2024-06-30", "by")}, "must")
 
 
+@needs(EXTRA)
 def test_a_lead_in_gives_its_doers_to_the_list_items():
-    from tests.conftest import EXTRA
     ex = extraction(EXTRA / "shaoxing-2021-jujia-yanglao-fuwu-tiaoli.md")
     # 第四条 乡镇人民政府、街道办事处负责辖区内居家养老服务工作，履行下列职责：（一）落实…；（二）建设…；
     assert summary(ex, "负责辖区内居家养老服务工作")[0] == {"镇街": "lead"}  # 负责: lead

@@ -16,8 +16,7 @@ from extractors.base import ExtractContext
 from extractors.rules import load_yaml
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-EXTRA = ROOT.parent / "shared" / "corpus-extra"        # real documents beyond the seeds
-GOLD = ROOT.parent / "shared" / "eval" / "gold" / "seeds"
+from tests.conftest import EXTRA, GOLD  # noqa: E402
 
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "quotas.yaml").read_text(encoding="utf-8"))
 
@@ -148,7 +147,6 @@ def _seed_scores() -> tuple[int, int, int]:
     return tp, predicted, gold_n
 
 
-@pytest.mark.skipif(not GOLD.is_dir(), reason="the seed gold lives in ../shared/eval")
 def test_seed_gold_precision_and_recall():
     tp, predicted, gold_n = _seed_scores()
     assert gold_n > 0

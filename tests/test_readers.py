@@ -25,7 +25,7 @@ from pipeline.readers.normalize import Traced, fold
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-EXTRA = ROOT.parent / "shared" / "corpus-extra"
+from tests.conftest import EXTRA, needs  # noqa: E402
 SEEDS = sorted(CORPUS.glob("*.txt"))
 VARIANT_STEMS = ["zibo-2020-34-opinion", "zibo-2020-34-annex2-task-table", "jiangjin-2023-277-reply"]
 
@@ -165,7 +165,7 @@ def test_web_copy_header_fields():
     assert "索引号" not in squash(doc.text)
 
 
-@pytest.mark.skipif(not EXTRA.exists(), reason="needs ../shared/corpus-extra")
+@needs(EXTRA)
 def test_govcn_page_metadata_and_body():
     doc = read(str(EXTRA / "cn-guobanfa-2019-3-xiaoqu-peitao-youeryuan-govcn.html"))
     assert doc.header_fields == {
@@ -178,7 +178,7 @@ def test_govcn_page_metadata_and_body():
     assert "扫一扫" not in doc.text and "window" not in doc.text
 
 
-@pytest.mark.skipif(not EXTRA.exists(), reason="needs ../shared/corpus-extra")
+@needs(EXTRA)
 def test_markdown_syntax_dropped():
     doc = read(str(EXTRA / "chongqing-2018-fangdichan-kaifa-peitao-tiaoli.md"))
     assert "#" not in doc.text and "INFO END" not in doc.text and "**" not in doc.text

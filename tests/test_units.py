@@ -3,7 +3,6 @@ the corpus, robustness on arbitrary text."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,9 @@ from extractors.base import ExtractContext
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "units.yaml").read_text(encoding="utf-8"))
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
-EXTRA = sorted(p for p in (ROOT.parent / "shared" / "corpus-extra").glob("*.*") if p.name != "SOURCES.md")
+from tests.conftest import extra_files  # noqa: E402
+
+EXTRA = extra_files()
 
 # the keys of ANNOTATION.md's "units" section
 ANNOTATION_KEYS = [
@@ -142,15 +143,6 @@ def test_offsets_and_no_overlaps_on_corpus(path):
     for a, b in zip(found, found[1:]):
         assert a.end <= b.start
 
-
-def test_fast_enough():
-    """The whole sample corpus in well under a second (a few ms per document)."""
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in CORPUS + EXTRA]
-    units.extract(texts[0], ExtractContext())
-    t0 = time.perf_counter()
-    for t in texts:
-        units.extract(t, ExtractContext())
-    assert time.perf_counter() - t0 < 1.0
 
 
 @given(st.text(alphabet=st.sampled_from(list("市区县各镇街道社区村居（）()、和及等部门局委厅教育民政卫健住建政府人民管委会牵头配合 \n\t，。"))

@@ -153,8 +153,10 @@ def info(db: DB_OPTION = DEFAULT_DB) -> None:
 def _register_commands() -> None:
     """Commands kept in their own modules: compare/export/report, watch/serve/reprocess."""
     from pipeline.cli.analyst import register as register_analyst
+    from pipeline.cli.evaluate import register as register_eval
     from pipeline.cli.watch import register as register_watch
     register_analyst(app)
+    register_eval(app)
     register_watch(app)
 
 

@@ -89,11 +89,24 @@ class Scores:
         t = self.tallies[name]
         return t.recall if name == "obligations" and not self.exhaustive else t.f1
 
-    def overall(self) -> float:
+    def applies(self, name: str) -> bool:
+        """Whether a field has anything to score (a document with no quotas in gold or database has
+        no quota F1: it is left out of that document's overall figure, not counted as 0)."""
+        if name in self.tallies:
+            t = self.tallies[name]
+            return bool(t.tp + t.fp + t.fn)
+        return bool(self.ratios[name].total)
+
+    def overall(self, skip_empty: bool = False) -> float:
+        """The mean of the six field F1s, the linked-deadline accuracy and the metadata accuracy.
+        The set total counts every field (as the reference scorer does); per document,
+        `skip_empty` leaves out fields with nothing to score."""
+        keys = [k for k in (*SET_FIELDS, "link.deadline") if not skip_empty or self.applies(k)]
+        parts = [round(self.f1(k) if k in self.tallies else self.ratios[k].value, 3) for k in keys]
         meta = [r.value for r in self.meta.values() if r.total]
-        parts = [round(self.f1(k), 3) for k in SET_FIELDS]
-        parts += [round(self.ratios["link.deadline"].value, 3), sum(meta) / len(meta) if meta else 0.0]
-        return round(sum(parts) / len(parts), 3)
+        if meta or not skip_empty:
+            parts.append(sum(meta) / len(meta) if meta else 0.0)
+        return round(sum(parts) / len(parts), 3) if parts else 0.0
 
     def as_dict(self) -> dict:
         out: dict = {}
