@@ -277,7 +277,7 @@ def test_corpus_extra_normalised(case):
 
 def _all_documents() -> list[Document]:
     docs = [raw_document((CORPUS / n).read_text(encoding="utf-8"), n) for n in [*MAIN_SEEDS, ANNEX]]
-    docs += [_extra_document(c["file"]) for c in EXAMPLES["corpus_extra"]]
+    docs += [_extra_document(c["file"]) for c in EXAMPLES["corpus_extra"] if (EXTRA / c["file"]).exists()]
     docs += [raw_document(c["text"]) for c in EXAMPLES["documents"]]
     docs += [paragraph_document(c["text"]) for c in EXAMPLES["documents"]]
     return docs
