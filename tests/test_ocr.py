@@ -81,6 +81,9 @@ def scan(pdf_bytes: bytes) -> bytes:
     """The pages as pictures only, as a scanner hands them over."""
     document = pypdfium2.PdfDocument(pdf_bytes)
     images = [page.render(scale=SCAN_DPI / 72, grayscale=True).to_pil() for page in document]
+    if all(image.getextrema()[0] > 128 for image in images):
+        # reportlab's STSong-Light is not embedded: PDFium draws it with a system CJK font or not at all
+        pytest.skip("no CJK font to draw the test scan with (Debian: fonts-noto-cjk, which .ci/run installs)")
     out = io.BytesIO()
     images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=SCAN_DPI)
     return out.getvalue()
