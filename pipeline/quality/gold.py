@@ -11,7 +11,14 @@ from schemas.gold import GoldFile
 
 
 class GoldFileInvalid(PipelineError):
+    """A gold file (or folder) that cannot be scored; the message names it and says why."""
+
     kind = "gold_invalid"
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 def _reason(exc: ValidationError) -> str:
