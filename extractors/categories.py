@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, field_validator
+from pydantic import field_validator
 
 from extractors.base import ExtractContext, Match
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, alternation, load_rules
 
 FIELD = "category"
 
 
-class _Category(BaseModel):
+class _Category(RuleTable):
     name: str
     keywords: list[str]
 
@@ -39,7 +39,7 @@ class _Category(BaseModel):
         return words
 
 
-class _CategoryTable(BaseModel):
+class CategoryRules(RuleTable):
     categories: list[_Category]
     department_suffixes: list[str]
     not_facility: list[str]
@@ -56,24 +56,18 @@ class _CategoryTable(BaseModel):
         return cats
 
 
-TABLE = _CategoryTable.model_validate(load_yaml("categories.yaml"))
-CATEGORIES: tuple[str, ...] = tuple(c.name for c in TABLE.categories)
-_CATEGORY_OF: dict[str, str] = {w: c.name for c in TABLE.categories for w in c.keywords}
+RULES = load_rules(CategoryRules, "categories.yaml")
+CATEGORIES: tuple[str, ...] = tuple(c.name for c in RULES.categories)
+_CATEGORY_OF: dict[str, str] = {w: c.name for c in RULES.categories for w in c.keywords}
 _ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 
 
-def _alternation(words: list[str]) -> str:
-    # longest first: Python's alternation takes the first branch that matches, so this makes the
-    # scan leftmost-longest (卫生服务中心 before 服务中心)
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 # a keyword of any category
-_KEYWORD = re.compile(_alternation(list(_CATEGORY_OF)))
+_KEYWORD = re.compile(alternation(list(_CATEGORY_OF)))
 # what makes the keyword before it a department's name rather than a facility
-_DEPARTMENT_SUFFIX = re.compile(_alternation(TABLE.department_suffixes))
+_DEPARTMENT_SUFFIX = re.compile(alternation(RULES.department_suffixes))
 # phrases holding a keyword without naming a facility; masked before the scan
-_NOT_FACILITY = re.compile(_alternation(TABLE.not_facility))
+_NOT_FACILITY = re.compile(alternation(RULES.not_facility))
 # where a sentence ends: 。！？；, a line break
 _SENTENCE_ENDS = "。！？；;!?\n"
 _SENTENCE_END = re.compile(f"[{re.escape(_SENTENCE_ENDS)}]")

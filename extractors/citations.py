@@ -5,7 +5,6 @@ Public API:
     extract(text, ctx) -> list[Match]      field "citation", one Match per mention
     parse(surface, ctx) -> CitationValue
     distinct(matches) -> list[Match]       one Match per cited thing (see below)
-    citation_key(value) -> str             the identity `distinct` groups by
     protected_spans(text) -> list[(start, end)]
         every citation mention and every 《…》 name (certificates and forms included): spans in
         which dates and quantities must not be read (〔2020〕, 543-2014, 《2024年…方案》)
@@ -25,7 +24,7 @@ right after a reference to one of its attachments (详见附件2《…》).
 
 Every mention is a Match: a document cited by title and later by its number alone gives two
 Matches. `distinct()` merges mentions of the same thing (same code, or same title), keeping the
-most complete mention; the store may call it or dedupe by `citation_key` itself. The
+most complete mention. The
 document's own number cannot be known here: the store drops a citation whose code equals the
 document's 发文字号.
 """
@@ -34,19 +33,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import field_validator
 
 from extractors.base import ExtractContext, Match
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, alternation, load_rules
+from extractors.text import HAN
+from schemas.records import CitationKind
 
 FIELD = "citation"
 
 
 @dataclass(frozen=True, slots=True)
 class CitationValue:
-    kind: Literal["standard", "document"]
+    kind: CitationKind
     code: str | None
     title: str | None
 
@@ -54,7 +54,7 @@ class CitationValue:
 # ------------------------------------------------------------------ vocabulary (data file)
 
 
-class _Vocabulary(BaseModel):
+class CitationRules(RuleTable):
     national_standard_prefixes: list[str]
     regional_standard_prefixes: list[str]
     group_standard_prefix: str
@@ -84,20 +84,13 @@ class _Vocabulary(BaseModel):
         return words
 
 
-VOCAB = _Vocabulary.model_validate(load_yaml("citations.yaml"))
-
-
-def _alternation(words: list[str]) -> str:
-    """Regex alternation, longest word first so that GBJ wins over GB."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+RULES = load_rules(CitationRules, "citations.yaml")
 
 
 # ------------------------------------------------------------------ grammar (regex fragments)
 
 # Leftover spaces inside codes (DB 50/T 543-2014, 苏发改社会发 〔2024〕 184号); never a line break.
 _SP = r"[ \u3000\u00a0]*"
-# Chinese characters an issuer abbreviation is written with.
-_CJK = r"\u4e00-\u9fff"
 # Issuer abbreviations of document numbers are short (国办函, 苏发改社会发, 津社治组办).
 _MAX_ABBR = 8
 # Every bracket pair seen around the year of a document number; they are mixed in the wild.
@@ -107,14 +100,14 @@ _DASH = r"[-‐‑–—－]"
 
 # 国办函〔2023〕121号: abbreviation, bracketed four-digit year, serial number, 号.
 _DOC_NUMBER = (
-    rf"(?P<abbr>[{_CJK}]{{1,{_MAX_ABBR}}}){_SP}{_OPEN}{_SP}(?P<year>\d{{4}}){_SP}{_CLOSE}"
+    rf"(?P<abbr>[{HAN}]{{1,{_MAX_ABBR}}}){_SP}{_OPEN}{_SP}(?P<year>\d{{4}}){_SP}{_CLOSE}"
     rf"{_SP}(?:第{_SP})?(?P<serial>\d{{1,5}}){_SP}号"
 )
 # GB/T 50378-2019, DB 50/T 543-2014, DBJ50-052-2020, T/CECS 1234-2021, GB 50180 (no year).
 _STANDARD_PREFIX = (
-    rf"(?:{re.escape(VOCAB.group_standard_prefix)}[A-Z]{{2,10}}"
-    rf"|(?:{_alternation(VOCAB.regional_standard_prefixes)}){_SP}\d{{2}}(?:{_SP}/{_SP}[TZ]?)?(?:{_SP}{_DASH})?"
-    rf"|(?:{_alternation(VOCAB.national_standard_prefixes)})(?:{_SP}/{_SP}[TZ])?)"
+    rf"(?:{re.escape(RULES.group_standard_prefix)}[A-Z]{{2,10}}"
+    rf"|(?:{alternation(RULES.regional_standard_prefixes)}){_SP}\d{{2}}(?:{_SP}/{_SP}[TZ]?)?(?:{_SP}{_DASH})?"
+    rf"|(?:{alternation(RULES.national_standard_prefixes)})(?:{_SP}/{_SP}[TZ])?)"
 )
 _STANDARD_CODE = (
     rf"(?<![A-Za-z])(?P<std>{_STANDARD_PREFIX}{_SP}(?P<stdnum>\d+(?:\.\d+)*)"
@@ -128,22 +121,22 @@ _STANDARD_CODE_RE = re.compile(_STANDARD_CODE)
 _CODE_AFTER_TITLE_RE = re.compile(
     rf"\s*(?P<open>[（(\[［【]{_SP})?(?:{_DOC_NUMBER}|{_STANDARD_CODE})(?P<close>{_SP}[）)\]］】])?"
 )
-_LEAD_WORD_RE = re.compile(_alternation(VOCAB.code_lead_words))
+_LEAD_WORD_RE = re.compile(alternation(RULES.code_lead_words))
 # Trailing qualifiers of a title that do not change what it names: （试行）, (修订), （2018年版）.
 _TITLE_QUALIFIER_RE = re.compile(r"(?:[（(][^（）()]{1,12}[）)])+$")
 _ATTACHMENT_LINE_RE = re.compile(
-    rf"^[ \t\u3000]*(?:{_alternation(VOCAB.attachment_markers)})[ \u3000]*\d*[ \u3000]*[:：]?", re.M
+    rf"^[ \t\u3000]*(?:{alternation(RULES.attachment_markers)})[ \u3000]*\d*[ \u3000]*[:：]?", re.M
 )
 # In the body, a reference to the document's own attachment right before a title
 # (详见附件2《建设方案编制提纲》): the title is the attachment's, not a cited document.
 _ATTACHMENT_REF_RE = re.compile(
-    rf"(?:{_alternation(VOCAB.attachment_markers)})[ \u3000]*[0-9０-９一二三四五六七八九十]*[ \u3000]*[:：]?[ \u3000]*$"
+    rf"(?:{alternation(RULES.attachment_markers)})[ \u3000]*[0-9０-９一二三四五六七八九十]*[ \u3000]*[:：]?[ \u3000]*$"
 )
 # A numbered or indented line continuing an attachment list (      2.全市…任务分解表).
 _ATTACHMENT_CONTINUATION_RE = re.compile(r"^(?:[ \t\u3000]+\S|\d+[.．、])")
 # What ends the clause an unbracketed title sits in.
 _CLAUSE_BREAK = "，。；：,;:!?！？\n\t、《》"
-_DOC_TYPE_END_RE = re.compile(rf"(?:{_alternation(VOCAB.document_type_words)})$")
+_DOC_TYPE_END_RE = re.compile(rf"(?:{alternation(RULES.document_type_words)})$")
 
 _TITLE_OPEN, _TITLE_CLOSE = "《", "》"
 _MAX_TITLE = 150
@@ -191,18 +184,18 @@ def _normalise_title(raw: str) -> str:
     return re.sub(r"[ \u3000\u00a0]+", " ", title).strip()
 
 
-def _title_kind(title: str) -> Literal["standard", "document"]:
+def _title_kind(title: str) -> CitationKind:
     bare = _TITLE_QUALIFIER_RE.sub("", title).strip()
-    return "standard" if bare.endswith(tuple(VOCAB.standard_title_suffixes)) else "document"
+    return "standard" if bare.endswith(tuple(RULES.standard_title_suffixes)) else "document"
 
 
 def _is_cited_title(title: str) -> bool:
     bare = _TITLE_QUALIFIER_RE.sub("", title).strip()
     if len(bare) < 2:
         return False
-    if bare.endswith(tuple(VOCAB.not_cited_exceptions)):
+    if bare.endswith(tuple(RULES.not_cited_exceptions)):
         return True
-    return not bare.endswith(tuple(VOCAB.not_cited_title_suffixes))
+    return not bare.endswith(tuple(RULES.not_cited_title_suffixes))
 
 
 # ------------------------------------------------------------------ locating
@@ -401,11 +394,10 @@ def _compact(s: str) -> str:
     return re.sub(r"\s+", "", _nfkc(s))
 
 
-def citation_key(value: CitationValue) -> str:
-    """The identity of a cited thing: its code when it has one, else its title."""
-    if value.code:
-        return "code:" + _compact(value.code).upper()
-    return "title:" + _compact(value.title or "")
+def _identities(value: CitationValue) -> set[str]:
+    """What identifies the cited thing: its code and its title, spaces and widths ignored."""
+    return {k for k in ("code:" + _compact(value.code).upper() if value.code else "",
+                        "title:" + _compact(value.title) if value.title else "") if k}
 
 
 def distinct(matches: list[Match]) -> list[Match]:
@@ -415,11 +407,7 @@ def distinct(matches: list[Match]) -> list[Match]:
     groups: list[list[Match]] = []
     keys: list[set[str]] = []
     for m in matches:
-        v: CitationValue = m.value
-        mine = {k for k in (
-            "code:" + _compact(v.code).upper() if v.code else "",
-            "title:" + _compact(v.title) if v.title else "",
-        ) if k}
+        mine = _identities(m.value)
         hit = next((i for i, ks in enumerate(keys) if ks & mine), None)
         if hit is None:
             groups.append([m])

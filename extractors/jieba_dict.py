@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jieba
 
-from extractors.units import GAZ, TERRITORIAL_KEYS
+from extractors.units import RULES, TERRITORIAL_KEYS
 
 USER_DICT = Path(__file__).with_name("data") / "jieba_user_dict.txt"
 
@@ -54,20 +54,20 @@ def full_names() -> list[str]:
     """Every department name the gazetteer composes: names, function word + office suffix, and
     the same with a level (市/省/区/县) in front."""
     names: set[str] = set()
-    for d in GAZ.departments:
+    for d in RULES.departments:
         names.update(_joined(d.names))
         for stem in _joined(d.stems + d.suffix_stems):
             names.update(stem + s for s in _SUFFIXES)
             names.update(level + stem + s for level in _LEVELS for s in _LEVELED_SUFFIXES)
         names.update(level + n for level in _LEVELS for n in _joined(d.names) if len(n) >= 3)
-    names.difference_update(n for n in list(names) if n.endswith(tuple(GAZ.not_departments)))
+    names.difference_update(n for n in list(names) if n.endswith(tuple(RULES.not_departments)))
     return sorted(names)
 
 
 def list_words() -> list[str]:
     """Bare function words, alone and after a level (市住建、教育…等部门: 市住建 must not become 市住/建)."""
     words: set[str] = set()
-    for d in GAZ.departments:
+    for d in RULES.departments:
         for stem in _joined(d.stems):
             words.add(stem)
             words.update(level + stem for level in _LEVELS)
@@ -75,15 +75,15 @@ def list_words() -> list[str]:
 
 
 def _other_bodies() -> list[str]:
-    t = GAZ.territorial
+    t = RULES.territorial
     words = set(t.committee_heads) | set(t.national_governments) | {"人民政府"}
     words |= {level + head for level in _LEVELS + ("镇", "乡镇", "区县", "县区", "县级", "各级", "本级", "各区县")
               for head in ("人民政府", "政府")}
     for group in (t.plural_bodies, t.strong_bodies, t.weak_bodies):
         for key in TERRITORIAL_KEYS:
             words.update(_joined(group.get(key, [])))
-    words |= {m + c for m in GAZ.generic.modifiers for c in GAZ.generic.cores if len(m + c) >= 3}
-    words |= set(GAZ.generic.standalone_cores) | set(GAZ.other_bodies) | set(GAZ.leading_group.heads)
+    words |= {m + c for m in RULES.generic.modifiers for c in RULES.generic.cores if len(m + c) >= 3}
+    words |= set(RULES.generic.standalone_cores) | set(RULES.other_bodies) | set(RULES.leading_group.heads)
     return sorted(_joined(words))
 
 
@@ -92,7 +92,7 @@ def entries() -> list[tuple[str, int, str]]:
     seen: set[str] = set()
     out: list[tuple[str, int, str]] = []
     for words, freq, tag in ((full_names(), _NAME_FREQ, "nt"), (_other_bodies(), _NAME_FREQ, "nt"),
-                             (list_words(), _LIST_WORD_FREQ, "nt"), (GAZ.jieba_policy_terms, _TERM_FREQ, "n")):
+                             (list_words(), _LIST_WORD_FREQ, "nt"), (RULES.jieba_policy_terms, _TERM_FREQ, "n")):
         for w in words:
             if w not in seen and len(w) >= 2 and " " not in w:
                 seen.add(w)

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from extractors.base import ExtractContext, Match, SpanIndex, filter_spans
-from extractors.rules import alternation, load_yaml
+from extractors.rules import RuleTable, alternation, load_rules
+from schemas.records import Modality
 
-Modality = Literal["must", "prohibit", "encourage"]
 STRENGTH: tuple[Modality, ...] = ("prohibit", "must", "encourage")   # strongest first
 
 
-class _Cue(BaseModel):
+class _Cue(RuleTable):
     blockers: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
     only_before: list[str] = Field(default_factory=list)
@@ -38,13 +37,13 @@ class _Cue(BaseModel):
         return patterns
 
 
-class _ModalityRules(BaseModel):
+class ModalityRules(RuleTable):
     prohibit: dict[str, _Cue]
     must: dict[str, _Cue]
     encourage: dict[str, _Cue]
 
     @model_validator(mode="after")
-    def _consistent(self) -> "_ModalityRules":
+    def _consistent(self) -> "ModalityRules":
         seen: dict[str, str] = {}
         for modality in STRENGTH:
             for word, cue in getattr(self, modality).items():
@@ -57,7 +56,7 @@ class _ModalityRules(BaseModel):
         return self
 
 
-RULES = _ModalityRules.model_validate(load_yaml("modality.yaml"))
+RULES = load_rules(ModalityRules, "modality.yaml")
 
 
 

@@ -11,16 +11,15 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel
-
 from extractors import modality, roles
 from extractors.base import Match, derived
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, load_rules
 from extractors.structure import Structure, Unit, is_skip_line
+from extractors.text import HAN
 from schemas.document import Block, Document
 
 
-class _ObligationRules(BaseModel):
+class ObligationRules(RuleTable):
     courtesy_words: list[str]
     lead_in_words: list[str]
     non_duty_words: list[str]
@@ -37,8 +36,8 @@ class _ObligationRules(BaseModel):
     assignment_words: list[str]
 
 
-RULES = _ObligationRules.model_validate(load_yaml("obligations.yaml"))
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+RULES = load_rules(ObligationRules, "obligations.yaml")
+_CJK = re.compile(f"[{HAN}]")
 _NUMBER_PREFIX = re.compile(r"\s*(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+")
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?是")

@@ -2,7 +2,6 @@
 
     assign_roles(text, start, end, units, header=None) -> list[str]   one role per unit, in order
     role_from_header(header) -> str | None                             a column header or label
-    roles_by_key(text, start, end, units, header=None) -> dict[str, str]   canonical key -> role
 
 How a unit gets its role, strongest first:
   1. a cue next to it in its clause (data/roles.yaml): the nearest cue after it (市自然资源局牵头,
@@ -20,20 +19,20 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import model_validator
 
 from extractors.base import Match
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, alternation, load_rules
 from extractors.text import CompactView
-from extractors.units import TERRITORIAL_KEYS
+from extractors.units import is_territorial
+from schemas.records import Role
 
-Role = Literal["lead", "cooperate", "implement"]
 LabelClass = Literal["lead", "responsible", "cooperate", "implement"]
 ROLES: tuple[str, ...] = ("lead", "cooperate", "implement")
 _KEEP_DEFAULT = "keep"
 
 
-class CueRule(BaseModel):
+class CueRule(RuleTable):
     post: Role | None = None
     pre: Role | None = None
     # the role after the cue for governments, towns and communities; "keep" = same as `pre`
@@ -49,7 +48,7 @@ class CueRule(BaseModel):
         return self
 
 
-class RoleRules(BaseModel):
+class RoleRules(RuleTable):
     cues: dict[str, CueRule]
     predicate_verbs: list[str]
     lead_marks: list[str]
@@ -74,29 +73,25 @@ class RoleRules(BaseModel):
         return self
 
 
-RULES = RoleRules.model_validate(load_yaml("roles.yaml"))
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+RULES = load_rules(RoleRules, "roles.yaml")
 
 
 # cues and blocked words in one alternation, so a blocked word (负责同志) hides the cue inside it
-_CUE = re.compile(_alt(list(RULES.cues) + RULES.blocked + RULES.predicate_verbs))
+_CUE = re.compile(alternation(list(RULES.cues) + RULES.blocked + RULES.predicate_verbs))
 _PREDICATE_VERBS = set(RULES.predicate_verbs)
 _LEAD_MARKS = set(RULES.lead_marks)
 # a bracket without brackets inside it
 _BRACKET = re.compile(r"[（(][^（()）]{2,120}[）)]")
 _LABEL_OF = {w: cls for cls, words in RULES.labels.items() for w in words}
 # a label in running text: 牵头单位： / 配合单位:
-_LABEL = re.compile(f"(?P<label>{_alt(_LABEL_OF)})[：:]")
+_LABEL = re.compile(f"(?P<label>{alternation(_LABEL_OF)})[：:]")
 # clause boundaries: a cue acts only inside its clause
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n\t]")
 # what may stand between a list of units and the comma closing the subject: 等部门, 等单位
-_SUBJECT_TAIL = re.compile(f"(?:等[^，,；;。]{{0,8}}?(?:{_alt(RULES.subject_tail_heads)}))?")
+_SUBJECT_TAIL = re.compile(f"(?:等[^，,；;。]{{0,8}}?(?:{alternation(RULES.subject_tail_heads)}))?")
 # between two units of one list: a connector, 等 before a generic tail (自然资源等相关部门), or a
 # list's tail and a connector to the next list (…消防救援等部门以及共青团、妇联等单位)
-_GROUP_JOIN = re.compile(f"(?:等[^，,；;。、]{{0,8}}?(?:{_alt(RULES.subject_tail_heads)}))?"
+_GROUP_JOIN = re.compile(f"(?:等[^，,；;。、]{{0,8}}?(?:{alternation(RULES.subject_tail_heads)}))?"
                          r"(?:以及|或者|、|和|与|及|或)|等")
 # how far a cue may stand before the units it governs (与|土地房屋所在地的|镇（街道）)
 _MAX_PRE_GAP = 8
@@ -119,12 +114,8 @@ def _header_class(header: str | None) -> LabelClass | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _is_territorial(m: Match) -> bool:
-    return getattr(m.value, "canonical", None) in TERRITORIAL_KEYS
-
-
 def _default(m: Match) -> Role:
-    return "implement" if _is_territorial(m) else "lead"
+    return "implement" if is_territorial(m.value) else "lead"
 
 
 @dataclass
@@ -217,14 +208,14 @@ def _label_end(s: str, i: int) -> int:
 
 def _pre_role(cue: _Cue, unit: Match) -> Role | None:
     assert cue.rule is not None
-    if _is_territorial(unit) and cue.rule.pre_territorial != _KEEP_DEFAULT:
+    if is_territorial(unit.value) and cue.rule.pre_territorial != _KEEP_DEFAULT:
         return cue.rule.pre_territorial  # type: ignore[return-value]
     return cue.rule.pre
 
 
 def _post_role(cue: _Cue, unit: Match) -> Role | None:
     assert cue.rule is not None
-    if _is_territorial(unit) and cue.rule.post_territorial != _KEEP_DEFAULT:
+    if is_territorial(unit.value) and cue.rule.post_territorial != _KEEP_DEFAULT:
         return cue.rule.post_territorial  # type: ignore[return-value]
     return cue.rule.post
 
@@ -310,7 +301,7 @@ def _roles(text: str, start: int, end: int, units: list[Match], header: str | No
             # one of the listed units is marked 牵头: the others support it
             peers = [o.index for o in slots if segment_of[o.index] == segment_of[i] and o.index != i]
             if any(explicit.get(p, (None, None))[1] in _LEAD_MARKS for p in peers):
-                out[i] = "implement" if _is_territorial(sl.unit) else "cooperate"
+                out[i] = "implement" if is_territorial(sl.unit.value) else "cooperate"
                 continue
         if role is not None:
             out[i] = role
@@ -325,15 +316,3 @@ def assign_roles(text: str, start: int, end: int, units: list[Match], header: st
     Units outside the scope get their default role (implement for governments, towns and
     communities, lead otherwise)."""
     return list(_roles(text, start, end, units, header))
-
-
-def roles_by_key(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> dict[str, str]:
-    """Canonical key -> role for the scope; when a key is named twice the first mention decides: it
-    is the subject (申报城市住建部门…报送至省住房城乡建设厅 → the 住建 key leads, although the
-    second mention only receives the papers)."""
-    result: dict[str, str] = {}
-    for u, role in zip(units, assign_roles(text, start, end, units, header)):
-        key = getattr(u.value, "canonical", None)
-        if key is not None:
-            result.setdefault(key, role)
-    return result

@@ -9,32 +9,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel
-
 from extractors.base import derived
-from extractors.rules import load_yaml
-from schemas.document import Block, Document
+from extractors.rules import RuleTable, load_rules
+from extractors.text import HAN
+from schemas.document import Document
 
 
-class _NumberingRule(BaseModel):
+class _NumberingRule(RuleTable):
     level: int
     name: str
     pattern: str
 
 
-class _StructureRules(BaseModel):
+class StructureRules(RuleTable):
     numbering: list[_NumberingRule]
     body_end_prefixes: list[str]
     skip_line_prefixes: list[str]
     sentence_end: str
 
 
-RULES = _StructureRules.model_validate(load_yaml("structure.yaml"))
+RULES = load_rules(StructureRules, "structure.yaml")
 _NUMBERING = [(r.level, r.name, re.compile(r"\s*(" + r.pattern + r")")) for r in RULES.numbering]
 _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[”’」』）)]*|$)")
 # a date alone on a line: the signature date (2020年3月23日, 2020年 3月 23日)
 _DATE_LINE = re.compile(r"\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = re.compile(f"[{HAN}]")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
 # a line with no sentence punctuation at all: a title or a heading without numbering
 _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
@@ -191,7 +190,3 @@ def analyse(doc: Document) -> Structure:
                 heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）
             st.units.append(Unit(s, e, i, "sentence", st.section_paths[i], is_heading=heading, in_body=in_body))
     return st
-
-
-def block_text(doc: Document, block: Block) -> str:
-    return doc.text[block.start:block.end]

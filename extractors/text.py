@@ -7,6 +7,12 @@ import bisect
 import re
 
 
+# Chinese characters, as the contents of a regex character class: the unified ideographs, extension
+# A and the compatibility ideographs (rare characters in place and body names). The one class every
+# rule reads Chinese text with.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_CHAR = re.compile(f"[{HAN}]")
+
 # horizontal whitespace and zero-width characters; '\n' and '\t' separate blocks and cells and stay
 _DROPPED_CLASS = r"\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u200b-\u200d\ufeff"
 _DROPPED = re.compile(f"[{_DROPPED_CLASS}]")
@@ -36,3 +42,9 @@ class CompactView:
     def from_text(self, start: int, end: int) -> tuple[int, int]:
         """The compact span of the text span [start, end) (whitespace at its ends dropped)."""
         return bisect.bisect_left(self.orig, start), bisect.bisect_left(self.orig, end)
+
+
+def fold_brackets(word: str) -> str:
+    """`word` with its round brackets full-width and its tortoise-shell brackets round: the key
+    under which 镇(街道), 镇（街道） and 镇〔街道〕 are one word."""
+    return word.replace("(", "（").replace(")", "）").replace("〔", "（").replace("〕", "）")

@@ -100,15 +100,23 @@ def test_a_date_outside_the_deadline_cell_is_not_a_deadline():
     assert got == ["2020年9月底"]
 
 
+def test_a_period_and_its_end_word_read_the_same_with_a_space_between():
+    """PDF copies leave spaces inside a date (2020年三季度 末前): the period is still the third
+    quarter, not the year's end."""
+    for text in ("2020年三季度末前完成", "2020年三季度 末前完成"):
+        (m,) = deadlines.extract(text, ExtractContext())
+        assert (m.value.date, m.value.precision) == (dt.date(2020, 9, 30), "month"), text
+
+
 def test_vocabulary_is_validated():
-    bad = deadlines.VOCAB.model_dump()
+    bad = deadlines.RULES.model_dump()
     bad["year_periods"]["年底"]["month"] = 13
     with pytest.raises(ValidationError):
-        deadlines.vocabulary._Vocabulary.model_validate(bad)
-    bad = deadlines.VOCAB.model_dump()
+        deadlines.DeadlineRules.model_validate(bad)
+    bad = deadlines.RULES.model_dump()
     bad["ongoing_words"] = []
     with pytest.raises(ValidationError):
-        deadlines.vocabulary._Vocabulary.model_validate(bad)
+        deadlines.DeadlineRules.model_validate(bad)
 
 
 _POLICY_CHARS = "0123456789０１２〇一二三四五六七八九十年月日号底末前内后起自从到至于在每今明.-/〔〕《》（）\t\n 长期坚持之日工作"

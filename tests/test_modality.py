@@ -84,10 +84,10 @@ def test_rule_file_is_validated():
     data = load_yaml("modality.yaml")
     bad_blocker = {**data, "must": {**data["must"], "确保": {"blockers": ["保证"]}}}
     with pytest.raises(ValidationError, match="must contain it"):
-        modality._ModalityRules.model_validate(bad_blocker)
+        modality.ModalityRules.model_validate(bad_blocker)
     twice = {**data, "encourage": {**data["encourage"], "要": {}}}
     with pytest.raises(ValidationError, match="listed twice"):
-        modality._ModalityRules.model_validate(twice)
+        modality.ModalityRules.model_validate(twice)
 
 
 def _sentences(raw: str) -> list[str]:

@@ -123,10 +123,10 @@ def test_rule_file_is_validated():
     data = dict(load_yaml("quotas.yaml"))
     data["units"] = list(data["units"]) + [{"forms": ["平方米"], "unit": "m2", "factor": 1, "kind": "measure"}]
     with pytest.raises(ValidationError, match="listed twice"):
-        quotas.vocabulary._QuotaRules.model_validate(data)
+        quotas.QuotaRules.model_validate(data)
     data = dict(load_yaml("quotas.yaml"), requirement_verbs=["选择", ""])
     with pytest.raises(ValidationError):
-        quotas.vocabulary._QuotaRules.model_validate(data)
+        quotas.QuotaRules.model_validate(data)
 
 
 def _seed_scores() -> tuple[int, int, int]:

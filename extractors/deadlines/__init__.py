@@ -30,11 +30,11 @@ from __future__ import annotations
 import unicodedata
 
 from extractors.base import ExtractContext, Match, filter_spans
-from extractors.deadlines.vocabulary import FIELD, VOCAB, DeadlineValue, Kind, Precision
+from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineRules, DeadlineValue
 from extractors.deadlines.cues import _absolute_candidates, _label_regions, _protected
 from extractors.deadlines.durations import _cell_duration_candidates, _ongoing_candidates, _relative_candidates
 
-__all__ = ["FIELD", "VOCAB", "DeadlineValue", "Kind", "Precision", "extract", "parse"]
+__all__ = ["FIELD", "RULES", "DeadlineRules", "DeadlineValue", "extract", "parse"]
 
 
 def _valid_cells(text: str, spans) -> list[tuple[int, int]]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from extractors.rules import alternation
 from extractors.numerals import to_number
-from extractors.deadlines.vocabulary import Precision, VOCAB
+from extractors.deadlines.vocabulary import RULES
+from schemas.records import Precision
 
 
 def _int(s: str | None) -> int | None:
@@ -50,14 +51,18 @@ class _Reading:
 
 
 def _year_period(word: str) -> tuple[tuple[int, int], tuple[int, int | None], Precision]:
-    """(first, last, precision) of a period of the year as matched: 年底, 年年底, 三季度末."""
-    bare = re.sub(rf"(?:{alternation(VOCAB.period_end_suffixes)})$", "", word)
+    """(first, last, precision) of a period of the year as matched: 年底, 年年底, 三季度末, 三季度 末
+    (the grammar allows spaces before the end word)."""
+    word = re.sub(r"\s+", "", word)
+    bare = _PERIOD_END.sub("", word)
     for candidate in (word, word[1:], bare, bare[1:]):
-        if candidate in VOCAB.year_periods:
-            p = VOCAB.year_periods[candidate]
+        if candidate in RULES.year_periods:
+            p = RULES.year_periods[candidate]
             return (p.first_month, 1), (p.month, None), p.precision
-    p = VOCAB.year_periods["年底"]  # unreachable with the regex above; a safe reading
-    return (p.first_month, 1), (p.month, None), p.precision
+    raise ValueError(f"{word!r} is no period of the year")  # the grammar matches no such word
+
+
+_PERIOD_END = re.compile(rf"(?:{alternation(RULES.period_end_suffixes)})$")
 
 
 def _month_reading(month: int | None, day: str | None, mpart: str | None):
@@ -70,7 +75,7 @@ def _month_reading(month: int | None, day: str | None, mpart: str | None):
             return None
         return (month, d), (month, d), "day"
     if mpart is not None:
-        p = VOCAB.month_periods[mpart]
+        p = RULES.month_periods[mpart]
         return (month, p.first_day), (month, p.day), p.precision
     return (month, 1), (month, None), "month"
 
@@ -106,9 +111,9 @@ def _read(m: re.Match) -> _Reading | None:
         r = _month_reading(1, g["relmday"], g["relmpart"])
         if r is None:
             return None
-        return _Reading(None, r[0], r[1], r[2], relative_month=VOCAB.relative_months[g["relmonth"]])
+        return _Reading(None, r[0], r[1], r[2], relative_month=RULES.relative_months[g["relmonth"]])
     if g["relyear"] is not None:
-        offset = VOCAB.relative_years[g["relyear"]]
+        offset = RULES.relative_years[g["relyear"]]
         if g["lypart"] is not None:
             first, last, precision = _year_period(g["lypart"])
             return _Reading(None, first, last, precision, relative_year=offset)

@@ -8,7 +8,8 @@ import re
 
 from extractors.base import ExtractContext, Match
 from extractors import citations
-from extractors.deadlines.vocabulary import DeadlineValue, FIELD, Kind, VOCAB
+from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineValue
+from schemas.records import DeadlineKind
 from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _DONE, _EFFECTIVE_ALWAYS,
     _EFFECTIVE_AT_END, _LABEL_VALUE, _NUMERIC_UNIT_AFTER, _POST, _PRE, _RANGE_START, _VALIDITY)
 from extractors.deadlines.calendar import _Reading, _read
@@ -52,7 +53,7 @@ def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, 
             continue
         if m.group("year") is not None and m.group("month") is None and m.group("ypart") is None:
             # 2024年度, 2020年版: the year names something
-            if text.startswith(tuple(VOCAB.year_name_suffixes), m.end()):
+            if text.startswith(tuple(RULES.year_name_suffixes), m.end()):
                 continue
         if m.group("nyear") is not None and _NUMERIC_UNIT_AFTER.match(text, m.end()):
             continue  # 2023.8万元: an amount
@@ -74,19 +75,19 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
     start, end = m.start(), m.end()
     pre = _PRE.search(text, max(0, start - 8), start)
     range_end = False
-    if pre and pre.group("word") in VOCAB.range_connectors:
+    if pre and pre.group("word") in RULES.range_connectors:
         range_end = _joins_dates(text, pre.start("word"))
-        if not range_end and pre.group("word") not in VOCAB.by_prefixes:
+        if not range_end and pre.group("word") not in RULES.by_prefixes:
             pre = None  # a dash not between two dates
     post = _POST.match(text, end)
     pre_word = pre.group("word") if pre else None
     post_word = post.group("word") if post else None
-    if post_word in VOCAB.not_deadline_suffixes:
+    if post_word in RULES.not_deadline_suffixes:
         return None
     if _in_validity_clause(text, start):
         return None  # 有效期至2028年5月31日: how long a document stays valid
     in_cell = _inside(start, end, cells)
-    is_start = pre_word in VOCAB.start_prefixes or post_word in VOCAB.start_suffixes
+    is_start = pre_word in RULES.start_prefixes or post_word in RULES.start_suffixes
     span_start = pre.start("word") if pre else start
     span_end = post.end() if post else end
     done = _DONE.match(text, span_end)
@@ -97,14 +98,14 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
     if not is_start and post is None and _RANGE_START.match(text, end):
         return None  # 2023年6月至2024年12月: the start of a range has no cue of its own
     cued = (in_cell or is_start or done is not None or names_period is not None
-            or range_end or pre_word in VOCAB.by_prefixes or post_word in VOCAB.by_suffixes)
+            or range_end or pre_word in RULES.by_prefixes or post_word in RULES.by_suffixes)
     if not cued:
         return None
-    if is_start and pre_word in VOCAB.by_prefixes:
+    if is_start and pre_word in RULES.by_prefixes:
         is_start = False  # 到2022年开始: the limit wins
     if is_start and (_EFFECTIVE_ALWAYS.match(text, span_end) or _EFFECTIVE_AT_END.match(text, span_end)):
         return None  # 本条例自2015年5月1日起施行: the document takes effect
-    kind: Kind = "start" if is_start else "by"
+    kind: DeadlineKind = "start" if is_start else "by"
     surface = text[span_start:span_end]
     if reading.recurring:
         return span_start, span_end, DeadlineValue(None, kind, None, _compact(surface))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
-from extractors.deadlines.vocabulary import DeadlineValue, FIELD, VOCAB
+from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
 from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION,
     _MAX_EVENT, _ONGOING, _OWN_EVENT, _RELATIVE_LEAD)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
@@ -42,7 +42,7 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
         event = _compact(text[start:m.start()]).lstrip("自从")
         if not event or _overlaps(start, m.end(), protected):
             continue
-        unit = VOCAB.duration_units[m.group("unit")]
+        unit = RULES.duration_units[m.group("unit")]
         date = None
         if _OWN_EVENT.match(event) and anchor in ("之日起", "日起", "起") and ctx.issued_date:
             date = _add_duration(ctx.issued_date, n, unit)
@@ -53,11 +53,11 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
         n = to_number(m.group("n"))
         if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
             continue
-        own = m.group("lead") in VOCAB.own_period_leads
+        own = m.group("lead") in RULES.own_period_leads
         if m.group("q") == "时间" and not own:
             continue
         start = m.start() if own else m.start("n")
-        date = _add_duration(ctx.issued_date, n, VOCAB.duration_units[m.group("unit")]) \
+        date = _add_duration(ctx.issued_date, n, RULES.duration_units[m.group("unit")]) \
             if own and ctx.issued_date else None
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface,

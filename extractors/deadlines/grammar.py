@@ -7,7 +7,7 @@ import re
 
 from extractors.numerals import NUMBER
 from extractors.rules import alternation
-from extractors.deadlines.vocabulary import VOCAB
+from extractors.deadlines.vocabulary import RULES
 
 
 # Leftover spaces and wrapped lines inside a date (2020 年 4 月 10 日, "2020\n\n年"); never a tab,
@@ -25,8 +25,8 @@ _YEAR = (
 )
 _MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
-_YEAR_PERIOD = rf"(?:年?(?:{alternation(VOCAB.year_periods)})(?:{_S}(?:{alternation(VOCAB.period_end_suffixes)}))?)"
-_MONTH_PERIOD = alternation(VOCAB.month_periods)
+_YEAR_PERIOD = rf"(?:年?(?:{alternation(RULES.year_periods)})(?:{_S}(?:{alternation(RULES.period_end_suffixes)}))?)"
+_MONTH_PERIOD = alternation(RULES.month_periods)
 # A weekday in brackets after a day: 6月15日（星期四）前
 _WEEKDAY = r"(?:[（(](?:星期|周|礼拜)[一二三四五六日天][）)])"
 _MONTH_TAIL = (
@@ -50,61 +50,61 @@ _DATE = re.compile(
     rf"(?P<year>{_YEAR}){_S}年(?:{_S}(?P<month>{_MONTH}){_month_tail('')}"
     rf"|{_S}(?P<ypart>{_YEAR_PERIOD}))?"
     # 每年3月31日前, 次年1月底: a recurring date, or one relative to an event's year
-    rf"|(?P<recur>{alternation(VOCAB.recurring_prefixes)}){_S}(?:(?P<rmonth>{_MONTH}){_month_tail('r')}"
+    rf"|(?P<recur>{alternation(RULES.recurring_prefixes)}){_S}(?:(?P<rmonth>{_MONTH}){_month_tail('r')}"
     rf"|(?P<rypart>{_YEAR_PERIOD}))"
     # 每月10日前, 次月15日前: a recurring day of the month
-    rf"|(?P<mrecur>{alternation(VOCAB.recurring_month_prefixes)}){_S}(?P<mrday>{_DAY}){_S}[日号]"
+    rf"|(?P<mrecur>{alternation(RULES.recurring_month_prefixes)}){_S}(?P<mrday>{_DAY}){_S}[日号]"
     # 本月底前, 下月10日前
-    rf"|(?P<relmonth>{alternation(VOCAB.relative_months)})(?:{_S}(?P<relmday>{_DAY}){_S}[日号]|{_S}(?P<relmpart>{_MONTH_PERIOD}))?"
+    rf"|(?P<relmonth>{alternation(RULES.relative_months)})(?:{_S}(?P<relmday>{_DAY}){_S}[日号]|{_S}(?P<relmpart>{_MONTH_PERIOD}))?"
     # 今年年底, 本年底, 明年上半年, 今年
-    rf"|(?P<relyear>{alternation(VOCAB.relative_years)})(?:{_S}(?P<lypart>{_YEAR_PERIOD}))?"
+    rf"|(?P<relyear>{alternation(RULES.relative_years)})(?:{_S}(?P<lypart>{_YEAR_PERIOD}))?"
     # 5月31日, 9月底, 8月 (the year comes from the context)
     rf"|(?<![\d年{_CN_DIGIT}十个第每])(?P<ymonth>{_MONTH}){_month_tail('y')}"
     # 年底前, 年内 (the year comes from the context)
     rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}])(?P<bpart>年(?:底|末|内))"
     # 三季度末前, 下半年起 (the year comes from the context; needs a cue)
-    rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}第])(?P<qpart>(?:{alternation(VOCAB.yearless_periods)})"
-    rf"(?:{_S}(?:{alternation(VOCAB.period_end_suffixes)}))?)"
+    rf"|(?<![{_NOT_BEFORE_BARE_PERIOD}第])(?P<qpart>(?:{alternation(RULES.yearless_periods)})"
+    rf"(?:{_S}(?:{alternation(RULES.period_end_suffixes)}))?)"
     # 2023.8, 2020-04-10, 2020/4/10, 2019.08.31
     rf"|(?<![\d.．/\-－—‐–])(?P<nyear>\d{{4}})(?P<sep>[.．/\-－])(?P<nmonth>\d{{1,2}})"
     rf"(?:(?P=sep)(?P<nday>\d{{1,2}}))?(?![\d.．/\-－]\d|\d)"
 )
 
 _PRE = re.compile(
-    rf"(?P<word>{alternation(VOCAB.by_prefixes + VOCAB.start_prefixes + VOCAB.neutral_prefixes + VOCAB.range_connectors)}){_S}$"
+    rf"(?P<word>{alternation(RULES.by_prefixes + RULES.start_prefixes + RULES.neutral_prefixes + RULES.range_connectors)}){_S}$"
 )
 # What stands before a range connector when it joins two dates.
 _DATE_END_CHARS = "年月日号底末0123456789０１２３４５６７８９"
 # After a date: a range connector and the next date (…至2024年, —2025年): the date starts a range.
-_RANGE_START = re.compile(rf"{_S}(?:{alternation(VOCAB.range_connectors)}){_S}(?:\d|[{_CN_DIGIT}]{{2}}|今年|明年|本年)")
-_VALIDITY = re.compile(alternation(VOCAB.validity_words))
+_RANGE_START = re.compile(rf"{_S}(?:{alternation(RULES.range_connectors)}){_S}(?:\d|[{_CN_DIGIT}]{{2}}|今年|明年|本年)")
+_VALIDITY = re.compile(alternation(RULES.validity_words))
 _CLAUSE_END = "，。；,;\n\t"
 _POST = re.compile(
-    rf"{_S}(?P<word>{alternation(VOCAB.start_suffixes + VOCAB.by_suffixes + VOCAB.not_deadline_suffixes)})"
+    rf"{_S}(?P<word>{alternation(RULES.start_suffixes + RULES.by_suffixes + RULES.not_deadline_suffixes)})"
 )
-_DONE = re.compile(rf"{_S}(?:(?:{alternation(VOCAB.done_adverbs)}){_S})?(?P<word>{alternation(VOCAB.done_words)})")
-_EFFECTIVE_ALWAYS = re.compile(rf"{_S}(?:{alternation(VOCAB.effective_verbs.always)})")
-_EFFECTIVE_AT_END = re.compile(rf"{_S}(?:{alternation(VOCAB.effective_verbs.at_clause_end)}){_S}(?:[。；;，,\n]|$)")
-_NUMERIC_UNIT_AFTER = re.compile(rf"{_S}(?:{alternation(VOCAB.numeric_date_not_before)})")
-_LABEL_VALUE = re.compile(rf"(?:{alternation(VOCAB.time_limit_labels)}){_S}[:：]{_S}(?P<value>[^；;。，,）)\n\t]+)")
-_ONGOING = re.compile(alternation(VOCAB.ongoing_words))
+_DONE = re.compile(rf"{_S}(?:(?:{alternation(RULES.done_adverbs)}){_S})?(?P<word>{alternation(RULES.done_words)})")
+_EFFECTIVE_ALWAYS = re.compile(rf"{_S}(?:{alternation(RULES.effective_verbs.always)})")
+_EFFECTIVE_AT_END = re.compile(rf"{_S}(?:{alternation(RULES.effective_verbs.at_clause_end)}){_S}(?:[。；;，,\n]|$)")
+_NUMERIC_UNIT_AFTER = re.compile(rf"{_S}(?:{alternation(RULES.numeric_date_not_before)})")
+_LABEL_VALUE = re.compile(rf"(?:{alternation(RULES.time_limit_labels)}){_S}[:：]{_S}(?P<value>[^；;。，,）)\n\t]+)")
+_ONGOING = re.compile(alternation(RULES.ongoing_words))
 
-_UNIT = alternation(VOCAB.duration_units)
+_UNIT = alternation(RULES.duration_units)
 # 收到申请之日起二十个工作日内, 竣工验收合格后三个月内, 交房前五日内, 有效期届满三十日前
 _EVENT_DURATION = re.compile(
-    rf"(?P<anchor>{alternation(VOCAB.event_anchors)}){_S}(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})"
+    rf"(?P<anchor>{alternation(RULES.event_anchors)}){_S}(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})"
     rf"(?:{_S}(?P<q>以内|之内|内|之前|以前|前))?"
 )
 # 应当在五个工作日内 (the event is implied by the clause), 力争三年内 / 用两年时间 (from the document)
 _LEAD_DURATION = re.compile(
-    rf"(?P<lead>{alternation(VOCAB.own_period_leads + VOCAB.relative_lead_words)}){_S}(?P<n>{NUMBER}){_S}"
+    rf"(?P<lead>{alternation(RULES.own_period_leads + RULES.relative_lead_words)}){_S}(?P<n>{NUMBER}){_S}"
     rf"(?P<unit>{_UNIT}){_S}(?P<q>以内|之内|内|时间)"
 )
 # In a deadline cell a duration alone is the limit (3个月内, 20个工作日).
 _CELL_DURATION = re.compile(rf"(?<![\d{_CN_DIGIT}十百千万])(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})(?:{_S}(?:以内|之内|内))?")
-_RELATIVE_LEAD = re.compile(alternation(VOCAB.relative_lead_words))
+_RELATIVE_LEAD = re.compile(alternation(RULES.relative_lead_words))
 _OWN_EVENT = re.compile(
-    rf"^(?:{alternation(VOCAB.own_document_words)})?(?:{alternation(VOCAB.own_issue_events)})$"
+    rf"^(?:{alternation(RULES.own_document_words)})?(?:{alternation(RULES.own_issue_events)})$"
 )
 # What closes the clause a relative limit's event is written in ("、" does not: 投诉、举报后).
 _CLAUSE_BREAK = "，。；：,;:!?！？\n\t（()）"

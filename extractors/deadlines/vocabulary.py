@@ -7,42 +7,41 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, load_rules
+from schemas.records import DeadlineKind, Precision
 
 
 FIELD = "deadline"
-Kind = Literal["by", "ongoing", "start"]
-Precision = Literal["day", "month", "year"]
 
 
 @dataclass(frozen=True, slots=True)
 class DeadlineValue:
     date: dt.date | None
-    kind: Kind
+    kind: DeadlineKind
     precision: Precision | None
     relative: str | None = None
 
 
-class _YearPeriod(BaseModel):
+class _YearPeriod(RuleTable):
     month: int
     first_month: int
     precision: Precision
 
 
-class _MonthPeriod(BaseModel):
+class _MonthPeriod(RuleTable):
     day: int | None
     first_day: int
     precision: Precision
 
 
-class _EffectiveVerbs(BaseModel):
+class _EffectiveVerbs(RuleTable):
     always: list[str]
     at_clause_end: list[str]
 
 
-class _Vocabulary(BaseModel):
+class DeadlineRules(RuleTable):
     year_periods: dict[str, _YearPeriod]
     yearless_periods: list[str]
     period_end_suffixes: list[str]
@@ -99,4 +98,4 @@ class _Vocabulary(BaseModel):
         return self
 
 
-VOCAB = _Vocabulary.model_validate(load_yaml("deadlines.yaml"))
+RULES = load_rules(DeadlineRules, "deadlines.yaml")

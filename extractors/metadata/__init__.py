@@ -25,7 +25,7 @@ An annex (text opening with 附件2) gets its own title and type; issuers, juris
 empty here (the caller inherits them from the parent found by `match_annex`).
 
 The modules, from the words up:
-    vocabulary   the rule tables (regions.yaml, doc_types.yaml) validated on load; shared helpers
+    vocabulary   the rule tables (regions.yaml, metadata.yaml) validated on load; shared helpers
     dates        calendar dates of the frame (parse_date)
     doc_types    doc type from a title or a body cue
     doc_numbers  the 发文字号 pattern and its normal spelling
@@ -39,7 +39,7 @@ The modules, from the words up:
     model        DocumentMetadata
     assembly     extract_metadata / extract: each field from its most trusted source
 
-Vocabulary lives in extractors/data/regions.yaml and extractors/data/doc_types.yaml; this package
+Vocabulary lives in extractors/data/regions.yaml and extractors/data/metadata.yaml; this package
 holds the mechanism. Nothing here raises on text input, and nothing reads the clock.
 """
 from extractors.metadata.annex import match_annex
@@ -52,15 +52,15 @@ from extractors.metadata.model import DocumentMetadata
 from extractors.metadata.organs import split_organs
 from extractors.metadata.vocabulary import (
     REGIONS,
-    WORDS,
+    RULES,
     DocType,
-    FrameWords,
+    MetadataRules,
     RegionTable,
 )
 
 # the public API (see above), the rule tables and the patterns other modules and tests use
 __all__ = [
-    "DATE_RE", "DOC_NUMBER_RE", "REGIONS", "WORDS", "Area", "DocType", "DocumentMetadata", "FrameWords",
+    "DATE_RE", "DOC_NUMBER_RE", "REGIONS", "RULES", "Area", "DocType", "DocumentMetadata", "MetadataRules",
     "RegionTable", "area_of_doc_number", "area_of_name", "doc_type_of_title", "extract", "extract_metadata",
     "match_annex", "normalise_doc_number", "parse_date", "split_organs",
 ]

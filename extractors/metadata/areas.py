@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from extractors.metadata.doc_numbers import DOC_NUMBER_RE
-from extractors.metadata.vocabulary import HAN, REGIONS, compact
+from extractors.metadata.vocabulary import REGIONS, compact
 from extractors.rules import alternation
+from extractors.text import HAN
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Area:
 
 
 # the level word at the end of an area name, ethnic designations included (石柱土家族自治县 -> 石柱)
-_AREA_SUFFIX_RE = re.compile(r"(?:(?:[\u4e00-\u9fff]{1,3}族)*自治(?:区|州|县|旗)|特别行政区|省|市|区|县|旗|地区|盟)$")
+_AREA_SUFFIX_RE = re.compile(rf"(?:(?:[{HAN}]{{1,3}}族)*自治(?:区|州|县|旗)|特别行政区|省|市|区|县|旗|地区|盟)$")
 
 # marker: a central body (国务院办公厅) or a central body's document number; no local area
 NATIONAL = Area("national", "province")

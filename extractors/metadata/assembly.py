@@ -37,7 +37,8 @@ from extractors.metadata.model import DocumentMetadata
 from extractors.metadata.organs import organ_like, split_glued, split_organs
 from extractors.metadata.signature import read_signature
 from extractors.metadata.top import read_order, read_top
-from extractors.metadata.vocabulary import HAN, REGIONS, Span, compact
+from extractors.metadata.vocabulary import REGIONS, Span, compact
+from extractors.text import HAN
 from schemas.document import Document
 
 # label: value header lines are looked for among this many first lines

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from extractors.text import HAN
 from extractors.metadata.doc_types import TITLE_ENDINGS
-from extractors.metadata.vocabulary import HAN, compact
+from extractors.metadata.vocabulary import compact
 
 # every bracket seen around the year; web and PDF copies mix them
 _OPEN = "〔［（(【[{｛"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from extractors.metadata.vocabulary import WORDS, DocType, compact
+from extractors.metadata.vocabulary import RULES, DocType, compact
 
 # (word, doc type), longest word first: 实施方案 must win over 方案, 答复函 over 函
-TITLE_ENDINGS = sorted(((w, t) for t, ws in WORDS.title_endings.items() for w in ws), key=lambda x: -len(x[0]))
+TITLE_ENDINGS = sorted(((w, t) for t, ws in RULES.title_endings.items() for w in ws), key=lambda x: -len(x[0]))
 # one or more bracketed qualifiers at the end of a title: （试行） （征求意见稿） （2021—2025年）
 _TRAILING_PAREN_RE = re.compile(r"(?:\s*[（(][^（）()]{1,24}[)）])+$")
 
@@ -32,7 +32,7 @@ def body_cue_type(text: str) -> DocType | None:
     """The doc type of the earliest body cue in the text (通知如下 -> notice), for a text without a
     title."""
     best: tuple[int, DocType] | None = None
-    for kind, cues in WORDS.body_cues.items():
+    for kind, cues in RULES.body_cues.items():
         for cue in cues:
             i = text.find(cue)
             if i >= 0 and (best is None or i < best[0]):

@@ -1,20 +1,19 @@
 """Label: value header fields: the reader's `Document.header_fields` (gov.cn 发文机关/发文字号/成文日期
 tables, docx properties) and the same labels on the first lines of the text (web copies:
-• 发布机构: 江苏省发展改革委 发文日期: …). The labels and their roles are in doc_types.yaml."""
+• 发布机构: 江苏省发展改革委 发文日期: …). The labels and their roles are in metadata.yaml."""
 from __future__ import annotations
 
 import re
 
 from extractors.metadata.lines import Found, Line
-from extractors.metadata.vocabulary import WORDS, HeaderRole, compact
+from extractors.metadata.vocabulary import RULES, HeaderRole, compact
+from extractors.rules import alternation
 
 # every label, letter-spaced or not (名       称), longest first
-_HEADER_KEY_ALTERNATION = "|".join(
-    r"\s*".join(re.escape(ch) for ch in key)
-    for key in sorted({k for ks in WORDS.header_keys.values() for k in ks}, key=len, reverse=True))
+_HEADER_KEY_ALTERNATION = alternation((k for ks in RULES.header_keys.values() for k in ks), spaced=True)
 # a header field label and its colon (名       称: …, 发文机关：…)
 _HEADER_KEY_RE = re.compile(rf"(?P<key>{_HEADER_KEY_ALTERNATION})\s*[:：]")
-_HEADER_ROLE = {k: role for role, ks in WORDS.header_keys.items() for k in ks}
+_HEADER_ROLE = {k: role for role, ks in RULES.header_keys.items() for k in ks}
 
 
 def header_from_fields(fields: dict[str, str], text: str) -> dict[HeaderRole, Found]:

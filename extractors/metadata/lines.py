@@ -16,7 +16,7 @@ from extractors.metadata.dates import DATE_ONLY_RE, DATE_RE
 from extractors.metadata.doc_numbers import own_doc_number_in
 from extractors.metadata.doc_types import doc_type_of_title
 from extractors.metadata.organs import split_organs
-from extractors.metadata.vocabulary import WORDS, HeaderRole, Span, compact, has_han
+from extractors.metadata.vocabulary import RULES, HeaderRole, Span, compact, has_han
 from extractors.rules import alternation
 from schemas.document import Document
 
@@ -31,7 +31,7 @@ ANNEX_LABEL_RE = re.compile(r"^附\s*件\s*(?P<n>\d{1,2}|[一二三四五六七�
 # the first item of a numbered annex list: 1. / 1、 / （1）
 FIRST_ITEM_RE = re.compile(r"^[（(]?\s*1\s*[.．、)）]")
 # an attachment's file name ending (.pdf, .docx …): web pages list annexes as download links
-FILE_EXT_RE = re.compile(rf"(?:{alternation(WORDS.annex_file_extensions)})\s*$", re.IGNORECASE)
+FILE_EXT_RE = re.compile(rf"(?:{alternation(RULES.annex_file_extensions)})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -136,13 +136,13 @@ class Frame:
 
 def is_chrome(t: str) -> bool:
     """Web page furniture (来源, 浏览次数, markup left in the text)."""
-    return any(m in t for m in WORDS.chrome_markers) or "<!--" in t or (">" in t and "》" not in t)
+    return any(m in t for m in RULES.chrome_markers) or "<!--" in t or (">" in t and "》" not in t)
 
 
 def is_trailer(t: str) -> bool:
     """A line that may follow the signature: publication marks, the 版记, page furniture, an
     annex list or attachment links placed under the signature on web pages."""
-    return (any(m in t for m in WORDS.trailer_markers) or not has_han(t) or t.startswith(("附件", "附 件"))
+    return (any(m in t for m in RULES.trailer_markers) or not has_han(t) or t.startswith(("附件", "附 件"))
             or FILE_EXT_RE.search(t) is not None)
 
 

@@ -15,13 +15,14 @@ from extractors.metadata.areas import (
     PREFIXES_BEFORE_AREA,
 )
 from extractors.metadata.doc_types import doc_type_of_title
-from extractors.metadata.vocabulary import HAN, WORDS, compact
+from extractors.metadata.vocabulary import RULES, compact
 from extractors.rules import alternation
+from extractors.text import HAN
 
-_ORGAN_SUFFIXES = tuple(sorted(WORDS.organ_suffixes, key=len, reverse=True))
+_ORGAN_SUFFIXES = tuple(sorted(RULES.organ_suffixes, key=len, reverse=True))
 _ORGAN_CHARS_RE = re.compile(rf"^[{HAN}（）()]+$")
 # a seal note beside a signature: （盖章）
-_SEAL_RE = re.compile(rf"[（(]\s*(?:{alternation(WORDS.seal_marks)})\s*[)）]")
+_SEAL_RE = re.compile(rf"[（(]\s*(?:{alternation(RULES.seal_marks)})\s*[)）]")
 
 
 def organ_like(name: str) -> bool:
@@ -75,7 +76,7 @@ def letterhead_organs(t: str) -> list[str]:
     if names:
         return names
     t = compact(t)
-    for suffix in WORDS.letterhead_suffixes:
+    for suffix in RULES.letterhead_suffixes:
         if t.endswith(suffix) and len(t) > len(suffix) + 2:
             return split_organs(t[: -len(suffix)])
     return []

@@ -25,8 +25,9 @@ from extractors.metadata.lines import (
     title_lines_in,
 )
 from extractors.metadata.organs import letterhead_organs, organ_like
-from extractors.metadata.vocabulary import HAN, WORDS, Span, compact
+from extractors.metadata.vocabulary import RULES, Span, compact
 from extractors.rules import alternation
+from extractors.text import HAN
 
 # the head is short: past this many lines, the body has begun whatever the lines look like
 _TOP_LINES = 30
@@ -36,7 +37,7 @@ _ORDER_HEAD_RE = re.compile(rf"^(?P<organ>[{HAN}]{{2,30}}?)令(?P<number>第\d{{
 _ORDER_NUMBER_RE = re.compile(r"^第\s*\d{1,5}\s*号$")
 
 # adoption events by their word (通过 -> enact, 批准 -> approve, 施行 -> in_force)
-_EVENT_WORD = {w: ev for ev, ws in WORDS.adoption_events.items() for w in ws}
+_EVENT_WORD = {w: ev for ev, ws in RULES.adoption_events.items() for w in ws}
 _EVENT_RE = re.compile(alternation(_EVENT_WORD))
 # in an adoption line, the session after the body's name: 第十四届 … 第三次会议
 _SESSION_RE = re.compile(r"第[一二三四五六七八九十百零\d]+届")

@@ -1,28 +1,26 @@
 """The rule tables of the metadata extractor, validated on load, and the text helpers they share.
 
 extractors/data/regions.yaml (RegionTable): administrative areas, their abbreviations, and the
-words that tell a central body or a non-area from an area. extractors/data/doc_types.yaml
-(FrameWords): the words of a 公文's frame (title endings, header labels, signature trailers …).
-A malformed table stops the import with the file's name and pydantic's reason: a rule table that
-loads half-way would silently change what every document reads as.
+words that tell a central body or a non-area from an area. extractors/data/metadata.yaml
+(MetadataRules): the words of a 公文's frame (title endings, header labels, signature trailers …).
+A malformed table stops the import with the file's name and pydantic's reason (rules.load_rules).
 """
 from __future__ import annotations
 
 import re
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, load_rules
+from extractors.text import HAN
+from schemas.records import DocType
 
-DocType = Literal["notice", "opinion", "plan", "reply", "table", "standard", "other"]
 HeaderRole = Literal["title", "doc_number", "issuer", "publisher", "written_date", "issue_date",
                      "publication_date", "other"]
 AdoptionEvent = Literal["enact", "approve", "promulgate", "in_force"]
 Span = tuple[int, int]
 
-# Chinese characters (CJK extension A and the unified block): what names and titles are written in
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 
 
 def compact(s: str) -> str:
@@ -35,14 +33,14 @@ def has_han(s: str) -> bool:
 
 
 def _is_han(s: str) -> bool:
-    return all("\u3400" <= ch <= "\u9fff" for ch in s)
+    return re.fullmatch(f"[{HAN}]*", s) is not None
 
 
 # ---------------------------------------------------------------------------------------------
 # regions.yaml
 # ---------------------------------------------------------------------------------------------
 
-class _AreaEntry(BaseModel):
+class _AreaEntry(RuleTable):
     """One area of the table; each level's name must end with that level's word, so that a typo
     or an entry under the wrong level is caught on load."""
 
@@ -79,7 +77,7 @@ class _District(_AreaEntry):
     city: str
 
 
-class RegionTable(BaseModel):
+class RegionTable(RuleTable):
     """extractors/data/regions.yaml."""
 
     national_jurisdiction: str | None
@@ -114,11 +112,11 @@ class RegionTable(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------
-# doc_types.yaml
+# metadata.yaml
 # ---------------------------------------------------------------------------------------------
 
-class FrameWords(BaseModel):
-    """extractors/data/doc_types.yaml."""
+class MetadataRules(RuleTable):
+    """extractors/data/metadata.yaml."""
 
     title_endings: dict[DocType, list[str]]
     body_cues: dict[DocType, list[str]]
@@ -132,7 +130,7 @@ class FrameWords(BaseModel):
     annex_file_extensions: list[str]
 
     @model_validator(mode="after")
-    def _consistent(self) -> FrameWords:
+    def _consistent(self) -> MetadataRules:
         for table_name in ("title_endings", "body_cues", "header_keys", "adoption_events"):
             seen: dict[str, str] = {}
             for kind, words in getattr(self, table_name).items():
@@ -147,12 +145,5 @@ class FrameWords(BaseModel):
         return self
 
 
-def _load(model: type[BaseModel], name: str):
-    try:
-        return model.model_validate(load_yaml(name))
-    except ValidationError as err:
-        raise ValueError(f"extractors/data/{name} is invalid: {err}") from err
-
-
-REGIONS: RegionTable = _load(RegionTable, "regions.yaml")
-WORDS: FrameWords = _load(FrameWords, "doc_types.yaml")
+REGIONS: RegionTable = load_rules(RegionTable, "regions.yaml")
+RULES: MetadataRules = load_rules(MetadataRules, "metadata.yaml")

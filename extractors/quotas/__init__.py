@@ -18,13 +18,13 @@ Vocabulary lives in extractors/data/quotas.yaml; this package holds the grammar.
 from __future__ import annotations
 
 from extractors.base import ExtractContext, Match, filter_spans
-from extractors.quotas.vocabulary import RULES, Comparator, QuotaValue, UnitKind
+from extractors.quotas.vocabulary import RULES, Comparator, QuotaRules, QuotaValue, UnitKind
 from extractors.quotas.grammar import _QUANTITY
 from extractors.quotas.basis import _bases
 from extractors.quotas.reading import _clause_start, _is_penalty, _is_requirement, _merge_bounds, _read, _value
 from extractors.quotas.subject import _subject
 
-__all__ = ["RULES", "Comparator", "QuotaValue", "UnitKind", "extract", "parse"]
+__all__ = ["RULES", "Comparator", "QuotaRules", "QuotaValue", "UnitKind", "extract", "parse"]
 
 
 def extract(text: str, ctx: ExtractContext) -> list[Match]:

@@ -8,16 +8,17 @@ from decimal import Decimal
 
 from extractors.numerals import NUMBER, to_number
 from extractors.rules import alternation
+from extractors.text import HAN
 from extractors.quotas.vocabulary import RULES, _COMPARATOR_WORDS, _UNIT_BY_FORM
 
 
-def _unit_form(form: str) -> str:
+def _latin_guard(form: str) -> str:
     # a Latin unit must not run into a longer Latin word: 5m is a length, 5mm or 5min is not
-    return re.escape(form) + ("(?![A-Za-z])" if form[-1].isascii() and form[-1].isalpha() else "")
+    return "(?![A-Za-z])" if form[-1].isascii() and form[-1].isalpha() else ""
 
 
 _SP = r"[ \u3000]*"                       # spaces left inside Chinese text (2020 年, 每 100 户)
-_UNIT = "|".join(_unit_form(f) for f in sorted(_UNIT_BY_FORM, key=len, reverse=True))
+_UNIT = alternation(_UNIT_BY_FORM, guard=_latin_guard)
 _MULT = alternation(RULES.multipliers)           # 1.2万人, 10亿元
 _SEP = alternation(RULES.range_separators)       # 0.5-1.2, 5至10
 _INFIX = alternation(RULES.comparators_infix)    # 100余个
@@ -44,11 +45,11 @@ _COMPARATOR_AFTER = re.compile(rf"{_SP}(?P<word>{alternation(RULES.comparators_a
 # the basis of a rate: 每100户, 每百户, 每万人, 每个试点城市, 每年; or 人均 …
 _PER_PREFIX = re.compile(rf"(?:{alternation(RULES.per_basis.prefixes)}){_SP}")
 _PER_NUMBER = re.compile(rf"(?P<num>{_WHOLE_NUMBER}){_SP}")
-_PER_CLASSIFIER = re.compile(rf"(?:{alternation(RULES.per_basis.classifiers)})(?=[\u4e00-\u9fff])")
+_PER_CLASSIFIER = re.compile(rf"(?:{alternation(RULES.per_basis.classifiers)})(?=[{HAN}])")
 _PER_UNIT = re.compile(rf"(?P<unit>{_UNIT})")
 _PER_FIXED = re.compile(alternation(RULES.per_basis.fixed))
 # the noun of a basis: Chinese characters (and the brackets and 、 of 县（市、区）), no numerals
-_BASIS_NOUN = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()、]){{1,14}}")
+_BASIS_NOUN = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[{HAN}（）()、]){{1,14}}")
 _BASIS_STOPS = sorted(set(RULES.per_basis.stop_words) | set(RULES.requirement_verbs) | set(_COMPARATOR_WORDS)
                       | set(RULES.comparators_before.leading_modals), key=len, reverse=True)
 _HEADS = sorted(RULES.per_basis.heads.items(), key=lambda kv: len(kv[0]), reverse=True)
@@ -61,15 +62,15 @@ _CLAUSE_END = "，。；：！？,;:!?\n\t"
 _CLAUSE_END_RE = re.compile(f"[{_CLAUSE_END}]")
 _GAP_BREAK = re.compile(rf"[{_CLAUSE_END}、\d]")   # a gap with a list comma or a digit holds another quantity
 _ARABIC_LEADING_ZERO = re.compile(r"^[0０][0-9０-９]")  # 025-83390616: a phone number, not a count
-_NON_CJK = re.compile(r"[^\u4e00-\u9fff]+")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_NON_CJK = re.compile(f"[^{HAN}]+")
+_CJK_RUN = re.compile(f"[{HAN}]+")
 
 _LOOKBACK = 48          # characters searched before a quantity for its comparator, basis and verb
 _COMPARATOR_GAP = 12    # 不少于|地上住宅总建筑面积|千分之二: a noun may stand between
 _ORDINAL = "第"         # 第3条, 第十二个: an ordinal, not a quantity
 
 
-_VERB_OBJECT = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[\u4e00-\u9fff（）()]){{0,{RULES.requirement_verb_gap}}}")
+_VERB_OBJECT = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,{RULES.requirement_verb_gap}}}")
 _GOVERNING_VERB = re.compile(rf"(?P<marker>{alternation(RULES.narration_markers)})?(?:{alternation(RULES.requirement_verbs)})")
 
 

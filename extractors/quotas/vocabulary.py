@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, load_rules
+from schemas.records import Comparator
 
 
-Comparator = Literal["eq", "ge", "gt", "le", "lt", "approx", "range"]
 UnitKind = Literal["measure", "count", "duration", "money", "ignored"]
 
 
@@ -34,7 +34,7 @@ def _no_blank(words: list[str]) -> list[str]:
     return words
 
 
-class _UnitRule(BaseModel):
+class _UnitRule(RuleTable):
     forms: list[str] = Field(min_length=1)
     unit: str = Field(min_length=1)
     factor: float = Field(gt=0)
@@ -43,7 +43,7 @@ class _UnitRule(BaseModel):
     _forms_not_blank = field_validator("forms")(_no_blank)
 
 
-class _ComparatorsBefore(BaseModel):
+class _ComparatorsBefore(RuleTable):
     base: dict[str, Literal["lt", "gt"]]
     negators: list[str]
     fixed: dict[str, Comparator]
@@ -52,7 +52,7 @@ class _ComparatorsBefore(BaseModel):
     _not_blank = field_validator("negators", "leading_modals")(_no_blank)
 
 
-class _PerBasis(BaseModel):
+class _PerBasis(RuleTable):
     prefixes: list[str] = Field(min_length=1)
     classifiers: list[str]
     fixed: dict[str, str]
@@ -63,7 +63,7 @@ class _PerBasis(BaseModel):
     _not_blank = field_validator("prefixes", "classifiers", "stop_words")(_no_blank)
 
 
-class _QuotaRules(BaseModel):
+class QuotaRules(RuleTable):
     units: list[_UnitRule] = Field(min_length=1)
     percent_prefixes: dict[str, float]
     multipliers: dict[str, float]
@@ -102,7 +102,7 @@ class _QuotaRules(BaseModel):
         return units
 
 
-RULES = _QuotaRules.model_validate(load_yaml("quotas.yaml"))
+RULES = load_rules(QuotaRules, "quotas.yaml")
 
 _UNIT_BY_FORM: dict[str, _UnitRule] = {f: u for u in RULES.units for f in u.forms}
 _INVERT = {"lt": "ge", "gt": "le"}  # 不少于 = at least, 不超过 = at most

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractors.base import SpanIndex
-from extractors.text import CompactView
-from extractors.units.gazetteer import GAZ, Level
+from extractors.text import CompactView, fold_brackets
+from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
     _GROUP_NAME_STOP, _HEADS, _LEADING_GROUP, _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
     _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
-    _WEAK_KEY, _norm_brackets)
+    _WEAK_KEY)
 from extractors.units.context import (_ends_with_particle, _followed_by_noun, _is_cjk, _level_of, _place_start,
     _starts_unit)
 
@@ -38,7 +38,7 @@ def _departments(v: CompactView) -> list[_Cand]:
     s = v.s
     for m in _DEPARTMENT.finditer(s):
         head, suf, lvl = m["head"], m["suf"], m["lvl"]
-        key, kind = _HEADS[_norm_brackets(head)]
+        key, kind = _HEADS[fold_brackets(head)]
         end = m.end()
         if kind == "name" and suf:
             suf, end = None, m.end("head")  # a complete name takes no suffix (卫健委员 is not 卫健委)
@@ -54,7 +54,7 @@ def _departments(v: CompactView) -> list[_Cand]:
         if lvl and any(lvl.endswith(lc) for lc in _PLACE_LEVEL_CHARS) and not lvl.startswith("各"):
             start = _place_start(v, start)
         level = _level_of(lvl)
-        if level is None and kind == "stem" and suf in GAZ.national_suffixes:
+        if level is None and kind == "stem" and suf in RULES.national_suffixes:
             level = "national"  # 住建部, 税务总局: a ministry has no local counterpart of that name
         # a function word that needs a suffix (建设, 房产) stands bare only in a list that shares one
         bare_kind = "bare_suffix" if kind == "suffix_stem" else "bare"
@@ -72,7 +72,7 @@ def _town_split(lvl: str) -> tuple[int, int] | None:
         m = _LEVEL_WORD.match(lvl, i)
         if not m:
             return None
-        if _norm_brackets(m.group()) in _TOWN_LEVEL_WORDS:
+        if fold_brackets(m.group()) in _TOWN_LEVEL_WORDS:
             return (upper_end, m.start()) if upper_end is not None else None
         upper_end = m.end()
         join = _LEVEL_JOIN_RE.match(lvl, m.end())
@@ -133,7 +133,7 @@ def _territorial_forms(v: CompactView) -> list[_Cand]:
     for pattern, table, kind in ((_PLURAL, _PLURAL_KEY, "plural"), (_STRONG, _STRONG_KEY, "strong"),
                                  (_WEAK, _WEAK_KEY, "weak")):
         for m in pattern.finditer(v.s):
-            key = table[_norm_brackets(m.group().removeprefix("各") if kind != "plural" else m.group())]
+            key = table[fold_brackets(m.group().removeprefix("各") if kind != "plural" else m.group())]
             level = _KEY_LEVEL.get(key) or _level_of(m.group())
             out.append(_Cand(m.start(), m.end(), key, level, False, kind, priority=2))
     return out
@@ -144,11 +144,11 @@ def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
     s = v.s
     for m in _GENERIC.finditer(s):
         name = (m["mod"] or "") + (m["core"] or m["alone"])
-        if name in GAZ.generic.not_generic:
+        if name in RULES.generic.not_generic:
             continue
         lvl = m["lvl"]
         level = _level_of(lvl) or (_level_of(m["mod"]) if m["mod"] and m["mod"][0] in "省市区县" else None)
-        key = GAZ.generic.key_of(m["core"] or m["alone"])
+        key = RULES.generic.key_of(m["core"] or m["alone"])
         out.append(_Cand(m.start(), m.end(), key, level, True, "generic", priority=3, level_text=lvl))
     # X主管部门: read the domain back to a particle or a stop character (应征求|配套设施主管部门)
     covered = SpanIndex((c.start, c.end) for c in taken + out)
@@ -156,13 +156,13 @@ def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
         if covered.covers_strictly(m.start(), m.end()):
             continue
         b = m.start()
-        limit = max(0, b - GAZ.generic.max_domain)
+        limit = max(0, b - RULES.generic.max_domain)
         while b > limit and _is_cjk(s[b - 1]) and s[b - 1] not in _PLACE_STOPS and not v.gap_before[b] \
                 and not _ends_with_particle(s, b):
             b -= 1
         if m.start() - b < 2:
             continue
-        out.append(_Cand(b, m.end(), GAZ.generic.key_of(m.group()), None, True, "generic", priority=4))
+        out.append(_Cand(b, m.end(), RULES.generic.key_of(m.group()), None, True, "generic", priority=4))
     return out
 
 
@@ -178,13 +178,13 @@ def _leading_groups(v: CompactView) -> list[_Cand]:
         if _followed_by_noun(s, m.end()):
             continue  # 领导小组组成人员名单
         b = m.start()
-        limit = max(0, b - GAZ.leading_group.max_name)
+        limit = max(0, b - RULES.leading_group.max_name)
         while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
                 and not _GROUP_NAME_STOP.search(s, max(0, b - 4), b):
             b -= 1
         name = s[b:m.end()]
         lv = _DEPT_LEVEL_RE.match(name)
-        out.append(_Cand(b, m.end(), GAZ.leading_group.key, _level_of(lv.group()) if lv else None, False,
+        out.append(_Cand(b, m.end(), RULES.leading_group.key, _level_of(lv.group()) if lv else None, False,
                          "group", priority=1))
     return out
 

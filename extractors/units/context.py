@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import functools
 
-from extractors.text import CompactView
-from extractors.units.gazetteer import GAZ, Level
-from extractors.units.patterns import (_ARTICLE_AT_END, _BODY_FOLLOWER, _CJK_CHAR, _LEVEL_OF,
+from extractors.text import HAN_CHAR, CompactView, fold_brackets
+from extractors.units.gazetteer import RULES, Level
+from extractors.units.patterns import (_ARTICLE_AT_END, _BODY_FOLLOWER, _LEVEL_OF,
     _LEVEL_WORDS_LONGEST_FIRST, _NON_BODY_FOLLOWER, _PARENTHETICAL, _PARTICLE_AT_END, _PARTICLE_MAX, _PARTICLE_SET,
-    _PLACE_LEVEL_CHARS, _PLACE_STOPS, _norm_brackets)
+    _PLACE_LEVEL_CHARS, _PLACE_STOPS)
 
 
 def _is_cjk(ch: str) -> bool:
-    return bool(_CJK_CHAR.match(ch))
+    return bool(HAN_CHAR.match(ch))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -21,7 +21,7 @@ def _level_of(words: str | None) -> Level | None:
     """The level of a level part: its first level word (市和区、县 → city); qualifiers have none."""
     if not words:
         return None
-    w = _norm_brackets(words[1:] if words.startswith("各") and words[1:] else words)
+    w = fold_brackets(words[1:] if words.startswith("各") and words[1:] else words)
     for word in _LEVEL_WORDS_LONGEST_FIRST:
         if w.startswith(word):
             return _LEVEL_OF[word]
@@ -46,7 +46,7 @@ def _place_start(v: CompactView, start: int) -> int:
     s = v.s
     confirmed = start
     while True:
-        parent = next((p for p in GAZ.place.parent_prefixes if s.endswith(p, 0, start)), None)
+        parent = next((p for p in RULES.place.parent_prefixes if s.endswith(p, 0, start)), None)
         if parent:
             return start - len(parent)
         b = _place_name_start(v, start)
@@ -56,7 +56,7 @@ def _place_start(v: CompactView, start: int) -> int:
         # a name closed off by a level in front (重庆市|江津区) continues a longer place
         level_char = next((lc for lc in _PLACE_LEVEL_CHARS if s.endswith(lc, 0, start)), None)
         if level_char is None:
-            parent = next((p for p in GAZ.place.parent_prefixes if s.endswith(p, 0, start)), None)
+            parent = next((p for p in RULES.place.parent_prefixes if s.endswith(p, 0, start)), None)
             return start - len(parent) if parent else start
         start -= len(level_char)
 
@@ -73,7 +73,7 @@ def _place_name_start(v: CompactView, end: int) -> int | None:
         if not all(_is_cjk(c) and c not in _PLACE_STOPS for c in name) or name in _PARTICLE_SET:
             return None
         if (_starts_unit(v, b) or any(s.endswith(lc, 0, b) for lc in _PLACE_LEVEL_CHARS)
-                or any(s.endswith(p, 0, b) for p in GAZ.place.parent_prefixes)):
+                or any(s.endswith(p, 0, b) for p in RULES.place.parent_prefixes)):
             return b
     return None
 

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from extractors.rules import load_yaml
+from extractors.rules import RuleTable, load_rules
+from schemas.records import Level
 
-
-Level = Literal["national", "province", "city", "district", "town", "community"]
 TERRITORIAL_KEYS = ("人民政府", "镇街", "社区")
 
 
@@ -21,7 +19,12 @@ class UnitValue:
     generic: bool  # 有关部门, 主管部门 …: optional for consumers
 
 
-class Department(BaseModel):
+def is_territorial(value: UnitValue | None) -> bool:
+    """Governments, towns and communities: bodies that carry out (落实) rather than lead."""
+    return value is not None and value.canonical in TERRITORIAL_KEYS
+
+
+class Department(RuleTable):
     key: str
     stems: list[str] = Field(default_factory=list)
     suffix_stems: list[str] = Field(default_factory=list)
@@ -34,7 +37,7 @@ class Department(BaseModel):
         return self
 
 
-class Levels(BaseModel):
+class Levels(RuleTable):
     national: list[str]
     province: list[str]
     city: list[str]
@@ -42,13 +45,13 @@ class Levels(BaseModel):
     town: list[str]
 
 
-class PlaceRules(BaseModel):
+class PlaceRules(RuleTable):
     level_chars: list[str]
     stop_chars: str
     parent_prefixes: list[str]
 
 
-class ListRules(BaseModel):
+class ListRules(RuleTable):
     connectors: list[str]
     item_stop_chars: str
     item_lead_ins: list[str]
@@ -62,7 +65,7 @@ class ListRules(BaseModel):
     lead_ins: list[str]
 
 
-class TerritorialRules(BaseModel):
+class TerritorialRules(RuleTable):
     government_heads: list[str]
     bare_government_followers: list[str]
     national_governments: list[str]
@@ -73,7 +76,7 @@ class TerritorialRules(BaseModel):
     weak_bodies: dict[str, list[str]]
 
 
-class GenericRules(BaseModel):
+class GenericRules(RuleTable):
     modifiers: list[str]
     cores: list[str]
     standalone_cores: list[str]
@@ -94,20 +97,20 @@ class GenericRules(BaseModel):
         return next(k for k, cores in self.classes.items() if core in cores)
 
 
-class LeadingGroupRules(BaseModel):
+class LeadingGroupRules(RuleTable):
     heads: list[str]
     key: str
     max_name: int
     name_stops: list[str]
 
 
-class SelfReferenceRules(BaseModel):
+class SelfReferenceRules(RuleTable):
     prefixes: list[str]
     heads: dict[str, list[str]]  # the head of a reference (局) -> issuer name endings it fits
     not_after: list[str]
 
 
-class Gazetteer(BaseModel):
+class UnitRules(RuleTable):
     departments: list[Department]
     office_suffixes: list[str]
     suffix_blocked_next: dict[str, list[str]]
@@ -128,7 +131,7 @@ class Gazetteer(BaseModel):
     jieba_policy_terms: list[str]
 
     @model_validator(mode="after")
-    def _consistent(self) -> Gazetteer:
+    def _consistent(self) -> UnitRules:
         keys = [d.key for d in self.departments]
         if len(keys) != len(set(keys)):
             raise ValueError("a department key is listed twice")
@@ -149,4 +152,4 @@ class Gazetteer(BaseModel):
         return self
 
 
-GAZ = Gazetteer.model_validate(load_yaml("units.yaml"))
+RULES = load_rules(UnitRules, "units.yaml")

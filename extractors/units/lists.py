@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from extractors.text import CompactView
-from extractors.units.gazetteer import GAZ
+from extractors.units.gazetteer import RULES
 from extractors.units.patterns import (_CONNECTOR, _CONNECTOR_AT_END, _DEPT_LEVEL_RE, _ITEM_MAX, _ITEM_MIN,
     _ITEM_SCAN, _ITEM_STOP, _LIST_TAIL, _NOT_BODY_ITEM, _NOT_BODY_ITEM_WORDS, _OFFICE_SUFFIX_AT_END, _PARENTHETICAL,
     _ROLE_VERB, _SHARED_SUFFIXES)
@@ -60,7 +60,7 @@ def _item_before(v: CompactView, end: int) -> _Cand | None:
     if b > 0 and _CONNECTOR_AT_END.search(s, max(0, b - 2), b):
         return _unknown_item(v, b, end) if end - b <= _ITEM_MAX else None
     for p in range(end - _ITEM_MIN, b - 1, -1):  # the shortest item after a lead-in verb
-        if any(s.endswith(w, 0, p) for w in GAZ.list.item_lead_ins):
+        if any(s.endswith(w, 0, p) for w in RULES.list.item_lead_ins):
             return _unknown_item(v, p, end)
     return _unknown_item(v, b, end) if end - b <= _ITEM_MAX else None
 
@@ -168,7 +168,7 @@ def _lists(v: CompactView, atoms: list[_Cand]) -> list[list[_Cand]]:
 
 
 def _after_lead_in(v: CompactView, i: int) -> bool:
-    return any(v.s.endswith(w, 0, i) for w in GAZ.list.lead_ins)
+    return any(v.s.endswith(w, 0, i) for w in RULES.list.lead_ins)
 
 
 def _list_verdict(v: CompactView, items: list[_Cand]) -> str | None:
@@ -192,7 +192,7 @@ def _list_verdict(v: CompactView, items: list[_Cand]) -> str | None:
         return None
     m = _LIST_TAIL.match(v.s, last.end)
     if m:
-        return None if (m["head"] in GAZ.list.strict_tail_heads and unknown) else "units"
+        return None if (m["head"] in RULES.list.strict_tail_heads and unknown) else "units"
     if _ROLE_VERB.match(v.s, last.end) and (len(known) >= 2 or items[0].level_text):
         return "units"
     return "units" if _after_lead_in(v, items[0].start) and unknown == 0 else None

@@ -3,86 +3,44 @@ from __future__ import annotations
 
 import re
 
-from extractors.units.gazetteer import GAZ, Level
+from extractors.rules import alternation
+from extractors.text import HAN, HAN_CHAR, fold_brackets
+from extractors.units.gazetteer import RULES, Level
 
 
-_CJK_RANGE = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_CHAR = re.compile(f"[{_CJK_RANGE}]")
-
-
-def _pattern(word: str) -> str:
-    """A regex for one vocabulary word; brackets of either width match (镇（街道） = 镇(街道)), and so
-    do the tortoise-shell brackets a bracket inside a bracket is written with (（…各区县〔市〕政府）)."""
-    out = []
-    for ch in word:
-        if ch in "（(":
-            out.append("[（(〔]")
-        elif ch in "）)":
-            out.append("[）)〕]")
-        else:
-            out.append(re.escape(ch))
-    return "".join(out)
 
 
 def _alt(words) -> str:
-    """An alternation of the words that prefers the longest one matching, written as a trie
-    (国土(?:资源(?:和规划)?)?): Python's `|` takes the first alternative that matches and tries the
-    alternatives one by one, so a flat list of hundreds of names would be slow; in a trie each
-    character is read once and a greedy `?` tries the longer word first."""
-    trie: dict = {}
-    for w in set(words):
-        node = trie
-        for ch in _norm_brackets(w):
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_pattern(trie) or "(?!)"
+    """Names and words of units are written with brackets of either width (镇（街道）, 镇(街道))."""
+    return alternation(words, any_bracket_width=True)
 
 
-def _trie_pattern(node: dict) -> str:
-    branches = [_pattern(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body
-
-
-def _norm_brackets(word: str) -> str:
-    return word.replace("(", "（").replace(")", "）").replace("〔", "（").replace("〕", "）")
-
-
-_LEVEL_OF: dict[str, Level] = {}
-for _lvl in ("national", "province", "city", "district", "town"):
-    for _w in getattr(GAZ.levels, _lvl):
-        _LEVEL_OF[_norm_brackets(_w)] = _lvl  # type: ignore[assignment]
+_LEVEL_OF: dict[str, Level] = {fold_brackets(w): lvl for lvl in ("national", "province", "city", "district", "town")
+                               for w in getattr(RULES.levels, lvl)}
 _LEVEL_WORDS_LONGEST_FIRST = sorted(_LEVEL_OF, key=len, reverse=True)
-_DEPT_LEVEL_WORDS = [w for lvl in ("national", "province", "city", "district") for w in getattr(GAZ.levels, lvl)]
-_ALL_LEVEL_WORDS = _DEPT_LEVEL_WORDS + GAZ.levels.town
+_DEPT_LEVEL_WORDS = [w for lvl in ("national", "province", "city", "district") for w in getattr(RULES.levels, lvl)]
+_ALL_LEVEL_WORDS = _DEPT_LEVEL_WORDS + RULES.levels.town
 _LEVEL_JOIN = "(?:、|和|及)"
 
 # the level part in front of a department: 市 / 各设区市 / 市和区、县 / 省、自治区、直辖市
 _DEPT_LEVEL = f"各?(?:{_alt(_DEPT_LEVEL_WORDS)})(?:{_LEVEL_JOIN}(?:{_alt(_DEPT_LEVEL_WORDS)}))*"
 _DEPT_LEVEL_RE = re.compile(_DEPT_LEVEL)
 # the level part in front of a government: any level, or a qualifier (本级, 县级以上, 当地)
-_GOV_LEVEL = (f"各?(?:{_alt(_ALL_LEVEL_WORDS + GAZ.government_qualifiers)})"
+_GOV_LEVEL = (f"各?(?:{_alt(_ALL_LEVEL_WORDS + RULES.government_qualifiers)})"
               f"(?:{_LEVEL_JOIN}(?:{_alt(_ALL_LEVEL_WORDS)}))*")
 
 
-def _suffix_alt() -> str:
-    """Office suffixes; a one-character one must not start a word (部署, 局面, 办理, 厅长)."""
-    parts = []
-    for suffix in sorted(set(GAZ.office_suffixes), key=len, reverse=True):
-        blocked = GAZ.suffix_blocked_next.get(suffix, [])
-        guard = f"(?!{_alt(blocked)})" if blocked else ""
-        parts.append(_pattern(suffix) + guard)
-    return "|".join(parts)
+def _suffix_guard(suffix: str) -> str:
+    """A one-character office suffix must not start a word (部署, 局面, 办理, 厅长)."""
+    blocked = RULES.suffix_blocked_next.get(suffix, [])
+    return f"(?!{_alt(blocked)})" if blocked else ""
 
 
 # head word → (key, kind) with kind stem | suffix_stem | name
-_HEADS: dict[str, tuple[str, str]] = {}
-for _d in GAZ.departments:
-    for _kind, _forms in (("stem", _d.stems), ("suffix_stem", _d.suffix_stems), ("name", _d.names)):
-        for _f in _forms:
-            _HEADS[_norm_brackets(_f)] = (_d.key, _kind)
+_HEADS: dict[str, tuple[str, str]] = {
+    fold_brackets(form): (d.key, kind) for d in RULES.departments
+    for kind, forms in (("stem", d.stems), ("suffix_stem", d.suffix_stems), ("name", d.names)) for form in forms}
+
 
 def _first_chars(words) -> str:
     """A character class of the first characters of `words` (both bracket widths): a cheap
@@ -95,28 +53,28 @@ def _first_chars(words) -> str:
 # a department: optional level, a function word or complete name, optional office suffix
 _DEPARTMENT = re.compile(
     f"(?={_first_chars(list(_HEADS) + _DEPT_LEVEL_WORDS)})"
-    f"(?P<lvl>{_DEPT_LEVEL})?(?P<head>{_alt(_HEADS)})(?P<suf>{_suffix_alt()})?")
+    f"(?P<lvl>{_DEPT_LEVEL})?(?P<head>{_alt(_HEADS)})(?P<suf>{alternation(RULES.office_suffixes, any_bracket_width=True, guard=_suffix_guard)})?")
 
 _LEVEL_WORD = re.compile(f"(?:{_alt(_ALL_LEVEL_WORDS)})")
 _LEVEL_JOIN_RE = re.compile(_LEVEL_JOIN)
-_TOWN_LEVEL_WORDS = {_norm_brackets(w) for w in GAZ.levels.town}
-_BARE_GOVERNMENT_FOLLOWER = re.compile(f"(?:{_alt(GAZ.territorial.bare_government_followers)})")
+_TOWN_LEVEL_WORDS = {fold_brackets(w) for w in RULES.levels.town}
+_BARE_GOVERNMENT_FOLLOWER = re.compile(f"(?:{_alt(RULES.territorial.bare_government_followers)})")
 
-_GOV_OFFICE = f"(?P<office>{_alt(GAZ.territorial.government_offices)})?"
+_GOV_OFFICE = f"(?P<office>{_alt(RULES.territorial.government_offices)})?"
 # a government: level or qualifier + 人民政府/政府 [+ its office] [+ （管委会）]; or 国务院
 _GOVERNMENT = re.compile(
-    f"(?={_first_chars(GAZ.territorial.national_governments + GAZ.territorial.government_heads)}"
-    f"|{_first_chars(_ALL_LEVEL_WORDS + GAZ.government_qualifiers)})"
-    f"(?:(?P<nat>{_alt(GAZ.territorial.national_governments)})|(?P<lvl>{_GOV_LEVEL})?"
-    f"(?P<head>{_alt(GAZ.territorial.government_heads)}))"
-    f"{_GOV_OFFICE}(?:[（(](?:{_alt(GAZ.territorial.committee_heads)})[）)])?")
+    f"(?={_first_chars(RULES.territorial.national_governments + RULES.territorial.government_heads)}"
+    f"|{_first_chars(_ALL_LEVEL_WORDS + RULES.government_qualifiers)})"
+    f"(?:(?P<nat>{_alt(RULES.territorial.national_governments)})|(?P<lvl>{_GOV_LEVEL})?"
+    f"(?P<head>{_alt(RULES.territorial.government_heads)}))"
+    f"{_GOV_OFFICE}(?:[（(](?:{_alt(RULES.territorial.committee_heads)})[）)])?")
 # a committee of a zone: 高新区管委会, 开发区管理委员会 (管理委员会 needs the zone in front)
-_COMMITTEE = re.compile(f"(?P<lvl>{_alt(GAZ.levels.district + GAZ.levels.city)})?"
-                        f"(?P<head>{_alt(GAZ.territorial.committee_heads)})")
+_COMMITTEE = re.compile(f"(?P<lvl>{_alt(RULES.levels.district + RULES.levels.city)})?"
+                        f"(?P<head>{_alt(RULES.territorial.committee_heads)})")
 
 
 def _territorial_table(group: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    forms = {_norm_brackets(f): key for key, fs in getattr(GAZ.territorial, group).items() for f in fs}
+    forms = {fold_brackets(f): key for key, fs in getattr(RULES.territorial, group).items() for f in fs}
     each = "" if group == "plural_bodies" else "各?"  # 各街道办事处, 各社区
     return re.compile(f"{each}(?:{_alt(forms)})"), forms
 
@@ -125,44 +83,44 @@ _PLURAL, _PLURAL_KEY = _territorial_table("plural_bodies")
 _STRONG, _STRONG_KEY = _territorial_table("strong_bodies")
 _WEAK, _WEAK_KEY = _territorial_table("weak_bodies")
 
-_CONNECTORS = GAZ.list.connectors
+_CONNECTORS = RULES.list.connectors
 _CONNECTOR = re.compile(f"(?:{_alt(_CONNECTORS)})")
 _CONNECTOR_AT_END = re.compile(f"(?:{_alt(_CONNECTORS)})$")
 # list items the gazetteer does not know: runs of Chinese characters without these
-_ITEM_STOP = set(GAZ.list.item_stop_chars) | {c for c in "".join(_CONNECTORS) if _CJK_CHAR.match(c)}
+_ITEM_STOP = set(RULES.list.item_stop_chars) | {c for c in "".join(_CONNECTORS) if HAN_CHAR.match(c)}
 _ITEM_MIN, _ITEM_MAX, _ITEM_SCAN = 2, 8, 12
-_NOT_BODY_ITEM = re.compile(f"{_alt(GAZ.list.not_body_items)}|(?:{_alt(GAZ.list.not_body_item_endings)})$")
-_NOT_BODY_ITEM_WORDS = set(GAZ.list.not_body_item_words)
-_OFFICE_SUFFIX_AT_END = re.compile(f"(?:{_alt(GAZ.office_suffixes)})$")
+_NOT_BODY_ITEM = re.compile(f"{_alt(RULES.list.not_body_items)}|(?:{_alt(RULES.list.not_body_item_endings)})$")
+_NOT_BODY_ITEM_WORDS = set(RULES.list.not_body_item_words)
+_OFFICE_SUFFIX_AT_END = re.compile(f"(?:{_alt(RULES.office_suffixes)})$")
 _LIST_TAIL = re.compile(
-    f"(?:(?P<direct>{_alt(GAZ.list.tails)})"
-    f"|等(?P<mid>[{_CJK_RANGE}]{{0,10}}?)(?P<head>{_alt(GAZ.list.tail_heads)}))")
-_ROLE_VERB = re.compile(f"(?:{_alt(GAZ.list.role_verbs)})")
+    f"(?:(?P<direct>{_alt(RULES.list.tails)})"
+    f"|等(?P<mid>[{HAN}]{{0,10}}?)(?P<head>{_alt(RULES.list.tail_heads)}))")
+_ROLE_VERB = re.compile(f"(?:{_alt(RULES.list.role_verbs)})")
 # suffixes a list can share: 住房城乡建设、自然资源主管部门
-_SHARED_SUFFIXES = {s for s in GAZ.office_suffixes
+_SHARED_SUFFIXES = {s for s in RULES.office_suffixes
                     if s.endswith(("部门", "机构", "委员会")) or s in ("局", "厅", "委")}
 
 # a generic mention: [level] modifiers + core (省有关部门, 各牵头部门, 市直相关部门), or a core alone
 _GENERIC = re.compile(
-    f"(?={_first_chars(_DEPT_LEVEL_WORDS + GAZ.generic.modifiers + GAZ.generic.standalone_cores)})"
-    f"(?P<lvl>{_DEPT_LEVEL})?(?:(?P<mod>(?:{_alt(GAZ.generic.modifiers)})+)(?P<core>{_alt(GAZ.generic.cores)})"
-    f"|(?P<alone>{_alt(GAZ.generic.standalone_cores)}))")
-_DOMAIN_HEAD = re.compile(_alt(GAZ.generic.domain_heads))
-_OTHER_BODY = re.compile(_alt(GAZ.other_bodies))
-_LEADING_GROUP = re.compile(_alt(GAZ.leading_group.heads))
-_GROUP_NAME_STOP = re.compile(f"(?:{_alt(GAZ.leading_group.name_stops)})$")
+    f"(?={_first_chars(_DEPT_LEVEL_WORDS + RULES.generic.modifiers + RULES.generic.standalone_cores)})"
+    f"(?P<lvl>{_DEPT_LEVEL})?(?:(?P<mod>(?:{_alt(RULES.generic.modifiers)})+)(?P<core>{_alt(RULES.generic.cores)})"
+    f"|(?P<alone>{_alt(RULES.generic.standalone_cores)}))")
+_DOMAIN_HEAD = re.compile(_alt(RULES.generic.domain_heads))
+_OTHER_BODY = re.compile(_alt(RULES.other_bodies))
+_LEADING_GROUP = re.compile(_alt(RULES.leading_group.heads))
+_GROUP_NAME_STOP = re.compile(f"(?:{_alt(RULES.leading_group.name_stops)})$")
 
-_BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in GAZ.body_followers if w not in _CONNECTORS)})")
-_NON_BODY_FOLLOWER = re.compile(f"(?:{_alt(GAZ.non_body_followers)}|[一二三四五六七八九十\\d]+[届次])")
+_BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in RULES.body_followers if w not in _CONNECTORS)})")
+_NON_BODY_FOLLOWER = re.compile(f"(?:{_alt(RULES.non_body_followers)}|[一二三四五六七八九十\\d]+[届次])")
 # a unit's abbreviation heading a document number is no unit (国办函〔2023〕121号, 江津规资函〔2023〕)
-_DOC_NUMBER_AFTER = re.compile(f"[{_CJK_RANGE}]{{0,4}}[〔\\[［(（]\\d{{4}}")
+_DOC_NUMBER_AFTER = re.compile(f"[{HAN}]{{0,4}}[〔\\[［(（]\\d{{4}}")
 # an article or item number run on into its text (第三十条市场监督管理等部门…: readers drop the space)
 _ARTICLE_AT_END = re.compile(r"第[〇零一二三四五六七八九十百千\d]+[条款项](?:之[一二三四五六七八九十]+)?$")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n\t]{1,30}[）)]")
-_PARTICLES = sorted(set(GAZ.particles_before_unit) | set(_CONNECTORS), key=len, reverse=True)
+_PARTICLES = sorted(set(RULES.particles_before_unit) | set(_CONNECTORS), key=len, reverse=True)
 _PARTICLE_SET = set(_PARTICLES)
 _PARTICLE_AT_END = re.compile(f"(?:{_alt(_PARTICLES)})$")
 _PARTICLE_MAX = max(map(len, _PARTICLES))
-_PLACE_STOPS = set(GAZ.place.stop_chars)
-_PLACE_LEVEL_CHARS = sorted(GAZ.place.level_chars, key=len, reverse=True)
-_NOT_DEPARTMENTS = tuple(GAZ.not_departments)
+_PLACE_STOPS = set(RULES.place.stop_chars)
+_PLACE_LEVEL_CHARS = sorted(RULES.place.level_chars, key=len, reverse=True)
+_NOT_DEPARTMENTS = tuple(RULES.not_departments)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from extractors.base import ExtractContext, Match
 from extractors.text import CompactView
-from extractors.units.gazetteer import TERRITORIAL_KEYS, UnitValue
+from extractors.units.gazetteer import UnitValue
 from extractors.units.patterns import _PARTICLE_SET
 from extractors.units.context import _level_of
 from extractors.units.candidates import _Cand, _raw_candidates
@@ -47,8 +47,3 @@ def parse(surface: str, ctx: ExtractContext) -> UnitValue | None:
             level = c.level or (qualifier.level if qualifier else _level_of(v.s[:c.start]))
             return UnitValue(name=v.s, canonical=c.canonical, level=level, generic=c.generic)
     return None
-
-
-def is_territorial(value: UnitValue) -> bool:
-    """Governments, towns and communities: bodies that carry out (落实) rather than lead."""
-    return value.canonical in TERRITORIAL_KEYS

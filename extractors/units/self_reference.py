@@ -5,16 +5,16 @@ import re
 
 from extractors.base import ExtractContext, Match
 from extractors.text import CompactView
-from extractors.units.gazetteer import GAZ, UnitValue
+from extractors.units.gazetteer import RULES, UnitValue
 from extractors.units.patterns import _alt
 from extractors.units.context import _followed_by_noun, _starts_unit
 from extractors.units.read import parse
 
 
 _SELF_REFERENCE = re.compile(
-    f"(?P<own>{_alt(GAZ.self_reference.prefixes)})(?P<head>{_alt(GAZ.self_reference.heads)})")
+    f"(?P<own>{_alt(RULES.self_reference.prefixes)})(?P<head>{_alt(RULES.self_reference.heads)})")
 # 本部门 is a department's own staff speaking, 我委员 no office: what may not follow the reference
-_SELF_NOT_AFTER = re.compile(f"(?:{_alt(GAZ.self_reference.not_after)})")
+_SELF_NOT_AFTER = re.compile(f"(?:{_alt(RULES.self_reference.not_after)})")
 
 
 def _issuer_for(head: str, issuers: list[str]) -> str | None:
@@ -23,7 +23,7 @@ def _issuer_for(head: str, issuers: list[str]) -> str | None:
     names = [re.sub(r"\s+", "", i) for i in issuers if i and i.strip()]
     if len(names) == 1:
         return names[0]
-    endings = tuple(GAZ.self_reference.heads.get(head) or [head])
+    endings = tuple(RULES.self_reference.heads.get(head) or [head])
     fitting = [n for n in names if n.endswith(endings)]
     return fitting[0] if len(fitting) == 1 else None
 
