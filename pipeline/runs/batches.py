@@ -13,6 +13,7 @@ import duckdb
 
 from pipeline import store, version
 from pipeline.errors import DocumentError
+from pipeline.runs.annexes import link_annexes
 from pipeline.runs.process import Outcome
 from schemas.records import IngestErrorRecord, IngestRunRecord
 
@@ -78,6 +79,6 @@ def store_extracted(con: duckdb.DuckDBPyConnection, run: IngestRunRecord, tally:
 def close_batch(con: duckdb.DuckDBPyConnection, run: IngestRunRecord, tally: RunTally) -> None:
     """After a batch is stored, in the same connection: link the annexes (a batch may bring an annex
     or the document that lists it) and save the run record with the counts so far."""
-    store.link_annexes(con)
+    link_annexes(con)
     tally.count_into(run)
     store.save_run(con, run)

@@ -3,21 +3,29 @@ whole or not at all), one writer, readers in between.
 
     database.py  opening the file: the writer lock, DatabaseBusy, the schema and its digest
     write.py     storing a batch of documents, the run records and the errors
-    read.py      what the runs read back: known files, earlier failures, documents to reprocess
-    annexes.py   an annex linked to the document that lists it
+    read.py      what the runs read back: known files, earlier failures, documents to reprocess,
+                 annexes without their parent
     views.py     the analysts' views, SQL over the tables
 
 The bottom floor of `pipeline` with readers: it may import the base modules (errors, settings) and
 schemas, nothing else of the project; report, runs, flows and cli import it. Callers use the names
 below (`from pipeline import store; store.connect(db)`).
 """
-from pipeline.store.annexes import link_annexes
 from pipeline.store.database import connect, init_schema, open_for_writing, schema_digest, writer_lock
-from pipeline.store.read import StoredDocument, documents_to_reprocess, failed_before, known_documents, load_stored
+from pipeline.store.read import (
+    StoredDocument,
+    annex_lists,
+    documents_to_reprocess,
+    failed_before,
+    known_documents,
+    load_stored,
+    unlinked_annexes,
+)
 from pipeline.store.write import (
     StoredRows,
     check_keys,
     insert,
+    link_annex,
     mark_interrupted_runs,
     record_error,
     save_run,
@@ -25,7 +33,7 @@ from pipeline.store.write import (
     store_documents,
 )
 
-__all__ = ["StoredDocument", "StoredRows", "check_keys", "connect", "documents_to_reprocess",
-           "failed_before", "init_schema", "insert", "known_documents", "link_annexes", "load_stored",
+__all__ = ["StoredDocument", "StoredRows", "annex_lists", "check_keys", "connect", "documents_to_reprocess",
+           "failed_before", "init_schema", "insert", "known_documents", "link_annex", "load_stored",
            "mark_interrupted_runs", "open_for_writing", "record_error", "save_run", "schema_digest",
-           "store_document", "store_documents", "writer_lock"]
+           "store_document", "store_documents", "unlinked_annexes", "writer_lock"]

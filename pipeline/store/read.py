@@ -1,5 +1,6 @@
 """Reading what is stored, for the runs: which files are known (by content hash and path), which
-failed for what their bytes are, and the stored documents a reprocess rebuilds."""
+failed for what their bytes are, the stored documents a reprocess rebuilds, and the annexes still
+without their parent."""
 from __future__ import annotations
 
 import datetime as dt
@@ -66,3 +67,17 @@ def load_stored(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[Stor
     for doc_id, *block in blocks:
         docs[doc_id].blocks.append(tuple(block))
     return [docs[d] for d in doc_ids if d in docs]
+
+
+def unlinked_annexes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(doc_id, title, annex_label) of the stored annexes (附件2 …) with a title and no parent yet."""
+    return con.execute("SELECT doc_id, title, annex_label FROM documents WHERE annex_label IS NOT NULL "
+                       "AND parent_doc_id IS NULL AND title IS NOT NULL ORDER BY doc_id").fetchall()
+
+
+def annex_lists(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]:
+    """(doc_id, annex_titles) of the stored documents that list annexes, in the order they were
+    stored: when several list an annex equally well (the PDF and the DOCX of one 通知), the annex
+    goes to the one stored first."""
+    return con.execute("SELECT doc_id, annex_titles FROM documents WHERE len(annex_titles) > 0 "
+                       "ORDER BY rowid").fetchall()

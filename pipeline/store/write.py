@@ -148,3 +148,14 @@ def save_run(con: duckdb.DuckDBPyConnection, run: IngestRunRecord) -> None:
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> None:
     """Runs still 'running' when a new run starts were killed (the writer lock says none is running)."""
     con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+
+
+def link_annex(con: duckdb.DuckDBPyConnection, annex_id: str, parent_id: str) -> None:
+    """Make `parent_id` the parent of the annex `annex_id`; the annex inherits the parent's
+    jurisdiction, issuers and issued date where it has none."""
+    con.execute(
+        """UPDATE documents AS a SET parent_doc_id = p.doc_id,
+               jurisdiction = coalesce(a.jurisdiction, p.jurisdiction),
+               issuers = CASE WHEN len(a.issuers) = 0 THEN p.issuers ELSE a.issuers END,
+               issued_date = coalesce(a.issued_date, p.issued_date)
+           FROM documents AS p WHERE a.doc_id = ? AND p.doc_id = ?""", [annex_id, parent_id])
