@@ -1,18 +1,28 @@
-"""The 公文 structure of a document: numbered sections, the body's extent, sentences and table rows.
+"""The 公文 structure of a document: its parts, numbered sections, each part's body, sentences and
+table rows.
 
 Input is a `Document` (text + blocks); output are spans into `Document.text`. Nothing here
 extracts a field: it says where items, sentences and rows are, so that the obligation builder can
 scope deadlines and units to the item they belong to.
+
+A document is a sequence of parts (extractors/metadata/parts.py): the cover (the main text, or
+the 印发 / 转发 notice) and each annex printed after it (附件1 …, or a plan whose title follows the
+notice's signature). Every part has a body — after its title (the cover: after the salutation),
+before its annex list or signature — and every body is read. Section paths of an annex start with
+its label (附件1/二/（一）), so numbering that restarts in an annex stays distinguishable.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from extractors.base import derived
+from extractors.metadata.dates import DATE_ONLY_RE
+from extractors.metadata.parts import document_parts
 from extractors.rules import RuleTable, load_rules
 from extractors.text import HAN
-from schemas.document import Document
+from schemas.document import Block, Document
 
 
 class _NumberingRule(RuleTable):
@@ -31,8 +41,6 @@ class StructureRules(RuleTable):
 RULES = load_rules(StructureRules, "structure.yaml")
 _NUMBERING = [(r.level, r.name, re.compile(r"\s*(" + r.pattern + r")")) for r in RULES.numbering]
 _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[”’」』）)]*|$)")
-# a date alone on a line: the signature date (2020年3月23日, 2020年 3月 23日)
-_DATE_LINE = re.compile(r"\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _CJK = re.compile(f"[{HAN}]")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
 # a line with no sentence punctuation at all: a title or a heading without numbering
@@ -59,13 +67,32 @@ class Unit:
     in_body: bool = True
 
 
+@dataclass(frozen=True)
+class PartBlocks:
+    """One part of the document in block indices: blocks [start, end), its body [body_start,
+    body_end); `label` 附件2 / 附表 as written, None for the cover and for an unlabelled annex."""
+
+    index: int
+    start: int
+    end: int
+    body_start: int
+    body_end: int
+    label: str | None = None
+    path_label: str = ""  # what the part's section paths start with ("" for the cover)
+
+
 @dataclass
 class Structure:
     numbering: dict[int, Numbering] = field(default_factory=dict)  # block index -> its numbering
     section_paths: list[str] = field(default_factory=list)  # per block
-    body_start: int = 0  # first block of the body (after title, number and salutation)
-    body_end: int = 0  # first block after the body (annex list, signature, cc)
+    body_start: int = 0  # first block of the cover's body (after title, number and salutation)
+    body_end: int = 0  # first block after the cover's body (annex list, signature, cc)
+    parts: list[PartBlocks] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+
+    def in_body(self, block_index: int) -> bool:
+        """Whether a block lies in the body of some part."""
+        return any(p.body_start <= block_index < p.body_end for p in self.parts)
 
     def units_of_block(self, block_index: int) -> list[Unit]:
         """The units of one block, in text order (an index built once: asked per sentence, a scan
@@ -118,40 +145,72 @@ def is_skip_line(text: str) -> bool:
     return any(stripped.startswith(p) for p in RULES.skip_line_prefixes)
 
 
-def _body_bounds(doc: Document, numbering: dict[int, Numbering]) -> tuple[int, int]:
+def _body_start(doc: Document, numbering: dict[int, Numbering], end: int) -> int:
+    """The first block of the cover's body (blocks before `end`)."""
     blocks = doc.blocks
     text = doc.text
     # the body starts after the salutation (各区县人民政府，…：), which comes before any numbered
     # block; a regulation's body begins at its first chapter or article (the lines above are its
     # title and adoption history: 2018年9月7日…第十一次会议通过)
     start = 0
-    articles = [i for i, n in numbering.items() if n.name in ("article", "chapter")]
+    articles = [i for i, n in numbering.items() if n.name in ("article", "chapter") and i < end]
     if articles:
         start = min(articles)
     else:
-        first_numbered = min(numbering, default=len(blocks))
+        first_numbered = min((i for i in numbering if i < end), default=end)
         for i, b in enumerate(blocks[:min(12, first_numbered)]):
             line = text[b.start:b.end].strip()
-            if line.endswith(("：", ":")) and b.kind != "table_row" and len(line) < 200 and i + 1 < len(blocks):
+            if line.endswith(("：", ":")) and b.kind != "table_row" and len(line) < 200 and i + 1 < end:
                 start = i + 1
                 break
-    end = len(blocks)
-    for i in range(start, len(blocks)):
+    return start
+
+
+def _body_end(doc: Document, numbering: dict[int, Numbering], start: int, part_start: int, part_end: int) -> int:
+    """The first block after the body of the part [part_start, part_end) whose body begins at
+    `start`: its annex list, its signature, its distribution list."""
+    blocks = doc.blocks
+    text = doc.text
+    for i in range(start, part_end):
         line = text[blocks[i].start:blocks[i].end].strip()
         if blocks[i].kind == "table_row":
             continue
         if any(line.startswith(p) for p in RULES.body_end_prefixes) or blocks[i].kind == "signature":
-            end = i
-            break
-        if _DATE_LINE.match(line) and i > len(blocks) // 2:
+            return i
+        if DATE_ONLY_RE.match(line) and i > (part_start + part_end) // 2:
             # the signature: the issuer lines just above the date belong to it too
             end = i
             while end > start and len(text[blocks[end - 1].start:blocks[end - 1].end].strip()) <= 30 \
                     and not _ends_sentence(text[blocks[end - 1].start:blocks[end - 1].end]) \
                     and blocks[end - 1].kind != "table_row" and end - 1 not in numbering:
                 end -= 1
-            break
-    return start, end
+            return end
+    return part_end
+
+
+def _parts(doc: Document, numbering: dict[int, Numbering]) -> list[PartBlocks]:
+    """The document's parts (extractors/metadata/parts.py) in block indices, with their bodies."""
+    found = document_parts(doc)
+    starts = [b.start for b in doc.blocks]
+
+    def block_of(line_index: int, default: int) -> int:
+        if line_index >= len(found.lines):
+            return default
+        return max(0, bisect.bisect_right(starts, found.lines[line_index].start) - 1)
+
+    n = len(doc.blocks)
+    firsts = [0] + [block_of(p.start, n) for p in found.parts[1:]]
+    out = []
+    for k, part in enumerate(found.parts):
+        start, end = firsts[k], (firsts[k + 1] if k + 1 < len(firsts) else n)
+        if k == 0:
+            body_start = _body_start(doc, numbering, end)
+        else:
+            body_start = min(block_of(part.body_start, end), end) if part.body_start < part.end else end
+        body_end = _body_end(doc, numbering, body_start, start, end)
+        out.append(PartBlocks(k, start, end, body_start, body_end, part.label,
+                              part.path_label if k else ""))
+    return out
 
 
 def _ends_sentence(line: str) -> bool:
@@ -162,16 +221,22 @@ def analyse(doc: Document) -> Structure:
     """Numbering, section paths, body bounds and the sentence/row units of a document."""
     text = doc.text
     st = Structure()
-    path: list[Numbering] = []
     for i, block in enumerate(doc.blocks):
         num = numbering_of(text[block.start:block.end]) if block.kind != "table_row" else None
         if num:
             st.numbering[i] = num
-            path = [n for n in path if n.level < num.level] + [num]
-        st.section_paths.append("/".join(n.label.rstrip("、.．") for n in path))
-    st.body_start, st.body_end = _body_bounds(doc, st.numbering)
+    st.parts = _parts(doc, st.numbering)
+    st.body_start, st.body_end = st.parts[0].body_start, st.parts[0].body_end
+    for part in st.parts:
+        path: list[Numbering] = []  # numbering restarts in each part
+        prefix = [part.path_label] if part.path_label else []
+        for i in range(part.start, part.end):
+            num = st.numbering.get(i)
+            if num:
+                path = [n for n in path if n.level < num.level] + [num]
+            st.section_paths.append("/".join(prefix + [n.label.rstrip("、.．") for n in path]))
     for i, block in enumerate(doc.blocks):
-        in_body = st.body_start <= i < st.body_end
+        in_body = st.in_body(i)
         if block.kind == "table_row":
             st.units.append(Unit(block.start, block.end, i, "row", st.section_paths[i], in_body=True))
             continue

@@ -21,6 +21,7 @@ from extractors.base import ExtractContext
 from extractors.metadata import (REGIONS, DocumentMetadata, RegionTable, area_of_doc_number, area_of_name,
                                  doc_type_of_title, extract, extract_metadata, match_annex,
                                  normalise_doc_number, parse_date, split_organs)
+from extractors.metadata.organs import full_name_of
 from pipeline.readers import read_document
 from schemas.document import Block, Document
 
@@ -106,6 +107,11 @@ def test_normalise_doc_number(case):
 @pytest.mark.parametrize("case", _cases("title_doc_types", "title"))
 def test_doc_type_of_title(case):
     assert doc_type_of_title(case["title"]) == case["type"]
+
+
+@pytest.mark.parametrize("case", _cases("full_names", "name"))
+def test_full_name_of(case):
+    assert full_name_of(case["name"], case["header"]) == case["full"]
 
 
 @pytest.mark.parametrize("case", _cases("areas_by_name", "name"))

@@ -11,6 +11,7 @@ Public API:
     area_of_name(name) -> str | None                       重庆市江津区规划和自然资源局 -> 重庆市江津区
     area_of_doc_number(number, text="") -> str | None      苏发改社会发〔2024〕184号 -> 江苏省
     split_organs(line) -> list[str]                        a signature line -> the bodies on it
+    document_parts(doc) -> DocumentParts                   the cover and each annex after it
 
 Where each value comes from, most trusted first (ANNOTATION.md "metadata"):
   - `Document.header_fields` (gov.cn: 发文机关, 发文字号, 成文日期, 标题; web pages: 发布机构, 文号,
@@ -36,6 +37,7 @@ The modules, from the words up:
     top          the head: number line, letterhead, title, orders, adoption lines
     signature    the 落款: bodies and date at the end of the main text
     annex        annex head, annex lists, match_annex
+    parts        the cover and the annexes printed after it (where each begins, its label, title)
     model        DocumentMetadata
     assembly     extract_metadata / extract: each field from its most trusted source
 
@@ -50,6 +52,7 @@ from extractors.metadata.doc_numbers import DOC_NUMBER_RE, normalise_doc_number
 from extractors.metadata.doc_types import doc_type_of_title
 from extractors.metadata.model import DocumentMetadata
 from extractors.metadata.organs import split_organs
+from extractors.metadata.parts import DocumentParts, Part, document_parts
 from extractors.metadata.vocabulary import (
     REGIONS,
     RULES,
@@ -60,7 +63,8 @@ from extractors.metadata.vocabulary import (
 
 # the public API (see above), the rule tables and the patterns other modules and tests use
 __all__ = [
-    "DATE_RE", "DOC_NUMBER_RE", "REGIONS", "RULES", "Area", "DocType", "DocumentMetadata", "MetadataRules",
-    "RegionTable", "area_of_doc_number", "area_of_name", "doc_type_of_title", "extract", "extract_metadata",
-    "match_annex", "normalise_doc_number", "parse_date", "split_organs",
+    "DATE_RE", "DOC_NUMBER_RE", "REGIONS", "RULES", "Area", "DocType", "DocumentMetadata", "DocumentParts",
+    "MetadataRules", "Part", "RegionTable", "area_of_doc_number", "area_of_name", "doc_type_of_title",
+    "document_parts", "extract", "extract_metadata", "match_annex", "normalise_doc_number", "parse_date",
+    "split_organs",
 ]

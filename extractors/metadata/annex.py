@@ -32,31 +32,18 @@ _ANNEX_LIST_LINES = 12
 _MATCH_THRESHOLD = 0.85
 
 
-def _annex_label(m: re.Match) -> str:
-    """附件 with its number in digits (附件二 -> 附件2)."""
+def annex_label(m: re.Match) -> str:
+    """附件 / 附表 with its number in digits (附件二 -> 附件2), from an ANNEX_LABEL_RE match."""
     n = m.group("n")
     if n and not n.isdigit():
         value = to_number(n)
         n = str(int(value)) if value is not None else n
-    return f"附件{n or ''}"
+    return f"附{m.group('word')}{n or ''}"
 
 
 def _standalone_label(t: str) -> re.Match | None:
     m = ANNEX_LABEL_RE.match(t)
     return m if m and not (m.group("rest") or "").strip() else None
-
-
-def find_main_end(lines: list[Line], after: int) -> int:
-    """Index of the first appended annex (a line 附件2 alone, its title below), else len(lines)."""
-    for i in range(after, len(lines)):
-        m = _standalone_label(lines[i].text)
-        if not m or lines[i].in_table:
-            continue
-        nxt = lines[i + 1].text if i + 1 < len(lines) else ""
-        if FIRST_ITEM_RE.match(nxt):
-            continue  # 附件 / 1.xxx: the list of annexes, not an annex
-        return i
-    return len(lines)
 
 
 def _numbered_items(s: str) -> list[str]:
@@ -130,7 +117,7 @@ def read_annex_head(frame: Frame) -> int:
         if not m or FIRST_ITEM_RE.match((m.group("rest") or "").strip()):
             return 0
         frame.is_annex = True
-        frame.annex_label = _annex_label(m)
+        frame.annex_label = annex_label(m)
         rest = (m.group("rest") or "").strip()
         if rest:
             k = line.text.find(rest)
@@ -167,7 +154,8 @@ def _title_key(t: str) -> str:
     return re.sub(r"[《》〈〉“”\"'（）()]", "", t)
 
 
-def _similarity(a: str, b: str) -> float:
+def similarity(a: str, b: str) -> float:
+    """How alike two annex titles are (1.0: the same title; 0.95: one contains the other)."""
     a, b = _title_key(a), _title_key(b)
     if not a or not b:
         return 0.0
@@ -189,7 +177,7 @@ def match_annex(annex_meta: DocumentMetadata, parent_metas: Sequence[DocumentMet
         if parent is annex_meta:
             continue
         for pos, listed in enumerate(parent.annex_titles):
-            score = _similarity(annex_meta.title, listed)
+            score = similarity(annex_meta.title, listed)
             if number and number == str(pos + 1):
                 score += 0.01
             if score >= _MATCH_THRESHOLD and (best is None or score > best[0]):

@@ -22,13 +22,15 @@ class Area:
     """An administrative area; `display` is the jurisdiction value (重庆市江津区, 淄博市, 山西省)."""
 
     name: str
-    level: Literal["province", "city", "district"]
+    level: Literal["province", "city", "district", "township"]
     parent: Area | None = None
 
     @property
     def display(self) -> str:
         if self.level == "district" and self.parent is not None:
             return self.parent.name + self.name
+        if self.level == "township" and self.parent is not None:
+            return self.parent.display + self.name
         return self.name
 
     def lineage(self) -> list[Area]:
@@ -80,13 +82,31 @@ _GENERIC_CITY_RE = re.compile(rf"[{HAN}]{{2,5}}?(?:市|自治州|地区|盟)")
 # a district or county after its city (淄博市张店区, 淄博市沂源县); 市 is left out on purpose
 # (淄博市城市管理局 has no county-level city 城市)
 _GENERIC_DISTRICT_RE = re.compile(rf"[{HAN}]{{1,5}}?(?:自治县|区|县|旗)")
+# a 街道 / 镇 / 乡 after its district, as the name of its office writes it (上海市闵行区人民政府古美路
+# 街道办事处, 嘉定区江桥镇人民政府): the lowest administrative area (乡级) a body governs
+_TOWNSHIP_RE = re.compile(rf"(?:人民政府)?(?P<name>[{HAN}]{{2,8}}?(?:街道|镇|乡))(?=办事处|人民政府|党工委|党委|$)")
 NATIONAL_PREFIXES = tuple(REGIONS.national_organ_prefixes)
 PREFIXES_BEFORE_AREA = tuple(sorted(REGIONS.prefixes_before_area, key=len, reverse=True))
 
 
 def leading_area(name: str) -> Area | None:
     """The lowest area named at the start of `name` (after a 中共/国家税务总局 prefix): 重庆市江津区…
-    -> 江津区 (in 重庆市); 山东省保定市 is read as far as the table and the generic patterns allow."""
+    -> 江津区 (in 重庆市); 山东省保定市 is read as far as the table and the generic patterns allow;
+    a 街道 / 镇 office after its district names that township (…闵行区人民政府古美路街道办事处)."""
+    return leading_area_match(name)[0]
+
+
+def leading_area_match(name: str) -> tuple[Area | None, int]:
+    """The lowest area named at the start of `name`, and where its name ends in `name` (0: none)."""
+    area, rest, end = _leading_area(name)
+    if area is not None and area.level == "district":
+        m = _TOWNSHIP_RE.match(rest, end)
+        if m and not _not_an_area(m.group("name")):
+            return Area(m.group("name"), "township", area), len(name) - len(rest) + m.end("name")
+    return area, (len(name) - len(rest) + end) if area is not None else 0
+
+
+def _leading_area(name: str) -> tuple[Area | None, str, int]:
     rest = name
     for p in PREFIXES_BEFORE_AREA:
         if rest.startswith(p):
@@ -109,7 +129,7 @@ def leading_area(name: str) -> Area | None:
         if generic is None or _not_an_area(generic.group()):
             break
         found, pos = Area(generic.group(), level, found), generic.end()  # type: ignore[arg-type]
-    return found
+    return found, rest, pos
 
 
 def _may_follow(upper: Area, area: Area) -> bool:

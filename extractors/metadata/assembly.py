@@ -8,7 +8,6 @@ import re
 from extractors.base import ExtractContext, Match
 from extractors.metadata.annex import (
     appended_annex_titles,
-    find_main_end,
     read_annex_head,
     read_annex_list,
 )
@@ -34,8 +33,9 @@ from extractors.metadata.lines import (
     read_lines,
 )
 from extractors.metadata.model import DocumentMetadata
-from extractors.metadata.organs import organ_like, split_glued, split_organs
-from extractors.metadata.signature import read_signature
+from extractors.metadata.organs import full_name_of, organ_like, split_glued, split_organs
+from extractors.metadata.parts import document_parts
+from extractors.metadata.signature import read_signature, signature_date_spans
 from extractors.metadata.top import read_order, read_top
 from extractors.metadata.vocabulary import REGIONS, Span, compact
 from extractors.text import HAN
@@ -61,7 +61,12 @@ def _read_frame(doc: Document) -> Frame:
     for line in frame.lines[:frame.zone_end]:
         if is_chrome(line.text):  # 2024-02-22 来源:…: a publication date
             frame.note_dates(line)
-    frame.main_end = find_main_end(frame.lines, max(frame.zone_end, 1))
+    # the main text ends where the first annex begins (附件1, or a plan's title under the
+    # signature); the signature read is the cover's, an annex's own signature dates are metadata
+    parts = document_parts(doc, frame.lines).parts
+    frame.main_end = parts[1].start if len(parts) > 1 else len(frame.lines)
+    for part in parts[1:]:
+        frame.date_spans += signature_date_spans(frame.lines, part.start, part.end)
     if frame.signature_date is None:
         read_signature(frame)
     read_annex_list(frame, frame.zone_end)
@@ -181,13 +186,18 @@ def extract_metadata(doc: Document) -> DocumentMetadata:
         area, area_source = _jurisdiction(issuers, frame, title, number, text)
         if area_source:
             sources["jurisdiction"] = area_source
+        # full names (ANNOTATION.md): a header field's name of the same body (a signature
+        # 虹口区应急管理局 under 发布单位 上海市虹口区应急管理局), else a short name completed by the area
+        header_names = [str(f.value) for role in ("issuer", "publisher")
+                        for f in _header_organs(frame.header.get(role), text, "header")]
         expanded = []
         for f in issuers:
             name = str(f.value)
-            if f.source not in ("signature", "header"):
+            long_name = full_name_of(name, header_names)
+            if long_name == name and f.source not in ("signature", "header"):
                 long_name = expand_short_name(name, area)
-                if long_name != name:
-                    f = Found(long_name, None, f.source)
+            if long_name != name:
+                f = Found(long_name, None, f.source)
             expanded.append(f)
         issuers = expanded
         date = _issued_date(frame)

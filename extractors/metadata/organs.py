@@ -11,6 +11,7 @@ import re
 
 from extractors.metadata.areas import (
     KNOWN_AREA_RE,
+    leading_area_match,
     NATIONAL_PREFIXES,
     PREFIXES_BEFORE_AREA,
 )
@@ -80,3 +81,20 @@ def letterhead_organs(t: str) -> list[str]:
         if t.endswith(suffix) and len(t) > len(suffix) + 2:
             return split_organs(t[: -len(suffix)])
     return []
+
+
+def full_name_of(name: str, full_names: list[str]) -> str:
+    """`name` as one of `full_names` writes it when both name the same body, else `name`: a
+    signature 虹口区应急管理局 under a 发布单位 上海市虹口区应急管理局 is that body; 闵行区古美路街道
+    办事处 is 上海市闵行区人民政府古美路街道办事处. Same body: the same area (the short name's
+    area lies on the full name's line of descent) and the same name after the area."""
+    short_area, short_end = leading_area_match(name)
+    if short_area is None:
+        return name
+    for full in full_names:
+        area, end = leading_area_match(full)
+        if area is None or full == name or full[end:] != name[short_end:] or not name[short_end:]:
+            continue
+        if short_area.display in {a.display for a in area.lineage()}:
+            return full
+    return name

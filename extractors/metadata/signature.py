@@ -81,3 +81,18 @@ def _located(names: list[str], line: Line) -> list[Found]:
             pos = found.span[1] - line.start
         out.append(found)
     return out
+
+
+def signature_date_spans(lines: list[Line], lo: int, hi: int) -> list:
+    """The span of the signature date that closes lines [lo, hi) (an annex's own signature, under
+    it: 金山区消防救援支队 / 2019年7月15日), [] when there is none: a date, but no time limit."""
+    for i in range(hi - 1, max(lo, hi - _SIGNATURE_SEARCH_LINES) - 1, -1):
+        line = lines[i]
+        if line.in_table:
+            continue
+        found = signature_date_in(line.text)
+        if found:
+            return [line.span_of(found[1])] if date_of(found[1]) else []
+        if not is_trailer(line.text):
+            return []
+    return []
