@@ -52,6 +52,7 @@ class RoleRules(RuleTable):
     cues: dict[str, CueRule]
     predicate_verbs: list[str]
     lead_marks: list[str]
+    shared_cues: list[str]
     subject_tail_heads: list[str]
     blocked: list[str]
     labels: dict[LabelClass, list[str]]
@@ -63,9 +64,9 @@ class RoleRules(RuleTable):
             for w in words:
                 if seen.setdefault(w, cls) != cls:
                     raise ValueError(f"label {w!r} is in both {seen[w]!r} and {cls!r}")
-        unknown = set(self.lead_marks) - set(self.cues)
+        unknown = (set(self.lead_marks) | set(self.shared_cues)) - set(self.cues)
         if unknown:
-            raise ValueError(f"lead_marks must be cues: {sorted(unknown)}")
+            raise ValueError(f"lead_marks and shared_cues must be cues: {sorted(unknown)}")
         for a, b in (("cues", "blocked"), ("cues", "predicate_verbs"), ("predicate_verbs", "blocked")):
             both = set(getattr(self, a)) & set(getattr(self, b))
             if both:
@@ -80,6 +81,7 @@ RULES = load_rules(RoleRules, "roles.yaml")
 _CUE = re.compile(alternation(list(RULES.cues) + RULES.blocked + RULES.predicate_verbs))
 _PREDICATE_VERBS = set(RULES.predicate_verbs)
 _LEAD_MARKS = set(RULES.lead_marks)
+_SHARED_CUES = set(RULES.shared_cues)
 # a bracket without brackets inside it
 _BRACKET = re.compile(r"[（(][^（()）]{2,120}[）)]")
 _LABEL_OF = {w: cls for cls, words in RULES.labels.items() for w in words}
@@ -180,13 +182,11 @@ def _labels(s: str) -> list[tuple[int, int, LabelClass]]:
     return found
 
 
-def _marked_brackets(s: str) -> list[tuple[int, int, LabelClass]]:
-    """Bracketed lists with a lead mark, read as responsible lists: （市住建局牵头，市财政局…负责）"""
-    found: list[tuple[int, int, LabelClass]] = []
-    for m in _BRACKET.finditer(s):
-        if any(w in m.group() for w in _LEAD_MARKS):
-            found.append((m.start(), m.end(), "responsible"))
-    return found
+def _brackets(s: str) -> list[tuple[int, int, LabelClass | None]]:
+    """Bracketed lists: with a lead mark, read as responsible lists (（市住建局牵头，市财政局…负责）);
+    without one, a shared responsibility whose class the cues inside give (（发展改革委、财政部负责））."""
+    return [(m.start(), m.end(), "responsible" if any(w in m.group() for w in _LEAD_MARKS) else None)
+            for m in _BRACKET.finditer(s)]
 
 
 def _label_end(s: str, i: int) -> int:
@@ -285,13 +285,16 @@ def _roles(text: str, start: int, end: int, units: list[Match], header: str | No
 
     # the label class of each unit: a label in the text, a bracketed list, else the column header
     header_cls = _header_class(header)
-    segments = _labels(s) + _marked_brackets(s)
+    labels = _labels(s)
+    segments: list[tuple[int, int, LabelClass | None]] = labels + _brackets(s)
     segment_of: dict[int, int] = {}  # unit index -> segment id (-1: the header's cell)
     cls_of: dict[int, LabelClass | None] = {}
     for sl in slots:
         seg = next((k for k, (a, b, _) in enumerate(segments) if a <= sl.start < b), None)
         segment_of[sl.index] = -1 if seg is None else seg
         cls_of[sl.index] = header_cls if seg is None else segments[seg][2]
+    shared = _shared_lists(slots, explicit, segment_of, cls_of,
+                           header_shared=header_cls == "responsible", first_bracket=len(labels))
 
     for sl in slots:
         i = sl.index
@@ -303,10 +306,39 @@ def _roles(text: str, start: int, end: int, units: list[Match], header: str | No
             if any(explicit.get(p, (None, None))[1] in _LEAD_MARKS for p in peers):
                 out[i] = "implement" if is_territorial(sl.unit.value) else "cooperate"
                 continue
-        if role is not None:
+        if i in shared:
+            out[i] = shared[i]
+        elif role is not None:
             out[i] = role
         elif cls in ("lead", "cooperate", "implement"):
             out[i] = cls  # type: ignore[assignment]
+    return out
+
+
+def _shared_lists(slots: list[_Slot], explicit: dict[int, tuple[Role, str]], segment_of: dict[int, int],
+                  cls_of: dict[int, LabelClass | None], *, header_shared: bool, first_bracket: int) -> dict[int, Role]:
+    """Roles in lists of bodies that share one responsibility: a bracket (（工业和信息化部、发展改革委、
+    科技部等负责）, （生态环境部、商务部指导）), a responsible label (负责部门：…) or a responsible
+    column's cell. The first-listed body leads and the others cooperate, as 分工 documents say
+    (列第一位者为牵头单位), unless a body is marked on its own (牵头, 配合, 落实: those keep their cue)."""
+    out: dict[int, Role] = {}
+    members: dict[int, list[_Slot]] = {}
+    for sl in slots:
+        members.setdefault(segment_of[sl.index], []).append(sl)
+    for seg, group in members.items():
+        in_bracket = seg >= first_bracket
+        responsible = (header_shared if seg == -1 else cls_of[group[0].index] == "responsible")
+        if not (in_bracket or responsible):
+            continue
+        if any(explicit.get(sl.index, (None, None))[1] in _LEAD_MARKS for sl in group):
+            continue  # one is marked 牵头: handled as a marked list
+        sharing = [sl for sl in group
+                   if (sl.index in explicit and explicit[sl.index][1] in _SHARED_CUES)
+                   or (sl.index not in explicit and responsible)]
+        if len(sharing) < 2:
+            continue
+        for k, sl in enumerate(sharing):
+            out[sl.index] = "lead" if k == 0 else "cooperate"
     return out
 
 
