@@ -34,6 +34,7 @@ from typing import Iterable, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from pipeline.readers.page_notes import is_page_note
 from schemas.document import Block, BlockKind, Cell, Document, SourceRun
 
 VOCABULARY_FILE = Path(__file__).parent / "data" / "normalize.yaml"
@@ -289,11 +290,13 @@ _FURNITURE_MAX = 60  # furniture lines are short; longer lines are not even look
 
 
 def is_noise_line(line: str) -> bool:
-    """Page numbers, numeric junk, bullets and web furniture: lines that are not the document."""
+    """Page numbers, numeric junk, bullets, web furniture and page notes: lines that are not the document."""
     stripped = line.strip()
     if not stripped:
         return False
     if PAGE_NUMBER.match(line) or NUMERIC_JUNK.match(line) or BULLETS_ONLY.match(line):
+        return True
+    if is_page_note(stripped):  # provenance and copyright notes, source links (page_notes.py)
         return True
     if len(stripped) > _FURNITURE_MAX:
         return False
