@@ -64,7 +64,7 @@ def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
 
 def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -> Extraction:
     meta = extract_metadata(doc)
-    ctx = ExtractContext(issued_date=meta.issued_date)
+    ctx = ExtractContext(issued_date=meta.issued_date, plan_year=deadline_module.plan_year(meta.title))
     # table cells of a deadline column, and brackets that assign an item (（责任单位：…，长期坚持）)
     ctx.deadline_cells = deadline_cells(doc, ctx) + obligations.assignment_brackets(doc.text)
     spacy_doc = nlp.run(doc.text, ctx)
@@ -157,4 +157,4 @@ def _deadline_record(doc_id: str, obligation_id: str | None, m: Match, scope: st
     return DeadlineRecord(
         deadline_id=stable_id(doc_id, m.start, m.end, obligation_id), doc_id=doc_id, obligation_id=obligation_id,
         surface=m.surface, start=m.start, end=m.end, date=v.date, kind=v.kind, precision=v.precision,
-        relative=getattr(v, "relative", None), scope=scope)
+        year_source=v.year_source, relative=v.relative, scope=scope)

@@ -74,9 +74,12 @@ def derived(owner: object, name: str, source: list, build: Callable[[list], Any]
 @dataclass
 class ExtractContext:
     """What an extractor may know beyond the text. Never 'now': relative dates resolve against
-    `issued_date`, and a missing issue date leaves them unresolved."""
+    `plan_year` and `issued_date`, and when both are missing they stay unresolved."""
 
     issued_date: dt.date | None = None
+    # the year of the plan the text stands in, as its title states it (2026年…工作方案); a date
+    # written without a year (4月底前, 年内, 一季度) takes it before the issue date's year
+    plan_year: int | None = None
     # spans already claimed by citations (document numbers, standard codes, 《titles》): dates and
     # quantities inside them are not read
     masked: list[tuple[int, int]] = field(default_factory=list)

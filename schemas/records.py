@@ -16,6 +16,7 @@ Modality = Literal["must", "prohibit", "encourage"]
 Role = Literal["lead", "cooperate", "implement"]
 DeadlineKind = Literal["by", "ongoing", "start"]
 Precision = Literal["day", "month", "year"]
+YearSource = Literal["stated", "title", "issued"]
 Comparator = Literal["eq", "ge", "gt", "le", "lt", "approx", "range"]
 CitationKind = Literal["standard", "document"]
 DocType = Literal["notice", "opinion", "plan", "reply", "table", "standard", "other"]
@@ -116,6 +117,8 @@ class DeadlineRecord(Record):
     date: dt.date | None = None
     kind: DeadlineKind
     precision: Precision | None = None
+    year_source: YearSource | None = Field(
+        None, description="where the date's year comes from: stated with it, the plan's title, the issue date")
     relative: str | None = Field(None, description="for limits counted from an event: the rule as written")
     scope: Literal["own", "item", "row", "document"] = Field(
         "own", description="own: stated inside the obligation; item/row: inherited from its item or table row")

@@ -28,6 +28,7 @@ def _context(case: dict) -> ExtractContext:
     text = case["text"]
     return ExtractContext(
         issued_date=case.get("issued"),
+        plan_year=case.get("plan_year"),
         deadline_cells=_spans(text, case.get("cells")),
         masked=_spans(text, case.get("masked")),
     )
@@ -53,6 +54,8 @@ def test_example(case):
         assert text[m.start:m.end] == m.surface
         if "relative" in e:
             assert m.value.relative == e["relative"]
+        if "year_source" in e:
+            assert m.value.year_source == e["year_source"]
 
 
 def test_example_table_has_positives_negatives_and_unsolved_cases():
@@ -129,3 +132,28 @@ def test_any_text_gives_spans_that_point_at_their_surface(text, issued):
     for m in deadlines.extract(text, ctx):
         assert text[m.start:m.end] == m.surface and m.field == "deadline"
         assert isinstance(m.value, deadlines.DeadlineValue)
+
+
+@pytest.mark.parametrize("title, year", [
+    ("关于印发《静安区2025年碳达峰碳中和及节能减排重点工作安排》的通知", 2025),
+    ("关于开展2024年本市海绵城市建设工作的函", 2024),
+    ("关于印发《2026年虹口区消防为民办实事项目实施方案》的通知", 2026),
+    ("国务院办公厅关于印发2019年政务公开工作要点的通知", 2019),
+    ("二〇二〇年全区城市管理工作计划", 2020),
+    ("关于印发《交通领域精细化管理三年行动计划(2024-2026年)》的通知", None),   # a period
+    ("关于印发《城市更新行动方案（2023—2025年）》的通知", None),
+    ("上海市城市更新条例（2021年修订）", None),                                  # a revision
+    ("关于2023年和2024年重点工作的通知", None),                                  # two years
+    ("关于加强社区配套设施规划建设管理的意见", None),
+    (None, None),
+])
+def test_plan_year_is_the_single_year_of_the_title(title, year):
+    assert deadlines.plan_year(title) == year
+
+
+def test_a_yearless_date_takes_the_title_year_before_the_issue_year():
+    text = "请各区于3月底前报送计划。"
+    (m,) = deadlines.extract(text, ExtractContext(issued_date=dt.date(2023, 12, 20), plan_year=2024))
+    assert (m.value.date, m.value.year_source) == (dt.date(2024, 3, 31), "title")
+    (m,) = deadlines.extract(text, ExtractContext(issued_date=dt.date(2023, 12, 20)))
+    assert (m.value.date, m.value.year_source) == (dt.date(2023, 3, 31), "issued")

@@ -19,6 +19,7 @@ def test_ddl_of_one_table_is_exactly_the_model():
     date DATE,
     kind VARCHAR NOT NULL,
     precision VARCHAR,
+    year_source VARCHAR,
     relative VARCHAR,
     scope VARCHAR NOT NULL
 );"""

@@ -36,6 +36,9 @@ class _Reading:
     last: tuple[int | None, int | None]  # (month, day) of its last day; day None = month end
     precision: Precision
     recurring: bool = False
+    # how often a recurring limit recurs (year, quarter, half, month); "event": it counts from the
+    # year or month of some event (次年1月底前) and has no date of its own
+    every: str | None = None
     relative_year: int | None = None  # offset from the issue year (今年 0, 明年 1)
     relative_month: int | None = None  # offset from the issue month (本月 0, 下月 1)
 
@@ -62,6 +65,8 @@ def _year_period(word: str) -> tuple[tuple[int, int], tuple[int, int | None], Pr
     raise ValueError(f"{word!r} is no period of the year")  # the grammar matches no such word
 
 
+# the words that end a period (末, 底) and 内 (within it): what may follow 每季度 / 每半年
+_PERIOD_ENDS = {*RULES.period_end_suffixes, "内"}
 _PERIOD_END = re.compile(rf"(?:{alternation(RULES.period_end_suffixes)})$")
 
 
@@ -98,14 +103,21 @@ def _read(m: re.Match) -> _Reading | None:
             r = _month_reading(_int(g["rmonth"]), g["rday"], g["rmpart"])
             if r is None:
                 return None
-            return _Reading(None, r[0], r[1], r[2], recurring=True)
+            every = RULES.recurring_prefixes[g["recur"]]
+            if every in ("quarter", "half"):
+                return None  # 每季度3月: no date
+            return _Reading(None, r[0], r[1], r[2], recurring=True, every=every)
+        every = RULES.recurring_prefixes[g["recur"]]
+        if every in ("quarter", "half") and re.sub(r"\s+", "", g["rypart"]).lstrip("年") not in _PERIOD_ENDS:
+            return None  # 每季度末 is the end of each quarter; 每季度上半年 means nothing
         first, last, precision = _year_period(g["rypart"])
-        return _Reading(None, first, last, precision, recurring=True)
+        return _Reading(None, first, last, precision, recurring=True, every=every)
     if g["mrecur"] is not None:
         day = _int(g["mrday"])
         if day is None or not 1 <= day <= 31:
             return None
-        return _Reading(None, (1, day), (1, day), "day", recurring=True)
+        return _Reading(None, (1, day), (1, day), "day", recurring=True,
+                        every=RULES.recurring_month_prefixes[g["mrecur"]])
     if g["relmonth"] is not None:
         # the month is filled in when resolved; 1 stands in for it here
         r = _month_reading(1, g["relmday"], g["relmpart"])

@@ -3,16 +3,18 @@ is read.
 """
 from __future__ import annotations
 
-import bisect
+import datetime as dt
 import re
 
 from extractors.base import ExtractContext, Match
 from extractors import citations
 from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineValue
-from schemas.records import DeadlineKind
+from schemas.records import DeadlineKind, YearSource
 from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _DONE, _EFFECTIVE_ALWAYS,
-    _EFFECTIVE_AT_END, _LABEL_VALUE, _NUMERIC_UNIT_AFTER, _POST, _PRE, _RANGE_START, _VALIDITY)
+    _EFFECTIVE_AT_END, _CLAUSE_FOLLOWS, _ITEM_OPENING, _LABEL_END, _LABEL_VALUE, _LIST_GAP, _NUMERIC_UNIT_AFTER,
+    _PLAN_PERIOD_CLOSE, _PLAN_PERIOD_OPEN, _POST, _PRE, _RANGE_START, _VALIDITY)
 from extractors.deadlines.calendar import _Reading, _read
+from extractors.deadlines.years import first_due, recurrence_anchor, year_for
 
 
 def _protected(text: str, ctx: ExtractContext) -> list[tuple[int, int]]:
@@ -32,16 +34,6 @@ def _label_regions(text: str) -> list[tuple[int, int]]:
     return [(m.start("value"), m.end("value")) for m in _LABEL_VALUE.finditer(text)]
 
 
-def _context_year(text: str, start: int, years: list[tuple[int, int]], ctx: ExtractContext) -> int | None:
-    """Nearest previous full year in the same block (line), else the issue year.
-    `years` is (position, year) in text order."""
-    block_start = text.rfind("\n", 0, start) + 1
-    i = bisect.bisect_left(years, (start, -1)) - 1
-    if i >= 0 and years[i][0] >= block_start:
-        return years[i][1]
-    return ctx.issued_date.year if ctx.issued_date else None
-
-
 def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, int]],
                          protected: list[tuple[int, int]]) -> list[Match]:
     readings: list[tuple[re.Match, _Reading]] = []
@@ -59,19 +51,56 @@ def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, 
             continue  # 2023.8万元: an amount
         readings.append((m, reading))
     years = [(m.start(), r.year) for m, r in readings if r.year is not None]
+    shared = _list_cued(text, [m for m, _ in readings])
 
     found: list[Match] = []
+    starts: list[tuple[int, dt.date]] = []  # stated starts (从2019年起), for recurring limits after them
     for m, reading in readings:
-        value_span = _weigh_cues(text, m, reading, ctx, cells, years)
-        if value_span is not None:
-            start, end, value = value_span
-            found.append(Match(FIELD, start, end, text[start:end], value))
+        cue = _weigh_cues(text, m, reading, cells, m.start() in shared,
+                          dated=ctx.issued_date is not None or ctx.plan_year is not None)
+        if cue is None:
+            continue
+        span_start, span_end, kind = cue
+        value = _resolve(text, m.start(), reading, kind, _compact(text[span_start:span_end]), ctx, years, starts)
+        if value is None:
+            continue
+        if kind == "start" and value.date is not None:
+            starts.append((m.start(), value.date))
+        found.append(Match(FIELD, span_start, span_end, text[span_start:span_end], value))
     return found
 
 
-def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
-                cells: list[tuple[int, int]], years: list[tuple[int, int]]):
-    """(start, end, value) of a date with the cues around it, or None when it is no deadline."""
+def _list_cued(text: str, dates: list[re.Match]) -> set[int]:
+    """Starts of the dates that share the cue of another date of their list (分别于3月25日、6月25日、
+    11月30日前上报; 将于5月、10月组织: each date of the list is a limit)."""
+    shared: set[int] = set()
+    listed = [bool(_LIST_GAP.fullmatch(text, a.end(), b.start())) for a, b in zip(dates, dates[1:])]
+    for i in range(len(dates) - 2, -1, -1):   # a cue after the last date: 3月25日、6月25日前
+        if listed[i] and (dates[i + 1].start() in shared or _trailing_cue(text, dates[i + 1].end())):
+            shared.add(dates[i].start())
+    for i in range(len(dates) - 1):           # a cue before the first: 将于5月、10月组织
+        if listed[i] and (dates[i].start() in shared or _leading_cue(text, dates[i].start())):
+            shared.add(dates[i + 1].start())
+    return shared
+
+
+def _leading_cue(text: str, start: int) -> bool:
+    pre = _PRE.search(text, max(0, start - 8), start)
+    return bool(pre and pre.group("word") in RULES.by_prefixes)
+
+
+def _trailing_cue(text: str, end: int) -> bool:
+    post = _POST.match(text, end)
+    if post and post.group("word") in RULES.by_suffixes:
+        return True
+    return _DONE.match(text, post.end() if post else end) is not None
+
+
+def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int, int]],
+                list_cued: bool, dated: bool) -> tuple[int, int, DeadlineKind] | None:
+    """(start, end, kind) of a date with the cues around it, or None when it is no deadline.
+    `dated`: the document's date or year is known, so a stated date in the past can be told
+    from a limit (2018年11月，国务院印发… opens a line as a plan's stage does)."""
     start, end = m.start(), m.end()
     pre = _PRE.search(text, max(0, start - 8), start)
     range_end = False
@@ -90,6 +119,9 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
     is_start = pre_word in RULES.start_prefixes or post_word in RULES.start_suffixes
     span_start = pre.start("word") if pre else start
     span_end = post.end() if post else end
+    if range_end and _PLAN_PERIOD_OPEN.search(text, max(0, pre.start("word") - 12), pre.start("word")) \
+            and _PLAN_PERIOD_CLOSE.match(text, span_end) and m.group("year") and not m.group("month"):
+        return None  # （2024-2026年）: the period a plan covers, not a limit
     done = _DONE.match(text, span_end)
     if done and not is_start:
         span_end = done.end()
@@ -97,38 +129,70 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, ctx: ExtractContext,
                     or m.group("lypart") or m.group("ympart") or m.group("bpart") or m.group("relmpart"))
     if not is_start and post is None and _RANGE_START.match(text, end):
         return None  # 2023年6月至2024年12月: the start of a range has no cue of its own
-    cued = (in_cell or is_start or done is not None or names_period is not None
-            or range_end or pre_word in RULES.by_prefixes or post_word in RULES.by_suffixes)
+    by_cue = pre_word in RULES.by_prefixes or post_word in RULES.by_suffixes
+    if m.group("bpart") in RULES.nominal_year_ends and not (in_cell or by_cue or done or is_start) \
+            and not _CLAUSE_FOLLOWS.match(text, end):
+        return None  # 纳入年底效能目标考核, 年中和年末跟踪指导: the period names a review, no limit
+    cued = (in_cell or is_start or done is not None or names_period is not None or range_end or by_cue
+            or list_cued or ((dated or reading.year is None) and _is_stage_label(text, span_start, span_end)))
     if not cued:
         return None
     if is_start and pre_word in RULES.by_prefixes:
         is_start = False  # 到2022年开始: the limit wins
     if is_start and (_EFFECTIVE_ALWAYS.match(text, span_end) or _EFFECTIVE_AT_END.match(text, span_end)):
         return None  # 本条例自2015年5月1日起施行: the document takes effect
-    kind: DeadlineKind = "start" if is_start else "by"
-    surface = text[span_start:span_end]
+    return span_start, span_end, ("start" if is_start else "by")
+
+
+def _is_stage_label(text: str, start: int, end: int) -> bool:
+    """A date or period that opens an item of a plan and is followed by its task
+    ((一)第一季度：做好项目立项工作; 2026年4月，印发…): the item is due then."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(_ITEM_OPENING.fullmatch(text, line_start, start) and _LABEL_END.match(text, end))
+
+
+def _resolve(text: str, start: int, reading: _Reading, kind: DeadlineKind, rule: str, ctx: ExtractContext,
+             years: list[tuple[int, int]], starts: list[tuple[int, dt.date]]) -> DeadlineValue | None:
+    """The value of a cued date: its year from the text, the plan's title or the issue date; None
+    when the date does not exist or a stated "by" date lies before the issue date (the past)."""
+    unresolved = DeadlineValue(None, kind, None, rule)
     if reading.recurring:
-        return span_start, span_end, DeadlineValue(None, kind, None, _compact(surface))
+        if reading.every == "event":
+            return unresolved
+        anchor, source = recurrence_anchor(text, start, starts, ctx.plan_year, ctx.issued_date)
+        date = first_due(reading, anchor) if anchor else None
+        if date is None:
+            return unresolved
+        precision = "month" if reading.every in ("quarter", "half") else reading.precision
+        return DeadlineValue(date, kind, precision, rule, source)
     if reading.relative_month is not None:
         if ctx.issued_date is None:
-            return span_start, span_end, DeadlineValue(None, kind, None, _compact(surface))
+            return unresolved
         total = ctx.issued_date.month - 1 + reading.relative_month
         year, month = ctx.issued_date.year + total // 12, total % 12 + 1
         reading = _Reading(year, (month, reading.first[1]), (month, reading.last[1]), reading.precision)
-    if reading.relative_year is not None:
-        year = ctx.issued_date.year + reading.relative_year if ctx.issued_date else None
+        source: YearSource = "issued"
+    elif reading.relative_year is not None:
+        # 今年, 明年: the document's own year (its date; the plan's year when it is undated)
+        base = ctx.issued_date.year if ctx.issued_date else ctx.plan_year
+        source = "issued" if ctx.issued_date else "title"
+        if base is None:
+            return unresolved
+        year = base + reading.relative_year
     elif reading.year is not None:
-        year = reading.year
+        year, source = reading.year, "stated"
     else:
-        year = _context_year(text, start, years, ctx)
-    if year is None:
-        return span_start, span_end, DeadlineValue(None, kind, None, _compact(surface))
-    date = reading.resolve(year, start=is_start)
+        year, source = year_for(text, start, years, ctx.plan_year, ctx.issued_date)
+        if year is None:
+            return unresolved
+    date = reading.resolve(year, start=kind == "start")
     if date is None:
         return None
-    if kind == "by" and ctx.issued_date and date < ctx.issued_date:
+    if kind == "by" and source == "stated" and ctx.issued_date and date < ctx.issued_date:
         return None  # a "by" date before the document was issued reports the past
-    return span_start, span_end, DeadlineValue(date, kind, reading.precision, None)
+    if kind == "by" and source == "stated" and not ctx.issued_date and ctx.plan_year and date.year < ctx.plan_year:
+        return None  # likewise before the plan's year, when the issue date is unknown
+    return DeadlineValue(date, kind, reading.precision, None, source)
 
 
 def _in_validity_clause(text: str, start: int) -> bool:

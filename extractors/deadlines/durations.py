@@ -1,5 +1,5 @@
-"""Limits that are no calendar date: counted from an event (竣工验收合格后三个月内), a duration
-in a deadline cell (3个月内), and the ongoing words (长期坚持).
+"""Limits that are no calendar date: counted from an event (竣工验收合格后三个月内) or the event
+itself (在工程竣工验收前), a duration in a deadline cell (3个月内), and the ongoing words (长期坚持).
 """
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
 from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION,
-    _MAX_EVENT, _ONGOING, _OWN_EVENT, _RELATIVE_LEAD)
+    _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_PHRASE, _OWN_EVENT,
+    _RELATIVE_LEAD)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
 from extractors.deadlines.cues import _compact, _overlaps
 
@@ -48,7 +49,7 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
             date = _add_duration(ctx.issued_date, n, unit)
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface,
-                           DeadlineValue(date, "by", "day" if date else None, _compact(surface))))
+                           _counted_from_issue(date, surface)))
     for m in _LEAD_DURATION.finditer(text):
         n = to_number(m.group("n"))
         if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
@@ -61,7 +62,26 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
             if own and ctx.issued_date else None
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface,
-                           DeadlineValue(date, "by", "day" if date else None, _compact(surface))))
+                           _counted_from_issue(date, surface)))
+    return found
+
+
+def _event_before_candidates(text: str, protected: list[tuple[int, int]]) -> list[Match]:
+    """在工程竣工验收前, 在项目开工前，…: a limit that is an event itself (date NULL, kind by)."""
+    found: list[Match] = []
+    for m in _EVENT_BEFORE.finditer(text):
+        event = m.group("event")
+        if _NOT_EVENT_END.search(event) or not _EVENT_BEFORE_WORD.search(event):
+            continue
+        # a limit when a modal binds it (应当在…前; 在…前，应当…) or the duty follows at once
+        # (在工程竣工验收前核查…); 在办理许可证前，严把关口 describes a practice
+        if text[m.end():m.end() + 1] in ("，", ",") and not (m.group("modal") or _MODAL_AFTER.match(text, m.end())):
+            continue
+        start = m.start("event") - 1          # from 在: 在工程竣工验收前
+        if _overlaps(start, m.end(), protected):
+            continue
+        surface = text[start:m.end()]
+        found.append(Match(FIELD, start, m.end(), surface, DeadlineValue(None, "by", None, _compact(surface))))
     return found
 
 
@@ -78,10 +98,17 @@ def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], protected
 
 
 def _ongoing_candidates(text: str, cells: list[tuple[int, int]], protected) -> list[Match]:
+    """The ongoing words in deadline cells (长期坚持, 常态化推进, 持续推进), and the ongoing phrases
+    anywhere (常态化开展…)."""
     found: list[Match] = []
-    for cell_start, cell_end in cells:
-        for m in _ONGOING.finditer(text, cell_start, cell_end):
-            if not _overlaps(m.start(), m.end(), protected):
-                found.append(Match(FIELD, m.start(), m.end(), m.group(),
-                                   DeadlineValue(None, "ongoing", None, None)))
+    spans = [(m.start(), m.end()) for s, e in cells for m in _ONGOING.finditer(text, s, e)]
+    spans += [(m.start(), m.end()) for m in _ONGOING_PHRASE.finditer(text)]
+    for start, end in spans:
+        if not _overlaps(start, end, protected):
+            found.append(Match(FIELD, start, end, text[start:end], DeadlineValue(None, "ongoing", None, None)))
     return found
+
+
+def _counted_from_issue(date, surface: str) -> DeadlineValue:
+    """A limit counted from an event: dated only when the event is the document's own issue."""
+    return DeadlineValue(date, "by", "day" if date else None, _compact(surface), "issued" if date else None)

@@ -88,6 +88,7 @@ _EFFECTIVE_AT_END = re.compile(rf"{_S}(?:{alternation(RULES.effective_verbs.at_c
 _NUMERIC_UNIT_AFTER = re.compile(rf"{_S}(?:{alternation(RULES.numeric_date_not_before)})")
 _LABEL_VALUE = re.compile(rf"(?:{alternation(RULES.time_limit_labels)}){_S}[:：]{_S}(?P<value>[^；;。，,）)\n\t]+)")
 _ONGOING = re.compile(alternation(RULES.ongoing_words))
+_ONGOING_PHRASE = re.compile(alternation(RULES.ongoing_phrases))
 
 _UNIT = alternation(RULES.duration_units)
 # 收到申请之日起二十个工作日内, 竣工验收合格后三个月内, 交房前五日内, 有效期届满三十日前
@@ -109,3 +110,26 @@ _OWN_EVENT = re.compile(
 # What closes the clause a relative limit's event is written in ("、" does not: 投诉、举报后).
 _CLAUSE_BREAK = "，。；：,;:!?！？\n\t（()）"
 _MAX_EVENT = 30
+
+# Around a date, the shapes of a plan's text that make it a limit or keep it from being one.
+# After a date: the clause ends (年底，… : the period stands alone as the time of what follows).
+_CLAUSE_FOLLOWS = re.compile(r"[^\S\n]{0,2}(?:[，,。；;：:\n]|$)")
+# Before a date at the start of a line: the item's numbering, if any ((一) 第一季度：…, 2. 5月底前…).
+_ITEM_OPENING = re.compile(
+    r"[ \t\u3000]*(?:#{1,6}[ \t]*|[-*＊•·][ \t]*)?"
+    r"(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[.．、)）](?!\d))?[ \t\u3000]*"
+)
+# After a date that opens an item: the colon or comma before its task (第二季度：完成…; 2026年4月，印发…).
+_LABEL_END = re.compile(r"[^\S\n]*[：:，,]")
+# Between two dates of a list that share the cue of the last (3月25日、6月25日、9月25日前).
+_LIST_GAP = re.compile(r"[^\S\n]*[、和及与][^\S\n]*")
+# A period of years in brackets, as titles write the span of a plan: （2024-2026年）.
+_PLAN_PERIOD_OPEN = re.compile(rf"[（(][^\S\n]*{_YEAR}[^\S\n]*年?[^\S\n]*$")
+_PLAN_PERIOD_CLOSE = re.compile(r"[^\S\n]*[)）]")
+# 在工程竣工验收前, 应当在办理施工许可手续前: a limit that is an event (no duration, no date).
+_EVENT_BEFORE = re.compile(
+    rf"(?P<modal>应当|应|须|必须|要)?在(?P<event>[^\s\d{_CN_DIGIT}，。；,;：:、（）()“”《》]{{2,16}}?)(?:之前|以前|前)"
+)
+_EVENT_BEFORE_WORD = re.compile(rf"(?:{alternation(RULES.event_before_words)})$")
+_NOT_EVENT_END = re.compile(r"[年月日底末此]$")
+_MODAL_AFTER = re.compile(r"[，,][^\S\n]*(?:应当|应|须|必须)")

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from extractors.rules import RuleTable, load_rules
-from schemas.records import DeadlineKind, Precision
+from schemas.records import DeadlineKind, Precision, YearSource
 
 
 FIELD = "deadline"
@@ -22,6 +22,9 @@ class DeadlineValue:
     kind: DeadlineKind
     precision: Precision | None
     relative: str | None = None
+    # where the date's year comes from: written with it (stated), the plan's title (title), the
+    # issue date (issued: 今年, 自印发之日起, or a date without a year in an undated plan)
+    year_source: YearSource | None = None
 
 
 class _YearPeriod(RuleTable):
@@ -48,8 +51,8 @@ class DeadlineRules(RuleTable):
     month_periods: dict[str, _MonthPeriod]
     relative_years: dict[str, int]
     relative_months: dict[str, int]
-    recurring_prefixes: list[str]
-    recurring_month_prefixes: list[str]
+    recurring_prefixes: dict[str, Literal["year", "quarter", "half", "event"]]
+    recurring_month_prefixes: dict[str, Literal["month", "event"]]
     range_connectors: list[str]
     validity_words: list[str]
     by_prefixes: list[str]
@@ -64,13 +67,17 @@ class DeadlineRules(RuleTable):
     year_name_suffixes: list[str]
     time_limit_labels: list[str]
     ongoing_words: list[str]
+    ongoing_phrases: list[str]
     duration_units: dict[str, Literal["day", "workday", "week", "month", "quarter", "year"]]
     event_anchors: list[str]
+    event_before_words: list[str]
     relative_lead_words: list[str]
     own_issue_events: list[str]
     own_document_words: list[str]
     own_period_leads: list[str]
     numeric_date_not_before: list[str]
+    title_year_not_plan: list[str]
+    nominal_year_ends: list[str]
 
     @field_validator("*", mode="after")
     @classmethod
