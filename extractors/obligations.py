@@ -33,6 +33,7 @@ class ObligationRules(RuleTable):
     header_units: list[str]
     header_words: list[str]
     completion_words: list[str]
+    target_openers: list[str]
     assignment_words: list[str]
 
 
@@ -158,19 +159,31 @@ def _merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[Linked
     return first + [u for u in more if u.match.value.canonical not in seen]
 
 
-def _paragraph_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches) -> Match | None:
+def _paragraph_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches,
+                        at: int) -> Match | None:
     """The deadline a paragraph states for its whole item: outside narrowing sentences, the latest
-    time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage is)."""
+    time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage is).
+    A target that opens its sentence (到2020年，…达到95%以上) governs what follows it, not the
+    measures written before it (`at`: where the inheriting sentence starts)."""
     found = []
     for u in structure.units_of_block(block_index):
         sentence = doc.text[u.start:u.end]
         if any(sentence.startswith(w) for w in RULES.narrowing_starts):
             continue
-        found += fields.within("deadlines", u.start, u.end)
+        own = fields.within("deadlines", u.start, u.end)
+        if u.start > at and own and _opens_target(doc.text, u.start, own[0]):
+            continue
+        found += own
     dated = [m for m in found if m.value.kind == "by" and m.value.date is not None]
     if dated:
         return max(dated, key=lambda m: m.value.date)
     return found[0] if found else None
+
+
+def _opens_target(text: str, sentence_start: int, deadline: Match) -> bool:
+    """A sentence that opens with a target date (到2020年，…): a goal for what the item does next."""
+    lead = _NUMBER_PREFIX.sub("", text[sentence_start:deadline.start], count=1).strip()
+    return not lead and deadline.surface.startswith(tuple(RULES.target_openers))
 
 
 def _item_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches) -> Match | None:
@@ -368,7 +381,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         if own:
             ob.deadlines = [LinkedDeadline(d, "own") for d in own]
         elif not any(sentence.startswith(w) for w in RULES.narrowing_starts):
-            inherited = (_paragraph_deadline(doc, structure, unit.block_index, fields)
+            inherited = (_paragraph_deadline(doc, structure, unit.block_index, fields, unit.start)
                          or _item_deadline(doc, structure, unit.block_index, fields))
             if inherited and _has_subject(ob) and _sentence_has_units(doc, structure, fields, inherited):
                 # 各区县要在年底前制定方案。市财政局要加强资金保障。: each body keeps its own limit

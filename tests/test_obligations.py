@@ -141,3 +141,23 @@ def test_a_lead_in_gives_its_doers_to_the_list_items():
     assert summary(ex, "负责辖区内居家养老服务工作")[0] == {"镇街": "lead"}  # 负责: lead
     assert summary(ex, "落实政府购买居家养老社会服务")[0] == {"镇街": "lead"}
     assert summary(ex, "建设、运营、维护、管理居家养老服务设施")[0] == {"镇街": "lead"}
+
+
+@pytest.fixture(scope="module")
+def work_plan():
+    return extraction(DOCS / "work-plan-yearless-dates.txt")
+
+
+def test_a_target_governs_what_follows_it_not_the_measures_before_it(work_plan):
+    # 到2025年 closes the paragraph: the measures written before it are not due then
+    assert summary(work_plan, "要推广秸秆就地还田技术")[1] == set()
+    assert summary(work_plan, "秸秆综合利用率达到90%以上")[1] == {("2025-12-31", "by")}
+    # 到2025年 opens the paragraph: the sentence after it inherits it
+    assert summary(work_plan, "要补齐丘陵地区农机短板")[1] == {("2025-12-31", "by")}
+
+
+def test_stages_without_a_year_take_the_year_of_the_plans_title(work_plan):
+    assert summary(work_plan, "完成年度目标任务分解")[1] == {("2025-03-31", "by")}
+    assert summary(work_plan, "完成公共建筑节能改造项目验收")[1] == {("2025-09-30", "by")}
+    sources = {d.surface: d.year_source for d in work_plan.deadlines}
+    assert sources["第一季度"] == "title" and sources["到2025年"] == "stated"
