@@ -14,8 +14,10 @@ from pipeline.settings import DEFAULT_DB
 
 def connect(db: str | Path = DEFAULT_DB):
     """A read-only DuckDB connection to an obligations database (tables and v_* views, docs/SCHEMA.md);
-    `con.sql("SELECT …").df()` / `.pl()` work as DuckDB provides. Raises FileNotFoundError when there
-    is no database, DatabaseBusy while a writer holds it."""
+    `con.sql("SELECT …").df()` / `.pl()` work as DuckDB provides. It reads the database and nothing
+    else: no file, ATTACH, extension or setting change (pipeline/store/readonly.py); register Python
+    objects by name (`con.register("ids", table)`). Raises FileNotFoundError when there is no
+    database, DatabaseBusy while a writer holds it."""
     from pipeline import store  # imported here: `import pipeline` stays light for the readers
     from pipeline.store import views
 

@@ -11,39 +11,51 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.errors import DatabaseBusy
 from pipeline.report.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
+from pipeline.report.output import OutputRefused, neutralise
 from pipeline.settings import DEFAULT_DB
 
 DEFAULT_REPORT = Path("outputs/report.html")
 DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
+FORCE_OPTION = Annotated[bool, typer.Option("--force", help="overwrite a source document or a file of another "
+                                                            "kind (never the database)")]
 # columns that identify rows for programs; the terminal table leaves them out
 _ID_COLUMNS = {"doc_id", "quota_id", "obligation_id", "citation_key", "deadline_id"}
 # longest text shown in a terminal cell (obligation sentences, titles)
 _CELL_WIDTH = 60
 
-_err = Console(stderr=True)
+_err = Console(stderr=True, markup=False, highlight=False)  # data never goes through markup
 
 
 def _fail(message: str, code: int = 2) -> None:
-    _err.print(f"[red]error:[/red] {message}", highlight=False)
+    # data (paths, cell values, DuckDB's messages) never goes through rich markup: `[/x]` in a path
+    # would raise, `[link=…]` would render
+    _err.print(Text.assemble(("error:", "red"), " ", message), highlight=False)
     raise typer.Exit(code)
 
 
 def _open(db: Path):
     from pipeline import store
-    from pipeline.store import views
+    from pipeline.store import readonly, views
     try:
         con = store.connect(db, read_only=True, wait=5.0)
     except (DatabaseBusy, FileNotFoundError) as exc:
         _fail(str(exc))
+    except duckdb.Error as exc:  # not a DuckDB file, or one this DuckDB cannot read
+        _fail(f"cannot open {db} as a database: {exc}")
+    if not readonly.is_obligations_database(con):
+        con.close()
+        _fail(f"{db} is not an obligations database (no schema_meta table): written by something else?")
     if not views.use_current(con):
-        _err.print(f"[yellow]note:[/yellow] {db} was written by an older version; run `obligations ingest` "
-                   "on it to bring its tables up to date", highlight=False)
+        _err.print(Text.assemble(("note:", "yellow"), f" {db} was written by an older version; run "
+                                 "`obligations ingest` on it to bring its tables up to date"), highlight=False)
     return con
 
 
@@ -62,12 +74,12 @@ def _short(text: str) -> str:
 
 def _print_table(result: Comparison, wide_cells: bool = False) -> None:
     keep = [i for i, c in enumerate(result.columns) if c not in _ID_COLUMNS]
-    table = Table(title=result.title, show_lines=wide_cells)
+    table = Table(title=Text(result.title), show_lines=wide_cells)
     for i in keep:
         numeric = bool(result.rows) and all(isinstance(r[i], (int, float)) for r in result.rows if r[i] is not None)
-        table.add_column(result.columns[i], justify="right" if numeric else "left")
+        table.add_column(Text(result.columns[i]), justify="right" if numeric else "left")
     for row in result.rows:
-        table.add_row(*[(_plain(row[i]) if wide_cells else _short(_plain(row[i]))) for i in keep])
+        table.add_row(*[Text(_plain(row[i]) if wide_cells else _short(_plain(row[i]))) for i in keep])
     Console().print(table)
     if not result.rows:
         _err.print("no rows (is the database empty, or are the filters too narrow?)")
@@ -86,7 +98,8 @@ def emit(result: Comparison, fmt: str, wide_cells: bool = False) -> None:
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(result.columns)
-        writer.writerows([json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in r]
+        # formula-looking text cells get a leading apostrophe (report/output.py), as in the export
+        writer.writerows([neutralise(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for v in r]
                          for r in result.rows)
     else:
         _print_table(result, wide_cells)
@@ -130,15 +143,20 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="parquet | csv | xlsx")],
         out: Annotated[Path, typer.Option("--out", help="folder to write into")],
         db: DB_OPTION = DEFAULT_DB,
+        force: FORCE_OPTION = False,
     ) -> None:
         """Export every table and view: Parquet or CSV (UTF-8 with BOM) files, or one XLSX workbook."""
         if fmt not in EXPORT_FORMATS:
             _fail(f"unknown format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")
         con = _open(db)
         try:
-            paths = export(con, fmt, out)
+            paths = export(con, fmt, out, force=force)
+        except OutputRefused as exc:
+            _fail(f"not written: {exc}")
         except OSError as exc:
-            _fail(f"cannot write to {out}: {exc}")
+            _fail(f"cannot write to {out}: {exc.strerror or exc}; nothing was replaced")
+        except duckdb.Error as exc:
+            _fail(f"export failed: {exc}; nothing was replaced")
         finally:
             con.close()
         for p in paths:
@@ -148,6 +166,7 @@ def register(app: typer.Typer) -> None:
     def report_command(
         out: Annotated[Path, typer.Option("--out", help="the HTML file to write")] = DEFAULT_REPORT,
         db: DB_OPTION = DEFAULT_DB,
+        force: FORCE_OPTION = False,
     ) -> None:
         """Write one self-contained HTML report: comparisons, charts, and every document with its
         extracted spans highlighted."""
@@ -155,9 +174,11 @@ def register(app: typer.Typer) -> None:
 
         con = _open(db)
         try:
-            path = write_report(con, out)
+            path = write_report(con, out, force=force)
+        except OutputRefused as exc:
+            _fail(f"not written: {exc}")
         except OSError as exc:
-            _fail(f"cannot write {out}: {exc}")
+            _fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
         finally:
             con.close()
         typer.echo(str(path))

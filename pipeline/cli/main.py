@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.errors import DatabaseBusy, PipelineError
 from pipeline.flows import prefect_defaults
@@ -18,12 +20,14 @@ from pipeline.settings import DEFAULT_DB
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract obligations from Chinese policy documents into DuckDB.")
-console = Console(stderr=True)
+console = Console(stderr=True, markup=False, highlight=False)  # data never goes through markup
 DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
 
 
 def fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    # data (paths, file names, DuckDB's messages) never goes through rich markup: a file named
+    # `[/x].txt` would raise, `[link=…]` would render
+    console.print(Text.assemble(("error:", "red"), " ", message), highlight=False)
     raise typer.Exit(code)
 
 
@@ -76,22 +80,29 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
 
 
 def _print_summary(s: dict) -> None:
-    out = Console()
-    out.print(f"ingested {s['n_files']} files into {s['db']} (run {s['run_id']})")
+    out = Console(highlight=False, markup=False)
+    out.print(f"ingested {s['n_files']} files into {s['db']} (run {s['run_id']})", markup=False)
     out.print(f"  new {s['new']}  unchanged {s['unchanged']}  replaced {s['replaced']}  "
-              f"failed {s['failed']}  skipped {s['skipped']}  obligations stored {s['obligations']}")
+              f"failed {s['failed']}  skipped {s['skipped']}  obligations stored {s['obligations']}", markup=False)
     for path, kind, message in s["errors"]:
-        out.print(f"  [yellow]{kind}[/yellow] {message}", markup=True, highlight=False)
+        out.print(Text.assemble("  ", (kind, "yellow"), " ", message))
     if s["ignored"]:
         out.print(f"  {len(s['ignored'])} other files ignored (not documents, or links leaving the paths)")
 
 
-def _read_connection(db: Path):
+def _read_connection(db: Path, need_schema: bool = True):
     from pipeline import store
+    from pipeline.store import readonly
     try:
-        return store.connect(db, read_only=True, wait=5.0)
+        con = store.connect(db, read_only=True, wait=5.0)
     except (DatabaseBusy, FileNotFoundError) as exc:
         fail(str(exc))
+    except duckdb.Error as exc:  # not a DuckDB file, or one this DuckDB cannot read
+        fail(f"cannot open {db} as a database: {exc}")
+    if need_schema and not readonly.is_obligations_database(con):
+        con.close()
+        fail(f"{db} is not an obligations database (no schema_meta table): written by something else?")
+    return con
 
 
 def _render(columns: list[str], rows: list[tuple], fmt: str) -> None:
@@ -104,9 +115,11 @@ def _render(columns: list[str], rows: list[tuple], fmt: str) -> None:
         w.writerows(rows)
         sys.stdout.write(buf.getvalue())
     else:
-        table = Table(*columns, show_lines=False)
+        table = Table(show_lines=False)
+        for c in columns:
+            table.add_column(Text(c))
         for r in rows:
-            table.add_row(*["" if v is None else str(v) for v in r])
+            table.add_row(*[Text("" if v is None else str(v)) for v in r])
         Console().print(table)
 
 
@@ -115,13 +128,15 @@ def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection i
         db: DB_OPTION = DEFAULT_DB,
         format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table") -> None:
     """Run a read-only SQL query against the database."""
-    import duckdb
-    con = _read_connection(db)
+    from pipeline.store import readonly
+    con = _read_connection(db, need_schema=False)  # any DuckDB file may be queried
     try:
         cur = con.execute(query)
         columns = [d[0] for d in cur.description] if cur.description else []
         _render(columns, cur.fetchall(), format)
     except duckdb.Error as exc:
+        if readonly.refusal(exc):
+            fail(f"query {readonly.HINT}\n{exc}")
         fail(f"query failed: {exc}")
     finally:
         con.close()
@@ -131,10 +146,10 @@ def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection i
 def info(db: DB_OPTION = DEFAULT_DB) -> None:
     """Counts per table, formats, the last runs and the errors."""
     con = _read_connection(db)
-    out = Console()
+    out = Console(markup=False, highlight=False)
     try:
         version = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchone()[0]
-        out.print(f"[bold]{db}[/bold]  schema version {version}")
+        out.print(Text.assemble((str(db), "bold"), f"  schema version {version}"))
         tables = ["documents", "blocks", "obligations", "obligation_units", "deadlines", "quotas", "citations",
                   "ingest_runs", "ingest_errors"]
         _render(["table", "rows"], [(t, con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables],

@@ -12,14 +12,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from pipeline.errors import DatabaseBusy, ServerFailed
 from pipeline.flows import prefect_defaults
 from pipeline.settings import DEFAULT_DB
 
 EXIT_BUSY = 75
-console = Console(stderr=True, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)  # one line per cycle, also in logs
+# markup off: paths and messages are data (a file named `[/x].txt` would raise, `[link=…]` render)
+console = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)  # one line per cycle, also in logs
 DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
 INBOX_OPTION = Annotated[Path, typer.Option("--inbox", help="the folder new documents arrive in (recursive)")]
 SETTLE_OPTION = Annotated[float, typer.Option("--settle", help="seconds a file's size must stay the same before it is read")]
@@ -30,23 +32,23 @@ STATE_OPTION = Annotated[Path, typer.Option("--state-dir", help="folder for the 
 
 
 def _fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(Text.assemble(("error:", "red"), " ", message))
     raise typer.Exit(code)
 
 
 def print_cycle(summary) -> None:
     """One line per cycle, then one line per error and per waiting file."""
     if summary.busy:
-        console.print(f"[yellow]busy:[/yellow] {summary.busy}; this cycle is skipped", highlight=False)
+        console.print(Text.assemble(("busy:", "yellow"), f" {summary.busy}; this cycle is skipped"))
         return
     r = summary.run
     out.print(f"cycle {r.run_id}: {r.n_files} ready, new {r.new}  unchanged {r.unchanged}  replaced {r.replaced}  "
               f"failed {r.failed}  skipped {r.skipped}  obligations stored {r.obligations}"
               + (f"  waiting {len(summary.waiting)}" if summary.waiting else ""))
     for _path, kind, message in r.errors:
-        out.print(f"  [yellow]{kind}[/yellow] {message}")
+        out.print(Text.assemble("  ", (kind, "yellow"), " ", message))
     for path in summary.waiting:
-        out.print(f"  [dim]waiting[/dim] {path} (empty or still being written: next cycle)")
+        out.print(Text.assemble("  ", ("waiting", "dim"), f" {path} (empty or still being written: next cycle)"))
 
 
 def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
@@ -132,7 +134,7 @@ def reprocess_command(db: DB_OPTION = DEFAULT_DB,
               f"pipeline {s.pipeline_version}): from the file {s.from_file}, from the stored text {s.from_stored}, "
               f"failed {s.failed}, obligations stored {s.obligations}")
     for path, kind, message in s.errors:
-        out.print(f"  [yellow]{kind}[/yellow] {message}")
+        out.print(Text.assemble("  ", (kind, "yellow"), " ", message))
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ and view. Pure functions over a DuckDB connection (read-only is enough); the CLI
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -16,6 +17,7 @@ from typing import Any, Literal
 import duckdb
 
 from extractors.categories import CATEGORIES
+from pipeline.report.output import Protected, atomic, check_target, neutralise
 from pipeline.store.views import VIEWS
 from schemas.records import TABLES
 
@@ -176,34 +178,30 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _export_parquet(con: duckdb.DuckDBPyConnection, names: Sequence[str], out: Path) -> list[Path]:
-    paths = []
-    for name in names:
-        path = out / f"{name}.parquet"
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{_sql_path(path)}' (FORMAT parquet)")
-        paths.append(path)
-    return paths
+def _export_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    # through pyarrow, not DuckDB's COPY: the read connection may write no file at all
+    import pyarrow.parquet as pq
+
+    reader = con.sql(f"SELECT * FROM {name}").to_arrow_reader(_ROWS_PER_BATCH)
+    with pq.ParquetWriter(path, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
 
 
-def _export_csv(con: duckdb.DuckDBPyConnection, names: Sequence[str], out: Path) -> list[Path]:
-    paths = []
-    for name in names:
-        path = out / f"{name}.csv"
-        cur = con.execute(f"SELECT * FROM {name}")
-        # utf-8-sig writes the BOM that makes Excel read the file as UTF-8 (Chinese intact)
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([d[0] for d in cur.description])
-            while batch := cur.fetchmany(2000):
-                writer.writerows([_cell(v) for v in row] for row in batch)
-        paths.append(path)
-    return paths
+def _export_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    cur = con.execute(f"SELECT * FROM {name}")
+    # utf-8-sig writes the BOM that makes Excel read the file as UTF-8 (Chinese intact)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([d[0] for d in cur.description])
+        while batch := cur.fetchmany(_ROWS_PER_BATCH):
+            writer.writerows([neutralise(_cell(v)) for v in row] for row in batch)
 
 
 def _xlsx_value(value: Any) -> Any:
     value = _cell(value)
     if isinstance(value, str):
-        value = _XLSX_ILLEGAL.sub("", value)
+        value = neutralise(_XLSX_ILLEGAL.sub("", value))
         if len(value) > XLSX_CELL_LIMIT:
             value = value[:XLSX_CELL_LIMIT - len(_TRUNCATED)] + _TRUNCATED
     elif isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -211,35 +209,62 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def _export_xlsx(con: duckdb.DuckDBPyConnection, names: Sequence[str], out: Path) -> list[Path]:
+def _export_xlsx(con: duckdb.DuckDBPyConnection, names: Sequence[str], path: Path) -> None:
+    from lxml.etree import SerialisationError  # openpyxl writes through lxml when it is installed
     from openpyxl import Workbook  # the maintained xlsx writer; only needed for this format
 
     wb = Workbook(write_only=True)
-    for name in names:
-        ws = wb.create_sheet(title=name[:31])  # Excel's sheet-name limit
-        cur = con.execute(f"SELECT * FROM {name}")
-        ws.append([d[0] for d in cur.description])
-        while batch := cur.fetchmany(2000):
-            for row in batch:
-                ws.append([_xlsx_value(v) for v in row])
-    path = out / "policy-obligations.xlsx"
-    wb.save(path)
-    return [path]
+    try:
+        for name in names:
+            ws = wb.create_sheet(title=name[:31])  # Excel's sheet-name limit
+            cur = con.execute(f"SELECT * FROM {name}")
+            ws.append([d[0] for d in cur.description])
+            while batch := cur.fetchmany(_ROWS_PER_BATCH):
+                for row in batch:
+                    ws.append([_xlsx_value(v) for v in row])
+        wb.save(path)
+    except SerialisationError as exc:  # how lxml reports a failed write (a full disk: IO_EFBIG, IO_ENOSPC)
+        _release(wb)
+        raise OSError(f"writing {path.name} failed: {exc}") from exc
 
 
-def _sql_path(path: Path) -> str:
-    return str(path.absolute()).replace("'", "''")
+def _release(wb) -> None:
+    """Close the sheet streams of a workbook whose writing failed, now: left to the garbage collector
+    they fail once more and print a traceback after the clear error."""
+    for ws in wb.worksheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
 
 
-_EXPORTERS = {"parquet": _export_parquet, "csv": _export_csv, "xlsx": _export_xlsx}
+_ROWS_PER_BATCH = 2000
+XLSX_NAME = "policy-obligations.xlsx"
 
 
 def export(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, out_dir: Path,
-           names: Sequence[str] | None = None) -> list[Path]:
+           names: Sequence[str] | None = None, force: bool = False) -> list[Path]:
     """Write every table and view (or `names`) to `out_dir`: one Parquet or CSV file per table
-    and view, or one XLSX workbook with a sheet each. Returns the files written."""
-    if fmt not in _EXPORTERS:
+    and view, or one XLSX workbook with a sheet each. Returns the files written.
+
+    Every target is checked before anything is written (report/output.py: never the database or a
+    source document; a file of another kind only with `force`), every file is written to a
+    temporary file, and all are renamed into place once all are written: a failure leaves the
+    previous export as it was."""
+    if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")
     out_dir = Path(out_dir)
+    names = list(names) if names is not None else export_names(con)
+    targets = [out_dir / XLSX_NAME] if fmt == "xlsx" else [out_dir / f"{n}.{fmt}" for n in names]
+    protected = Protected(con)
+    for target in targets:
+        check_target(target, fmt, protected, force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _EXPORTERS[fmt](con, list(names) if names is not None else export_names(con), out_dir)
+    with contextlib.ExitStack() as renames:
+        if fmt == "xlsx":
+            _export_xlsx(con, names, renames.enter_context(atomic(targets[0])))
+        else:
+            write = _export_parquet if fmt == "parquet" else _export_csv
+            for name, target in zip(names, targets):
+                write(con, name, renames.enter_context(atomic(target)))
+    return targets

@@ -20,6 +20,7 @@ import duckdb
 from pipeline.report.analyst import NO_CATEGORY, NO_JURISDICTION, compare_citations, compare_quotas, compare_units
 from pipeline.report.charts import PALETTE, Point, Series, heatmap, stacked_bars, timeline
 from pipeline.report.highlight import Span, highlight
+from pipeline.report.output import Protected, atomic, check_target
 from pipeline.store.views import QUOTA_REQUIREMENT
 
 ASSETS = Path(__file__).parent
@@ -341,14 +342,20 @@ def build_report(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime | Non
     ])
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<meta name=\"generator\" content=\"policy-obligations\">"
             "<title>policy-obligations report</title>"
             f"<style>{css}</style></head><body>{nav}<main><h1>Policy obligations: cross-city report</h1>"
             f"<p class=note>{len(docs)} documents{stamp}. Every value links to the passage it was read from.</p>"
             f"{body}</main><script>{js}</script></body></html>")
 
 
-def write_report(con: duckdb.DuckDBPyConnection, out: Path, generated_at: dt.datetime | None = None) -> Path:
+def write_report(con: duckdb.DuckDBPyConnection, out: Path, generated_at: dt.datetime | None = None,
+                 force: bool = False) -> Path:
+    """Write the report to `out` through a temporary file (report/output.py: never over the
+    database or a source document; over a file that is not a report only with `force`)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(con, generated_at or dt.datetime.now()), encoding="utf-8")
+    check_target(out, "html", Protected(con), force)
+    page = build_report(con, generated_at or dt.datetime.now())
+    with atomic(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return out

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import DatabaseBusy
+from pipeline.store import readonly
 from schemas.ddl import column_type, quote, schema_ddl
 from schemas.records import SCHEMA_VERSION, TABLES
 
@@ -80,7 +81,9 @@ def connect(db: Path, read_only: bool = False, wait: float = 10.0) -> duckdb.Duc
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(db), read_only=read_only)
+            if read_only:  # the database and nothing else (readonly.py)
+                return duckdb.connect(str(db), read_only=True, config=readonly.CONFIG)
+            return duckdb.connect(str(db))
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):

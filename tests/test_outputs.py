@@ -1,0 +1,221 @@
+"""What the commands write and print: `report` and `export` never destroy the database, a source
+document or a file of another kind (unless --force, and never the database), write through a
+temporary file renamed into place (a full disk leaves the previous file whole), and neutralise
+formula-looking cells; printed data never goes through rich markup."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import connect
+from pipeline.cli.main import app
+from pipeline.report import analyst
+from pipeline.report.output import FORMULA_START
+from tests.conftest import CORPUS, ROOT
+
+WIDE = {"COLUMNS": "250"}
+# a folder named "[" makes every path below it contain "[/"; the text holds rich markup and formulas
+MARKUP_TEXT = ("关于加快养老设施建设的通知\n\n"
+               "一、各区县人民政府要于2020年12月底前完成[/x]社区养老服务设施建设[link=http://example.invalid]。\n"
+               "二、=HYPERLINK(\"http://example.invalid\",\"点击\") 由市民政局负责。\n")
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), env=WIDE)
+
+
+@pytest.fixture(scope="module")
+def place(tmp_path_factory):
+    """A database of a copied seed and a document whose path and text hold markup and a formula."""
+    root = tmp_path_factory.mktemp("outputs")
+    docs = root / "docs"
+    (docs / "[").mkdir(parents=True)
+    seed = docs / "zibo-2020-34-opinion.txt"
+    seed.write_bytes((CORPUS / "zibo-2020-34-opinion.txt").read_bytes())
+    (docs / "[" / "x]通知.txt").write_text(MARKUP_TEXT, encoding="utf-8")
+    (docs / "[" / "y]空.txt").write_bytes(b"")
+    db = root / "policy.duckdb"
+    result = run("ingest", str(docs), "--db", str(db), "--no-prefect")
+    assert result.exit_code == 0, result.output
+    return {"root": root, "db": db, "seed": seed, "ingest_output": result.output}
+
+
+# ------------------------------------------------------------------ refusing to overwrite
+
+
+def test_report_over_the_database_is_refused_even_with_force(place):
+    before = sha(place["db"])
+    for extra in ([], ["--force"]):
+        result = run("report", "--out", str(place["db"]), "--db", str(place["db"]), *extra)
+        assert result.exit_code == 2, result.output
+        assert "is the database" in result.output
+    link = place["root"] / "hard-link.duckdb"
+    os.link(place["db"], link)
+    result = run("report", "--out", str(link), "--db", str(place["db"]), "--force")
+    assert result.exit_code == 2 and "is the database" in result.output, result.output
+    assert sha(place["db"]) == before
+    assert not list(place["root"].glob(".*.partial"))
+
+
+def test_report_over_a_source_document_needs_force(place):
+    before = sha(place["seed"])
+    result = run("report", "--out", str(place["seed"]), "--db", str(place["db"]))
+    assert result.exit_code == 2 and "source document" in result.output, result.output
+    assert sha(place["seed"]) == before
+    link = place["root"] / "seed-link.html"  # the same file under a report's name
+    os.link(place["seed"], link)
+    result = run("report", "--out", str(link), "--db", str(place["db"]))
+    assert result.exit_code == 2 and "source document" in result.output, result.output
+    assert sha(place["seed"]) == before
+
+
+def test_report_over_another_kind_of_file_needs_force(place, tmp_path):
+    notes = tmp_path / "notes.html"
+    notes.write_text("<p>my notes</p>", encoding="utf-8")
+    result = run("report", "--out", str(notes), "--db", str(place["db"]))
+    assert result.exit_code == 2 and "not an HTML report" in result.output, result.output
+    assert notes.read_text(encoding="utf-8") == "<p>my notes</p>"
+    result = run("report", "--out", str(notes), "--db", str(place["db"]), "--force")
+    assert result.exit_code == 0, result.output
+    assert notes.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # a report over the previous report needs nothing
+    result = run("report", "--out", str(notes), "--db", str(place["db"]))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "a-folder.html"
+    folder.mkdir()
+    result = run("report", "--out", str(folder), "--db", str(place["db"]), "--force")
+    assert result.exit_code == 2 and "not a regular file" in result.output, result.output
+
+
+@pytest.mark.parametrize("fmt,name", [("csv", "documents.csv"), ("parquet", "obligations.parquet"),
+                                      ("xlsx", "policy-obligations.xlsx")])
+def test_export_over_another_kind_of_file_needs_force_and_writes_nothing(place, tmp_path, fmt, name):
+    (tmp_path / name).write_text("not an export\n", encoding="utf-8")
+    result = run("export", "--format", fmt, "--out", str(tmp_path), "--db", str(place["db"]))
+    assert result.exit_code == 2 and "not written" in result.output and name in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # checked before anything was written
+    result = run("export", "--format", fmt, "--out", str(tmp_path), "--db", str(place["db"]), "--force")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_bytes() != b"not an export\n"
+    result = run("export", "--format", fmt, "--out", str(tmp_path), "--db", str(place["db"]))
+    assert result.exit_code == 0, result.output  # over its own earlier export: no --force needed
+
+
+# ------------------------------------------------------------------ temporary file, then rename
+
+
+def _limited(max_bytes: int):
+    def limit() -> None:  # in the child: writing past max_bytes fails with EFBIG, as a full disk would fail
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    return limit
+
+
+@pytest.mark.parametrize("command", [["report", "--out", "{out}/report.html"],
+                                     ["export", "--format", "csv", "--out", "{out}"],
+                                     ["export", "--format", "parquet", "--out", "{out}"],
+                                     ["export", "--format", "xlsx", "--out", "{out}"]])
+def test_a_full_disk_leaves_the_previous_output_whole(place, tmp_path, command):
+    args = [a.replace("{out}", str(tmp_path)) for a in command] + ["--db", str(place["db"])]
+    first = subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True, text=True,
+                           cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    before = {p.name: sha(p) for p in tmp_path.iterdir()}
+    assert before
+    second = subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True, text=True,
+                            cwd=ROOT, preexec_fn=_limited(max(p.stat().st_size for p in tmp_path.iterdir()) // 2))
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert "cannot write" in second.stderr and "nothing was replaced" in second.stderr, second.stderr
+    assert "Traceback" not in second.stderr
+    assert {p.name: sha(p) for p in tmp_path.iterdir()} == before  # no truncated file, no leftover temporary
+
+
+# ------------------------------------------------------------------ formulas
+
+
+@pytest.fixture()
+def formula_con(tmp_path):
+    db = tmp_path / "formulas.duckdb"
+    with duckdb.connect(str(db)) as c:
+        c.execute("CREATE TABLE t (a VARCHAR, n INTEGER)")
+        c.executemany("INSERT INTO t VALUES (?, ?)", [["=1+1", -1], ["+cmd|' /C calc'!A0", 2], ["-2+3", 3],
+                                                       ["@SUM(A1)", 4], ["\tx", 5], ["由市民政局负责", 6]])
+    con = connect(db)
+    yield con
+    con.close()
+
+
+def test_formula_cells_get_an_apostrophe_in_xlsx(formula_con, tmp_path):
+    from openpyxl import load_workbook
+
+    analyst.export(formula_con, "xlsx", tmp_path / "x", names=["t"])
+    ws = load_workbook(tmp_path / "x" / "policy-obligations.xlsx")["t"]
+    cells = [(c.value, c.data_type) for c in ws["A"][1:]]
+    assert all(kind == "s" for _, kind in cells), cells  # no formula
+    assert [v for v, _ in cells] == ["'=1+1", "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "'\tx", "由市民政局负责"]
+    assert [c.value for c in ws["B"][1:]] == [-1, 2, 3, 4, 5, 6]  # numbers are numbers, negative ones too
+
+
+def test_formula_cells_get_an_apostrophe_in_csv(formula_con, tmp_path):
+    analyst.export(formula_con, "csv", tmp_path / "c", names=["t"])
+    with (tmp_path / "c" / "t.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    assert [r[0] for r in rows] == ["'=1+1", "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "'\tx", "由市民政局负责"]
+    assert not any(r[0].startswith(FORMULA_START) for r in rows)
+
+
+def test_the_formula_in_a_document_is_text_in_the_workbook(place, tmp_path):
+    from openpyxl import load_workbook
+
+    result = run("export", "--format", "xlsx", "--out", str(tmp_path), "--db", str(place["db"]))
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(tmp_path / "policy-obligations.xlsx")
+    formulas = [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    texts = [c.value for row in wb["obligations"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("HYPERLINK" in t for t in texts)
+
+
+# ------------------------------------------------------------------ no markup
+
+
+def test_printed_data_never_goes_through_markup(place):
+    assert "[/y]空.txt: the file is empty" in place["ingest_output"]  # the ingest summary
+    assert "Traceback" not in place["ingest_output"]
+    db = str(place["db"])
+    result = run("sql", "SELECT '[/x]' AS \"[/y]\", '[link=http://example.invalid]a' AS b", "--db", db)
+    assert result.exit_code == 0 and "[/x]" in result.output and "[link=http://example.invalid]a" in result.output
+    result = run("info", "--db", db)
+    assert result.exit_code == 0 and "[/y]空.txt" in result.output, result.output
+    result = run("compare", "deadlines", "--db", db)
+    assert result.exit_code == 0 and "[/x]" in result.output, result.output
+    result = run("sql", "SELECT * FROM [/x]", "--db", db)  # DuckDB's own message quotes the query
+    assert result.exit_code == 2 and "[/x]" in result.output and "Traceback" not in result.output
+
+
+def test_a_foreign_database_is_a_clear_error(tmp_path):
+    not_db = tmp_path / "notes.duckdb"
+    not_db.write_text("hello", encoding="utf-8")
+    for command in (["sql", "SELECT 1"], ["info"], ["compare", "units"], ["report", "--out", str(tmp_path / "r.html")]):
+        result = run(*command, "--db", str(not_db))
+        assert result.exit_code == 2 and "cannot open" in result.output, (command, result.output)
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as c:
+        c.execute("CREATE TABLE t AS SELECT 1 AS a")
+    for command in (["info"], ["compare", "units"], ["report", "--out", str(tmp_path / "r.html")]):
+        result = run(*command, "--db", str(other))
+        assert result.exit_code == 2 and "not an obligations database" in result.output, (command, result.output)
