@@ -105,7 +105,47 @@ def _read_connection(db: Path, need_schema: bool = True):
     return con
 
 
-def _render(columns: list[str], rows: list[tuple], fmt: str) -> None:
+# the width a column needs to stay readable: its natural width up to this (a longer cell wraps inside
+# it). When the columns cannot have that much, rich shrinks them to strips of one or two characters
+# and cuts every value, so a wide result printed as an empty grid.
+_READABLE_COLUMN_WIDTH = 40
+
+
+def _cell_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def table_fits(columns: list[str], rows: list[tuple], width: int) -> bool:
+    """Whether a table of these rows can give each column its natural width, or at least
+    _READABLE_COLUMN_WIDTH cells (a Chinese character counts two), within `width` cells."""
+    from rich.cells import cell_len
+
+    need = 1  # the left border
+    for i, name in enumerate(columns):
+        natural = max([cell_len(name), *(cell_len(_cell_text(r[i])) for r in rows[:500])])
+        need += min(natural, _READABLE_COLUMN_WIDTH) + 3  # padding on both sides and the border
+    return need <= width
+
+
+def print_vertical(columns: list[str], rows: list[tuple], out=None) -> None:
+    """One record at a time, one `column | value` line per column (psql's expanded display)."""
+    from rich.cells import cell_len
+
+    out = out or sys.stdout
+    pad = max((cell_len(c) for c in columns), default=0)
+    for n, row in enumerate(rows, 1):
+        out.write(f"-[ {n} ]" + "-" * max(pad - 2, 4) + "\n")
+        for name, value in zip(columns, row):
+            out.write(name + " " * (pad - cell_len(name)) + " | " + _cell_text(value).replace("\n", " ") + "\n")
+
+
+def _render(columns: list[str], rows: list[tuple], fmt: str, vertical_when_wide: bool = False) -> None:
+    if fmt == "table" and vertical_when_wide and columns and not table_fits(columns, rows, Console().width):
+        console.print(f"[yellow]note:[/yellow] {len(columns)} columns do not fit a terminal {Console().width} "
+                      "characters wide: one record at a time (--format csv or json for other programs)",
+                      highlight=False)
+        print_vertical(columns, rows)
+        return
     if fmt == "json":
         typer.echo(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str, indent=1))
     elif fmt == "csv":
@@ -119,7 +159,7 @@ def _render(columns: list[str], rows: list[tuple], fmt: str) -> None:
         for c in columns:
             table.add_column(Text(c))
         for r in rows:
-            table.add_row(*[Text("" if v is None else str(v)) for v in r])
+            table.add_row(*[Text(_cell_text(v)) for v in r])
         Console().print(table)
 
 
@@ -133,7 +173,7 @@ def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection i
     try:
         cur = con.execute(query)
         columns = [d[0] for d in cur.description] if cur.description else []
-        _render(columns, cur.fetchall(), format)
+        _render(columns, cur.fetchall(), format, vertical_when_wide=True)
     except duckdb.Error as exc:
         if readonly.refusal(exc):
             fail(f"query {readonly.HINT}\n{exc}")
