@@ -13,6 +13,8 @@ time is what the two-worker speed-up and the Prefect share need.
 
 Steps (names for --only / --skip):
   startup   process start of the pipeline (imports, spaCy, jieba and its user dictionary) vs jieba's
+  rerun     the default command (Prefect on) over 50 documents already stored: target under 2 s (no
+            Prefect start when nothing is new or changed)
   jieba     `obligations ingest --no-prefect` (1 and 2 workers) on the text documents of the sample vs
             bare `jieba.lcut` over the same documents' text (the normalised text the pipeline stored)
   pdf       the PDF documents: ingest, our reader alone, vs bare pdfplumber `extract_text`
@@ -20,7 +22,8 @@ Steps (names for --only / --skip):
   prefect   the `ingest` flow vs `run_ingest` called directly, on the same documents; cold start apart
   memory    peak memory of ingest at two corpus sizes (500 and 2,000 documents), 2 workers
   workers   the memory step's documents again with one worker: the two-worker speed-up past the start
-  reingest  the 2,000-document ingest again, nothing changed, vs its first run
+  reingest  the 2,000-document ingest again, nothing changed, vs its first run; once more with the
+            default command (Prefect on)
   queries   the views and the docs/SCHEMA.md example queries at 100,000 obligations (bench/scale_db.py)
   rjieba    rjieba (Rust jieba) against jieba: same tokens on the corpus? how much faster?
 
@@ -61,7 +64,7 @@ for _p in (ROOT, BENCH):
         sys.path.append(str(_p))
 
 # cheapest and most asked-for first; results are saved after each step, so a cut-short run still tells
-STEPS = ["startup", "jieba", "pdf", "stages", "memory", "workers", "reingest", "queries", "rjieba", "prefect"]
+STEPS = ["startup", "rerun", "jieba", "pdf", "stages", "memory", "workers", "reingest", "queries", "rjieba", "prefect"]
 CODE = ["pipeline", "extractors", "schemas"]  # the packages copied into the snapshot
 
 
@@ -385,6 +388,19 @@ class Bench:
                       label="jieba start")
         self.results["startup"] = {"pipeline": {**summary(pipeline), **inner(pipeline)}, "jieba": summary(bare)}
 
+    def step_rerun(self) -> None:
+        """A study's repeat run: the default command over documents stored already. The files are
+        hashed and compared before Prefect would start, so nothing starts it."""
+        n = min(50, len(self.entries))
+        paths = [str(self.corpus_dir / e["path"]) for e in self.entries[:n]]
+        db = self.work / "rerun.duckdb"
+        self.fresh(db)()
+        first = measure(self.ingest_cmd(paths, db, 1), log=RESULTS / "bench.log")
+        default = [str(BIN / "obligations"), "ingest", *paths, "--db", str(db)]
+        again = repeat(default, self.runs, env=self.env, label=f"re-run, {n} unchanged, default command")
+        self.results["rerun"] = {"documents": n, "first_no_prefect": {"wall_s": first.wall_s, "cpu_s": first.cpu_s},
+                                 "again": summary(again)}
+
     def step_jieba(self) -> None:
         db1, db2 = self.work / "text-w1.duckdb", self.work / "text-w2.duckdb"
         w1 = repeat(self.ingest_cmd(self.text_files, db1, 1), self.runs, self.fresh(db1), label="ingest 1 worker")
@@ -431,9 +447,13 @@ class Bench:
         parts = [str(p) for p in make_corpus.part_dirs(self.corpus_dir, n)]
         again = repeat(self.ingest_cmd(parts, db, 2), self.runs, label=f"re-ingest {n}")
         first = self.results["memory"][str(n)]
+        default = measure([str(BIN / "obligations"), "ingest", *parts, "--db", str(db), "--workers", "2"], self.env,
+                          RESULTS / "bench.log")
+        say(f"    re-ingest {n}, default command (Prefect on): {default.wall_s:.1f} s wall")
         self.results["reingest"] = {"documents": n, "first": {k: first[k] for k in ("wall_s", "cpu_s")},
                                     "again": summary(again), "ratio_wall": med(again, "wall_s") / first["wall_s"],
-                                    "ratio_cpu": med(again, "cpu_s") / first["cpu_s"]}
+                                    "ratio_cpu": med(again, "cpu_s") / first["cpu_s"],
+                                    "default_command": {"wall_s": default.wall_s, "cpu_s": default.cpu_s}}
 
     def step_pdf(self) -> None:
         listing = self.listing("pdf", self.pdf_files)
@@ -687,6 +707,12 @@ def render(r: dict) -> str:
     if g:
         out.append(f"| re-ingest unchanged, {g['documents']} docs (wall) | {g['again']['wall_s']:.1f} s | first run "
                    f"{g['first']['wall_s']:.1f} s | {100 * g['ratio_wall']:.1f} % | ≤ 5 % |")
+        if "default_command" in g:
+            out.append(f"| same, default command (Prefect on) | {g['default_command']['wall_s']:.1f} s | | | |")
+    rr = r.get("rerun")
+    if rr:
+        out.append(f"| re-run, {rr['documents']} docs unchanged, default command (wall) | {rr['again']['wall_s']:.2f} s "
+                   f"| first run (no Prefect) {rr['first_no_prefect']['wall_s']:.1f} s | | < 2 s |")
     f = r.get("prefect")
     if f:
         out.append(f"| Prefect flow vs direct, {f['documents']} docs, 2 workers (wall) | {f['flow']['run_s']:.1f} s | "

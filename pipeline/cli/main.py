@@ -64,11 +64,9 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
                 result = run_ingest_dask([str(p) for p in paths], db, address=dask_address,
                                          n_workers=max(workers, 1), follow_symlinks=follow_symlinks,
                                          progress=progress)
-            elif prefect:
+            elif prefect and _has_work(paths, db, follow_symlinks):
                 prefect_defaults()
-                from pipeline.flows.ingest import ingest_flow
-                result = ingest_flow([str(p) for p in paths], str(db), workers=workers, batch_size=batch_size,
-                                     follow_symlinks=follow_symlinks, progress=progress)
+                result = _ingest_with_prefect(paths, db, workers, batch_size, follow_symlinks, progress)
             else:
                 from pipeline.runs.ingest import run_ingest
                 result = run_ingest([str(p) for p in paths], db, workers=workers, batch_size=batch_size,
@@ -77,6 +75,33 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
         except (PipelineError, FileNotFoundError, ValueError, ImportError) as exc:
             fail(str(exc))
     _print_summary(result)
+
+
+def _has_work(paths: list[Path], db: Path, follow_symlinks: bool) -> bool:
+    """Whether some file needs reading: a run that finds nothing new or changed is recorded without
+    starting Prefect (its first flow costs 10-20 s; such a run, well under one)."""
+    from pipeline.runs.plan import files_to_read
+    return files_to_read([str(p) for p in paths], db, follow_symlinks) != 0
+
+
+def _ingest_with_prefect(paths: list[Path], db: Path, workers: int, batch_size: int, follow_symlinks: bool,
+                         progress) -> dict:
+    """The ingest flow: on the configured Prefect API, else on the local server a running `obligations
+    serve` started (a flow there starts in about a second, and the run shows in its UI), else on
+    Prefect's ephemeral server."""
+    from pipeline.flows.ingest import ingest_flow
+    from pipeline.flows.serve import api_url_set, configured_api_url, running_local_server
+
+    def go() -> dict:
+        return ingest_flow([str(p) for p in paths], str(db), workers=workers, batch_size=batch_size,
+                           follow_symlinks=follow_symlinks, progress=progress)
+
+    url = None if configured_api_url() else running_local_server()
+    if url is None:
+        return go()
+    console.print(f"using the Prefect server of `obligations serve` at {url.removesuffix('/api')}", highlight=False)
+    with api_url_set(url):
+        return go()
 
 
 def _print_summary(s: dict) -> None:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
+import json
 import os
 import signal
 import socket
@@ -185,6 +186,44 @@ def api_url_set(url: str) -> Iterator[None]:
             os.environ["PREFECT_API_URL"] = before
 
 
+# written next to a local server's database while `serve` runs it: `obligations ingest` runs its flow
+# there instead of starting Prefect's ephemeral server (10-20 s)
+SERVER_FILE = "server.json"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def running_local_server(state_dir: Path = STATE_DIR) -> str | None:
+    """The API URL of the local server a running `serve` started under `state_dir`, when its process
+    is alive and the server answers; else None."""
+    path = Path(state_dir) / "prefect-server" / SERVER_FILE
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        url, pid = str(info["url"]), int(info["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url if _pid_alive(pid) and _healthy(url) else None
+
+
+@contextlib.contextmanager
+def _announced(home: Path, url: str) -> Iterator[None]:
+    """SERVER_FILE under `home` for the duration of the block (removed however it ends)."""
+    path = home / SERVER_FILE
+    path.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def prefect_api(state_dir: Path = STATE_DIR, port: int | None = None) -> Iterator[str]:
     """The Prefect API to use for the block: the configured one, else a local server started for
@@ -193,8 +232,9 @@ def prefect_api(state_dir: Path = STATE_DIR, port: int | None = None) -> Iterato
     if configured:
         yield configured
         return
-    with _sigterm_unwinds(), local_prefect_server(Path(state_dir) / "prefect-server", port) as url, \
-            api_url_set(url):
+    home = Path(state_dir) / "prefect-server"
+    with _sigterm_unwinds(), local_prefect_server(home, port) as url, api_url_set(url), \
+            _announced(home.absolute(), url):
         yield url
 
 

@@ -1,5 +1,6 @@
 """Writing: a batch of documents in one transaction (each document whole or not at all), the
-run records and the errors; every insert goes through Arrow."""
+run records and the errors; the documents' rows go through Arrow, a run's or an error's single row
+by parameters."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -8,7 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import DuplicateKey, StoreError
-from schemas.ddl import column_type
+from schemas.ddl import column_type, quote
 from schemas.records import DOCUMENT_TABLES, TABLES, IngestErrorRecord, IngestRunRecord, Record
 
 # one document to store: (its rows by table, the doc_ids it replaces, whether it was stored before)
@@ -38,6 +39,14 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, records: list[Record]) ->
         return
     tbl = pa.Table.from_pylist([r.model_dump() for r in records], schema=_SCHEMAS[table])  # noqa: F841
     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM tbl")
+
+
+def insert_row(con: duckdb.DuckDBPyConnection, table: str, record: Record) -> None:
+    """One row, by parameters. For the single rows of runs and errors: pyarrow imports pandas (when
+    installed) at the first array it builds, 0.4-1 s that a run storing no document need not pay."""
+    data = record.model_dump()
+    columns = ", ".join(quote(c) for c in data)
+    con.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(data))})", list(data.values()))
 
 
 def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> None:
@@ -137,12 +146,12 @@ def _store_one_by_one(con: duckdb.DuckDBPyConnection, documents: list[StoredRows
 
 def record_error(con: duckdb.DuckDBPyConnection, error: IngestErrorRecord) -> None:
     con.execute("DELETE FROM ingest_errors WHERE run_id = ? AND path = ?", [error.run_id, error.path])
-    insert(con, "ingest_errors", [error])
+    insert_row(con, "ingest_errors", error)
 
 
 def save_run(con: duckdb.DuckDBPyConnection, run: IngestRunRecord) -> None:
     con.execute("DELETE FROM ingest_runs WHERE run_id = ?", [run.run_id])
-    insert(con, "ingest_runs", [run])
+    insert_row(con, "ingest_runs", run)
 
 
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> None:
