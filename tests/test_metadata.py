@@ -387,3 +387,25 @@ def test_region_table_covers_the_34_provincial_areas_and_capitals():
                 "福州市", "南昌市", "济南市", "郑州市", "武汉市", "长沙市", "广州市", "南宁市", "海口市", "成都市",
                 "贵阳市", "昆明市", "拉萨市", "西安市", "兰州市", "西宁市", "银川市", "乌鲁木齐市"}
     assert capitals <= cities
+
+
+# ------------------------------------------------------------------------------ issued date precedence
+
+_SIGNED = "关于做好防汛工作的通知\n各区人民政府：\n请各区于5月底前完成排查。\n上海市水务局\n2024年3月5日\n（联系人：王某；联系电话：23110000）\n相关附件\n附件1-2.docx"
+_UNSIGNED = "关于做好防汛工作的通知\n各区人民政府：\n请各区于5月底前完成排查。"
+
+
+@pytest.mark.parametrize("text, fields, expected", [
+    # the date under the signature first, past a contact line and page furniture
+    (_SIGNED, {}, "2024-03-05"),
+    (_SIGNED, {"成文日期": "2024年03月01日", "发布日期": "2024-03-08"}, "2024-03-05"),
+    # else a 成文日期 field, else 发文日期 / 发布日期 (front matter, a web page's table)
+    (_UNSIGNED, {"成文日期": "2024年03月01日", "发布日期": "2024-03-08"}, "2024-03-01"),
+    (_UNSIGNED, {"发布日期": "2024-03-08"}, "2024-03-08"),
+    (_UNSIGNED, {"发布日期": "-"}, None),
+])
+def test_issued_date_precedence(text, fields, expected):
+    doc = raw_document(text)
+    doc.header_fields = fields
+    got = extract_metadata(doc).issued_date
+    assert (got.isoformat() if got else None) == expected

@@ -161,8 +161,11 @@ def _jurisdiction(issuers: list[Found], frame: Frame, title: Found | None,
 
 
 def _issued_date(frame: Frame) -> Found | None:
-    for found in (frame.header.get("written_date"), frame.signature_date, frame.header.get("issue_date"),
-                  frame.top_date, frame.adoption_date):
+    # ANNOTATION.md: the date under the signature, else a 成文日期 field, else 发文日期 / 发布日期;
+    # a date under the title or a regulation's adoption line is the text's own date, before the
+    # publisher's fields
+    for found in (frame.signature_date, frame.header.get("written_date"), frame.top_date, frame.adoption_date,
+                  frame.header.get("issue_date"), frame.header.get("publication_date")):
         if found is None:
             continue
         value = found.value if isinstance(found.value, dt.date) else parse_date(str(found.value))

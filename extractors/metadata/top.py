@@ -39,6 +39,8 @@ _ORDER_NUMBER_RE = re.compile(r"^第\s*\d{1,5}\s*号$")
 # adoption events by their word (通过 -> enact, 批准 -> approve, 施行 -> in_force)
 _EVENT_WORD = {w: ev for ev, ws in RULES.adoption_events.items() for w in ws}
 _EVENT_RE = re.compile(alternation(_EVENT_WORD))
+# which adoption event dates a regulation, first found first
+_ADOPTION_PRECEDENCE = ("enact", "amend", "approve", "promulgate")
 # in an adoption line, the session after the body's name: 第十四届 … 第三次会议
 _SESSION_RE = re.compile(r"第[一二三四五六七八九十百零\d]+届")
 _SITTING_CUT_RE = re.compile(r"第[一二三四五六七八九十百零\d]+次|会议|公告|《|根据")
@@ -153,11 +155,13 @@ def _doc_number_found(m: re.Match, offset: int, source: str) -> Found:
 
 def _read_adoption(frame: Frame, cands: list[Line]) -> None:
     """Adoption lines of a law or regulation: 2018年7月27日河南省第十三届人民代表大会常务委员会第五次
-    会议通过. The latest enactment/approval/promulgation date is the issued date; the bodies that
-    enacted it are the issuers."""
+    会议通过. The issued date is the date the text was adopted (通过: the 成文日期 of a regulation;
+    a later 修正 / 修订 makes a version, not a new text), else its amendment, approval or
+    promulgation, the earliest of the first kind found; the bodies that enacted it are the
+    issuers."""
     enacted: list[Found] = []
     others: list[Found] = []
-    dated: list[tuple[dt.date, Span]] = []
+    dated: dict[str, list[tuple[dt.date, Span]]] = {}
     for ln in cands:
         dates = list(DATE_RE.finditer(ln.text))
         if not dates or not _EVENT_RE.search(ln.text):
@@ -174,14 +178,16 @@ def _read_adoption(frame: Frame, cands: list[Line]) -> None:
             event = _EVENT_WORD[events[-1].group()]
             if event == "in_force":
                 continue
-            dated.append((d, span))
+            dated.setdefault(event, []).append((d, span))
             body = _adopting_body(segment)
             if body:
                 found = found_in_line(body, ln, "adoption", dm.end())
-                (enacted if event == "enact" else others).append(found)
-    if dated:
-        d, span = max(dated, key=lambda x: x[0])
-        frame.adoption_date = Found(d, span, "adoption")
+                (enacted if event in ("enact", "amend") else others).append(found)
+    for event in _ADOPTION_PRECEDENCE:
+        if dated.get(event):
+            d, span = min(dated[event], key=lambda x: x[0])
+            frame.adoption_date = Found(d, span, "adoption")
+            break
     frame.adoption_issuers.extend(first_of_each_value(enacted or others))
 
 

@@ -18,7 +18,7 @@ from schemas.records import DocType
 
 HeaderRole = Literal["title", "doc_number", "issuer", "publisher", "written_date", "issue_date",
                      "publication_date", "other"]
-AdoptionEvent = Literal["enact", "approve", "promulgate", "in_force"]
+AdoptionEvent = Literal["enact", "amend", "approve", "promulgate", "in_force"]
 Span = tuple[int, int]
 
 

@@ -735,17 +735,58 @@ _HEAD_LINES = 40
 
 def _take_header_fields(items: list[Item]) -> tuple[dict[str, str], list[Item]]:
     """Metadata lines among the first lines ("• 发布机构: … 发文日期: …") go to header_fields and
-    out of the text; at least two such lines, so that a lone body line "主题：…" stays."""
+    out of the text; at least two such lines, so that a lone body line "主题：…" stays. A web
+    page's metadata table flattened one cell per line (索取号 / 3589…/2024-00028 / 载体类型 /
+    发布机构 / 上海市… ) is taken the same way (`_bare_key_block`)."""
     head = [i for i, item in enumerate(items[:_HEAD_LINES]) if isinstance(item, SourceLine)
             and is_header_field_line(item.text.text)]
-    if len(head) < 2:
-        return {}, items
     fields: dict[str, str] = {}
-    for i in head:
-        for key, value in header_fields_of(items[i].text.text).items():
+    drop: set[int] = set()
+    if len(head) >= 2:
+        for i in head:
+            for key, value in header_fields_of(items[i].text.text).items():
+                fields.setdefault(key, compact_spaces(Traced.inserted(value)).text)
+        drop |= set(head)
+    for key, value, taken in _bare_key_block(items):
+        if value:
             fields.setdefault(key, compact_spaces(Traced.inserted(value)).text)
-    drop = set(head)
+        drop |= taken
+    if not drop:
+        return {}, items
     return fields, [item for i, item in enumerate(items) if i not in drop]
+
+
+# a flattened metadata table has several labels alone on their lines; fewer are body lines
+_BARE_KEYS_MIN = 3
+
+
+def _bare_key_block(items: list[Item]) -> list[tuple[str, str, set[int]]]:
+    """(key, value, item indices) of a metadata table flattened one cell per line in the head: a
+    line that is a metadata key alone, followed by its value line unless the next line is a key
+    too (an empty cell). The block ends at the first line after a value that is not a key."""
+    keys = set(vocabulary().header_keys)
+    texts = [re.sub(r"\s+", "", item.text.text) if isinstance(item, SourceLine) else None
+             for item in items[:_HEAD_LINES]]
+    texts += [None]
+    out: list[tuple[str, str, set[int]]] = []
+    i = 0
+    while i < len(texts) - 1:
+        if texts[i] not in keys:
+            if out:
+                break
+            i += 1
+            continue
+        key, taken = texts[i], {i}
+        value = ""
+        # the next line is the value, unless it is a key (an empty cell) or the document's text
+        # (a salutation, a sentence: the block has ended)
+        nxt = texts[i + 1]
+        if nxt and nxt not in keys and not nxt.endswith(("：", ":")) and "。" not in nxt:
+            value = items[i + 1].text.text.strip()
+            taken.add(i + 1)
+        out.append((key, value, taken))
+        i = max(taken) + 1
+    return out if len(out) >= _BARE_KEYS_MIN else []
 
 
 class _TableNumbering:
