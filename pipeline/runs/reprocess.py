@@ -62,7 +62,7 @@ def _cells_of(text: str, block: tuple) -> list[str]:
 
 
 def _table_columns(text: str, rows: list[tuple]) -> _TableColumns:
-    """Column headers of one stored table, found the way the readers find them (pipeline/readers/normalize):
+    """Column headers of one stored table, found the way the readers find them (readers/normalize/tables.py):
     the header row is one of the first three rows, all short labels; a header row with fewer cells
     than the data rows lost its merged cells, so its cells name the rightmost columns and a label
     also covers the empty columns right of it. Stored rows keep no cell spans: a table whose header

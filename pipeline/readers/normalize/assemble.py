@@ -1,0 +1,156 @@
+"""`normalize`: the items of one document in, its text, blocks, source map and header fields out,
+in the order the package docstring gives."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pydantic import BaseModel
+
+from pipeline.readers.normalize.blocks import PendingBlock, block_kind, mark_signature
+from pipeline.readers.normalize.items import Item, Layout, SourceCell, SourceLine, SourceTable
+from pipeline.readers.normalize.lines import fold, header_fields_of, is_header_field_line, is_noise_line
+from pipeline.readers.normalize.paragraphs import compact_spaces, detect_layout, join_lines, paragraphs
+from pipeline.readers.normalize.tables import TableRows
+from pipeline.readers.normalize.text_items import text_items
+from pipeline.readers.normalize.traced import Traced, concat
+from pipeline.readers.normalize.vocabulary import vocabulary
+from schemas.document import Block, Cell, Document, SourceRun
+
+
+class Normalised(BaseModel):
+    """What `normalize` returns: the `Document` fields it fills."""
+
+    text: str
+    blocks: list[Block]
+    source_map: list[SourceRun]
+    header_fields: dict[str, str]
+
+
+def normalize(items: list[Item], layout: Layout | None = None) -> Normalised:
+    """Normalise the items of one document (see the module docstring for the steps).
+
+    `layout` None: detect from the lines (text files); readers of paragraphs pass LINES, the
+    PDF reader GEOMETRY.
+    """
+    items = [_fold_item(item) for item in items]
+    fields, items = _take_header_fields(items)
+    items = [item for item in items if not (isinstance(item, SourceLine) and is_noise_line(item.text.text))]
+    if layout is None:
+        layout = detect_layout([item.text.text for item in items if isinstance(item, SourceLine)])
+    blocks: list[PendingBlock] = []
+    stretch: list[SourceLine] = []
+    tables = TableRows()
+    for item in [*items, None]:
+        if isinstance(item, SourceLine):
+            stretch.append(item)
+            continue
+        for group in paragraphs(stretch, layout):
+            text = compact_spaces(join_lines([line.text for line in group]))
+            if text.text:
+                blocks.append(PendingBlock(block_kind(group[0].kind, text.text), text))
+        stretch = []
+        if item is not None:
+            blocks.extend(tables.rows_of(item))
+    mark_signature(blocks)
+    return _assemble(blocks, fields)
+
+
+def normalize_text(source: str, *, markdown: bool = False, source_path: str = "<text>") -> Document:
+    """A decoded text (a .txt or .md file's content) as a Document, without a file: what
+    `read_document` makes of a text file, doc_id the sha256 of the text in UTF-8."""
+    result = normalize(text_items(source, markdown=markdown))
+    return Document(doc_id=hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(),
+                    source_path=source_path, format="md" if markdown else "txt", text=result.text,
+                    blocks=result.blocks, source_map=result.source_map, header_fields=result.header_fields)
+
+
+def _fold_item(item: Item) -> Item:
+    if isinstance(item, SourceLine):
+        return SourceLine(fold(item.text), item.kind, item.full, item.indented)
+    rows = [[SourceCell(fold(c.text), c.col, c.span) for c in row] for row in item.rows]
+    return SourceTable(rows, item.header_rows, item.continues_previous, item.align_header_right)
+
+
+_HEAD_LINES = 40
+
+
+def _take_header_fields(items: list[Item]) -> tuple[dict[str, str], list[Item]]:
+    """Metadata lines among the first lines ("• 发布机构: … 发文日期: …") go to header_fields and
+    out of the text; at least two such lines, so that a lone body line "主题：…" stays. A web
+    page's metadata table flattened one cell per line (索取号 / 3589…/2024-00028 / 载体类型 /
+    发布机构 / 上海市… ) is taken the same way (`_bare_key_block`)."""
+    head = [i for i, item in enumerate(items[:_HEAD_LINES]) if isinstance(item, SourceLine)
+            and is_header_field_line(item.text.text)]
+    fields: dict[str, str] = {}
+    drop: set[int] = set()
+    if len(head) >= 2:
+        for i in head:
+            for key, value in header_fields_of(items[i].text.text).items():
+                fields.setdefault(key, compact_spaces(Traced.inserted(value)).text)
+        drop |= set(head)
+    for key, value, taken in _bare_key_block(items):
+        if value:
+            fields.setdefault(key, compact_spaces(Traced.inserted(value)).text)
+        drop |= taken
+    if not drop:
+        return {}, items
+    return fields, [item for i, item in enumerate(items) if i not in drop]
+
+
+# a flattened metadata table has several labels alone on their lines; fewer are body lines
+_BARE_KEYS_MIN = 3
+
+
+def _bare_key_block(items: list[Item]) -> list[tuple[str, str, set[int]]]:
+    """(key, value, item indices) of a metadata table flattened one cell per line in the head: a
+    line that is a metadata key alone, followed by its value line unless the next line is a key
+    too (an empty cell). The block ends at the first line after a value that is not a key."""
+    keys = set(vocabulary().header_keys)
+    texts = [re.sub(r"\s+", "", item.text.text) if isinstance(item, SourceLine) else None
+             for item in items[:_HEAD_LINES]]
+    texts += [None]
+    out: list[tuple[str, str, set[int]]] = []
+    i = 0
+    while i < len(texts) - 1:
+        if texts[i] not in keys:
+            if out:
+                break
+            i += 1
+            continue
+        key, taken = texts[i], {i}
+        value = ""
+        # the next line is the value, unless it is a key (an empty cell) or the document's text
+        # (a salutation, a sentence: the block has ended)
+        nxt = texts[i + 1]
+        if nxt and nxt not in keys and not nxt.endswith(("：", ":")) and "。" not in nxt:
+            value = items[i + 1].text.text.strip()
+            taken.add(i + 1)
+        out.append((key, value, taken))
+        i = max(taken) + 1
+    return out if len(out) >= _BARE_KEYS_MIN else []
+
+
+def _assemble(blocks: list[PendingBlock], fields: dict[str, str]) -> Normalised:
+    parts: list[Traced] = []
+    out_blocks: list[Block] = []
+    at = 0
+    for block in blocks:
+        if parts:
+            parts.append(_NL)
+            at += 1
+        cells, cell_at = [], at
+        for text, col, header in block.cells:
+            cells.append(Cell(col=col, start=cell_at, end=cell_at + len(text), header=header))
+            cell_at += len(text) + 1
+        out_blocks.append(Block(kind=block.kind, start=at, end=at + len(block.text), page=block.text.page,
+                                table_id=block.table_id, row=block.row, cells=cells))
+        parts.append(block.text)
+        at += len(block.text)
+    text = concat(parts)
+    source_map = [SourceRun(text_start=r.start, source_start=r.source, length=r.length, page=r.page)
+                  for r in text.runs if r.source is not None]
+    return Normalised(text=text.text, blocks=out_blocks, source_map=source_map, header_fields=fields)
+
+
+_NL = Traced.inserted("\n")

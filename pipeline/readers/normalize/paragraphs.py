@@ -1,0 +1,94 @@
+"""Lines into paragraphs: the layout of a text (one paragraph a line, or a hard-wrapped PDF dump),
+where a paragraph breaks, lines joined, and the spaces that split Chinese text removed."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline.readers.normalize.items import Layout, SourceLine
+from pipeline.readers.normalize.lines import CJK, DATE_LINE, DOC_NUMBER_LINE, SENTENCE_END, starts_block, width
+from pipeline.readers.normalize.traced import Traced, concat
+
+
+def detect_layout(lines: list[str]) -> Layout:
+    """WRAPPED when most lines share one width (a PDF text dump broken every ~28 characters),
+    LINES when each line is a paragraph of its own length."""
+    widths = [width(line.strip()) for line in lines if line.strip()]
+    wide = sorted(w for w in widths if w >= 20)
+    if len(wide) < 6:
+        return Layout.LINES
+    full = _full_width(wide)
+    in_band = sum(1 for w in widths if full - 6 <= w <= full + 2)
+    return Layout.WRAPPED if full <= 120 and in_band >= 0.4 * len(widths) else Layout.LINES
+
+
+def _full_width(widths: list[int]) -> int:
+    """The width of a full line: the most common width (the larger one on a tie)."""
+    counts = Counter(widths)
+    return max(counts, key=lambda w: (counts[w], w))
+
+
+def paragraphs(lines: list[SourceLine], layout: Layout) -> list[list[SourceLine]]:
+    """Group the lines of one stretch of text into paragraphs."""
+    lines = [line for line in lines if line.text.text.strip()]
+    if layout is Layout.LINES:
+        return [[line] for line in lines]
+    full = _full_width([width(line.text.text.strip()) for line in lines]) if lines else 0
+    groups: list[list[SourceLine]] = []
+    for line in lines:
+        if not groups or line.kind or groups[-1][-1].kind or _breaks_before(groups[-1][-1], line, layout, full):
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+# a line shorter than this share of a full line ends its paragraph (the last line of a paragraph;
+# a title; a salutation)
+_SHORT_LINE = 0.75
+
+
+def _breaks_before(prev: SourceLine, line: SourceLine, layout: Layout, full: int) -> bool:
+    text, before = line.text.text, prev.text.text
+    if starts_block(text) or DOC_NUMBER_LINE.match(before) or DATE_LINE.match(before):
+        return True
+    if layout is Layout.GEOMETRY:
+        return not prev.full or bool(line.indented)
+    # a hard-wrapped dump: a paragraph ends at a sentence end or a clearly short line
+    return bool(SENTENCE_END.search(before)) or width(before.strip()) < _SHORT_LINE * full
+
+
+_ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
+_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
+
+
+def join_lines(parts: list[Traced]) -> Traced:
+    """Join wrapped lines: Chinese lines with '' (a line break is no space in Chinese), two
+    Latin words with ' '."""
+    pieces: list[Traced] = []
+    for part in parts:
+        part = part.strip()
+        if not part.text:
+            continue
+        if pieces and _ASCII_WORD_END.search(pieces[-1].text) and _ASCII_WORD_START.match(part.text):
+            pieces.append(Traced.inserted(" "))
+        pieces.append(part)
+    return concat(pieces)
+
+
+# Spaces that split Chinese text: between two CJK characters, or a CJK character and a digit
+# ("2020 年 4 月", "等 部门"); up to three of them (wider gaps separate columns of a signature).
+_SPLITTING_SPACES = re.compile(rf"(?<=[{CJK}])[ \n]{{1,3}}(?=[{CJK}0-9])|(?<=[0-9])[ \n]{{1,3}}(?=[{CJK}])")
+_SPACE_RUN = re.compile(r"[ \n]{2,}|\n")
+
+
+def compact_spaces(text: Traced) -> Traced:
+    """Strip, remove the spaces that split Chinese text, collapse the other runs to one space."""
+    text = text.strip().sub(_SPLITTING_SPACES)
+    edits = []
+    for m in _SPACE_RUN.finditer(text.text):
+        if text.text[m.start()] == " ":
+            edits.append((m.start() + 1, m.end(), ""))  # keep the first (source) space
+        else:
+            edits.append((m.start(), m.end(), " "))
+    return text.edit(edits)

@@ -1,0 +1,119 @@
+"""A decoded text file as items: its lines (Markdown syntax out, text kept), tab-separated lines
+grouped into tables."""
+from __future__ import annotations
+
+import re
+
+from pipeline.readers.normalize.items import Item, SourceCell, SourceLine, SourceTable
+from pipeline.readers.normalize.lines import SENTENCE_END, is_noise_line, starts_block
+from pipeline.readers.normalize.traced import Traced, concat
+
+
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0c\u2028\u2029\x85]")
+_TAB = re.compile(r"\t")
+# markdown syntax (LawRefBook): '#' heading marks, bold/italic markers, block quotes, comments
+_MD_HEADING = re.compile(r"\s*(#{1,6})\s+")
+_MD_EMPHASIS = re.compile(r"\*\*|__")
+_MD_QUOTE = re.compile(r"\s*>\s?")
+_MD_COMMENT = re.compile(r"<!--.*?-->")
+
+
+def text_items(source: str, *, markdown: bool = False, start: int = 0) -> list[Item]:
+    """Lines of a decoded text file from offset `start` on (what comes before is no text, e.g.
+    front matter); consecutive tab-separated lines become tables."""
+    lines = Traced.from_source(source).slice(start, len(source)).split(_LINE_BREAK)
+    if markdown:
+        lines = [markdown_line(line) for line in lines]
+    return group_text_tables(lines)
+
+
+def markdown_line(line: Traced) -> SourceLine:
+    """Markdown syntax out, text kept: '# 标题' is the title, '## 第一章' a heading."""
+    line = line.sub(_MD_COMMENT)
+    kind = None
+    if m := _MD_HEADING.match(line.text):
+        kind = "title" if len(m.group(1)) == 1 else "heading"
+        line = line.slice(m.end(), len(line))
+    elif m := _MD_QUOTE.match(line.text):
+        line = line.slice(m.end(), len(line))
+    return SourceLine(line.sub(_MD_EMPHASIS), kind=kind)
+
+
+def group_text_tables(lines: list[Traced | SourceLine]) -> list[Item]:
+    """Tab-separated lines form a table; blank and noise lines inside it do not end it; a line
+    without tabs between two tab lines continues the cell above it (a cell broken over lines)."""
+    items: list[Item] = []
+    i, n = 0, len(lines)
+    texts = [line.text.text if isinstance(line, SourceLine) else line.text for line in lines]
+    while i < n:
+        if "\t" not in texts[i]:
+            line = lines[i]
+            items.append(line if isinstance(line, SourceLine) else SourceLine(line))
+            i += 1
+            continue
+        rows: list[list[Traced]] = []
+        j = i
+        while j < n:
+            if "\t" in texts[j]:
+                rows.append(_text_line(lines[j]).split(_TAB))
+                j += 1
+                continue
+            k = _next_content(texts, j)  # blank and noise lines do not end a table
+            if k < n and "\t" in texts[k]:
+                j = k
+                continue
+            after = _next_content(texts, k + 1)
+            if k < n and after < n and "\t" in texts[after] and _continues_cell(rows[-1], texts[k]):
+                row = rows[-1]
+                c = max((c for c, cell in enumerate(row) if cell.text.strip()), default=len(row) - 1)
+                row[c] = concat([row[c], Traced.inserted("\n"), _text_line(lines[k])])
+                j = k + 1
+                continue
+            break
+        items.append(_text_table(rows))
+        i = j
+    return items
+
+
+def _text_line(line: Traced | SourceLine) -> Traced:
+    return line.text if isinstance(line, SourceLine) else line
+
+
+def _next_content(texts: list[str], j: int) -> int:
+    """The next line that is neither blank nor noise."""
+    while j < len(texts) and (not texts[j].strip() or is_noise_line(texts[j])):
+        j += 1
+    return j
+
+
+def _continues_cell(row: list[Traced], line: str) -> bool:
+    last = next((cell.text for cell in reversed(row) if cell.text.strip()), "")
+    return bool(last) and not SENTENCE_END.search(last) and not starts_block(line)
+
+
+def _text_table(rows: list[list[Traced]]) -> SourceTable:
+    filled = [[c for c in row if c.text.strip()] for row in rows]
+    if len(rows) >= 2 and all(len(cells) <= 1 for cells in filled):
+        rows = _cells_per_line(filled)
+    return SourceTable(
+        rows=[[SourceCell(cell, col) for col, cell in enumerate(row)] for row in rows],
+        align_header_right=True,
+    )
+
+
+def _cells_per_line(filled: list[list[Traced]]) -> list[list[Traced]]:
+    """A table printed one cell per line (each line holds one cell after a tab): the cells of
+    one row follow each other; a new row starts at the next sequence number (1, 2, …)."""
+    rows: list[list[Traced]] = []
+    expected = 1
+    for cells in filled:
+        if not cells:
+            continue
+        cell = cells[0]
+        if rows and cell.text.strip() != str(expected):
+            rows[-1].append(cell)
+            continue
+        rows.append([cell])
+        if cell.text.strip() == str(expected):
+            expected += 1
+    return rows
