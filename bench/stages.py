@@ -17,7 +17,7 @@ the obligation builder) counts for itself, not for its caller. Stages:
     deadline cells   deadline columns of task tables (extractors.analyze.deadline_cells)
     segment          jieba and the spaCy Doc of its words (extractors.nlp.make_doc)
     extract: <field> each field's pure `extract(text, ctx)`
-    spaCy spans      the components' rest: doc.char_span per match, doc.spans
+    spaCy spans      the matches copied into the Doc: doc.char_span per match, doc.spans (extractors.nlp.to_doc)
     structure        numbering, sections, sentences (extractors.structure.analyse)
     obligations      one obligation per item / sentence / row, fields linked (extractors.obligations.build)
     records          the rest of analyze(): pydantic records, ids, categories
@@ -98,7 +98,7 @@ class TimedTokenizer:
 
 def instrument(timers: Timers) -> list[str]:
     """Wrap every stage function in place; returns the stages that could not be found."""
-    from extractors import analyze, nlp, obligations, structure
+    from extractors import analyze, fields, nlp, obligations, structure
     from pipeline import readers, store
     from pipeline.runs import process
 
@@ -119,12 +119,9 @@ def instrument(timers: Timers) -> list[str]:
     patch(analyze, "deadline_cells", "deadline cells")
     patch(structure, "analyse", "structure")
     patch(obligations, "build", "obligations")
-    for field, module in nlp.FIELDS.items():
+    for field, module in fields.FIELDS.items():
         patch(module, "extract", f"extract: {field}")
-    if hasattr(nlp, "FieldComponent"):
-        nlp.FieldComponent.__call__ = timers.wrap(nlp.FieldComponent.__call__, "spaCy spans")
-    else:
-        missing.append("extractors.nlp.FieldComponent")
+    patch(nlp, "to_doc", "spaCy spans")  # segmentation (below) is taken out of it
     if hasattr(nlp, "make_doc"):  # the pipeline's own segmentation entry point
         patch(nlp, "make_doc", "segment")
     else:

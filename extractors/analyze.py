@@ -1,20 +1,17 @@
 """Document → records: the whole extraction of one document, a pure function of its content.
 
-metadata → spaCy pipeline (citations, then deadlines, units, quotas, modality cues) → structure →
-obligations → pydantic records with deterministic ids.
+metadata → fields (extractors/fields.py: citations, then deadlines, units, quotas, modal cues), held
+in a spaCy Doc's span groups → structure → obligations → pydantic records with deterministic ids.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from extractors import citations as citation_module
-from extractors import deadlines as deadline_module
-from extractors import categories, nlp, obligations, structure
-from extractors import units as unit_module
-from extractors.base import ExtractContext, Match, filter_spans
+from extractors import categories, citations, deadlines, nlp, obligations, structure
+from extractors.base import ExtractContext, Match
+from extractors.fields import extract_fields
 from extractors.metadata import extract_metadata
 from schemas.document import Document
 from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, ObligationRecord,
@@ -42,10 +39,6 @@ def stable_id(*parts) -> str:
     return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:20]
 
 
-def _code(code: str | None) -> str:
-    return re.sub(r"\s+", "", code or "")
-
-
 def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
     """Table cells that hold a time limit: a deadline column by its header (时限, 完成时间), or, in a
     table without headers, a cell that is nothing but a date or period (2023.8)."""
@@ -57,27 +50,20 @@ def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
             if c.header:
                 if obligations._header_class(c.header) == "deadline":
                     cells.append((c.start, c.end))
-            elif deadline_module.parse(doc.text[c.start:c.end].strip(), ctx) is not None:
+            elif deadlines.parse(doc.text[c.start:c.end].strip(), ctx) is not None:
                 cells.append((c.start, c.end))
     return cells
 
 
 def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -> Extraction:
     meta = extract_metadata(doc)
-    ctx = ExtractContext(issued_date=meta.issued_date, plan_year=deadline_module.plan_year(meta.title))
+    dates = ExtractContext(issued_date=meta.issued_date, plan_year=deadlines.plan_year(meta.title))
     # table cells of a deadline column, and brackets that assign an item (（责任单位：…，长期坚持）)
-    ctx.deadline_cells = deadline_cells(doc, ctx) + obligations.assignment_brackets(doc.text)
-    spacy_doc = nlp.run(doc.text, ctx)
-    fields = obligations.FieldMatches(
-        # 我局, 我委 stand for the issuer: resolvable only once the metadata knows who that is
-        units=filter_spans(nlp.matches(spacy_doc, "unit") + unit_module.self_references(doc.text, meta.issuers, ctx)),
-        # dates that are metadata (signature, publication, adoption) are no time limits
-        deadlines=[m for m in nlp.matches(spacy_doc, "deadline")
-                   if not any(s < m.end and m.start < e for s, e in meta.metadata_date_spans)],
-        quotas=nlp.matches(spacy_doc, "quota"),
-        citations=[m for m in nlp.matches(spacy_doc, "citation")
-                   if not (meta.doc_number and _code(m.value.code) == _code(meta.doc_number))],
-    )
+    ctx = replace(dates, deadline_cells=deadline_cells(doc, dates) + obligations.assignment_brackets(doc.text))
+    fields = extract_fields(doc.text, meta, ctx)
+    # the spaCy view of the same spans (jieba tokens, span groups), as ingest has always built it;
+    # no row below reads it, and segmentation is about a fifth of ingest's CPU (docs/PERFORMANCE.md)
+    nlp.to_doc(doc.text, fields)
     st = structure.analyse(doc)
     front = [sp for sp in (meta.title_span, meta.doc_number_span, meta.signature_date_span, *meta.issuer_spans) if sp]
     found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front)
@@ -131,7 +117,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
             unit=v.unit, per_value=v.per_value, per_unit=v.per_unit, comparator=v.comparator,
             category=categories.primary_category(v.subject, categories.sentence_at(doc.text, m.start, m.end))))
     # a document cited several times is one citation: its first mention with both title and code
-    for m in citation_module.distinct(fields.citations):
+    for m in citations.distinct(fields.citations):
         v = m.value
         out.citations.append(CitationRecord(
             citation_id=stable_id(did, m.start, m.end), doc_id=did,

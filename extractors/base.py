@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -61,9 +61,10 @@ class SpanIndex:
         return self._max_end_before(bisect.bisect_left(self.starts, end)) > start
 
 
-def derived(owner: object, name: str, source: list, build: Callable[[list], Any]) -> Any:
-    """`build(source)`, kept on `owner` (a dataclass instance) until `source`, a list that is only
-    ever appended to, grows or is replaced: indexes that turn a scan per question into a lookup."""
+def derived(owner: object, name: str, source: Sequence, build: Callable[[Sequence], Any]) -> Any:
+    """`build(source)`, kept on `owner` (a dataclass instance, frozen or not) until `source`, a list
+    that is only ever appended to (or a tuple), grows or is replaced: indexes that turn a scan per
+    question into a lookup."""
     cache = owner.__dict__.setdefault("_derived", {})
     hit = cache.get(name)
     if hit is None or hit[0] is not source or hit[1] != len(source):
@@ -71,24 +72,30 @@ def derived(owner: object, name: str, source: list, build: Callable[[list], Any]
     return hit[2]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExtractContext:
     """What an extractor may know beyond the text. Never 'now': relative dates resolve against
-    `plan_year` and `issued_date`, and when both are missing they stay unresolved."""
+    `plan_year` and `issued_date`, and when both are missing they stay unresolved. Not changed
+    once built: who knows more (extractors/fields.py masks the citations) builds another with
+    `dataclasses.replace`."""
 
     issued_date: dt.date | None = None
     # the year of the plan the text stands in, as its title states it (2026年…工作方案); a date
     # written without a year (4月底前, 年内, 一季度) takes it before the issue date's year
     plan_year: int | None = None
-    # spans already claimed by citations (document numbers, standard codes, 《titles》): dates and
-    # quantities inside them are not read
-    masked: list[tuple[int, int]] = field(default_factory=list)
+    # spans already claimed (document numbers, standard codes, 《titles》): dates and quantities
+    # inside them are not read
+    masked: Sequence[tuple[int, int]] = ()
     # spans of table cells whose column is a deadline column (时限, 完成时间 …): any date there is a
     # deadline even without a cue such as 前 or 底
-    deadline_cells: list[tuple[int, int]] = field(default_factory=list)
+    deadline_cells: Sequence[tuple[int, int]] = ()
+
+    def __post_init__(self) -> None:
+        # tuples: a context handed to several extractors cannot be extended by one of them
+        object.__setattr__(self, "masked", tuple(self.masked))
+        object.__setattr__(self, "deadline_cells", tuple(self.deadline_cells))
 
     def is_masked(self, start: int, end: int) -> bool:
-        # masks are added as the citation component runs: the index follows the list
         return derived(self, "masked", self.masked, SpanIndex).overlaps(start, end)
 
     def in_deadline_cell(self, start: int, end: int) -> bool:

@@ -5,9 +5,6 @@ Public API:
     extract(text, ctx) -> list[Match]      field "citation", one Match per mention
     parse(surface, ctx) -> CitationValue
     distinct(matches) -> list[Match]       one Match per cited thing (see below)
-    protected_spans(text) -> list[(start, end)]
-        every citation mention and every 《…》 name (certificates and forms included): spans in
-        which dates and quantities must not be read (〔2020〕, 543-2014, 《2024年…方案》)
 
 What is found:
   * document numbers: 建科规〔2020〕7号, 苏发改社会发 [2024] 184号 -> code "苏发改社会发〔2024〕184号"
@@ -38,7 +35,7 @@ from pydantic import field_validator
 
 from extractors.base import ExtractContext, Match
 from extractors.rules import RuleTable, alternation, load_rules
-from extractors.text import HAN
+from extractors.text import HAN, title_spans
 from schemas.records import CitationKind
 
 FIELD = "citation"
@@ -138,8 +135,6 @@ _ATTACHMENT_CONTINUATION_RE = re.compile(r"^(?:[ \t\u3000]+\S|\d+[.．、])")
 _CLAUSE_BREAK = "，。；：,;:!?！？\n\t、《》"
 _DOC_TYPE_END_RE = re.compile(rf"(?:{alternation(RULES.document_type_words)})$")
 
-_TITLE_OPEN, _TITLE_CLOSE = "《", "》"
-_MAX_TITLE = 150
 
 
 # ------------------------------------------------------------------ normalisation
@@ -201,38 +196,6 @@ def _is_cited_title(title: str) -> bool:
 # ------------------------------------------------------------------ locating
 
 
-# What a title never runs across: a sentence end, a table cell boundary, a blank-line gap.
-_TITLE_MARKS_RE = re.compile(r"[《》。\t]|\n\n\n")
-
-
-def _title_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each outermost 《…》, nested 《》 balanced, in one pass. A 《 left open (or a
-    title longer than _MAX_TITLE) does not hide the complete titles nested inside it."""
-    spans: list[tuple[int, int]] = []
-    open_titles: list[tuple[int, list[tuple[int, int]]]] = []  # (start, complete titles inside)
-
-    def abandon_all() -> None:
-        for _, inner in open_titles:
-            spans.extend(inner)
-        open_titles.clear()
-
-    for mark in _TITLE_MARKS_RE.finditer(text):
-        ch = mark.group()
-        if ch == _TITLE_OPEN:
-            open_titles.append((mark.start(), []))
-        elif ch == _TITLE_CLOSE:
-            if not open_titles:
-                continue
-            start, inner = open_titles.pop()
-            done = [(start, mark.end())] if mark.end() - start <= _MAX_TITLE + 2 else inner
-            if open_titles:
-                open_titles[-1][1].extend(done)
-            else:
-                spans.extend(done)
-        else:
-            abandon_all()
-    abandon_all()
-    return sorted(spans)
 
 
 def _attachment_regions(text: str) -> list[tuple[int, int]]:
@@ -274,7 +237,7 @@ def _code_after_title(text: str, pos: int) -> re.Match | None:
 
 def _titled_mentions(text: str, skip: list[tuple[int, int]]) -> list[Match]:
     found: list[Match] = []
-    for start, end in _title_spans(text):
+    for start, end in title_spans(text):
         if _overlaps(start, end, skip) or _ATTACHMENT_REF_RE.search(text, max(0, start - 8), start):
             continue
         title = _normalise_title(text[start + 1 : end - 1])
@@ -339,16 +302,9 @@ def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
         return []
     attachments = _attachment_regions(text)
     titled = _titled_mentions(text, attachments)
-    taken = [(m.start, m.end) for m in titled] + attachments + _title_spans(text)
+    taken = [(m.start, m.end) for m in titled] + attachments + title_spans(text)
     coded = _code_mentions(text, taken)
     return sorted(titled + coded, key=lambda m: (m.start, m.end))
-
-
-def protected_spans(text: str) -> list[tuple[int, int]]:
-    """Spans where other extractors must not read dates or numbers (see module doc)."""
-    if not isinstance(text, str) or not text:
-        return []
-    return [(m.start, m.end) for m in extract(text)] + _title_spans(text)
 
 
 # ------------------------------------------------------------------ normalising
@@ -360,7 +316,7 @@ def parse(surface: str, ctx: ExtractContext | None = None) -> CitationValue:
         return CitationValue("document", None, None)
     title: str | None = None
     rest = surface
-    spans = _title_spans(surface)
+    spans = title_spans(surface)
     if spans:
         start, end = spans[0]
         title = _normalise_title(surface[start + 1 : end - 1])

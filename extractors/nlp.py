@@ -1,10 +1,12 @@
-"""spaCy wiring, kept thin: a blank Chinese pipeline segmented by jieba, one component per field.
+"""spaCy wiring, kept thin: a blank Chinese pipeline segmented by jieba, and a Doc that holds the
+fields' matches as span groups.
 
-Each component calls its field module's pure `extract(text, ctx)` on the whole document text and
-puts the result in `doc.spans[<field>]` (for spaCy users: displaCy, Span groups) and the exact
-character matches in `doc.user_data["matches"][<field>]` (what the pipeline stores: a Span snaps
-to token boundaries, a Match keeps the characters). The context travels in
-`doc.user_data["ctx"]`. Citations run first and mask their spans for dates and quantities.
+    pipeline() -> Language                  the shared blank zh pipeline (jieba, the user dictionary)
+    to_doc(text, fields) -> Doc             `text` segmented, `doc.spans[<field>]` one Span per match
+
+The matches come from extractors/fields.py, computed once on the text; the Doc only copies them
+(for spaCy users: displaCy, Span groups). A Span snaps to token boundaries (alignment "expand"),
+so the stored values keep the Matches' exact characters, not the Spans'.
 """
 from __future__ import annotations
 
@@ -14,43 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors import citations, deadlines, modality, quotas, units
-from extractors.base import ExtractContext, Match
-
-FIELDS = {"citation": citations, "deadline": deadlines, "unit": units, "quota": quotas, "modality": modality}
-
-
-def _put(doc: Doc, name: str, found: list[Match]) -> None:
-    doc.user_data.setdefault("matches", {})[name] = found
-    spans = []
-    for m in found:
-        span = doc.char_span(m.start, m.end, label=name, alignment_mode="expand")
-        if span is not None:
-            spans.append(span)
-    doc.spans[name] = spans
-
-
-class FieldComponent:
-    """Runs one field module over the document text."""
-
-    def __init__(self, field: str):
-        # not `self.name`: spaCy overwrites that with the pipe's name (policy_<field>)
-        self.field = field
-        self.module = FIELDS[field]
-
-    def __call__(self, doc: Doc) -> Doc:
-        ctx: ExtractContext = doc.user_data.setdefault("ctx", ExtractContext())
-        # doc.text rebuilds the string from every token: take the one run() was given
-        text = doc.user_data.get("text") or doc.text
-        found = self.module.extract(text, ctx)
-        if self.field == "citation":
-            ctx.masked.extend((m.start, m.end) for m in found)
-        _put(doc, self.field, found)
-        return doc
-
-
-for _field in FIELDS:
-    Language.factory(f"policy_{_field}", func=lambda nlp, name, _f=_field: FieldComponent(_f))
+from extractors.fields import FieldMatches
 
 
 @functools.cache
@@ -69,8 +35,6 @@ def pipeline() -> Language:
     # spaCy's 1,000,000-character guard protects parser and NER memory; this pipeline only
     # segments, and the readers bound a document's length (pipeline.settings.ReadLimits)
     nlp.max_length = 2**31
-    for name in FIELDS:  # citation first: it masks codes and titles for the others
-        nlp.add_pipe(f"policy_{name}")
     return nlp
 
 
@@ -115,16 +79,10 @@ def make_doc(nlp: Language, text: str) -> Doc:
     return Doc(nlp.vocab, words=words, spaces=spaces)
 
 
-def run(text: str, ctx: ExtractContext) -> Doc:
-    """A spaCy Doc of `text` with every field's spans; `ctx` is used and extended (masks)."""
-    nlp = pipeline()
-    doc = make_doc(nlp, text)
-    doc.user_data["ctx"] = ctx
-    doc.user_data["text"] = text
-    for _, component in nlp.pipeline:
-        doc = component(doc)
+def to_doc(text: str, fields: FieldMatches) -> Doc:
+    """`text` segmented by the shared pipeline, with one span group per field (see the module doc)."""
+    doc = make_doc(pipeline(), text)
+    for name, found in fields.by_field().items():
+        spans = [doc.char_span(m.start, m.end, label=name, alignment_mode="expand") for m in found]
+        doc.spans[name] = [span for span in spans if span is not None]
     return doc
-
-
-def matches(doc: Doc, name: str) -> list[Match]:
-    return doc.user_data.get("matches", {}).get(name, [])

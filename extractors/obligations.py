@@ -7,12 +7,12 @@ its columns (a units column gives roles by its header), then adds units named in
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
 from extractors import modality, roles
-from extractors.base import Match, derived
+from extractors.base import Match
+from extractors.fields import FieldMatches
 from extractors.rules import RuleTable, load_rules
 from extractors.structure import Structure, Unit, is_skip_line
 from extractors.text import HAN
@@ -54,28 +54,6 @@ def assignment_brackets(text: str, start: int = 0, end: int | None = None) -> li
     end = len(text) if end is None else end
     return [(m.start(), m.end()) for m in _PARENTHETICAL.finditer(text, start, end)
             if _has_any(m.group(1), RULES.assignment_words)]
-
-
-@dataclass
-class FieldMatches:
-    """Every field's matches over the whole document text, in text order."""
-
-    units: list[Match] = field(default_factory=list)
-    deadlines: list[Match] = field(default_factory=list)
-    quotas: list[Match] = field(default_factory=list)
-    citations: list[Match] = field(default_factory=list)
-
-    def within(self, name: str, start: int, end: int) -> list[Match]:
-        """The matches of a field inside [start, end), in text order, found by bisection: asked for
-        every sentence, a scan of the whole list made long documents quadratic."""
-        ordered, starts = derived(self, name, getattr(self, name), _in_text_order)
-        return [m for m in ordered[bisect.bisect_left(starts, start):bisect.bisect_right(starts, end)]
-                if m.end <= end]
-
-
-def _in_text_order(matches: list[Match]) -> tuple[list[Match], list[int]]:
-    ordered = sorted(matches, key=lambda m: m.start)  # stable: a list already in text order is unchanged
-    return ordered, [m.start for m in ordered]
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Text views shared by the extractors: the compact view reads a text without its horizontal
-whitespace and maps every span back to the text's offsets.
+"""What the extractors share about text: the class of Chinese characters, the compact view (a text
+without its horizontal whitespace, every span mapped back to the text's offsets), bracket folding
+and the spans of 《titles》.
 """
 from __future__ import annotations
 
@@ -48,3 +49,42 @@ def fold_brackets(word: str) -> str:
     """`word` with its round brackets full-width and its tortoise-shell brackets round: the key
     under which 镇(街道), 镇（街道） and 镇〔街道〕 are one word."""
     return word.replace("(", "（").replace(")", "）").replace("〔", "（").replace("〕", "）")
+
+
+# ------------------------------------------------------------------ 《titles》
+
+TITLE_OPEN, TITLE_CLOSE = "《", "》"
+MAX_TITLE = 150  # a longer 《…》 is no title (a 《 left open): the titles nested in it still are
+
+# What a title never runs across: a sentence end, a table cell boundary, a blank-line gap.
+_TITLE_MARKS_RE = re.compile(r"[《》。\t]|\n\n\n")
+
+
+def title_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost 《…》, nested 《》 balanced, in one pass. A 《 left open (or a
+    title longer than MAX_TITLE) does not hide the complete titles nested inside it."""
+    spans: list[tuple[int, int]] = []
+    open_titles: list[tuple[int, list[tuple[int, int]]]] = []  # (start, complete titles inside)
+
+    def abandon_all() -> None:
+        for _, inner in open_titles:
+            spans.extend(inner)
+        open_titles.clear()
+
+    for mark in _TITLE_MARKS_RE.finditer(text):
+        ch = mark.group()
+        if ch == TITLE_OPEN:
+            open_titles.append((mark.start(), []))
+        elif ch == TITLE_CLOSE:
+            if not open_titles:
+                continue
+            start, inner = open_titles.pop()
+            done = [(start, mark.end())] if mark.end() - start <= MAX_TITLE + 2 else inner
+            if open_titles:
+                open_titles[-1][1].extend(done)
+            else:
+                spans.extend(done)
+        else:
+            abandon_all()
+    abandon_all()
+    return sorted(spans)

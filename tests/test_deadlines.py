@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from extractors import deadlines
 from extractors.base import ExtractContext
+from extractors.fields import extract_fields
 from tests.example_tables import load, params
 
 EXAMPLES = load("deadlines.yaml")
@@ -45,8 +46,10 @@ def _expected(case: dict) -> list[tuple]:
 
 @pytest.mark.parametrize("case", params(EXAMPLES))
 def test_example(case):
+    """The deadlines the pipeline keeps: read through the masks extract_fields sets (citations,
+    《names》)."""
     text = case["text"]
-    found = deadlines.extract(text, _context(case))
+    found = extract_fields(text, None, _context(case)).deadlines
     got = [(m.surface, str(m.value.date) if m.value.date else None, m.value.kind, m.value.precision)
            for m in found]
     assert got == _expected(case)

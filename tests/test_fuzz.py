@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from extractors import categories, metadata, structure
 from extractors.analyze import analyze
 from extractors.base import ExtractContext
-from extractors.nlp import FIELDS
+from extractors.fields import FIELDS
 from pipeline.readers.normalize import Traced, fold, normalize_text
 from schemas.records import TABLES
 from tests.conftest import CORPUS, SEED_NAMES, extra_files

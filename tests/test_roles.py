@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from extractors import roles, units
 from extractors.base import ExtractContext, Match
+from extractors.fields import extract_fields
 
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "roles.yaml").read_text(encoding="utf-8"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,16 +123,13 @@ def _predicted_roles(doc, found: list[Match], pos: int) -> dict[str, str]:
 def seed_gold_accuracy() -> tuple[int, int, int]:
     """(gold units, found with the right key, with the right role) over the non-optional units of
     the seeds' non-optional gold obligations."""
-    from extractors import citations
     from pipeline.readers import read_document
 
     total = found_keys = right = 0
     for gold_file in sorted(GOLD.glob("*.json")):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
         doc = read_document(ROOT / "corpus" / gold["file"])
-        ctx = ExtractContext()
-        ctx.masked = [(m.start, m.end) for m in citations.extract(doc.text, ctx)]
-        found = units.extract(doc.text, ctx)
+        found = extract_fields(doc.text, None, ExtractContext()).units
         kept = [i for i, ch in enumerate(doc.text) if not ch.isspace()]
         compact = "".join(doc.text[i] for i in kept)
         for ob in gold["obligations"]:

@@ -25,8 +25,8 @@ What is a deadline:
   * inside ctx.deadline_cells, or after a label such as 完成时限：, any date or period (2023.8 ->
     2023-08-31, 2020年年底) and the ongoing words (长期坚持, 常态化 -> kind "ongoing").
 What is not: a date without a cue outside a deadline cell (signature dates, 发文日期, 来源 lines),
-years inside document numbers, standard codes or 《titles》 (ctx.masked, plus this module's own
-check through citations.protected_spans), quantity ranges (0.5-1.2万人, 5-10分钟), years that
+years inside document numbers, standard codes or 《titles》 (ctx.masked: extractors/fields.py
+masks every citation and every 《name》 before deadlines are read), quantity ranges (0.5-1.2万人, 5-10分钟), years that
 name something (2024年度, 2020年版), "since" dates (2019年以来), a plan's period in brackets
 ((2024-2026年)), a bare 年底 naming a review (纳入年底考核), and a "by" date with a stated year
 earlier than ctx.issued_date (a past event, not a limit).
@@ -40,7 +40,7 @@ import unicodedata
 
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineRules, DeadlineValue
-from extractors.deadlines.cues import _absolute_candidates, _label_regions, _protected
+from extractors.deadlines.cues import _absolute_candidates, _label_regions
 from extractors.deadlines.durations import (_cell_duration_candidates, _event_before_candidates,
     _ongoing_candidates, _relative_candidates)
 from extractors.deadlines.years import plan_year
@@ -57,13 +57,12 @@ def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
     if not isinstance(text, str) or not text:
         return []
     ctx = ctx or ExtractContext()
-    protected = _protected(text, ctx)
     cells = _valid_cells(text, ctx.deadline_cells) + _label_regions(text)
-    candidates = (_absolute_candidates(text, ctx, cells, protected)
-                  + _relative_candidates(text, ctx, protected)
-                  + _event_before_candidates(text, protected)
-                  + _cell_duration_candidates(text, cells, protected)
-                  + _ongoing_candidates(text, cells, protected))
+    candidates = (_absolute_candidates(text, ctx, cells)
+                  + _relative_candidates(text, ctx)
+                  + _event_before_candidates(text, ctx)
+                  + _cell_duration_candidates(text, cells, ctx)
+                  + _ongoing_candidates(text, cells, ctx))
     return filter_spans(candidates)
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 from extractors.base import ExtractContext, Match
-from extractors import citations
 from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineValue
 from schemas.records import DeadlineKind, YearSource
 from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _DONE, _EFFECTIVE_ALWAYS,
@@ -15,14 +14,6 @@ from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _
     _PLAN_PERIOD_CLOSE, _PLAN_PERIOD_OPEN, _POST, _PRE, _RANGE_START, _VALIDITY)
 from extractors.deadlines.calendar import _Reading, _read
 from extractors.deadlines.years import first_due, recurrence_anchor, year_for
-
-
-def _protected(text: str, ctx: ExtractContext) -> list[tuple[int, int]]:
-    return list(ctx.masked) + citations.protected_spans(text)
-
-
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -34,11 +25,10 @@ def _label_regions(text: str) -> list[tuple[int, int]]:
     return [(m.start("value"), m.end("value")) for m in _LABEL_VALUE.finditer(text)]
 
 
-def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, int]],
-                         protected: list[tuple[int, int]]) -> list[Match]:
+def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, int]]) -> list[Match]:
     readings: list[tuple[re.Match, _Reading]] = []
     for m in _DATE.finditer(text):
-        if _overlaps(m.start(), m.end(), protected):
+        if ctx.is_masked(m.start(), m.end()):
             continue
         reading = _read(m)
         if reading is None:

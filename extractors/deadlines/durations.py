@@ -10,7 +10,7 @@ from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_
     _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_PHRASE, _OWN_EVENT,
     _RELATIVE_LEAD)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
-from extractors.deadlines.cues import _compact, _overlaps
+from extractors.deadlines.cues import _compact
 
 
 def _event_start(text: str, anchor: int) -> int:
@@ -28,7 +28,7 @@ def _event_start(text: str, anchor: int) -> int:
     return start
 
 
-def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[int, int]]) -> list[Match]:
+def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
     for m in _EVENT_DURATION.finditer(text):
         anchor, q = m.group("anchor"), m.group("q")
@@ -41,7 +41,7 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
             continue
         start = _event_start(text, m.start())
         event = _compact(text[start:m.start()]).lstrip("自从")
-        if not event or _overlaps(start, m.end(), protected):
+        if not event or ctx.is_masked(start, m.end()):
             continue
         unit = RULES.duration_units[m.group("unit")]
         date = None
@@ -52,7 +52,7 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
                            _counted_from_issue(date, surface)))
     for m in _LEAD_DURATION.finditer(text):
         n = to_number(m.group("n"))
-        if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
+        if n is None or not 0 < n <= _MAX_DURATION or ctx.is_masked(m.start(), m.end()):
             continue
         own = m.group("lead") in RULES.own_period_leads
         if m.group("q") == "时间" and not own:
@@ -66,7 +66,7 @@ def _relative_candidates(text: str, ctx: ExtractContext, protected: list[tuple[i
     return found
 
 
-def _event_before_candidates(text: str, protected: list[tuple[int, int]]) -> list[Match]:
+def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:
     """在工程竣工验收前, 在项目开工前，…: a limit that is an event itself (date NULL, kind by)."""
     found: list[Match] = []
     for m in _EVENT_BEFORE.finditer(text):
@@ -78,33 +78,33 @@ def _event_before_candidates(text: str, protected: list[tuple[int, int]]) -> lis
         if text[m.end():m.end() + 1] in ("，", ",") and not (m.group("modal") or _MODAL_AFTER.match(text, m.end())):
             continue
         start = m.start("event") - 1          # from 在: 在工程竣工验收前
-        if _overlaps(start, m.end(), protected):
+        if ctx.is_masked(start, m.end()):
             continue
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface, DeadlineValue(None, "by", None, _compact(surface))))
     return found
 
 
-def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], protected) -> list[Match]:
+def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
     for cell_start, cell_end in cells:
         for m in _CELL_DURATION.finditer(text, cell_start, cell_end):
             n = to_number(m.group("n"))
-            if n is None or not 0 < n <= _MAX_DURATION or _overlaps(m.start(), m.end(), protected):
+            if n is None or not 0 < n <= _MAX_DURATION or ctx.is_masked(m.start(), m.end()):
                 continue
             found.append(Match(FIELD, m.start(), m.end(), m.group(),
                                DeadlineValue(None, "by", None, _compact(m.group()))))
     return found
 
 
-def _ongoing_candidates(text: str, cells: list[tuple[int, int]], protected) -> list[Match]:
+def _ongoing_candidates(text: str, cells: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:
     """The ongoing words in deadline cells (长期坚持, 常态化推进, 持续推进), and the ongoing phrases
     anywhere (常态化开展…)."""
     found: list[Match] = []
     spans = [(m.start(), m.end()) for s, e in cells for m in _ONGOING.finditer(text, s, e)]
     spans += [(m.start(), m.end()) for m in _ONGOING_PHRASE.finditer(text)]
     for start, end in spans:
-        if not _overlaps(start, end, protected):
+        if not ctx.is_masked(start, end):
             found.append(Match(FIELD, start, end, text[start:end], DeadlineValue(None, "ongoing", None, None)))
     return found
 

@@ -1,0 +1,78 @@
+"""extractors/fields.py: the order of the fields and the masks they read through."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from extractors import citations, deadlines, quotas, units
+from extractors.base import ExtractContext
+from extractors.fields import FIELDS, extract_fields
+from extractors.metadata import DocumentMetadata
+
+
+def test_citations_come_first_and_mask_the_other_fields():
+    assert list(FIELDS)[0] == "citation"
+    text = ("按照建科规〔2020〕7号和DB 50/T 543-2014执行，填写《2024年底前完成改造项目登记表》，"
+            "各区县要于2024年底前完成。")
+    ctx = ExtractContext(issued_date=dt.date(2024, 1, 5))
+    found = extract_fields(text, None, ctx)
+    assert [m.surface for m in found.citations] == ["建科规〔2020〕7号", "DB 50/T 543-2014"]
+    # no date inside a citation or inside any 《name》, cited or not (a form is not cited)
+    assert [m.surface for m in found.deadlines] == ["于2024年底前完成"]
+    for m in found.quotas + found.units + found.deadlines:
+        assert not any(c.start < m.end and m.start < c.end for c in found.citations)
+    # the deadline extractor alone reads what it is given: the masks are extract_fields' doing
+    assert [m.surface for m in deadlines.extract(text, ctx)] == ["2024年底前完成", "于2024年底前完成"]
+
+
+def test_the_context_is_not_changed():
+    text = "依据《城市居住区规划设计标准》（GB 50180-2018），每100户配建20平方米。"
+    ctx = ExtractContext()
+    extract_fields(text, None, ctx)
+    assert ctx == ExtractContext()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ctx.masked = ((0, 1),)  # type: ignore[misc]
+
+
+def test_each_field_is_what_its_module_finds_through_the_masks():
+    text = "依据《城市居住区规划设计标准》（GB 50180-2018），市民政局牵头，每100户配建20平方米。"
+    found = extract_fields(text, None, ExtractContext())
+    masked = ExtractContext(masked=[(m.start, m.end) for m in citations.extract(text, ExtractContext())])
+    assert found.units == units.extract(text, masked)
+    assert found.quotas == quotas.extract(text, masked)
+    assert [m.surface for m in found.quotas] == ["每100户配建20平方米"]
+
+
+def test_the_metadata_settles_self_references_metadata_dates_and_the_own_number():
+    text = "江津府发〔2023〕5号\n我局将于2023年12月底前完成，并按照江津府发〔2023〕5号和渝府发〔2020〕7号执行。\n印发日期：2023年3月1日前"
+    dated = text.rindex("2023年3月1日前")
+    meta = DocumentMetadata(issuers=["重庆市江津区规划和自然资源局"], doc_number="江津府发〔2023〕5号",
+                            metadata_date_spans=[(dated, dated + 9)])
+    bare = extract_fields(text, None, ExtractContext())
+    found = extract_fields(text, meta, ExtractContext())
+    # the document's own number is no citation
+    assert [m.value.code for m in bare.citations] == ["江津府发〔2023〕5号", "江津府发〔2023〕5号", "渝府发〔2020〕7号"]
+    assert [m.value.code for m in found.citations] == ["渝府发〔2020〕7号"]
+    # 我局 is the issuer
+    assert "我局" not in [m.surface for m in bare.units]
+    assert [(m.surface, m.value.canonical) for m in found.units] == [("我局", "自然资源")]
+    # a date that is metadata is no time limit
+    assert [m.start >= dated for m in bare.deadlines] == [False, True]
+    assert found.deadlines == bare.deadlines[:1]
+
+
+def test_the_spacy_doc_holds_each_field_as_a_span_group():
+    from extractors import nlp
+
+    text = "市民政局牵头，2024年底前每100户配建20平方米，按照建科规〔2020〕7号执行，不得擅自改变用途。"
+    found = extract_fields(text, None, ExtractContext())
+    doc = nlp.to_doc(text, found)
+    assert doc.text == text and not doc.user_data
+    for name, matches in found.by_field().items():
+        assert matches, name
+        spans = doc.spans[name]
+        assert len(spans) == len(matches)
+        for span, m in zip(spans, matches):
+            assert span.label_ == name and span.start_char <= m.start and m.end <= span.end_char
