@@ -9,6 +9,7 @@ Two families:
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -18,11 +19,18 @@ class PipelineError(Exception):
     kind = "error"
 
 
+def printable(path: str | Path) -> str:
+    """A path as text that can be stored and printed: bytes of a file name that are not UTF-8 (GBK
+    names unpacked from a Chinese zip: Python keeps them as lone surrogates, which neither DuckDB,
+    Arrow nor a terminal accept) are written as \\xNN escapes. Any other path is unchanged."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 class DocumentError(PipelineError):
     """One document failed; `kind` is stored in ingest_errors, the message names the file."""
 
     def __init__(self, path: str | Path, reason: str):
-        self.path = str(path)
+        self.path = printable(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
@@ -75,6 +83,19 @@ class NoText(ReadError):
 
 class Vanished(ReadError):
     kind = "vanished"
+
+
+class NotARegularFile(ReadError):
+    """A FIFO, socket or device with a document's name: never opened (a FIFO would block for ever)."""
+
+    kind = "not_a_regular_file"
+
+
+class BadFileName(ReadError):
+    """A file name that is not UTF-8 (GBK bytes from an unzipped Chinese archive): not read, so
+    that no row holds a name that cannot be printed or matched again."""
+
+    kind = "bad_file_name"
 
 
 class ExtractionError(DocumentError):

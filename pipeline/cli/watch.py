@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -40,6 +41,9 @@ def print_cycle(summary) -> None:
     """One line per cycle, then one line per error and per waiting file."""
     if summary.busy:
         console.print(Text.assemble(("busy:", "yellow"), f" {summary.busy}; this cycle is skipped"))
+        return
+    if summary.error:
+        console.print(Text.assemble(("cycle failed:", "red"), f" {summary.error}; the next cycle tries again"))
         return
     r = summary.run
     out.print(f"cycle {r.run_id}: {r.n_files} ready, new {r.new}  unchanged {r.unchanged}  replaced {r.replaced}  "
@@ -74,6 +78,8 @@ def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
         watch.watch_loop(inbox, db, interval=interval, report=print_cycle, **options)
     except FileNotFoundError as exc:
         _fail(str(exc))
+    except (OSError, duckdb.Error) as exc:  # --once: the one cycle could not run (a looping watch goes on)
+        _fail(f"the cycle failed: {type(exc).__name__}: {exc}")
     except KeyboardInterrupt:
         out.print("stopped")
 

@@ -12,11 +12,13 @@ schemas, nothing else of the project (neither extractors nor store); runs import
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.errors import EmptyFile, NoText, ReadError, TooLarge, UnsupportedFormat, Vanished
+from pipeline.errors import EmptyFile, NoText, TooLarge, UnsupportedFormat
 from pipeline.readers.base import Parsed
+from pipeline.readers.files import open_regular
 from pipeline.readers.normalize import has_cjk, normalize
 from pipeline.settings import ReadLimits
 from schemas.document import Document
@@ -70,20 +72,14 @@ def format_of(path: Path) -> str:
 
 
 def read_bytes(path: Path, limits: ReadLimits) -> bytes:
-    """The file's bytes, after checking its size with stat() (a 100 GB file is never read)."""
+    """The file's bytes, after checking its size with fstat() (a 100 GB file is never read); only a
+    regular file is opened at all (readers/files.py)."""
     format_of(path)  # refuse .doc and friends before touching the file
-    try:
-        size = path.stat().st_size
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
         if size > limits.max_file_bytes:
             raise TooLarge(str(path), f"{size:,} bytes, more than the limit of {limits.max_file_bytes:,}")
-        with path.open("rb") as handle:
-            data = handle.read(limits.max_file_bytes + 1)
-    except FileNotFoundError:
-        raise Vanished(str(path), "the file disappeared before it could be read") from None
-    except IsADirectoryError:
-        raise ReadError(str(path), "a folder, not a file") from None
-    except PermissionError:
-        raise ReadError(str(path), "permission denied") from None
+        data = handle.read(limits.max_file_bytes + 1)
     if not data:
         raise EmptyFile(str(path), "the file is empty (0 bytes)")
     if len(data) > limits.max_file_bytes:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import store
-from pipeline.errors import DocumentError
+from pipeline.errors import DocumentError, printable
 from pipeline.runs.batches import RunTally, batches, close_batch, new_run, record_failure, store_extracted
 from pipeline.runs.discover import list_documents
 from pipeline.runs.process import Outcome, file_sha256, process_file
@@ -167,12 +167,16 @@ def run_ingest(paths: list[str], db: Path = DEFAULT_DB, workers: int = 1, batch_
     limits = limits or ReadLimits()
     listing = list_documents(paths, follow_symlinks=follow_symlinks)
     run = new_run(command if command in ("ingest", "watch", "reprocess") else None,
-                  [str(Path(p).absolute()) for p in paths])
-    summary = RunSummary(run.run_id, str(db), n_files=len(listing.files), ignored=listing.ignored)
+                  [printable(Path(p).absolute()) for p in paths])
+    summary = RunSummary(run.run_id, str(db), n_files=len(listing.files) + len(listing.errors),
+                         ignored=listing.ignored)
     with store.writer_lock(db, command):
         known = load_known(db)
         pool = worker_pool(workers, len(listing.files))
         done = 0
+        if listing.errors:  # documents by name that were not read (a FIFO, a GBK name): recorded first
+            store_fn(db, run, [Outcome.failed(e.path, None, e) for e in listing.errors], known, summary)
+            done = len(listing.errors)
 
         def extract_one(batch: list[str]) -> list[Outcome]:
             return extract(batch, known, limits, pool, run.started_at)
@@ -182,7 +186,7 @@ def run_ingest(paths: list[str], db: Path = DEFAULT_DB, workers: int = 1, batch_
             store_fn(db, run, outcomes, known, summary)
             done += n_files
             if progress:
-                progress(done, len(listing.files))
+                progress(done, summary.n_files)
 
         try:
             if pool is None:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.errors import DocumentError, EmptyFile, ExtractionError, TooLarge, Vanished
+from pipeline.errors import DocumentError, EmptyFile, ExtractionError, TooLarge, printable
 from pipeline.readers import read_document
+from pipeline.readers.files import open_regular, os_error
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
 from schemas.document import Document
@@ -39,19 +40,20 @@ class Outcome:
 
 def file_sha256(path: Path) -> str:
     """sha256 of the file's bytes, read in chunks (every file gets one, bad ones too: a file that
-    failed is not retried until its bytes change)."""
-    try:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
-    except FileNotFoundError:
-        raise Vanished(str(path), "the file disappeared between listing and reading") from None
+    failed is not retried until its bytes change). Only a regular file is opened; any failure is a
+    DocumentError (readers/files.py)."""
+    digest = hashlib.sha256()
+    with open_regular(path) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def check_size(path: Path, limits: ReadLimits) -> None:
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise os_error(path, exc) from None
     if size == 0:
         raise EmptyFile(str(path), "the file is empty (0 bytes)")
     if size > limits.max_file_bytes:
@@ -88,5 +90,8 @@ def process_file(path: str, limits: ReadLimits | None = None, ingested_at: dt.da
         return Outcome(path, "extracted", sha, extraction=extraction)
     except DocumentError as exc:
         return Outcome.failed(path, sha, exc)
-    except (OSError, MemoryError, RecursionError) as exc:
-        return Outcome(path, "failed", sha, error_kind="read_error", message=f"{path}: {type(exc).__name__}: {exc}")
+    except OSError as exc:
+        return Outcome.failed(path, sha, os_error(path, exc))
+    except (MemoryError, RecursionError) as exc:
+        return Outcome(path, "failed", sha, error_kind="read_error",
+                       message=f"{printable(path)}: {type(exc).__name__}: {exc}")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import DatabaseBusy
+from pipeline.errors import DatabaseBusy, printable
 from pipeline.runs import ingest
 from pipeline.runs.discover import list_documents
 from pipeline.settings import DEFAULT_DB
@@ -112,7 +112,8 @@ def wait_until_stable(paths: list[str], settle: Settle = Settle(), sleep: Callab
 class CycleSummary:
     """One watch cycle: what was ready, what waits for the next cycle, and the ingest run (its
     counts and run_id, as in ingest_runs); `busy` holds the message when another writer had the
-    database and the cycle was skipped."""
+    database and the cycle was skipped, `error` what ended a cycle that could not run (in a loop:
+    the next cycle tries again)."""
 
     inbox: str
     db: str
@@ -120,10 +121,11 @@ class CycleSummary:
     vanished: list[str] = field(default_factory=list)
     run: ingest.RunSummary | None = None
     busy: str = ""
+    error: str = ""
 
     def as_dict(self) -> dict:
         return {"inbox": self.inbox, "db": self.db, "waiting": self.waiting, "vanished": self.vanished,
-                "busy": self.busy, "run": self.run.as_dict() if self.run else {}}
+                "busy": self.busy, "error": self.error, "run": self.run.as_dict() if self.run else {}}
 
 
 def watch_cycle(inbox: Path, db: Path = DEFAULT_DB, *, settle: Settle = Settle(), workers: int = 1,
@@ -168,13 +170,21 @@ def watch_loop(inbox: Path, db: Path = DEFAULT_DB, *, interval: float = 300.0, c
                **cycle_options) -> int:
     """Run cycles until `stop` is set or `cycles` have run, `interval` seconds between the end of one
     cycle and the start of the next. A busy database skips that cycle (reported) and the loop goes
-    on. Returns the number of cycles run. Ctrl-C (KeyboardInterrupt) passes through: the run being
+    on; so does a cycle that fails for any other reason (the inbox unmounted, a disk error): it is
+    logged with its traceback, reported with `error` set, and the next cycle tries again. Returns
+    the number of cycles run. Ctrl-C (KeyboardInterrupt) passes through: the run being
     stored is left 'running' and the next run marks it 'interrupted'; a batch is stored in one
     transaction, so no document is half-stored."""
     stop = stop or threading.Event()
     n = 0
     while not stop.is_set():
-        report(watch_cycle(inbox, db, **cycle_options))
+        try:
+            summary = watch_cycle(inbox, db, **cycle_options)
+        except Exception as exc:  # one cycle, never the loop: a watcher must outlive a bad moment
+            log.exception("watch cycle over %s failed", printable(inbox))
+            summary = CycleSummary(printable(Path(inbox).absolute()), str(db),
+                                   error=f"{type(exc).__name__}: {exc}")
+        report(summary)
         n += 1
         if cycles is not None and n >= cycles:
             break

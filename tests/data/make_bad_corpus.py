@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import re
 import struct
@@ -507,6 +508,29 @@ def make_vanishing(outdir: Path, paragraphs: list[str]) -> list[Entry]:
                   kind="vanished", dynamic=True)]
 
 
+# "关于养老设施的通知.txt" in GBK bytes: what unzip leaves of a name from a Chinese archive. It is not
+# UTF-8, so the manifest (UTF-8 JSON) lists it with its bytes escaped, as ingest_errors stores it.
+GBK_NAME = "关于养老设施的通知.txt".encode("gbk")
+GBK_NAME_ESCAPED = GBK_NAME.decode("utf-8", "backslashreplace")
+
+
+def make_odd_files(outdir: Path, paragraphs: list[str]) -> list[Entry]:
+    fifo = Path(outdir) / "fifo-named-like-a-document.txt"
+    if not fifo.is_fifo():
+        if fifo.exists() or fifo.is_symlink():
+            fifo.unlink()
+        os.mkfifo(fifo)
+    gbk = os.fsencode(outdir) + b"/" + GBK_NAME
+    with open(gbk, "wb") as handle:
+        handle.write(policy_text(paragraphs, 64, 4, "关于加快养老设施建设的通知").encode("utf-8"))
+    return [
+        error(fifo.name, "a FIFO (named pipe) named .txt", "not_a_regular_file",
+              note="opening it would wait for a writer for ever: it must be refused unopened"),
+        error(GBK_NAME_ESCAPED, "a readable text file whose name is GBK bytes, not UTF-8", "bad_file_name",
+              note="the manifest path has the name's bytes as \\xNN escapes, as ingest_errors stores it"),
+    ]
+
+
 def make_undecodable(outdir: Path, paragraphs: list[str]) -> list[Entry]:
     rng = random.Random(RANDOM_SEED + 2)
     write(outdir, "english-only.txt", (LOREM_IPSUM * 20).encode("ascii"))
@@ -526,6 +550,7 @@ STATIC_FIXTURES = [
     make_odd_names_and_links,
     make_vanishing,
     make_undecodable,
+    make_odd_files,
 ]
 
 
