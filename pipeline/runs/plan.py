@@ -24,10 +24,11 @@ def files_to_read(paths: list[str], db: Path, follow_symlinks: bool = False) -> 
     it cannot be told without waiting (another process is writing the database): then assume work.
     Raises FileNotFoundError for a missing path, as the run would."""
     listing = list_documents(paths, follow_symlinks=follow_symlinks)
+    # documents by name that are not read (a FIFO, a GBK name) are recorded by every run: work too
     if not listing.files:
-        return 0
+        return len(listing.errors)
     if not Path(db).exists():
-        return len(listing.files)
+        return len(listing.files) + len(listing.errors)
     try:
         con = store.connect(Path(db), read_only=True, wait=0.5)
     except DatabaseBusy:
@@ -41,7 +42,7 @@ def files_to_read(paths: list[str], db: Path, follow_symlinks: bool = False) -> 
     finally:
         con.close()
     current = pipeline_version()
-    n = 0
+    n = len(listing.errors)
     for path in listing.files:
         try:
             sha = file_sha256(Path(path))
