@@ -1,0 +1,124 @@
+"""The harness of `make bench`: every measured command is a process of its own, timed from
+outside (wall and CPU time from wait4, the largest resident set, the tree's summed RSS sampled
+every 0.1 s), run several times and summarised by medians."""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BIN = ROOT / ".venv" / "bin"
+PYTHON = BIN / "python"
+RESULTS = BENCH / "results"
+# appended, not put first: in the measured processes PYTHONPATH points at the snapshot and must win
+for _p in (ROOT, BENCH):
+    if str(_p) not in sys.path:
+        sys.path.append(str(_p))
+
+
+MEASURED_ENV: dict[str, str] = {}  # set by Bench.snapshot: PYTHONPATH of the snapshot
+
+
+@dataclass
+class Sample:
+    wall_s: float
+    cpu_s: float
+    maxrss_mb: float  # the largest single process of the tree
+    peak_tree_mb: float  # the largest sum over the tree, sampled
+    returncode: int
+    peak_main_mb: float = 0.0  # the measured process itself (the writer, for an ingest), sampled
+    peak_child_mb: float = 0.0  # its largest descendant (an extraction worker), sampled
+    stdout: str = field(repr=False, default="")
+
+
+def _tree_rss(pid: int) -> tuple[int, int, int]:
+    """(RSS of the process, largest RSS among its descendants, sum over the tree) in bytes."""
+    import psutil
+    try:
+        root = psutil.Process(pid)
+        children = root.children(recursive=True)
+        own = root.memory_info().rss
+    except psutil.Error:
+        return 0, 0, 0
+    largest = total = 0
+    for p in children:
+        try:
+            rss = p.memory_info().rss
+        except psutil.Error:
+            continue
+        largest, total = max(largest, rss), total + rss
+    return own, largest, own + total
+
+
+def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Sample:
+    """Run `cmd` to its end: wall and CPU time, peak memory. Raises when it fails."""
+    stderr = open(log, "ab") if log else subprocess.DEVNULL
+    try:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **MEASURED_ENV, **(env or {})},
+                                stdout=subprocess.PIPE, stderr=stderr)
+        peak = [0, 0, 0]  # main, largest child, tree
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                peak[:] = [max(a, b) for a, b in zip(peak, _tree_rss(proc.pid))]
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log:
+            stderr.close()
+    sample_ = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[2] / 2**20,
+                     proc.returncode, stdout=out.decode("utf-8", "replace"), peak_main_mb=peak[0] / 2**20,
+                     peak_child_mb=peak[1] / 2**20)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd[:4]))} … exited {proc.returncode}; see {log}")
+    return sample_
+
+
+def repeat(cmd: list[str], runs: int, before=None, env: dict | None = None, label: str = "") -> list[Sample]:
+    samples = []
+    for k in range(runs):
+        if before:
+            before()
+        s = measure(cmd, env, RESULTS / "bench.log")
+        samples.append(s)
+        say(f"    {label} run {k + 1}/{runs}: {s.wall_s:.1f} s wall, {s.cpu_s:.1f} s CPU, "
+            f"{s.peak_tree_mb:.0f} MB peak")
+    return samples
+
+
+def med(samples: list[Sample], attr: str) -> float:
+    return statistics.median(getattr(s, attr) for s in samples)
+
+
+def summary(samples: list[Sample]) -> dict:
+    return {"runs": len(samples), "wall_s": med(samples, "wall_s"), "cpu_s": med(samples, "cpu_s"),
+            "maxrss_mb": max(s.maxrss_mb for s in samples), "peak_tree_mb": max(s.peak_tree_mb for s in samples),
+            "wall_all": [round(s.wall_s, 2) for s in samples], "cpu_all": [round(s.cpu_s, 2) for s in samples]}
+
+
+def inner(samples: list[Sample]) -> dict:
+    """The JSON the measured helper printed, median per key."""
+    rows = [json.loads(s.stdout.strip().splitlines()[-1]) for s in samples]
+    return {k: statistics.median(r[k] for r in rows) if isinstance(rows[0][k], (int, float)) else rows[0][k]
+            for k in rows[0]}
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
