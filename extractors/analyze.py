@@ -76,6 +76,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
         annex_label=getattr(meta, "annex_label", None),
         annex_titles=list(getattr(meta, "annex_titles", []) or []), encoding=doc.encoding, n_pages=doc.n_pages,
         n_chars=len(doc.text), ocr=doc.ocr, pipeline_version=pipeline_version, ingested_at=ingested_at,
+        coverage=structure.body_coverage(doc, st, [(ob.start, ob.end) for ob in found]),
     )
     out = Extraction(document=record)
     for seq, b in enumerate(doc.blocks):

@@ -255,3 +255,35 @@ def analyse(doc: Document) -> Structure:
                 heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）
             st.units.append(Unit(s, e, i, "sentence", st.section_paths[i], is_heading=heading, in_body=in_body))
     return st
+
+
+def body_coverage(doc: Document, st: Structure, spans: list[tuple[int, int]]) -> float | None:
+    """The share of the body's characters that lie inside some span (the obligations). The body is
+    everything from the cover's body on, whether or not a part's body took it in (so that text the
+    structure failed to place counts as uncovered), less what is known to be frame: headings (never
+    an obligation themselves), the labels and titles of annexes, signature blocks; whitespace is not
+    counted. None for a document without body characters. Low coverage says text was probably
+    lost: an annex not recognised, a table read as prose."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    starts = [m[0] for m in merged]
+    heads = {i for p in st.parts[1:] for i in range(p.start, min(p.body_start, p.end))}
+    first = st.parts[0].body_start if st.parts else 0
+    total = covered = 0
+    for i, block in enumerate(doc.blocks):
+        if block.kind in ("heading", "signature", "title") or i in heads or \
+                (i < first and block.kind != "table_row"):
+            continue
+        text = doc.text
+        total += sum(1 for ch in text[block.start:block.end] if not ch.isspace())
+        k = max(0, bisect.bisect_right(starts, block.start) - 1)
+        while k < len(merged) and merged[k][0] < block.end:
+            lo, hi = max(merged[k][0], block.start), min(merged[k][1], block.end)
+            if lo < hi:
+                covered += sum(1 for ch in text[lo:hi] if not ch.isspace())
+            k += 1
+    return covered / total if total else None

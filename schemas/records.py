@@ -52,6 +52,8 @@ class DocumentRecord(Record):
     n_pages: int | None = None
     n_chars: int = 0
     ocr: bool = False
+    coverage: float | None = Field(None, description="share of the body's characters inside some obligation "
+                                                     "(low: text probably lost)")
     pipeline_version: str = Field(description="version of the pipeline that produced the rows")
     ingested_at: dt.datetime
 
@@ -68,7 +70,7 @@ class BlockRecord(Record):
     page: int | None = None
     table_id: int | None = None
     row: int | None = None
-    section_path: str | None = Field(None, description="numbering path, e.g. 二/（一）/1.")
+    section_path: str | None = Field(None, description="numbering path, e.g. 二/（一）/1.; in an annex 附件2/二/（一）")
     source_start: int | None = Field(None, description="offset of the block's first character in the source")
 
 

@@ -174,3 +174,30 @@ def test_a_run_with_nothing_to_extract_starts_no_workers(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline.runs.workers, "pool", no_pool)
     again = run_ingest(files, db, workers=2)
     assert (again.unchanged, again.new) == (2, 0)
+
+
+def test_documents_with_little_coverage_are_named_by_ingest_info_and_the_report(tmp_path):
+    # a 转发 notice whose plan is not in the file, beside a seed read whole
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "forward-only.txt").write_text(
+        "上海市松江区人民政府办公室关于转发区大居推进办制订的《松江区大型居住社区配套设施三年行动计划（2022—2024年）》的通知\n"
+        "各镇人民政府，各街道办事处，区政府有关委、办、局：\n"
+        "区大居推进办制订的《松江区大型居住社区配套设施三年行动计划（2022—2024年）》已经区政府同意，"
+        "现转发给你们，请认真按照执行。\n具体项目以年度投资计划为准。\n"
+        "上海市松江区人民政府办公室\n2022年6月17日\n", encoding="utf-8")
+    shutil.copy(CORPUS / "zibo-2020-34-opinion.txt", folder)
+    db = tmp_path / "c.duckdb"
+    runner = CliRunner()
+    out = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--no-prefect"], env={"COLUMNS": "300"})
+    assert out.exit_code == 0
+    assert "warning:" in out.output and "forward-only.txt" in out.output and "zibo" not in out.output.split("warning:")[1]
+    with duckdb.connect(str(db), read_only=True) as con:
+        coverage = dict(con.execute("SELECT regexp_extract(source_path, '[^/]+$'), coverage FROM v_documents").fetchall())
+    assert coverage["forward-only.txt"] < 0.3 < coverage["zibo-2020-34-opinion.txt"]
+    info = runner.invoke(app, ["info", "--db", str(db)], env={"COLUMNS": "300"})
+    assert "warning:" in info.output and "forward-only.txt" in info.output
+    report = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", "--db", str(db), "--out", str(report)]).exit_code == 0
+    page = report.read_text(encoding="utf-8")
+    assert 'class="warning"' in page and "松江区大型居住社区配套设施" in page.split('class="warning"')[1].split("</div>")[0]

@@ -44,3 +44,38 @@ def test_sentences_of_every_part_are_body_units_and_paths_keep_the_part():
     assert paths["区绿化市容局要推动渣土资源化产品推广应用。"] == "附件1/一"
     # the cover's paths have no prefix (a document without annexes reads as before)
     assert st.section_paths[0] == ""
+
+
+# ------------------------------------------------------------------------------ coverage
+
+def _coverage(text: str) -> float | None:
+    from extractors.analyze import analyze
+    import datetime as dt
+    doc = normalize_text(text)
+    return analyze(doc, pipeline_version="test", ingested_at=dt.datetime(2026, 1, 1)).document.coverage
+
+
+_COVER = """上海市长宁区人民政府办公室关于印发《长宁区海绵城市建设实施方案》的通知
+区政府各有关单位：
+《长宁区海绵城市建设实施方案》已经区政府常务会议审议通过，现印发给你们，请认真按照执行。
+附件：长宁区海绵城市建设实施方案
+上海市长宁区人民政府办公室
+2025年3月6日
+"""
+_PLAN_BODY = "".join(
+    f"（{n}）推进第{n}批项目。本区各街镇要于年底前完成第{n}批海绵项目改造任务，区建设管理委负责技术指导和验收。\n"
+    for n in "一二三四五六七八")
+
+
+def test_coverage_of_a_document_read_whole_is_high():
+    assert _coverage(_COVER + "长宁区海绵城市建设实施方案\n" + _PLAN_BODY) > 0.6  # the cover and its plan
+
+
+def test_coverage_falls_when_a_plan_after_the_cover_is_not_recognised():
+    # the plan's title is lost: nothing tells where it begins, so its text is left unread, and
+    # the coverage says so instead of the loss being silent
+    assert _coverage(_COVER + _PLAN_BODY) < 0.3
+
+
+def test_coverage_of_a_cover_notice_without_its_attachment_is_low():
+    assert _coverage(CASES[9]["text"]) < 0.3  # 转发 only: the plan is not in the text

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from pipeline.errors import DatabaseBusy, PipelineError
 from pipeline.flows import prefect_defaults
-from pipeline.settings import DEFAULT_DB
+from pipeline.settings import DEFAULT_DB, LOW_COVERAGE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract obligations from Chinese policy documents into DuckDB.")
@@ -113,6 +113,14 @@ def _print_summary(s: dict) -> None:
         out.print(Text.assemble("  ", (kind, "yellow"), " ", message))
     if s["ignored"]:
         out.print(f"  {len(s['ignored'])} other files ignored (not documents, or links leaving the paths)")
+    low = s.get("low_coverage") or []
+    if low:
+        out.print(Text.assemble(("  warning:", "yellow"), f" {len(low)} documents with little of their text in "
+                                f"obligations (coverage under {LOW_COVERAGE:.0%}): text probably lost, or no duties"))
+        for path, coverage in low[:20]:
+            out.print(f"    {coverage:.0%}  {path}")
+        if len(low) > 20:
+            out.print(f"    … {len(low) - 20} more: obligations info")
 
 
 def _read_connection(db: Path, need_schema: bool = True):
@@ -226,6 +234,16 @@ def info(db: DB_OPTION = DEFAULT_DB) -> None:
             "FROM ingest_runs ORDER BY started_at DESC LIMIT 5").fetchall(), "table")
         _render(["path", "kind", "message"], con.execute(
             "SELECT path, kind, message FROM ingest_errors ORDER BY occurred_at DESC LIMIT 20").fetchall(), "table")
+        has_coverage = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'documents' "
+                                   "AND column_name = 'coverage'").fetchone()[0]  # absent in a database written before it existed
+        low = con.execute(
+            "SELECT source_path, round(coverage, 3), n_chars, (SELECT count(*) FROM obligations o "
+            "WHERE o.doc_id = d.doc_id) FROM documents d WHERE coverage < ? ORDER BY coverage, source_path",
+            [LOW_COVERAGE]).fetchall() if has_coverage else []
+        if low:
+            out.print(Text.assemble(("warning:", "yellow"), f" {len(low)} documents with coverage under "
+                                    f"{LOW_COVERAGE:.0%} (share of the body inside obligations): text probably lost"))
+            _render(["path", "coverage", "characters", "obligations"], low, "table")
     finally:
         con.close()
 

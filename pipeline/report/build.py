@@ -21,6 +21,7 @@ from pipeline.report.analyst import NO_CATEGORY, NO_JURISDICTION, compare_citati
 from pipeline.report.charts import PALETTE, Point, Series, heatmap, stacked_bars, timeline
 from pipeline.report.highlight import Span, highlight
 from pipeline.report.output import Protected, atomic, check_target
+from pipeline.settings import LOW_COVERAGE
 from pipeline.store.views import QUOTA_REQUIREMENT
 
 ASSETS = Path(__file__).parent
@@ -74,7 +75,7 @@ class DocData:
 def load(con: duckdb.DuckDBPyConnection) -> list[DocData]:
     docs = {d["doc_id"]: DocData(d) for d in _rows(con, """
         SELECT v.doc_id, v.title, v.doc_number, v.jurisdiction, v.doc_type, v.issued_date, v.issuers, v.source_path,
-               v.format, d.text, v.parent_doc_id, v.annex_label, v.is_primary, v.primary_doc_id
+               v.format, d.text, v.parent_doc_id, v.annex_label, v.is_primary, v.primary_doc_id, v.coverage
         FROM v_documents v JOIN documents d USING (doc_id)
         ORDER BY v.jurisdiction NULLS LAST, v.issued_date NULLS LAST, v.primary_doc_id, NOT v.is_primary,
                  v.source_path""")}
@@ -167,12 +168,24 @@ def overview_section(docs: list[DocData]) -> str:
             counts[d.doc["jurisdiction"] or NO_JURISDICTION][o["modality"]] += 1
     chart = stacked_bars("obligations per jurisdiction by modality", juris,
                          [Series(MODALITY_ZH[m], c, [counts[j][m] for j in juris]) for m, c in MODALITY_COLORS.items()])
-    return ('<section id="overview"><h2>Documents</h2>'
+    return ('<section id="overview"><h2>Documents</h2>' + _low_coverage_warning(docs)
             + _table(["jurisdiction", "document", "file", "number", "type", "issued", "obligations", "units",
                       "deadlines", "quotas", "citations"], rows, "overview")
             + '<p class="note">A document stored from several files (PDF, DOCX, text) is one edition group; the '
               "comparisons count its primary file only.</p>"
             + "<h3>Obligations per jurisdiction (primary documents)</h3>" + chart + "</section>")
+
+
+def _low_coverage_warning(docs: list[DocData]) -> str:
+    """The documents whose obligations cover little of their body (documents.coverage): text
+    probably lost, so that a silent loss is never silent."""
+    low = [d.doc for d in docs if d.doc.get("coverage") is not None and d.doc["coverage"] < LOW_COVERAGE]
+    if not low:
+        return ""
+    items = "".join(f"<li>{_doc_link(m)}: {m['coverage']:.0%}</li>" for m in low)
+    return (f'<div class="warning"><p><strong>{len(low)} documents</strong> have less than {LOW_COVERAGE:.0%} of '
+            "their body in obligations: part of their text was probably not read (an annex or a table not "
+            f"recognised), or they state no duties.</p><ul>{items}</ul></div>")
 
 
 def quotas_section(con: duckdb.DuckDBPyConnection) -> str:

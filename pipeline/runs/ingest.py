@@ -18,7 +18,7 @@ from pipeline.runs.batches import RunTally, batches, close_batch, new_run, recor
 from pipeline.runs.discover import list_documents
 from pipeline.runs.process import Outcome, file_sha256, process_file
 from pipeline.runs.workers import worker_pool
-from pipeline.settings import DEFAULT_DB, ReadLimits
+from pipeline.settings import DEFAULT_DB, LOW_COVERAGE, ReadLimits
 from pipeline.version import pipeline_version
 from schemas.records import IngestRunRecord
 
@@ -31,6 +31,7 @@ class RunSummary(RunTally):
     replaced: int = 0
     skipped: int = 0  # failed before with the same bytes: not retried
     ignored: list[str] = field(default_factory=list)
+    low_coverage: list[tuple[str, float]] = field(default_factory=list)  # (path, coverage) below LOW_COVERAGE
 
     def count_into(self, run: IngestRunRecord) -> None:
         super().count_into(run)
@@ -114,6 +115,9 @@ def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary
     known.by_path[oc.path] = ex.document.doc_id
     known.versions[ex.document.doc_id] = ex.document.pipeline_version
     summary.obligations += len(ex.obligations)
+    coverage = ex.document.coverage
+    if coverage is not None and coverage < LOW_COVERAGE:
+        summary.low_coverage.append((oc.path, round(coverage, 3)))
 
 
 def _pipelined(pending: Iterator[list[str]], extract_one: Callable, store_one: Callable, pool: cf.Executor) -> None:

@@ -72,7 +72,7 @@ VIEWS: dict[str, str] = {
         n_qu AS (SELECT doc_id, count(*) AS n FROM quotas GROUP BY doc_id),
         n_ci AS (SELECT doc_id, count(*) AS n FROM citations GROUP BY doc_id)
         SELECT k.doc_id, k.source_path, k.format, k.title, k.doc_number, k.issuers, k.jurisdiction, k.issued_date,
-               k.doc_type, k.parent_doc_id, k.annex_label, k.annex_titles, k.n_pages, k.n_chars, k.ocr,
+               k.doc_type, k.parent_doc_id, k.annex_label, k.annex_titles, k.n_pages, k.n_chars, k.ocr, k.coverage,
                k.pipeline_version, k.ingested_at,
                first_value(k.doc_id) OVER edition AS primary_doc_id,
                k.doc_id = first_value(k.doc_id) OVER edition AS is_primary,
