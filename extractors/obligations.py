@@ -275,8 +275,13 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
                      for t, c in zip(cell_texts, cells) if t):
         return None
     classes = [_header_class(c.header) for c in cells]
-    deadline_cells = [c for c, k in zip(cells, classes) if k == "deadline"]
-    unit_cells = [c for c, k in zip(cells, classes) if k == "units"]
+    # the units and time limit of a merged cell above cover this row too (Block.inherited)
+    own = {c.col for c in cells}
+    inherited = [c for c in block.inherited if c.col not in own and _header_class(c.header) in ("deadline", "units")]
+    deadline_cells = [c for c, k in zip(cells, classes) if k == "deadline"] + \
+        [c for c in inherited if _header_class(c.header) == "deadline"]
+    unit_cells = [c for c, k in zip(cells, classes) if k == "units"] + \
+        [c for c in inherited if _header_class(c.header) == "units"]
     task_cells = [c for c, k in zip(cells, classes) if k not in ("deadline", "units")]
     task = max(task_cells, key=lambda c: c.end - c.start, default=None)
     task_text = text[task.start:task.end] if task else text[block.start:block.end]
@@ -291,7 +296,7 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
         ob.units = _merge_units(ob.units, _roles_for(text, task.start, task.end,
                                                      fields.within("units", task.start, task.end)))
     in_row = fields.within("deadlines", block.start, block.end)
-    preferred = [d for d in in_row if any(c.start <= d.start and d.end <= c.end for c in deadline_cells)]
+    preferred = [d for c in deadline_cells for d in fields.within("deadlines", c.start, c.end)]
     ob.deadlines = [LinkedDeadline(d, "row") for d in (preferred or in_row)]
     ob.quotas = fields.within("quotas", block.start, block.end)
     ob.citations = fields.within("citations", block.start, block.end)

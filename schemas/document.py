@@ -33,6 +33,10 @@ class Block(BaseModel):
     table_id: int | None = None
     row: int | None = None
     cells: list[Cell] = Field(default_factory=list)
+    # cells this row inherits from vertically merged cells begun in an earlier row of its table
+    # (DOCX vMerge, HTML rowspan, a cell a flattened table omits): each at this row's column,
+    # start/end being the merged cell's text in the row where it begins
+    inherited: list[Cell] = Field(default_factory=list)
 
 
 class SourceRun(BaseModel):

@@ -158,13 +158,27 @@ class _Page:
         if _is_layout(rows, holds_table):
             return False
         source_rows, header_rows, in_header = [], 0, True
+        below: dict[int, tuple[int, int]] = {}  # column -> (rows a rowspan still covers, its colspan)
         for cells, (_, in_thead) in zip(rows, row_tags):
             in_header = in_header and bool(cells) and (in_thead or all(c.name == "th" for c in cells))
             header_rows += in_header
-            col, row = 0, []
-            for cell in cells:
+            col, row, spanning = 0, [], below
+            below = {}
+            for cell in [*cells, None]:
+                # cells of rows above that span down here (rowspan) are this row's empty merged cells
+                while col in spanning or (cell is None and any(c >= col for c in spanning)):
+                    col = min(c for c in spanning if c >= col)
+                    left, width = spanning.pop(col)
+                    row.append(SourceCell(Traced.inserted(""), col, width, merged=True))
+                    if left > 1:
+                        below[col] = (left - 1, width)
+                    col += width
+                if cell is None:
+                    break
                 span = _int(cell.get("colspan"), 1)
                 row.append(SourceCell(self.cell_text(cell), col, span))
+                if _int(cell.get("rowspan"), 1) > 1:
+                    below[col] = (_int(cell.get("rowspan"), 1) - 1, span)
                 col += span
             source_rows.append(row)
         self.items.append(SourceTable(source_rows, header_rows=header_rows or None))

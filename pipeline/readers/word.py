@@ -141,7 +141,7 @@ class _Body:
                     xml_val(tc_pr, "w:vMerge") in (None, "continue")
                 # a vertically merged cell is read once, in its first row
                 text = "" if merged else "\n".join(self.paragraph_text(p)[0] for p in tc.iterfind(".//" + qn("w:p")))
-                cells.append(SourceCell(self.emit(text), col, span))
+                cells.append(SourceCell(self.emit(text), col, span, merged=merged))
                 col += span
             rows.append(cells)
         if max((len(r) for r in rows), default=0) <= 1:  # a one-column table is a framed text

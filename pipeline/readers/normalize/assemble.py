@@ -35,6 +35,8 @@ def normalize(items: list[Item], layout: Layout | None = None) -> Normalised:
     """
     items = [_fold_item(item) for item in items]
     fields, items = _take_header_fields(items)
+    from pipeline.readers.flattened_tables import recover  # it imports this package
+    items = recover(items)  # tables flattened one cell per line back into tables, before their row numbers look like page numbers
     items = [item for item in items if not (isinstance(item, SourceLine) and is_noise_line(item.text.text))]
     if layout is None:
         layout = detect_layout([item.text.text for item in items if isinstance(item, SourceLine)])
@@ -68,7 +70,7 @@ def normalize_text(source: str, *, markdown: bool = False, source_path: str = "<
 def _fold_item(item: Item) -> Item:
     if isinstance(item, SourceLine):
         return SourceLine(fold(item.text), item.kind, item.full, item.indented)
-    rows = [[SourceCell(fold(c.text), c.col, c.span) for c in row] for row in item.rows]
+    rows = [[SourceCell(fold(c.text), c.col, c.span, c.merged) for c in row] for row in item.rows]
     return SourceTable(rows, item.header_rows, item.continues_previous, item.align_header_right)
 
 
@@ -134,6 +136,7 @@ def _bare_key_block(items: list[Item]) -> list[tuple[str, str, set[int]]]:
 def _assemble(blocks: list[PendingBlock], fields: dict[str, str]) -> Normalised:
     parts: list[Traced] = []
     out_blocks: list[Block] = []
+    assembled: dict[int, Block] = {}  # id of a PendingBlock -> its Block, for the cells rows inherit
     at = 0
     for block in blocks:
         if parts:
@@ -143,8 +146,13 @@ def _assemble(blocks: list[PendingBlock], fields: dict[str, str]) -> Normalised:
         for text, col, header in block.cells:
             cells.append(Cell(col=col, start=cell_at, end=cell_at + len(text), header=header))
             cell_at += len(text) + 1
+        inherited = []
+        for origin, k, col in block.inherits:
+            cell = assembled[id(origin)].cells[k]
+            inherited.append(Cell(col=col, start=cell.start, end=cell.end, header=cell.header))
         out_blocks.append(Block(kind=block.kind, start=at, end=at + len(block.text), page=block.text.page,
-                                table_id=block.table_id, row=block.row, cells=cells))
+                                table_id=block.table_id, row=block.row, cells=cells, inherited=inherited))
+        assembled[id(block)] = out_blocks[-1]
         parts.append(block.text)
         at += len(block.text)
     text = concat(parts)

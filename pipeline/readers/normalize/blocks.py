@@ -17,6 +17,9 @@ class PendingBlock:
     cells: list[tuple[Traced, int, str | None]] = field(default_factory=list)  # (text, col, header)
     table_id: int | None = None
     row: int | None = None
+    # cells of vertically merged cells begun in an earlier row: (that row's block, its cell index,
+    # this row's column)
+    inherits: list[tuple[PendingBlock, int, int]] = field(default_factory=list)
 
 
 _ARTICLE = re.compile(rf"\s*第(?:{CN_NUMBER}|\d{{1,3}})[条款]")

@@ -25,6 +25,9 @@ class SourceCell:
     text: Traced  # lines of a cell are separated by '\n'
     col: int  # first grid column
     span: int = 1  # grid columns covered (a merged cell is read once)
+    # an empty cell under a vertically merged cell (DOCX vMerge, HTML rowspan, a cell a flattened
+    # table omits): the row inherits the merged cell (Block.inherited)
+    merged: bool = False
 
 
 @dataclass(slots=True)

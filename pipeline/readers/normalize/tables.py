@@ -7,9 +7,10 @@ import re
 
 from pipeline.readers.normalize.blocks import PendingBlock
 from pipeline.readers.normalize.items import SourceTable
-from pipeline.readers.normalize.lines import NUMERIC_JUNK
+from pipeline.readers.normalize.lines import NUMBERING, NUMERIC_JUNK
 from pipeline.readers.normalize.paragraphs import compact_spaces, join_lines
 from pipeline.readers.normalize.traced import EMPTY, Traced, concat
+from pipeline.readers.table_cells import ROW_NUMBER
 
 
 _LABEL_PUNCTUATION = re.compile(r"[\d，。；、,.;:：！？]")
@@ -58,32 +59,55 @@ class TableRows:
         self.next_row = 0
         self.headers: list[str | None] = []
         self.header_text = ""
+        self.origins: dict[int, tuple[PendingBlock, int]] = {}  # column -> the cell a merged cell below inherits
 
     def rows_of(self, table: SourceTable) -> list[PendingBlock]:
         rows = [[(compact_spaces(join_lines(c.text.split(_NEWLINE))), c.col, c.span) for c in row] for row in table.rows]
         rows = [[(_drop_junk(t), col, span) for t, col, span in row] for row in rows]
-        rows = [_trimmed(row) for row in rows]
-        rows = [row for row in rows if row]
+        merged = [{c.col for c in row if c.merged} for row in table.rows]
+        kept = [(_trimmed(row), cols) for row, cols in zip(rows, merged) if _trimmed(row)]
+        rows, merged = [row for row, _ in kept], [cols for _, cols in kept]
         if not rows:
             return []
         continuing = table.continues_previous and self.table_id >= 0
         if continuing and self.header_text and _row_key(rows[0]) == self.header_text:
-            rows = rows[1:]  # the header row repeated on the new page
+            rows, merged = rows[1:], merged[1:]  # the header row repeated on the new page
+        header_at = None
         if not continuing:
             self.table_id += 1
             self.next_row = 0
-            self.headers, self.header_text = [], ""
+            self.headers, self.header_text, self.origins = [], "", {}
             header_at = self._header_row(table, rows)
             if header_at is not None:
                 rows[header_at] = self._name_columns(table, rows, header_at)
         blocks = []
-        for cells in rows:
+        width = max(len(self.headers), max((col + span for row in rows for _, col, span in row), default=0))
+        for k, (cells, merged_cols) in enumerate(zip(rows, merged)):
+            if (header_at is None or k > header_at) and is_group_row(cells, width):
+                # 一 / 推进碳达峰碳中和综合管理 across the table: a section heading inside it, not a row
+                title = concat([cells[0][0], Traced.inserted(" "), cells[-1][0]]) if len(cells) == 2 else cells[0][0]
+                blocks.append(PendingBlock("heading", title))
+                continue
             texts = [Traced.inserted("\t") if k else EMPTY for k in range(len(cells))]
             text = concat(p for pair in zip(texts, (t for t, _, _ in cells)) for p in pair)
             named = [(t, col, self.headers[col] if col < len(self.headers) else None) for t, col, _ in cells]
-            blocks.append(PendingBlock("table_row", text, named, self.table_id, self.next_row))
+            block = PendingBlock("table_row", text, named, self.table_id, self.next_row)
+            if header_at is None or k > header_at:  # a header cell is not inherited by the rows
+                self._inherit(block, cells, merged_cols)
+            blocks.append(block)
             self.next_row += 1
         return blocks
+
+    def _inherit(self, block: PendingBlock, cells: list[tuple[Traced, int, int]], merged_cols: set[int]) -> None:
+        """Merged cells of this row inherit the cell above them; its own cells are what rows below
+        inherit (an explicitly empty cell ends a merge)."""
+        block.inherits = [(*self.origins[col], col) for col in sorted(merged_cols) if col in self.origins]
+        for k, (text, col, span) in enumerate(cells):
+            for c in range(col, col + span):
+                if text.text:
+                    self.origins[c] = (block, k)
+                elif c not in merged_cols:
+                    self.origins.pop(c, None)
 
     @staticmethod
     def _header_row(table: SourceTable, rows: list[list[tuple[Traced, int, int]]]) -> int | None:
@@ -106,6 +130,24 @@ class TableRows:
 
 
 _NEWLINE = re.compile(r"\n")
+
+
+_GROUP_TITLE_MAX = 40
+
+
+def is_group_row(cells: list[tuple[Traced, int, int]], width: int) -> bool:
+    """A row that is a group line of its table (一 / 推进…综合管理, 行动一：…): a row number (or a
+    dash) and a short title reaching the last column, or a numbered title across the whole table."""
+    filled = [(t.text.strip(), col, span) for t, col, span in cells if t.text.strip()]
+    if width < 3 or not filled or len(filled) > 2 or len(filled) != len(cells):
+        return False
+    title, col, span = filled[-1]
+    if col + span < width or len(title) > _GROUP_TITLE_MAX or re.search(r"[。；;]", title):
+        return False
+    if len(filled) == 1:
+        return col == 0 and bool(NUMBERING.match(title) or re.match(r"行动[一二三四五六七八九十\d]{1,3}", title))
+    first = re.sub(r"\s+", "", filled[0][0])
+    return filled[0][1] == 0 and (ROW_NUMBER.fullmatch(first) is not None or first in ("—", "－", "-"))
 
 
 def _trimmed(row: list[tuple[Traced, int, int]]) -> list[tuple[Traced, int, int]]:

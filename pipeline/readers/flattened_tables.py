@@ -1,0 +1,461 @@
+"""Tables that reach us flattened, one cell per line or paragraph, turned back into tables.
+
+Text copied from web pages and PDFs often loses a table's grid: a header run (序号 / 重点任务 /
+具体工作 / 时间进度 / 责任部门; a header cell itself split over lines, 牵头 / 部门) followed by one
+short line per cell; merged cells are omitted, so later rows have fewer cells; a cell may be
+broken over lines (2014 / 年12月底, 区土方工作 / 专班); the header may repeat inside the table.
+`recover(items)` finds such runs among the lines and replaces them by a `SourceTable`, which the
+normaliser lays out like any grid table: the same `table_row` blocks as if the table had come as
+DOCX or HTML.
+
+Cells are put into rows and columns by a monotone alignment (a dynamic programme over the
+lines): each cell goes to a column whose class (table_cells.py: number, date, bodies, measure,
+quantity, label, text, note — from the header words) fits its content, each line either starts a
+cell or continues the one before (cheap where the break is plainly inside a cell: after 、, before
+年), and a row may omit columns (a merged cell above) at a cost. The alignment runs three times,
+each pass learning from the one before what the table itself says: the second knows the key
+column (the one that numbers the rows) and which numbering each column's cells carry (（一） in
+one, 1、 in the next, （1） in the third: GB/T 9704 levels go down from left to right); the third
+knows what kind of cell each column holds. Nothing of one document's layout is encoded.
+
+Omitted cells of text, label, bodies and date columns are marked as merged: they inherit the cell
+above, as a vertically merged DOCX cell does; a group line (一 / 推进…管理) spans the table and the
+normaliser makes it a heading. The table ends where a long line fits no column (prose resumes), at
+an annex heading, at the document's next section (二、重点任务), or after the last numbered row.
+A header the rows do not fill (a multi-level header, whose columns text alone cannot tell) and
+row numbers that do not count up (numbers that are quantities) leave the lines as they were.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from pipeline.readers.normalize.items import Item, SourceCell, SourceLine, SourceTable
+from pipeline.readers.normalize.lines import ANNEX, NUMBERING, is_noise_line
+from pipeline.readers.normalize.traced import EMPTY, Traced, concat
+from pipeline.readers.table_cells import (
+    MAX_LENGTH, NUMBERED, ColumnClass, classify, column_classes, fit, header_classes, is_body_list, is_row_number,
+    is_blank_mark, numbering_style, primary_kind, row_number_value, vocabulary,
+)
+
+_SPACES = re.compile(r"\s+")
+_LABEL_PUNCTUATION = re.compile(r"[。；;，,：:！？!?]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_MAX_LABEL = 20  # characters of one header cell
+_MAX_CELL_LINES = 6  # lines one cell may be broken into
+_MIN_ROWS = 2
+
+# Alignment costs (0 is best; the cell fits are in table_cells.py). A line that continues the cell
+# before it: plain, with a visible cue (a break after 、 or before 年), after a ；-item, joining a
+# task and a body.
+_JOIN, _JOIN_CUED, _JOIN_LIST, _JOIN_MIXED = -2.0, -0.1, -0.6, -0.5
+_SKIP_INSIDE = -0.7  # an omitted (merged) cell inside a row, per column
+_SKIP_EDGE, _SKIP_EDGE_MORE = -0.4, -0.25  # a merged run at a row's edge: its first column, each further one
+_NEW_ROW = -0.3
+_NO_KEY = -0.3  # a row starting right of the key column
+_NO_CONTENT = -1.0  # a row starting right of every text column (bodies or a date alone)
+_OTHER_STYLE = -2.5  # a cell numbered like the cells of another column (second pass)
+_UNNUMBERED = -2.0  # an unnumbered cell in a column of numbered cells (second pass)
+_UNLIKE, _UNLIKE_FLOOR = 0.6, -1.5  # a cell unlike the column's other cells (third pass)
+_PROSE = -2.5  # a long line fitting no column better than this is prose after the table
+_INHERITING: set[ColumnClass] = {"text", "label", "bodies", "date"}
+_STRUCTURAL: set[ColumnClass] = {"number", "date", "bodies", "quantity", "measure"}
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_JOIN_AFTER = tuple("、，,（(—-－/+")
+_JOIN_BEFORE = tuple("、，,）)年月日号%％")
+
+
+@dataclass
+class _Line:
+    text: Traced  # stripped
+    plain: str  # without spaces
+    item: int  # index in the item list
+
+
+@dataclass
+class _Row:
+    cells: list[tuple[int, list[_Line]]]  # (column, lines) in column order
+
+
+def recover(items: list[Item]) -> list[Item]:
+    """The items with every flattened table found among its lines replaced by a SourceTable."""
+    out: list[Item] = []
+    i = 0
+    while i < len(items):
+        table, end = _table_at(items, i)
+        if table is not None:
+            out.append(table)
+        else:  # no table; a header run that heads none is not looked at again from its middle
+            out.extend(items[i:end])
+        i = end
+    return out
+
+
+# ------------------------------------------------------------------------------ the header
+
+
+def _plain(item: Item) -> str | None:
+    if not isinstance(item, SourceLine):
+        return None
+    return _SPACES.sub("", item.text.text)
+
+
+def _is_label(plain: str) -> bool:
+    if not plain or len(plain) > _MAX_LABEL or not _CJK.search(plain) or _LABEL_PUNCTUATION.search(plain):
+        return False
+    if is_row_number(plain) or NUMBERED.match(plain) or NUMBERING.match(plain) or ANNEX.match(plain):
+        return False
+    if plain[0].isdigit() and not _YEAR.match(plain):
+        return False  # 1.4工作原则, 2组织机构和职责: a numbered section title (a table of contents)
+    if column_classes(plain):
+        return True
+    return len(plain) <= 10 and not is_body_list(plain)  # a column named by no known word (其他, 工业)
+
+
+def _header_at(items: list[Item], i: int) -> tuple[list[tuple[Traced, str]], int] | None:
+    """The header cells of a header run starting at item i, and the index after the run."""
+    first = _plain(items[i])
+    if not first or items[i].kind == "title" or not column_classes(first):
+        return None
+    fragments: list[tuple[Traced, str]] = []
+    j = i
+    while j < len(items) and len(fragments) < 40:
+        plain = _plain(items[j])
+        if plain is None:
+            break
+        if plain:
+            if not _is_label(plain):
+                break
+            fragments.append((items[j].text.strip(), plain))
+        j += 1
+    labels = _join_fragments(fragments)
+    known = sum(1 for _, label in labels if column_classes(label))
+    if known < 2 or (len(labels) < 3 and known < len(labels)):
+        return None
+    classes = header_classes([label for _, label in labels])
+    if len(labels) == 2 and classes[0] not in (("number",), ("label",)):
+        return None  # two headings in a row (主要任务 / 保障措施) are no header: a 2-column table starts with its key
+    if len(labels) > 2 and not any(set(c) & _STRUCTURAL for c in classes):
+        return None  # a table of three columns or more has a number, date, bodies or quantity column
+    return labels, j
+
+
+def _join_fragments(fragments: list[tuple[Traced, str]]) -> list[tuple[Traced, str]]:
+    """牵头 / 部门 -> 牵头部门: a header cell broken over two lines is one cell."""
+    vocab = vocabulary()
+    labels: list[tuple[Traced, str]] = []
+    k = 0
+    while k < len(fragments):
+        text, plain = fragments[k]
+        if k + 1 < len(fragments) and plain in vocab.header_modifiers and fragments[k + 1][1] in vocab.header_heads:
+            text, plain = concat([text, fragments[k + 1][0]]), plain + fragments[k + 1][1]
+            k += 1
+        labels.append((text, plain))
+        k += 1
+    return labels
+
+
+# ------------------------------------------------------------------------------- the body
+
+
+def _table_at(items: list[Item], i: int) -> tuple[SourceTable | None, int]:
+    """The table whose header run starts at item i and the index after it; (None, index after
+    the items looked at) when there is none."""
+    header = _header_at(items, i)
+    if header is None:
+        return None, i + 1
+    labels, j = header
+    classes = header_classes([label for _, label in labels])
+    lines = _body_lines(items, j, [label for _, label in labels], classes)
+    if not lines:
+        return None, j
+    rows = _align(lines, classes, key=None, styles={})
+    styles = _styles(rows)
+    heading = next((k for k, line in enumerate(lines) if _is_section_heading(line, styles)), None)
+    if heading is not None:  # 二、重点任务: the document's next section, after the table
+        lines = lines[:heading]
+        if not lines:
+            return None, j
+        rows = _align(lines, classes, key=None, styles={})
+        styles = _styles(rows)
+    # the second pass knows which column numbers the rows, and which numbering each column has
+    # (from the first full row, which merges nothing): （一） in one column, 1、 in the next, （1） in the third
+    key = _key_column(rows, classes)
+    rows = _align(lines, classes, key=key, styles=styles)
+    # the third knows what each column holds (from the second): a cell unlike the others costs
+    rows = _align(lines, classes, key=key, styles=styles, profiles=_profiles(rows, len(classes)))
+    rows = _trim(rows, classes)
+    if len(rows) < _MIN_ROWS or not _header_fits(rows, classes):
+        return None, j
+    end = rows[-1].cells[-1][1][-1].item + 1
+    return _source_table(labels, rows, classes), end
+
+
+def _body_lines(items: list[Item], j: int, labels: list[str], classes: list[tuple[ColumnClass, ...]]) -> list[_Line]:
+    """The lines after the header up to where the table ends; a repeated header is skipped."""
+    longest = max((max(MAX_LENGTH[c] for c in cls) if cls else MAX_LENGTH["text"]) for cls in classes)
+    lines: list[_Line] = []
+    while j < len(items):
+        item = items[j]
+        if not isinstance(item, SourceLine) or item.kind in ("title", "heading"):
+            break
+        plain = _SPACES.sub("", item.text.text)
+        if not plain or (is_noise_line(item.text.text) and not is_row_number(plain) and not is_blank_mark(plain)):
+            j += 1  # a page number or web furniture inside the table; a row number or a blank mark (——) stays
+            continue
+        if ANNEX.match(plain) or len(plain) > longest:
+            break
+        if len(plain) > 40 and max(fit(classify(plain), cls) for cls in classes) <= _PROSE:
+            break  # a paragraph no column holds: prose resumes
+        again = _header_at(items, j) if plain == labels[0] else None
+        if again is not None and [label for _, label in again[0]] == labels:
+            j = again[1]  # the header repeated inside the table is not a row
+            continue
+        lines.append(_Line(item.text.strip(), plain, j))
+        j += 1
+    return lines
+
+
+def _join_cost(before: _Line, after: _Line, number_column: bool) -> float:
+    if is_row_number(after.plain) or is_blank_mark(after.plain) or is_blank_mark(before.plain):
+        return -5.0  # a row number or a blank mark (——) never continues a cell, nor is continued
+    if is_row_number(before.plain) and (number_column or before.plain.lstrip("*＊").isdigit()):
+        return -3.0  # nor is a cell a row number and a text: the number has a column of its own
+    if NUMBERED.match(after.plain):
+        return -4.0  # a numbered item opens a cell of its own, as a rule
+    vocab = vocabulary()
+    if before.plain.endswith(_JOIN_AFTER) or after.plain.startswith(_JOIN_BEFORE) \
+            or after.plain.startswith(vocab.note_starts) or is_row_number(before.plain) \
+            or after.plain in vocab.body_suffixes:  # （一） / 提升…品质;  区土方工作 / 专班
+        return _JOIN_CUED
+    if before.plain.endswith(("；", ";")):
+        return _JOIN_LIST
+    if is_body_list(before.plain) != is_body_list(after.plain):
+        return _JOIN + _JOIN_MIXED  # a task and a body are two cells, as a rule
+    return _JOIN
+
+
+def _edge(k: int) -> float:
+    """Cost of k cells omitted at the start or end of a row (a merged run: its length matters little)."""
+    return _SKIP_EDGE + _SKIP_EDGE_MORE * (k - 1) if k > 0 else 0.0
+
+
+def _align(lines: list[_Line], classes: list[tuple[ColumnClass, ...]], key: int | None,
+           styles: dict[str, int], profiles: list[dict[str, float]] | None = None) -> list[_Row]:
+    """Rows of (column, lines) for the lines, by the best monotone alignment (see the module doc)."""
+    n, ncols = len(lines), len(classes)
+    number_column = ("number",) in classes
+    joins = [_join_cost(lines[k - 1], lines[k], number_column) if k else 0.0 for k in range(n)]
+    neg = float("-inf")
+    best = [[neg] * ncols for _ in range(n)]
+    back: list[list[tuple[int, int, int, bool] | None]] = [[None] * ncols for _ in range(n)]
+    # columns whose cells open with a numbering (1、改善城市道路环境): an unnumbered cell is not theirs
+    numbered = {c for c in styles.values() if classes[c] != ("number",)}
+    # a row starting right of every text column would hold no task: bodies or a date alone are the
+    # cells of the row above
+    last_text = max((c for c in range(ncols) if set(classes[c]) & {"text", "label"}), default=ncols)
+    row_start = [_edge(c) + (_NO_KEY if key is not None and c > key else 0.0) + (_NO_CONTENT if c > last_text else 0.0)
+                 for c in range(ncols)]
+    entries: dict[int, list[tuple[float, int, bool]]] = {}
+
+    def entry(start: int) -> list[tuple[float, int, bool]]:
+        """Per column: the best way for a cell starting at line `start` to be reached (score,
+        previous column, new row)."""
+        if start in entries:
+            return entries[start]
+        if start == 0:
+            result = [(row_start[c], -1, True) for c in range(ncols)]
+        else:
+            prev = best[start - 1]
+            fresh = max(((prev[p] + _NEW_ROW + _edge(ncols - 1 - p), p) for p in range(ncols)),
+                        key=lambda sp: sp[0])
+            result, running = [], (neg, -1)  # best of prev[p] - skips up to column c, p < c
+            for c in range(ncols):
+                same = (running[0] + _SKIP_INSIDE * (c - 1 - running[1]), running[1]) if running[1] >= 0 else (neg, -1)
+                new = (fresh[0] + row_start[c], fresh[1])
+                result.append((same[0], same[1], False) if same[0] > new[0] else (new[0], new[1], True))
+                if prev[c] > neg and (running[1] < 0 or prev[c] > running[0] + _SKIP_INSIDE * (c - running[1])):
+                    running = (prev[c], c)
+        entries[start] = result
+        return result
+
+    for end in range(n):
+        for length in range(1, min(_MAX_CELL_LINES, end + 1) + 1):
+            start = end - length + 1
+            if length > 1 and joins[start + 1] <= -5.0:
+                break
+            joined = sum(joins[start + 1:end + 1])
+            cell = classify("".join(line.plain for line in lines[start:end + 1]))
+            style = _style(lines[start:end + 1])
+            kind = primary_kind(cell)
+            style_col = styles.get(style, -1)
+            reach = entry(start)
+            for c in range(ncols):
+                score, prev_col, new_row = reach[c]
+                total = score + fit(cell, classes[c]) + joined + (_OTHER_STYLE if style_col not in (-1, c) else 0.0) \
+                    + (_UNNUMBERED if style is None and c in numbered else 0.0) \
+                    + (_unlike(profiles[c], kind) if profiles else 0.0)
+                if total > best[end][c]:
+                    best[end][c] = total
+                    back[end][c] = (start, start - 1, prev_col, new_row)
+    last = max(range(ncols), key=lambda c: best[n - 1][c] + _edge(ncols - 1 - c))
+    return _unwind(lines, back, n - 1, last)
+
+
+def _unwind(lines: list[_Line], back, end: int, col: int) -> list[_Row]:
+    cells: list[tuple[int, int, int, bool]] = []  # (start, end, column, new row)
+    while end >= 0:
+        start, prev_end, prev_col, new_row = back[end][col]
+        cells.append((start, end, col, new_row))
+        end, col = prev_end, prev_col
+    rows: list[_Row] = []
+    for start, end, col, new_row in reversed(cells):
+        if new_row or not rows:
+            rows.append(_Row([]))
+        rows[-1].cells.append((col, lines[start:end + 1]))
+    return rows
+
+
+def _is_section_heading(line: _Line, styles: dict[str, int]) -> bool:
+    """A heading of the document's top level (二、重点任务) that no column of the table uses."""
+    style = numbering_style(line.plain)
+    return style == "一、" and style not in styles and len(line.plain) <= 40 and not is_row_number(line.plain)
+
+
+def _style(lines: list[_Line]) -> str | None:
+    """The numbering a cell of text opens with (1、改善… （1）建设…); a bare row number has none:
+    its column is the number column, whatever its style."""
+    if len(lines) == 1 and is_row_number(lines[0].plain):
+        return None
+    return numbering_style(lines[0].plain)
+
+
+def _styles(rows: list[_Row]) -> dict[str, int]:
+    """Numbering style -> its column in the first full row (at least three cells)."""
+    first = next((row for row in rows if len(row.cells) >= 3), None)
+    styles: dict[str, int] = {}
+    for col, lines in first.cells if first else []:
+        style = _style(lines)
+        if style and style not in styles:
+            styles[style] = col
+    return styles
+
+
+def _profiles(rows: list[_Row], ncols: int) -> list[dict[str, float]]:
+    """Per column, the share of each kind of cell (primary_kind) among its cells in `rows`."""
+    counts: list[dict[str, int]] = [{} for _ in range(ncols)]
+    for row in rows:
+        for col, lines in row.cells:
+            kind = primary_kind(classify("".join(line.plain for line in lines)))
+            counts[col][kind] = counts[col].get(kind, 0) + 1
+    return [{k: v / sum(c.values()) for k, v in c.items()} for c in counts]
+
+
+def _unlike(profile: dict[str, float], kind: str) -> float:
+    """Cost of a cell of this kind in a column whose other cells are mostly of another kind:
+    a column holds one kind of thing (learnt from the first pass, so no document's layout is
+    assumed)."""
+    if not profile:
+        return 0.0
+    top = max(profile.values())
+    return max(_UNLIKE_FLOOR, _UNLIKE * math.log((profile.get(kind, 0.0) + 0.05) / (top + 0.05)))
+
+
+def _key_column(rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> int | None:
+    """The column that numbers the rows: in most rows, its cell is or starts with a row number."""
+    counts = [0] * len(classes)
+    for row in rows:
+        for col, lines in row.cells:
+            if is_row_number(lines[0].plain) or NUMBERED.match(lines[0].plain):
+                counts[col] += 1
+    col = max(range(len(classes)), key=lambda c: (counts[c], -c))
+    return col if counts[col] >= max(2, 0.6 * len(rows)) else None
+
+
+def _numbered_in_order(rows: list[_Row]) -> bool:
+    """Row numbers in the first column count up (1, 2, 3 …; （一）, （二） … each style on its own,
+    restarting at 1 under a new group); cells that only look like numbers (quantities) do not."""
+    last: dict[str | None, int] = {}
+    good = total = 0
+    for row in rows:
+        col, lines = row.cells[0]
+        value = row_number_value(lines[0].plain) if col == 0 and len(lines) == 1 else None
+        if value is None:
+            continue
+        style = numbering_style(lines[0].plain)
+        if style in last:
+            total += 1
+            good += value in (last[style] + 1, 1)
+        last[style] = value
+    return total < 3 or good >= 0.7 * total
+
+
+def _header_fits(rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> bool:
+    """Whether the rows fill the header's columns. A header with more cells than any row, or a
+    column left of filled ones that no row fills, is a multi-level header (减量化情况 over 总面积 /
+    主要地类 / 建设用地面积 over 工业 / 宅基地 / 其他): text alone does not say which cells are the
+    columns, and a wrong guess is worse than none — the lines stay paragraphs."""
+    if not _numbered_in_order(rows):
+        return False
+    widest = max(len(row.cells) for row in rows)
+    used = {col for row in rows for col, _ in row.cells}
+    if len(classes) > widest + 1:
+        return False
+    return all(c in used or classes[c] == ("note",) for c in range(max(used) + 1))
+
+
+def _trim(rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> list[_Row]:
+    """Rows after the last numbered row of a numbered table, and a note line at the end, are
+    prose after the table."""
+    key = _key_column(rows, classes)
+    if key is not None:
+        while rows and not any(c == key and (is_row_number(l[0].plain) or NUMBERED.match(l[0].plain))
+                               for c, l in rows[-1].cells):
+            rows = rows[:-1]
+    notes = vocabulary().note_starts
+    while rows and len(rows[-1].cells) == 1 and rows[-1].cells[0][1][0].plain.startswith(notes):
+        rows = rows[:-1]
+    return rows
+
+
+# ------------------------------------------------------------------------------ the table
+
+
+def _source_table(labels: list[tuple[Traced, str]], rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> SourceTable:
+    ncols = len(labels)
+    out = [[SourceCell(text, col) for col, (text, _) in enumerate(labels)]]
+    seen: set[int] = set()  # columns that had a cell: an omitted cell there inherits it
+    for row in rows:
+        cols = [c for c, _ in row.cells]
+        group = ncols >= 4 and cols == [0, 1] and _is_group_number(row.cells[0][1])
+        cells: list[SourceCell] = []
+        present = dict(row.cells)
+        for col in range(max(cols) + 1 if not group else 2):
+            if col in present:
+                span = ncols - 1 if group and col == 1 else 1
+                cells.append(SourceCell(_cell_text(present[col]), col, span))
+            elif col in seen and set(classes[col]) & _INHERITING:
+                cells.append(SourceCell(EMPTY, col, merged=True))
+            else:
+                cells.append(SourceCell(EMPTY, col))
+        if not group:
+            for col in range(max(cols) + 1, ncols):
+                if col in seen and set(classes[col]) & _INHERITING:
+                    cells.append(SourceCell(EMPTY, col, merged=True))
+        seen.update(cols)
+        out.append(cells)
+    return SourceTable(out, header_rows=1)
+
+
+def _is_group_number(lines: list[_Line]) -> bool:
+    return len(lines) == 1 and (is_row_number(lines[0].plain) or lines[0].plain in vocabulary().blank_marks)
+
+
+def _cell_text(lines: list[_Line]) -> Traced:
+    parts: list[Traced] = []
+    for line in lines:
+        if parts:
+            parts.append(Traced.inserted("\n"))
+        parts.append(line.text)
+    return concat(parts)
