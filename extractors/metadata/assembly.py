@@ -76,6 +76,8 @@ def _read_frame(doc: Document) -> Frame:
 
 
 def _title(frame: Frame) -> Found | None:
+    """A 标题 header field (the page's record of the title: the title lines of a copy may be
+    wrapped around the issuer, 国务院办公厅转发… / 关于…的通知), else the title lines."""
     if frame.is_annex:
         return frame.annex_title
     h = frame.header.get("title")
@@ -88,12 +90,15 @@ def _title(frame: Frame) -> Found | None:
 
 
 def _doc_number(frame: Frame) -> Found | None:
+    """The number under the title, else a 文号 / 发文字号 header field (EXTRACTION.md §metadata)."""
+    if frame.doc_number is not None:
+        return frame.doc_number
     h = frame.header.get("doc_number")
     if h and re.search(r"\d", str(h.value)):  # 无, 暂无, — are no numbers
         m = DOC_NUMBER_RE.search(str(h.value))
         value = normalise_doc_number(m.group() if m else str(h.value))
         return Found(value, h.span, h.source)
-    return frame.doc_number
+    return None
 
 
 def _title_lead_organs(title: Found | None) -> list[Found]:
