@@ -38,7 +38,7 @@ from extractors.metadata.lines import (
 )
 from extractors.metadata.organs import split_organs
 from extractors.metadata.signature import signature_date_in
-from extractors.metadata.vocabulary import Span, compact
+from extractors.metadata.vocabulary import compact
 from schemas.document import Document
 
 # a title this similar to a name the cover gave its attachment is that attachment
@@ -52,6 +52,10 @@ _ITEM_RE = re.compile(r"^(?:[（(]?\d{1,2}[）)]|\d{1,2}[.．、](?!\d))")
 _TITLE_LINES = 3
 # trailer lines are short (（此件公开发布）, 抄送：…, XX办公室 2024年6月25日印发)
 _TRAILER_CHARS = 40
+# a top-level item (一、 二、): a second text printed after the first restarts them at 一、 within
+# a few lines of its title
+_TOP_ITEM_RE = re.compile(r"^([一二三四五六七八九十]{1,3})、")
+_RESTART_WITHIN = 3
 
 
 @dataclass(frozen=True)
@@ -85,17 +89,6 @@ class DocumentParts:
     lines: list[Line]
     parts: list[Part] = field(default_factory=list)
 
-    def span(self, part: Part) -> Span:
-        """Character span of a part in the document text (from its first line to the last)."""
-        return self.lines[part.start].start, self.lines[part.end - 1].end
-
-    def part_of_offset(self, offset: int) -> Part:
-        """The part a character offset of the text lies in."""
-        for part in reversed(self.parts):
-            if self.lines[part.start].start <= offset:
-                return part
-        return self.parts[0]
-
 
 def document_parts(doc: Document, lines: list[Line] | None = None) -> DocumentParts:
     """The cover and the annexes of a document, in text order (one part when there is no annex)."""
@@ -114,13 +107,22 @@ def document_parts(doc: Document, lines: list[Line] | None = None) -> DocumentPa
             i = head[2][1] + 1 if head[2] else k + 1
             break
     has_body = False  # body text since the current part began: a date before it is no signature
+    top_seen = False  # a top-level item (一、) since the current part began
     while i < n:
         line = lines[i]
         labelled = _labelled_start(lines, i)
         if labelled is not None and has_body:
             starts.append(labelled)
-            has_body = False
+            has_body = top_seen = False
             i = labelled[2][1] + 1 if labelled[2] else i + 1
+            continue
+        restart = _restarting_title(lines, i) if has_body and top_seen else None
+        if restart is not None:
+            # a second text printed after the first without a label or signature (…两个规定的通知:
+            # one 规定, then the other's title and its 一、 again)
+            starts.append((i, None, restart))
+            has_body = top_seen = False
+            i = restart[1] + 1
             continue
         if not line.in_table and has_body and signature_date_in(line.text):
             j = i + 1
@@ -136,6 +138,8 @@ def document_parts(doc: Document, lines: list[Line] | None = None) -> DocumentPa
                     continue
         if line.in_table or is_body(line.text):
             has_body = True
+        if _TOP_ITEM_RE.match(line.text):
+            top_seen = True
         i += 1
     for k, (s, label, title) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else n
@@ -234,6 +238,22 @@ def _short_trailer(t: str) -> bool:
     """A line that trails a signature (（此件公开发布）, 抄送：…, …印发, attachment links): short; a
     body sentence may well contain 印发 or 来源."""
     return is_trailer(t) and len(compact(t)) <= _TRAILER_CHARS
+
+
+def _restarting_title(lines: list[Line], i: int) -> tuple[int, int] | None:
+    """[first, last] of a title at line `i` (ending in a genre word) whose text restarts the
+    numbering within the next lines (一、 again), else None."""
+    if lines[i].in_table or SECTION_HEAD_RE.match(lines[i].text) or _ITEM_RE.match(lines[i].text):
+        return None
+    chosen = title_lines_in(lines[i:i + _TITLE_LINES + 2])
+    if not chosen or chosen[0] is not lines[i]:
+        return None
+    last = i + len(chosen) - 1
+    for k in range(last + 1, min(len(lines), last + 1 + _RESTART_WITHIN)):
+        m = _TOP_ITEM_RE.match(lines[k].text)
+        if m:
+            return (i, last) if m.group(1) == "一" else None
+    return None
 
 
 def _opens_content(line: Line) -> bool:
