@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors import modality, roles
+from extractors import duty_lists, modality
 from extractors.base import Match
 from extractors.fields import FieldMatches
+from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for
 from extractors.rules import RuleTable, load_rules
 from extractors.structure import Structure, Unit, is_skip_line
 from extractors.text import HAN
@@ -56,32 +57,6 @@ def assignment_brackets(text: str, start: int = 0, end: int | None = None) -> li
             if _has_any(m.group(1), RULES.assignment_words)]
 
 
-@dataclass
-class LinkedUnit:
-    match: Match
-    role: str
-
-
-@dataclass
-class LinkedDeadline:
-    match: Match
-    scope: str  # own | item | row
-
-
-@dataclass
-class Obligation:
-    start: int
-    end: int
-    source: str  # prose | table
-    section_path: str
-    block_index: int
-    modality: str
-    units: list[LinkedUnit] = field(default_factory=list)
-    deadlines: list[LinkedDeadline] = field(default_factory=list)
-    quotas: list[Match] = field(default_factory=list)
-    citations: list[Match] = field(default_factory=list)
-
-
 def _has_any(text: str, words: list[str]) -> bool:
     return any(w in text for w in words)
 
@@ -122,19 +97,6 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
         # a reply letter narrates as much as it commits: a duty needs a cue or a responsible body
         return cue is not None or has_unit
     return True
-
-
-def _roles_for(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> list[LinkedUnit]:
-    """Units of one clause, cell or bracket with their roles; a column header (配合单位) is one of
-    the cues roles.assign_roles weighs, after a mark on the unit itself (X牵头)."""
-    if not units:
-        return []
-    return [LinkedUnit(m, role) for m, role in zip(units, roles.assign_roles(text, start, end, units, header=header))]
-
-
-def _merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedUnit]:
-    seen = {u.match.value.canonical for u in first}
-    return first + [u for u in more if u.match.value.canonical not in seen]
 
 
 def _paragraph_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches,
@@ -204,10 +166,13 @@ class _Listing:
     block: int = -1
     level: int = 0
     open_: bool = False
+    duties: bool = False  # the lead-in names duties (履行下列职责：): its items are duty lists
+    lead_in: int = -1  # the lead-in's block
 
-    def open(self, unit: Unit, structure: Structure, doers: list[LinkedUnit]) -> None:
+    def open(self, unit: Unit, structure: Structure, doers: list[LinkedUnit], duties: bool = False) -> None:
         num = structure.numbering.get(unit.block_index)
-        self.doers, self.block, self.open_ = doers, unit.block_index, True
+        self.doers, self.block, self.open_, self.duties = doers, unit.block_index, True, duties
+        self.lead_in = unit.block_index
         self.level = num.level if num else 0
 
     def follow(self, doc: Document, structure: Structure, unit: Unit) -> None:
@@ -290,10 +255,10 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
     ob = Obligation(block.start, block.end, "table", unit.section_path, unit.block_index,
                     modality.classify(task_text) or "must")
     for c in unit_cells:
-        ob.units = _merge_units(ob.units, _roles_for(text, c.start, c.end, fields.within("units", c.start, c.end),
+        ob.units = merge_units(ob.units, roles_for(text, c.start, c.end, fields.within("units", c.start, c.end),
                                                      c.header))
     if task:
-        ob.units = _merge_units(ob.units, _roles_for(text, task.start, task.end,
+        ob.units = merge_units(ob.units, roles_for(text, task.start, task.end,
                                                      fields.within("units", task.start, task.end)))
     in_row = fields.within("deadlines", block.start, block.end)
     preferred = [d for c in deadline_cells for d in fields.within("deadlines", c.start, c.end)]
@@ -311,8 +276,16 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
     listing = _Listing()  # 乡镇人民政府负责…，履行下列职责：（一）…；（二）…: the items' doer
+    context = duty_lists.DutyContext()  # 四、职责分工 / （一）区建管委: a duty list's section or item
+    block_seen = -1
+    in_list, heading_doers = False, []
     for unit in structure.units:
         listing.follow(doc, structure, unit)
+        if unit.block_index != block_seen:
+            block_seen = unit.block_index
+            b = doc.blocks[unit.block_index]
+            in_list, heading_doers = context.follow(text, b.start, b.end, structure.numbering.get(unit.block_index),
+                                                    fields.within("units", b.start, b.end))
         if any(s < unit.end and unit.start < e for s, e in front_matter) or \
                 doc.blocks[unit.block_index].kind in ("title", "signature"):
             previous = None
@@ -333,10 +306,11 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                 _has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words)):
             # a lead-in is a duty when it says so (负责…，履行下列职责：), not when it narrates
             # (我们采取了以下几方面的措施：)
-            doers = [u for u in _roles_for(text, unit.start, unit.end, _outside(units, fields.citations))
+            duties = duty_lists.names_duties(sentence)
+            doers = [u for u in roles_for(text, unit.start, unit.end, _outside(units, fields.citations))
                      if u.role in ("lead", "implement") and not u.match.value.generic
-                     ] if modality.classify(sentence) else []
-            listing.open(unit, structure, doers)
+                     ] if modality.classify(sentence) or duties else []
+            listing.open(unit, structure, doers, duties)
             if not doers:
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
@@ -347,7 +321,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                         modality.classify(sentence) or "must")
         brackets = _item_brackets(doc, structure, unit.block_index)
         in_brackets = [m for m in units if any(s <= m.start and m.end <= e for s, e in brackets)]
-        ob.units = _roles_for(text, unit.start, unit.end, [m for m in units if m not in in_brackets])
+        ob.units = roles_for(text, unit.start, unit.end, [m for m in units if m not in in_brackets])
         body = _NUMBER_PREFIX.sub("", sentence, count=1)
         if (previous is not None and previous.block_index == unit.block_index
                 and not any(u.role in ("lead", "implement") for u in ob.units)
@@ -357,9 +331,11 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             ob.units = carried + [u for u in ob.units if u.match.value.canonical not in
                                   {c.match.value.canonical for c in carried}]
         if listing.doers and not _has_subject(ob):
-            ob.units = _merge_units(list(listing.doers), ob.units)
+            ob.units = merge_units(list(listing.doers), ob.units)
+        elif heading_doers and not _has_subject(ob):
+            ob.units = merge_units(list(heading_doers), ob.units)
         for s_, e_ in brackets:  # the item's assignment applies to each of its duties
-            ob.units = _merge_units(ob.units, _roles_for(text, s_, e_, fields.within("units", s_, e_)))
+            ob.units = merge_units(ob.units, roles_for(text, s_, e_, fields.within("units", s_, e_)))
         own = fields.within("deadlines", unit.start, unit.end)
         if own:
             ob.deadlines = [LinkedDeadline(d, "own") for d in own]
@@ -373,6 +349,9 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                 ob.deadlines = [LinkedDeadline(inherited, "item")]
         ob.quotas = fields.within("quotas", unit.start, unit.end)
         ob.citations = fields.within("citations", unit.start, unit.end)
-        obligations.append(ob)
+        # a duty list's items are cut at their commas; its lead-in (…，履行下列职责：) is not
+        commas = not sentence.rstrip().endswith(("：", ":")) and (
+            in_list or (listing.duties and bool(listing.doers) and unit.block_index != listing.lead_in))
+        obligations += duty_lists.split(text, ob, unit.start, unit.end, fields, brackets, commas)
         previous = ob
     return obligations

@@ -43,6 +43,8 @@ _NUMBERING = [(r.level, r.name, re.compile(r"\s*(" + r.pattern + r")")) for r in
 _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[”’」』）)]*|$)")
 _CJK = re.compile(f"[{HAN}]")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
+# a mark between clauses inside a sentence
+_CLAUSE_MARK = re.compile(r"[，,；;]")
 # a line with no sentence punctuation at all: a title or a heading without numbering
 _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
 
@@ -248,8 +250,13 @@ def analyse(doc: Document) -> Structure:
             # a numbered block whose first sentence is short is a title: （一）全面排查摸底。
             # (an article — 第四条 — has no title: its first sentence is already its content)
             # nor has an item of a list, which ends in ；: （一）落实政府购买服务政策；
+            # (a first sentence that lists clauses is a duty, not a title: （四）建立常态化…机制，
+            # 组织实施…整治工作。实行…制度。 A title with a comma — （一）强化顶层设计引领，发挥政府
+            # 宏观指导作用。 — then reads as a duty, as annotators accept it)
+            clauses = bool(_CLAUSE_MARK.search(text, s, e))
             heading = bool(num) and num.name != "article" and k == 0 and (
-                len(spans) > 1 or block.kind in ("heading", "annex_heading") or e - s <= 40) \
+                (block.kind in ("heading", "annex_heading") and not (clauses and text[s:e].rstrip().endswith("。")))
+                or ((len(spans) > 1 or e - s <= 40) and not clauses)) \
                 and not text[s:e].rstrip().endswith(("；", ";"))
             if not num and len(spans) == 1 and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
                 heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）

@@ -161,3 +161,35 @@ def test_stages_without_a_year_take_the_year_of_the_plans_title(work_plan):
     assert summary(work_plan, "完成公共建筑节能改造项目验收")[1] == {("2025-09-30", "by")}
     sources = {d.surface: d.year_source for d in work_plan.deadlines}
     assert sources["第一季度"] == "title" and sources["到2025年"] == "stated"
+
+
+@pytest.fixture(scope="module")
+def duty_lists():
+    return extraction(DOCS / "duty-lists.txt")
+
+
+def test_semicolon_clauses_are_duties_of_their_own(duty_lists):
+    # 2026年6月底前，编制…，明确…；各街道要…: one per clause, the head's time limit for the first
+    assert summary(duty_lists, "编制全区绿道布局规划")[1] == {("2026-06-30", "by")}
+    assert summary(duty_lists, "各街道要结合城市更新")[0] == {"镇街": "implement"}
+
+
+def test_a_body_heading_gives_each_listed_duty_its_body(duty_lists):
+    # 二、职责分工 / （一）区建管委 / 牵头协调…，统筹推进…，负责…，在…期间，组织开展…
+    for duty in ("牵头协调全区绿道建设工作", "统筹推进绿道规划编制", "负责绿道建设项目的审批和验收",
+                 "组织开展绿道设施安全检查"):
+        assert summary(duty_lists, duty)[0] == {"住房城乡建设": "lead"}, duty
+    # a purpose clause (保障…) is no duty of its own
+    assert "保障绿道日常养护经费" in next(o.text for o in duty_lists.obligations if "安排绿道建设年度预算" in o.text)
+
+
+def test_items_of_a_duty_lead_in_are_cut_at_their_commas(duty_lists):
+    texts = [o.text for o in duty_lists.obligations]
+    assert "街道办事处应当落实属地责任，履行下列职责：" in texts  # the lead-in itself stays whole
+    for duty in ("建立绿道巡查制度", "明确专人负责日常巡查", "及时处置设施损坏问题", "组织居民参与绿道共建共治",
+                 "开展文明游园宣传"):
+        assert summary(duty_lists, duty)[0] == {"镇街": "implement"}, duty
+
+
+def test_ordinary_prose_is_not_cut_at_commas(duty_lists):
+    assert summary(duty_lists, "区建管委要加快驿站建设，同步完善照明和标识系统")[0] == {"住房城乡建设": "lead"}

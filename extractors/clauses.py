@@ -1,0 +1,125 @@
+"""Clauses of a duty sentence: where one sentence that lists several duties is cut, one clause per
+duty (ANNOTATION.md "obligations": one obligation per duty).
+
+    split(text, start, end, *, commas, subject_starts=(), frames=(), keep=()) -> list[(start, end)]
+
+A sentence is always cut at ；and before an enumeration marker (一是…，二是…). With `commas`, as in
+a duty list (区消防救援局负责协调、指导项目推进工作，对改造方案进行技术把关，并参加…), it is cut at
+every comma too, and a comma clause that cannot stand as a duty joins a neighbour: one that
+continues the object before it (以及…), one that states a purpose (确保…, 提高…) unless it opens
+with a new subject (`subject_starts`), one that only frames the next (对…, 在…期间, a time in
+`frames`: 2019年6月底前，…), one too short. Ordinary prose is not cut at commas, not even before a
+new subject (…，区绿化市容局联合…): the blind gold does not, and over-splitting costs precision.
+Nothing is cut inside brackets or quotes, nor inside the spans in `keep` (assignment brackets).
+Which sentences are duty lists is the obligation builder's decision; the words are data/clauses.yaml.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from extractors.rules import RuleTable, alternation, load_rules
+from extractors.text import HAN
+
+
+class ClauseRules(RuleTable):
+    enumeration: str
+    continuation_starts: list[str]
+    result_starts: list[str]
+    frame_starts: list[str]
+    frame_ends: list[str]
+    predicate_verbs: list[str]
+    subject_prefixes: list[str]
+    min_clause_chars: int
+
+
+RULES = load_rules(ClauseRules, "clauses.yaml")
+_HAN = re.compile(f"[{HAN}]")
+_ENUMERATION = re.compile(RULES.enumeration)
+_CONTINUATION = re.compile(f"(?:{alternation(RULES.continuation_starts)})")
+_RESULT = re.compile(f"(?:{alternation(RULES.result_starts)})")
+_FRAME_START = re.compile(f"(?:{alternation(RULES.frame_starts)})")
+_FRAME_END = re.compile(f"(?:{alternation(RULES.frame_ends)})$")
+_PREDICATE = re.compile(f"(?:{alternation(RULES.predicate_verbs)})")
+_SUBJECT_PREFIXES = {""} | set(RULES.subject_prefixes)
+_OPEN, _CLOSE = "（(〔[【《“‘「", "）)〕]】》”’」"
+
+
+def _cuts(text: str, start: int, end: int, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
+    """(position after the mark, kind) of every ；/，outside brackets, quotes and `keep` spans; kind
+    is "hard" (；) or "soft" (，)."""
+    out = []
+    depth = 0
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "；;，," and not any(s <= i < e for s, e in keep):
+            out.append((i + 1, "hard" if ch in "；;" else "soft"))
+    return out
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _body(text: str, s: int, e: int) -> str:
+    """The clause without its closing punctuation and spaces."""
+    return re.sub(r"\s+", "", text[s:e]).rstrip("，,；;。！？!?")
+
+
+def _is_frame(body: str, s: int, e: int, frames: Sequence[tuple[int, int]], text: str) -> bool:
+    """A clause that only frames the next: a time (all its characters but a few inside `frames`),
+    or a prepositional phrase without a predicate of its own."""
+    inside = sum(1 for i in range(s, e) if _HAN.match(text[i]) and any(a <= i < b for a, b in frames))
+    if inside and len(_HAN.findall(body)) - inside <= 2:
+        return True
+    if not _FRAME_START.match(body):
+        return False
+    return bool(_FRAME_END.search(body)) or not _PREDICATE.search(body, 1)
+
+
+def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequence[int] = (),
+          frames: Sequence[tuple[int, int]] = (), keep: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """The clause spans of the sentence text[start:end] (see the module doc), in order, trimmed;
+    [(start, end)] when it holds one duty only."""
+    pieces = []  # (start, end, opened by: first | hard | soft)
+    opened, s = "first", start
+    for pos, kind in _cuts(text, start, end, keep):
+        pieces.append((s, pos, opened))
+        opened, s = kind, pos
+    pieces.append((s, end, opened))
+    subjects = sorted(subject_starts)
+    out: list[list] = []  # [start, end, is a frame]
+    for s, e, opened in pieces:
+        s, e = _trim(text, s, e)
+        if e <= s:
+            continue
+        body = _body(text, s, e)
+        if not out:
+            out.append([s, e, _is_frame(body, s, e, frames, text)])
+            continue
+        enum = bool(_ENUMERATION.match(body))
+        new_subject = any(s <= p and re.sub(r"\s+", "", text[s:p]) in _SUBJECT_PREFIXES for p in subjects)
+        if opened == "hard" or enum:
+            cut = True
+        elif commas:
+            short = len(_HAN.findall(body)) < RULES.min_clause_chars
+            joins = not new_subject and bool(_CONTINUATION.match(body) or _RESULT.match(body))
+            cut = not (short or joins or out[-1][2])  # a frame joins the clause after it
+        else:
+            cut = False
+        if cut:
+            out.append([s, e, _is_frame(body, s, e, frames, text)])
+        else:
+            out[-1][1], out[-1][2] = e, False
+    if len(out) > 1 and out[-1][2]:  # a frame that closes the sentence (…，于年底前完成) joins the clause before
+        last = out.pop()
+        out[-1][1] = last[1]
+    return [(s, e) for s, e, _ in out]

@@ -1,0 +1,143 @@
+"""Duty lists: one obligation per duty of a sentence that lists several (ANNOTATION.md "obligations").
+
+    DutyContext.follow(...) -> (commas, doers)              the list a block stands in
+    split(text, ob, start, end, fields, keep, commas) -> [Obligation]   one per clause of the sentence
+
+Every duty sentence is cut at ；and before 二是 / 三是 (extractors/clauses.py). A duty list is also
+cut at its commas, one clause per predicate: the sentence names a body and its duties after 负责 /
+主要职责 (区消防救援局负责协调、指导项目推进工作，对改造方案进行技术把关，并参加…); or it stands
+in a 职责 section (四、职责分工 / 第三章 区政府工作部门消防安全职责), under an item headed by a body's
+name alone (（一）区建管委), or in the items of a lead-in naming duties (…履行下列职责：).
+
+Each clause inherits what the sentence states for the whole unless it names its own: the body
+(its subject, the item's assignment bracket), the deadline (one at the head of the sentence —
+2019年6月底前，… — or closing it — …，于年底前完成 —, in a bracket, or the item's), the modality
+(the cue before it: 鼓励A，支持B).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors import clauses, modality
+from extractors.base import Match
+from extractors.fields import FieldMatches
+from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for
+from extractors.rules import RuleTable, alternation, load_rules
+from extractors.text import HAN
+
+
+class DutyListRules(RuleTable):
+    heading_words: list[str]
+    max_heading_chars: int
+    completion_tail: str
+
+
+RULES = load_rules(DutyListRules, "duty_lists.yaml")
+_HAN = re.compile(f"[{HAN}]")
+_HEADING_WORD = re.compile(f"(?:{alternation(RULES.heading_words)})")
+_COMPLETION_TAIL = re.compile(RULES.completion_tail)
+_NUMBER_PREFIX = re.compile(r"\s*(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|"
+                            r"[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])\s*")
+_SUBJECT_ROLES = ("lead", "implement")
+
+
+def _compact_len(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def names_duties(text: str) -> bool:
+    """A heading or lead-in that announces duties (四、职责分工; 镇政府消防工作职责：; 履行下列职责：)."""
+    return bool(_HEADING_WORD.search(text))
+
+
+@dataclass
+class DutyContext:
+    """The duty list the current block stands in: a 职责 section (its numbering level), or an item
+    headed by a body's name (its doers). Ends at the next numbering of the same or a higher level."""
+
+    section_level: int | None = None
+    item_level: int | None = None
+    doers: list[LinkedUnit] = field(default_factory=list)
+
+    def follow(self, text: str, block_start: int, block_end: int, numbering, units: list[Match]) -> tuple[bool, list[LinkedUnit]]:
+        """(cut at commas, doers) for a block; `numbering` is the block's (None when unnumbered),
+        `units` the units named in it."""
+        if numbering is not None:
+            level = -1 if numbering.name == "chapter" else numbering.level
+            if self.section_level is not None and level <= self.section_level:
+                self.section_level = None
+            if self.item_level is not None and level <= self.item_level:
+                self.item_level, self.doers = None, []
+            line = text[block_start:block_end].strip()
+            if _compact_len(line) <= RULES.max_heading_chars and names_duties(line) \
+                    and not re.search("[。；;]", line.rstrip("。")):
+                self.section_level = level
+            doers = _heading_doers(text, block_start, block_end, units)
+            if doers:
+                self.item_level, self.doers = level, doers
+        return (self.section_level is not None or self.item_level is not None), self.doers
+
+
+def _heading_doers(text: str, start: int, end: int, units: list[Match]) -> list[LinkedUnit]:
+    """The bodies of a numbered heading that is nothing but their names: （一）区建管委, 2.区财政局："""
+    if not units:
+        return []
+    head = _NUMBER_PREFIX.match(text, start)
+    rest = text[head.end() if head else start:end]
+    offset = end - len(rest)
+    left = list(rest)
+    for m in units:
+        for i in range(max(m.start, offset), min(m.end, end)):
+            left[i - offset] = " "
+    if _compact_len(re.sub(r"[、，,和及与：:。\s]", "", "".join(left))) > 1:
+        return []
+    return [u for u in roles_for(text, start, end, units) if not u.match.value.generic]
+
+
+def _in(m: Match, spans) -> bool:
+    return any(s <= m.start and m.end <= e for s, e in spans)
+
+
+def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
+          keep: list[tuple[int, int]], commas: bool) -> list[Obligation]:
+    """The obligation of the sentence text[start:end] cut into one per duty clause (see the module
+    doc); [ob] when the sentence holds one. `keep` are the item's assignment brackets."""
+    subject_starts = [u.match.start for u in ob.units
+                      if u.role in _SUBJECT_ROLES and start <= u.match.start < end and not _in(u.match, keep)]
+    frames = [(d.start, d.end) for d in fields.within("deadlines", start, end)]
+    spans = clauses.split(text, start, end, commas=commas, subject_starts=subject_starts, frames=frames, keep=keep)
+    if len(spans) < 2:
+        return [ob]
+    first_end, last_start = spans[0][1], spans[-1][0]
+    whole_units = [u for u in ob.units if not (start <= u.match.start < end) or _in(u.match, keep)
+                   or (u.match.start < first_end and u.role in _SUBJECT_ROLES)]
+    whole_deadlines = [d for d in ob.deadlines if d.scope != "own" or _in(d.match, keep)
+                       or _heads(text, d.match, start) or _closes(text, d.match, last_start, end)]
+    out = []
+    for cs, ce in spans:
+        clause = text[cs:ce]
+        own = [m for m in fields.within("units", cs, ce) if not _in(m, keep)]
+        linked = roles_for(text, cs, ce, own)
+        own_subject = any(u.role in _SUBJECT_ROLES and _compact_len(text[cs:u.match.start]) <= 2 for u in linked)
+        units = merge_units(linked, [u for u in whole_units if not (start <= u.match.start < end)
+                                     or _in(u.match, keep)]) if own_subject else merge_units(whole_units, linked)
+        cue = modality.classify(clause) or modality.classify(text[start:cs]) or ob.modality
+        part = Obligation(cs, ce, ob.source, ob.section_path, ob.block_index, cue, units=units)
+        dated = [d for d in fields.within("deadlines", cs, ce) if not _in(d, keep)]
+        part.deadlines = [LinkedDeadline(d, "own") for d in dated] or list(whole_deadlines)
+        part.quotas = [q for q in ob.quotas if cs <= q.start < ce]
+        part.citations = [c for c in ob.citations if cs <= c.start < ce]
+        out.append(part)
+    return out
+
+
+def _heads(text: str, d: Match, start: int) -> bool:
+    """A deadline at the head of the sentence, for all it says: 2019年6月底前，研究建立…"""
+    head = _NUMBER_PREFIX.match(text, start)
+    return _compact_len(text[head.end() if head else start:d.start]) <= 2
+
+
+def _closes(text: str, d: Match, last_start: int, end: int) -> bool:
+    """A deadline that closes the sentence, for all of it: …，于2024年底前完成。"""
+    return d.start >= last_start and bool(_COMPLETION_TAIL.fullmatch(re.sub(r"\s+", "", text[d.end:end])))

@@ -1,0 +1,50 @@
+"""The obligation builder's data: an obligation with the units, deadlines, quotas and citations
+linked to it (extractors/obligations.py builds them,
+extractors/duty_lists.py cuts one sentence's into one per duty).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractors import roles
+from extractors.base import Match
+
+
+@dataclass
+class LinkedUnit:
+    match: Match
+    role: str
+
+
+@dataclass
+class LinkedDeadline:
+    match: Match
+    scope: str  # own | item | row
+
+
+@dataclass
+class Obligation:
+    start: int
+    end: int
+    source: str  # prose | table
+    section_path: str
+    block_index: int
+    modality: str
+    units: list[LinkedUnit] = field(default_factory=list)
+    deadlines: list[LinkedDeadline] = field(default_factory=list)
+    quotas: list[Match] = field(default_factory=list)
+    citations: list[Match] = field(default_factory=list)
+
+
+def roles_for(text: str, start: int, end: int, units: list[Match], header: str | None = None) -> list[LinkedUnit]:
+    """Units of one clause, cell or bracket with their roles; a column header (配合单位) is one of
+    the cues roles.assign_roles weighs, after a mark on the unit itself (X牵头)."""
+    if not units:
+        return []
+    return [LinkedUnit(m, role) for m, role in zip(units, roles.assign_roles(text, start, end, units, header=header))]
+
+
+def merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedUnit]:
+    seen = {u.match.value.canonical for u in first}
+    return first + [u for u in more if u.match.value.canonical not in seen]
+
