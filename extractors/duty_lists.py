@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from extractors import clauses, modality
 from extractors.base import Match
 from extractors.fields import FieldMatches
-from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for
+from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
 from extractors.rules import RuleTable, alternation, load_rules
 from extractors.text import HAN
 
@@ -116,13 +116,13 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
                        or _heads(text, d.match, start) or _closes(text, d.match, last_start, end)]
     out = []
     for cs, ce in spans:
-        clause = text[cs:ce]
         own = [m for m in fields.within("units", cs, ce) if not _in(m, keep)]
         linked = roles_for(text, cs, ce, own)
         own_subject = any(u.role in _SUBJECT_ROLES and _compact_len(text[cs:u.match.start]) <= 2 for u in linked)
         units = merge_units(linked, [u for u in whole_units if not (start <= u.match.start < end)
                                      or _in(u.match, keep)]) if own_subject else merge_units(whole_units, linked)
-        cue = modality.classify(clause) or modality.classify(text[start:cs]) or ob.modality
+        cue = (modality.classify(text_outside(text, cs, ce, keep)) or modality.classify(text_outside(text, start, cs, keep))
+               or ob.modality)
         part = Obligation(cs, ce, ob.source, ob.section_path, ob.block_index, cue, units=units)
         dated = [d for d in fields.within("deadlines", cs, ce) if not _in(d, keep)]
         part.deadlines = [LinkedDeadline(d, "own") for d in dated] or list(whole_deadlines)

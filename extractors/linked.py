@@ -48,3 +48,15 @@ def merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedU
     seen = {u.match.value.canonical for u in first}
     return first + [u for u in more if u.match.value.canonical not in seen]
 
+
+
+def text_outside(text: str, start: int, end: int, spans) -> str:
+    """text[start:end] with the parts inside `spans` left out (assignment brackets)."""
+    out, pos = [], start
+    for s, e in sorted(spans):
+        if e <= pos or s >= end:
+            continue
+        out.append(text[pos:max(pos, s)])
+        pos = max(pos, e)
+    out.append(text[pos:end] if pos < end else "")
+    return "".join(out)

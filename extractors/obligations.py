@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from extractors import duty_lists, modality
 from extractors.base import Match
 from extractors.fields import FieldMatches
-from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for
+from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
 from extractors.rules import RuleTable, load_rules
 from extractors.structure import Structure, Unit, is_skip_line
 from extractors.text import HAN
@@ -317,9 +317,10 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(sentence, unit, doc_type, bool(units)):
             previous = None
             continue
-        ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index,
-                        modality.classify(sentence) or "must")
         brackets = _item_brackets(doc, structure, unit.block_index)
+        # the cue of an assignment bracket (（…等负责）) says who answers, not how strongly: 鼓励… stays encourage
+        ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index,
+                        modality.classify(text_outside(text, unit.start, unit.end, brackets)) or "must")
         in_brackets = [m for m in units if any(s <= m.start and m.end <= e for s, e in brackets)]
         ob.units = roles_for(text, unit.start, unit.end, [m for m in units if m not in in_brackets])
         body = _NUMBER_PREFIX.sub("", sentence, count=1)

@@ -193,3 +193,16 @@ def test_items_of_a_duty_lead_in_are_cut_at_their_commas(duty_lists):
 
 def test_ordinary_prose_is_not_cut_at_commas(duty_lists):
     assert summary(duty_lists, "区建管委要加快驿站建设，同步完善照明和标识系统")[0] == {"住房城乡建设": "lead"}
+
+
+def test_an_assignment_bracket_does_not_set_the_modality(tmp_path):
+    # （…等负责） names who answers; the duty itself is an encouragement (gov.cn 分工 documents)
+    doc = tmp_path / "plan.txt"
+    doc.write_text("关于推进农机装备发展的意见\n\n各省、自治区、直辖市人民政府：\n\n"
+                   "（三）完善创新体系。鼓励企业开展高端农机装备工程化验证，加强与新型经营主体对接。"
+                   "（工业和信息化部、科技部等负责）\n\n（四）加强质量监管。严格农机产品质量监管。（市场监管总局负责）\n",
+                   encoding="utf-8")
+    ex = extraction(doc)
+    assert summary(ex, "鼓励企业开展高端农机装备工程化验证")[2] == "encourage"
+    assert summary(ex, "鼓励企业开展高端农机装备工程化验证")[0] == {"工业和信息化": "lead", "科技": "cooperate"}
+    assert summary(ex, "严格农机产品质量监管")[2] == "must"
