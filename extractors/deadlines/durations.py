@@ -58,11 +58,10 @@ def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
         if m.group("q") == "时间" and not own:
             continue
         start = m.start() if own else m.start("n")
-        date = _add_duration(ctx.issued_date, n, RULES.duration_units[m.group("unit")]) \
-            if own and ctx.issued_date else None
+        # 力争三年内 counts from a start the text does not date (the work's own start, as often as the
+        # document's): kept as a rule, never resolved
         surface = text[start:m.end()]
-        found.append(Match(FIELD, start, m.end(), surface,
-                           _counted_from_issue(date, surface)))
+        found.append(Match(FIELD, start, m.end(), surface, _counted_from_issue(None, surface)))
     return found
 
 
