@@ -16,9 +16,14 @@ from pipeline.readers.table_cells import ROW_NUMBER
 _LABEL_PUNCTUATION = re.compile(r"[\d，。；、,.;:：！？]")
 
 
+# a year inside a label names a column of an indicator table (2028年目标, 2025年计划)
+_LABEL_YEAR = re.compile(r"(?<!\d)\d{4}年")
+
+
 def looks_like_header(cells: list[str]) -> bool:
-    """A header row: at least two cells, all short label words (序号, 主要工作任务, 责任单位)."""
-    labels = [c for c in cells if c]
+    """A header row: at least two cells, all short label words (序号, 主要工作任务, 责任单位,
+    2028年目标)."""
+    labels = [_LABEL_YEAR.sub("年", c) for c in cells if c]
     return len(labels) >= 2 and all(len(c) <= 10 and not _LABEL_PUNCTUATION.search(c) for c in labels)
 
 
