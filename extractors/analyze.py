@@ -9,8 +9,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from extractors import categories, citations, deadlines, nlp, obligations, structure
-from extractors.base import ExtractContext, Match
+from extractors import categories, citations, deadlines, nlp, obligations, quotas, structure
+from extractors.base import ExtractContext, Match, filter_spans
 from extractors.fields import extract_fields
 from extractors.metadata import extract_metadata
 from schemas.document import Document
@@ -61,6 +61,11 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     # table cells of a deadline column, and brackets that assign an item (（责任单位：…，长期坚持）)
     ctx = replace(dates, deadline_cells=deadline_cells(doc, dates) + obligations.assignment_brackets(doc.text))
     fields = extract_fields(doc.text, meta, ctx)
+    # a cell of a table's unit column (万平方米 under 单位) names a unit, never a quota; it gives its
+    # unit to the row's value cells (2 under 2030年目标 -> 20000 m2)
+    in_unit_cells = quotas.unit_cells(doc.blocks)
+    fields = replace(fields, quotas=filter_spans([m for m in fields.quotas if not _inside_any(m, in_unit_cells)]
+                                                 + quotas.table_quotas(doc.text, doc.blocks, ctx)))
     # the spaCy view of the same spans (jieba tokens, span groups), as ingest has always built it;
     # no row below reads it, and segmentation is about a fifth of ingest's CPU (docs/PERFORMANCE.md)
     nlp.to_doc(doc.text, fields)
@@ -86,6 +91,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
                                       source_start=src))
 
     owner: dict[tuple[str, int, int], str] = {}  # (field, start, end) -> first obligation holding it
+    owner_limit: dict[tuple[int, int], dt.date] = {}  # quota span -> the dated limit of its obligation
     for seq, ob in enumerate(found):
         oid = stable_id(did, ob.start, ob.end)
         out.obligations.append(ObligationRecord(
@@ -103,20 +109,16 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
             owner.setdefault(("deadline", ld.match.start, ld.match.end), oid)
         for m in ob.quotas:
             owner.setdefault(("quota", m.start, m.end), oid)
+            limit = next((ld.match for ld in ob.deadlines if ld.match.value.kind == "by" and ld.match.value.date), None)
+            if limit is not None:
+                owner_limit.setdefault((m.start, m.end), limit.value.date)
         for m in ob.citations:
             owner.setdefault(("citation", m.start, m.end), oid)
 
     for m in fields.deadlines:
         if ("deadline", m.start, m.end) not in owner:
             out.deadlines.append(_deadline_record(did, None, m, "document"))
-    for m in fields.quotas:
-        v = m.value
-        oid = owner.get(("quota", m.start, m.end))
-        out.quotas.append(QuotaRecord(
-            quota_id=stable_id(did, m.start, m.end), doc_id=did, obligation_id=oid, surface=m.surface,
-            start=m.start, end=m.end, subject=v.subject, value_min=v.value_min, value_max=v.value_max,
-            unit=v.unit, per_value=v.per_value, per_unit=v.per_unit, comparator=v.comparator,
-            category=categories.primary_category(v.subject, categories.sentence_at(doc.text, m.start, m.end))))
+    out.quotas = _quota_records(doc, did, fields, owner, owner_limit)
     # a document cited several times is one citation: its first mention with both title and code
     for m in citations.distinct(fields.citations):
         v = m.value
@@ -125,6 +127,33 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
             obligation_id=owner.get(("citation", m.start, m.end)), surface=m.surface, start=m.start, end=m.end,
             kind=v.kind, code=v.code, title=v.title))
     return out
+
+
+def _inside_any(m: Match, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= m.start and m.end <= e for s, e in spans)
+
+
+def _quota_records(doc: Document, did: str, fields, owner: dict, owner_limit: dict) -> list[QuotaRecord]:
+    """One row per quota, with the date its target is for (its sentence's limit, its column's year,
+    else its obligation's limit) and the earlier statement it repeats (prose vs table row)."""
+    found = fields.quotas
+    headers = [(c.start, c.end, c.header) for b in doc.blocks for c in b.cells]
+    dates = quotas.target_dates(doc.text, found, fields.deadlines, headers)
+    rows = [(b.start, b.end) for b in doc.blocks if b.kind == "table_row"]
+    repeated = quotas.repeats(found, [_inside_any(m, rows) for m in found])
+    records: list[QuotaRecord] = []
+    for m, date, same in zip(found, dates, repeated):
+        v = m.value
+        date = date or owner_limit.get((m.start, m.end))
+        kind = "target" if v.kind == "threshold" and date is not None else v.kind  # 到2025年，…不少于40张
+        records.append(QuotaRecord(
+            quota_id=stable_id(did, m.start, m.end), doc_id=did, obligation_id=owner.get(("quota", m.start, m.end)),
+            surface=m.surface, start=m.start, end=m.end, subject=v.subject, value_min=v.value_min,
+            value_max=v.value_max, unit=v.unit, per_value=v.per_value, per_unit=v.per_unit, comparator=v.comparator,
+            kind=kind, direction=v.direction, target_date=date,
+            same_as=records[same].quota_id if same is not None else None,
+            category=categories.primary_category(v.subject, categories.sentence_at(doc.text, m.start, m.end))))
+    return records
 
 
 def _one_per_unit(linked: list) -> list:

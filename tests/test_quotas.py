@@ -2,6 +2,7 @@
 every extractor keeps (offsets, no exceptions, masks respected)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -55,6 +56,10 @@ def test_example(case):
             assert per == ((float(e["per"][0]), e["per"][1]) if e["per"] else (None, None))
         if "subject" in e:
             assert m.value.subject == e["subject"]
+        if "kind" in e:
+            assert m.value.kind == e["kind"]
+        if "direction" in e:
+            assert m.value.direction == e["direction"]
 
 
 def test_example_table_has_positives_negatives_and_open_cases():
@@ -152,3 +157,43 @@ def test_seed_gold_precision_and_recall():
     assert gold_n > 0
     assert tp / gold_n >= 0.9, (tp, gold_n)
     assert tp / max(predicted, 1) >= 0.9, (tp, predicted)
+
+
+# ------------------------------------------------------------------ quotas in their document
+def _doc_quotas():
+    from tests.test_obligations import DOCS, extraction
+    ex = extraction(DOCS / "indicator-table-and-targets.txt")
+    return {q.surface: q for q in ex.quotas}, {q.quota_id: q.surface for q in ex.quotas}
+
+
+def test_a_target_takes_the_year_of_its_own_clause():
+    by_surface, _ = _doc_quotas()
+    # 到2028年，…3万平方米，…35%以上；到2030年，人均…9平方米以上
+    assert by_surface["3万平方米"].target_date == dt.date(2028, 12, 31)
+    assert by_surface["35%以上"].target_date == dt.date(2028, 12, 31)
+    assert by_surface["人均公园绿地面积达到9平方米以上"].target_date == dt.date(2030, 12, 31)
+    assert by_surface["不少于400平方米"].target_date is None
+
+
+def test_an_indicator_table_reads_its_unit_column_and_year_column():
+    by_surface, _ = _doc_quotas()
+    cell = by_surface["3"]                       # 3 under 万平方米 in the 2028年目标 column
+    assert (cell.value_min, cell.unit, cell.kind, cell.direction) == (30000.0, "m2", "target", "increase")
+    assert cell.target_date == dt.date(2028, 12, 31)
+    assert cell.subject == "新增公共绿地面积"
+    assert "万平方米" not in by_surface          # the unit cell itself is no quota
+
+
+def test_a_target_in_prose_and_in_a_table_row_is_one_target():
+    by_surface, surface_of = _doc_quotas()
+    assert surface_of[by_surface["3"].same_as] == "3万平方米"          # the table repeats the prose
+    assert surface_of[by_surface["12个"].same_as] == "12"               # the prose repeats the table
+    assert by_surface["3万平方米"].same_as is None
+
+
+def test_kinds_in_a_document():
+    by_surface, _ = _doc_quotas()
+    assert by_surface["500万元以下"].kind == "eligibility"
+    assert by_surface["每平方米20元"].kind == "price"
+    assert by_surface["1200万元"].kind == "budget"
+    assert by_surface["不少于400平方米"].kind == "threshold"

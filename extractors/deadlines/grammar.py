@@ -42,8 +42,8 @@ def _month_tail(prefix: str) -> str:
 
 
 # Characters that, before 年底/年内, show the 年 belongs to a duration or another word
-# (一年内, 两年内, 数年内, 每年年底, 全年, 近年, 周年).
-_NOT_BEFORE_BARE_PERIOD = rf"\d年{_CN_DIGIT}两几数多十百个每今本明当次全上下半去往近翌周"
+# (一年内, 两年内, 数年内, 每年年底, 全年, 近年, 周年, 一个自然年内, 学年内).
+_NOT_BEFORE_BARE_PERIOD = rf"\d年{_CN_DIGIT}两几数多十百个每今本明当次全上下半去往近翌周然学"
 
 _DATE = re.compile(
     # 2020年4月10日, 2020年9月底, 2020年年底, 二〇二〇年四月, 2022年

@@ -3,13 +3,21 @@
 Public surface:
     extract(text: str, ctx: ExtractContext) -> list[Match]      field "quota", value QuotaValue
     parse(surface: str, ctx: ExtractContext) -> QuotaValue | None
+    target_dates(text, quotas, deadlines, cell_headers) -> list[date | None]   (targets.py)
+    repeats(quotas, in_table) -> list[int | None]                               (targets.py)
+    table_quotas(text, blocks, ctx) -> list[Match]: value cells read with a unit column (tables.py)
+    unit_cells(blocks) -> list[(start, end)]: the cells of unit columns, never quotas
 
 Locate, then judge. A quantity is a number with a unit (平方米, 万人, 个, %, 百分之…); around it
 we read a comparator (不少于 … / … 以上), a per-basis (每百户, 人均, 每个街镇) and the verb that
 governs it. Whether the quantity is a requirement depends on the kind of its unit (see
 data/quotas.yaml): a measure always is; a bare count (三个层级, 一老一小) only with a comparator, a
 per-basis, a range or a requirement verb; a duration only with a comparator that does not make it
-a deadline (三十日内 belongs to extractors/deadlines/); money only with a comparator or a basis.
+a deadline (三十日内 belongs to extractors/deadlines/); money only with a comparator or a basis;
+times (次) and ages (岁) only with a comparator. 达到X (分别达到X和Y) is at least X; the quantities of
+one list share the cue of the first (新增城市公园1座、口袋公园3个). Each value carries its `direction`
+(新增 increase, 下降 decrease, 稳定在 level) and `kind` (target, threshold, eligibility, price,
+budget, frequency: kinds.py).
 Dates, ordinals (第3条), phone numbers and code digits fail the number checks; spans under
 `ctx.masked` (document numbers, standard codes) are skipped.
 
@@ -21,10 +29,15 @@ from extractors.base import ExtractContext, Match, filter_spans
 from extractors.quotas.vocabulary import RULES, Comparator, QuotaRules, QuotaValue, UnitKind
 from extractors.quotas.grammar import _QUANTITY
 from extractors.quotas.basis import _bases
-from extractors.quotas.reading import _clause_start, _is_penalty, _is_requirement, _merge_bounds, _read, _value
+from extractors.quotas.reading import (_clause_start, _is_penalty, _is_requirement, _merge_bounds, _read,
+    _share_list_cues, _value)
 from extractors.quotas.subject import _subject
+from extractors.quotas import kinds
+from extractors.quotas.targets import repeats, target_dates
+from extractors.quotas.tables import table_quotas, unit_cells
 
-__all__ = ["RULES", "Comparator", "QuotaRules", "QuotaValue", "UnitKind", "extract", "parse"]
+__all__ = ["RULES", "Comparator", "QuotaRules", "QuotaValue", "UnitKind", "extract", "parse", "repeats", "table_quotas",
+           "target_dates", "unit_cells"]
 
 
 def extract(text: str, ctx: ExtractContext) -> list[Match]:
@@ -32,11 +45,9 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     if not isinstance(text, str) or not text:
         return []
     bases = _bases(text)
-    readings = []
-    for m in _QUANTITY.finditer(text):
-        r = _read(m, text, bases, ctx)
-        if r and _is_requirement(r, text, m.end()) and not ctx.is_masked(r.start, r.end):
-            readings.append(r)
+    located = [(m, r) for m in _QUANTITY.finditer(text) if (r := _read(m, text, bases, ctx))]
+    _share_list_cues([r for _, r in located], text)
+    readings = [r for m, r in located if _is_requirement(r, text, m.end()) and not ctx.is_masked(r.start, r.end)]
     matches = []
     prev_end = 0
     for r in _merge_bounds(readings, text):
@@ -44,7 +55,9 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
             continue
         left = max(prev_end, _clause_start(text, r.start))
         subject = _subject(text, r, left)
-        matches.append(Match("quota", r.start, r.end, text[r.start:r.end], _value(r, subject)))
+        direction = kinds.direction(text, r, _clause_start(text, r.number_start))
+        value = _value(r, subject, direction, kinds.kind(text, r, direction, r.reached))
+        matches.append(Match("quota", r.start, r.end, text[r.start:r.end], value))
         prev_end = r.end
     return filter_spans(matches)
 

@@ -31,7 +31,9 @@ _WHOLE_NUMBER = rf"(?>{NUMBER})"
 # one quantity: a ratio written with 百分之/千分之, or a number (or range) with its unit.
 # A number glued to Latin letters, digits, '.', '/' or '_' is part of a code (DB50/T543, v2.1).
 _QUANTITY = re.compile(
-    rf"(?P<pp>{_PCT}){_SP}(?P<pn1>{_WHOLE_NUMBER})"
+    # 五分之一, 三分之二: a fraction, stored as a percent (百分之/千分之 are the percent prefixes)
+    rf"(?<![{_NUMERAL_CHARS}])(?P<fd>[一二三四五六七八九十两]{{1,3}}|\d{{1,3}}){_SP}分之{_SP}(?P<fn>{_WHOLE_NUMBER})"
+    rf"|(?P<pp>{_PCT}){_SP}(?P<pn1>{_WHOLE_NUMBER})"
     rf"(?:{_SP}(?:{_SEP}){_SP}(?:{_PCT})?{_SP}(?P<pn2>{_WHOLE_NUMBER}))?"
     rf"|(?<![0-9０-９A-Za-z.．/_{_NUMERAL_CHARS}])(?P<n1>{_WHOLE_NUMBER})"
     rf"(?:{_SP}(?P<m1>{_MULT})?{_SP}(?P<u1>{_UNIT})?{_SP}(?:{_SEP}){_SP}(?P<n2>{_WHOLE_NUMBER}))?"
@@ -48,8 +50,11 @@ _PER_NUMBER = re.compile(rf"(?P<num>{_WHOLE_NUMBER}){_SP}")
 _PER_CLASSIFIER = re.compile(rf"(?:{alternation(RULES.per_basis.classifiers)})(?=[{HAN}])")
 _PER_UNIT = re.compile(rf"(?P<unit>{_UNIT})")
 _PER_FIXED = re.compile(alternation(RULES.per_basis.fixed))
+# a basis written after the quantity with a slash: 16元/平方米, 50元/吨, 200元/人·月
+_PER_SLASH = re.compile(
+    rf"{_SP}[/／]{_SP}每?(?P<num>{_WHOLE_NUMBER})?{_SP}(?:(?P<unit>{_UNIT})|(?P<noun>[{HAN}]{{1,2}}))")
 # the noun of a basis: Chinese characters (and the brackets and 、 of 县（市、区）), no numerals
-_BASIS_NOUN = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[{HAN}（）()、]){{1,14}}")
+_BASIS_NOUN = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[{HAN}（）()、]){{1,20}}")
 _BASIS_STOPS = sorted(set(RULES.per_basis.stop_words) | set(RULES.requirement_verbs) | set(_COMPARATOR_WORDS)
                       | set(RULES.comparators_before.leading_modals), key=len, reverse=True)
 _HEADS = sorted(RULES.per_basis.heads.items(), key=lambda kv: len(kv[0]), reverse=True)
@@ -70,8 +75,21 @@ _COMPARATOR_GAP = 12    # 不少于|地上住宅总建筑面积|千分之二: a 
 _ORDINAL = "第"         # 第3条, 第十二个: an ordinal, not a quantity
 
 
-_VERB_OBJECT = re.compile(rf"(?:(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,{RULES.requirement_verb_gap}}}")
-_GOVERNING_VERB = re.compile(rf"(?P<marker>{alternation(RULES.narration_markers)})?(?:{alternation(RULES.requirement_verbs)})")
+# the object between a governing verb and its number: Chinese characters without numerals, except
+# in an ordinal (新增第三卫生间26座)
+_VERB_OBJECT = re.compile(
+    rf"(?:第[{_NUMERAL_CHARS}\d]{{1,3}}|(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,{RULES.requirement_verb_gap}}}")
+_GOVERNING_VERB = re.compile(alternation(RULES.requirement_verbs))
+_NARRATION_MARKER = re.compile(alternation(RULES.narration_markers))
+_OBJECT_PREPOSITION = re.compile(rf"(?:{alternation(RULES.object_prepositions)}){_SP}$")
+# 达到70%, 分别达到65%和55%: the number is a minimum
+_REACH = re.compile(
+    rf"(?:{alternation(RULES.reach_words)}){_SP}(?:(?:{alternation(RULES.reach_adverbs)}){_SP})*$")
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+# between two quantities of one list: 65%和55%, 城市公园1座、口袋公园3个
+_LIST_JOIN = re.compile(rf"{_SP}[和、及与或]{_SP}")
+_LIST_JOIN_NOUN = re.compile(rf"{_SP}[、和及与]{_SP}(?:(?![{_NUMERAL_CHARS}])[{HAN}]){{0,8}}")
+_UNIT_NOT_BEFORE = re.compile(alternation(RULES.unit_not_before))
 
 
 def _number(s: str | None) -> float | None:

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from extractors.base import ExtractContext
 from extractors.quotas.vocabulary import Comparator, QuotaValue, RULES, UnitKind, _COMPARATOR_WORDS, _UNIT_BY_FORM
+from schemas.records import QuotaDirection, QuotaKind
 from extractors.quotas.grammar import (_CJK_RUN, _CLAUSE_END_RE, _COMPARATOR_AFTER, _COMPARATOR_BEFORE,
-    _COMPARATOR_GAP, _GAP_BREAK, _GOVERNING_VERB, _LOOKBACK, _ORDINAL, _VERB_OBJECT, _number, _scaled)
+    _COMPARATOR_GAP, _GAP_BREAK, _GOVERNING_VERB, _LOOKBACK, _NARRATION_MARKER, _OBJECT_PREPOSITION, _ORDINAL,
+    _LIST_JOIN, _LIST_JOIN_NOUN, _PER_SLASH, _REACH, _SENTENCE_END, _UNIT_NOT_BEFORE, _VERB_OBJECT, _number, _scaled)
 from extractors.quotas.basis import _Basis
 
 
@@ -30,6 +32,8 @@ class _Reading:
     basis: _Basis | None
     governed: bool               # a requirement verb or 一式 governs the number
     article: bool                # 一个 / 一所 with nothing else: an article
+    cue_before: Comparator | None = None   # the comparator written before the number (不少于, 达到)
+    reached: bool = False                  # 达到70%: a level to reach
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -69,16 +73,30 @@ def _basis_before(bases: list[_Basis], text: str, clause_start: int, lead_start:
 
 
 def _governed(text: str, clause_start: int, number_start: int) -> bool:
-    """A requirement verb governs the number: 选择1-2个, 新增普惠性托位3000个, 一式三份. A verb
-    after a narration marker (已建成, 累计新增) reports a result instead."""
+    """A requirement verb governs the number: 选择1-2个, 新增普惠性托位3000个, 一式三份, 对300个站台
+    进行改造. A verb after a narration marker earlier in its sentence (已建成, 目前已建成…，累计新增)
+    reports a result instead."""
     before = text[clause_start:number_start].rstrip(" \u3000")
-    if before.endswith(RULES.copies_prefix):
+    if before.endswith(RULES.copies_prefix) or _OBJECT_PREPOSITION.search(before):
         return True
-    window = before[-(RULES.requirement_verb_gap + 8):]
+    offset = max(0, len(before) - (RULES.requirement_verb_gap + 8))
+    window = before[offset:]
     for m in _GOVERNING_VERB.finditer(window):
-        if not m.group("marker") and _VERB_OBJECT.fullmatch(window, m.end()):
-            return True
+        if _VERB_OBJECT.fullmatch(window, m.end()):
+            return not _narrated(text, clause_start + offset + m.start())
     return False
+
+
+def _narrated(text: str, verb_start: int) -> bool:
+    """Whether a narration marker (已, 目前, 先后) stands before `verb_start` in its sentence."""
+    lo = max(0, verb_start - 120)
+    ends = [e.end() for e in _SENTENCE_END.finditer(text, lo, verb_start)]
+    return _NARRATION_MARKER.search(text, ends[-1] if ends else lo, verb_start) is not None
+
+
+def _reaches(text: str, clause_start: int, number_start: int) -> bool:
+    """达到70%, 分别达到65%: the number is a minimum to reach."""
+    return _REACH.search(text[clause_start:number_start].rstrip(" \u3000")) is not None
 
 
 def _is_year(value: float, unit: str) -> bool:
@@ -91,7 +109,13 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
     before = text[max(0, number_start - 4):number_start].rstrip(" \u3000")
     if before.endswith(_ORDINAL):
         return None
-    if m.group("pp"):
+    if m.group("fd"):
+        denominator, numerator = _number(m.group("fd")), _number(m.group("fn"))
+        if not denominator or numerator is None or numerator > denominator:
+            return None
+        low, high = round(numerator / denominator * 100, 4), None
+        rule_kind, unit, factors, first_factors = "measure", "%", (1.0,), (1.0,)
+    elif m.group("pp"):
         factor = RULES.percent_prefixes[m.group("pp")]
         low, high = _number(m.group("pn1")), _number(m.group("pn2"))
         if low is None or (m.group("pn2") and high is None):
@@ -101,6 +125,10 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
         rule = _UNIT_BY_FORM[m.group("unit")]
         if rule.kind == "ignored":
             return None
+        if m.group("n1") in RULES.multipliers or m.group("n1") in ("十", "百", "千"):
+            return None                                  # 万平方米 (a unit column's cell): no number
+        if _UNIT_NOT_BEFORE.match(text, m.end()):
+            return None                                  # 一次性: a word, not a count
         low, high = _number(m.group("n1")), _number(m.group("n2"))
         if low is None or (m.group("n2") and high is None):
             return None
@@ -138,23 +166,51 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
 
     clause_start = _clause_start(text, number_start)
     start = number_start
+    cue_before: Comparator | None = None
+    reached = False
     if high is None:
         before_cmp = _comparator_before(text, clause_start, number_start)
         if before_cmp:
             start, comparator = before_cmp
             explicit = True
+            cue_before = comparator
+    if (comparator == "eq" and not explicit and high is None and rule_kind != "duration"
+            and _reaches(text, clause_start, number_start)):
+        comparator, explicit = "ge", True                # 达到70%: at least 70 %
+        cue_before, reached = comparator, True
     basis = _basis_before(bases, text, clause_start, start)
+    slash = _PER_SLASH.match(text, end) if basis is None else None
+    if slash:                                            # 16元/平方米: the basis follows
+        per_value = _number(slash.group("num")) if slash.group("num") else 1.0
+        slash_rule = _UNIT_BY_FORM.get(slash.group("unit") or "")
+        per_unit = slash_rule.unit if slash_rule else slash.group("noun")
+        if per_value:
+            basis = _Basis(end, slash.end(), _scaled(per_value, slash_rule.factor if slash_rule else 1.0), per_unit)
+            end = slash.end()
     governed = _governed(text, clause_start, number_start)
-    article = (not m.group("pp") and m.group("n1") == RULES.article_numeral and high is None)
+    article = (m.group("n1") == RULES.article_numeral and high is None)
     if governed and text[:number_start].rstrip(" \u3000").endswith(RULES.copies_prefix):
         start = min(start, text.rindex(RULES.copies_prefix, 0, number_start))   # 一式三份
     return _Reading(
-        start=basis.start if basis else start, end=end, number_start=number_start, lead_start=start,
+        start=min(basis.start, start) if basis else start, end=end, number_start=number_start, lead_start=start,
         kind=rule_kind, unit=unit,
         low=_scaled(low, *(first_factors if high is not None else factors)),
         high=_scaled(high, *factors) if high is not None else None,
         comparator=comparator, explicit_comparator=explicit, basis=basis, governed=governed, article=article,
+        cue_before=cue_before, reached=reached,
     )
+
+
+def _share_list_cues(readings: list[_Reading], text: str) -> None:
+    """The quantities of one list share what governs the first: 分别达到65%和55% (both at least),
+    新增城市公园1座、口袋公园3个 (both required)."""
+    for prev, r in zip(readings, readings[1:]):
+        if (prev.cue_before and r.comparator == "eq" and not r.explicit_comparator
+                and _LIST_JOIN.fullmatch(text, prev.end, r.number_start)):
+            r.comparator, r.explicit_comparator, r.cue_before = prev.cue_before, True, prev.cue_before
+            r.reached = prev.reached
+        if prev.governed and not r.governed and r.kind == prev.kind and _LIST_JOIN_NOUN.fullmatch(text, prev.end, r.number_start):
+            r.governed = True
 
 
 def _following_noun(text: str, pos: int, limit: int) -> str:
@@ -174,6 +230,10 @@ def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
         if following.lstrip(" \u3000").startswith(tuple(RULES.deadline_suffixes)):
             return False                                                 # 三十日内: a deadline
         return r.explicit_comparator and r.comparator != "eq"
+    if r.kind == "frequency":
+        return (r.explicit_comparator and r.comparator != "eq") or r.comparator == "range" or r.basis is not None
+    if r.kind == "age":
+        return r.explicit_comparator and r.comparator != "eq"              # 年满18周岁, 70周岁以上
     if r.kind == "money":
         return r.explicit_comparator or r.comparator == "range" or r.basis is not None or r.governed
     # a count
@@ -186,7 +246,8 @@ def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
     return not any(w in noun for w in RULES.narration_nouns)             # 分为三个级别
 
 
-def _value(r: _Reading, subject: str | None) -> QuotaValue:
+def _value(r: _Reading, subject: str | None, direction: QuotaDirection | None = None,
+           kind: QuotaKind = "threshold") -> QuotaValue:
     bounds = {
         "eq": (r.low, r.low), "approx": (r.low, r.low), "ge": (r.low, None), "gt": (r.low, None),
         "le": (None, r.low), "lt": (None, r.low), "range": (r.low, r.high),
@@ -194,7 +255,7 @@ def _value(r: _Reading, subject: str | None) -> QuotaValue:
     return QuotaValue(
         value_min=bounds[0], value_max=bounds[1], unit=r.unit,
         per_value=r.basis.per_value if r.basis else None, per_unit=r.basis.per_unit if r.basis else None,
-        comparator=r.comparator, subject=subject,
+        comparator=r.comparator, subject=subject, direction=direction, kind=kind,
     )
 
 

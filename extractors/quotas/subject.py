@@ -40,7 +40,14 @@ def _np_between(text: str, basis: _Basis | None, lead_start: int) -> str:
     if basis is None:
         return ""
     run = _CJK_RUN.match(_strip_leading(text[basis.end:lead_start], RULES.subject_after_skip))
-    return run.group(0) if run else ""
+    noun = run.group(0) if run else ""
+    changed = True
+    while changed:                        # 人均|公园绿地面积达到|9平方米: the verb is no part of it
+        changed = False
+        for w in sorted(RULES.subject_trailing_words, key=len, reverse=True):
+            if noun.endswith(w) and len(noun) > len(w):
+                noun, changed = noun[:-len(w)], True
+    return noun
 
 
 def _np_before(text: str, left: int, lead_start: int) -> str:

@@ -9,15 +9,16 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from extractors.rules import RuleTable, load_rules
-from schemas.records import Comparator
+from schemas.records import Comparator, QuotaDirection, QuotaKind
 
 
-UnitKind = Literal["measure", "count", "duration", "money", "ignored"]
+UnitKind = Literal["measure", "count", "duration", "money", "frequency", "age", "ignored"]
 
 
 @dataclass(frozen=True, slots=True)
 class QuotaValue:
-    """A normalised requirement: value bounds in `unit`, optionally per `per_value` `per_unit`."""
+    """A normalised requirement: value bounds in `unit`, optionally per `per_value` `per_unit`;
+    `direction` the change it asks for, `kind` what sort of number it is (EXTRACTION.md §quotas)."""
 
     value_min: float | None
     value_max: float | None
@@ -26,6 +27,8 @@ class QuotaValue:
     per_unit: str | None
     comparator: Comparator
     subject: str | None
+    direction: QuotaDirection | None = None
+    kind: QuotaKind = "threshold"
 
 
 def _no_blank(words: list[str]) -> list[str]:
@@ -76,6 +79,10 @@ class QuotaRules(RuleTable):
     requirement_verbs: list[str]
     requirement_verb_gap: int = Field(ge=0)
     narration_markers: list[str]
+    object_prepositions: list[str]
+    reach_words: list[str]
+    reach_adverbs: list[str]
+    unit_not_before: list[str]
     narration_nouns: list[str]
     article_numeral: str = Field(min_length=1)
     name_suffixes: list[str]
@@ -86,9 +93,18 @@ class QuotaRules(RuleTable):
     subject_after_skip: list[str]
     subject_stop_words: list[str]
     subject_max_len: int = Field(gt=1)
+    directions: dict[str, QuotaDirection]
+    direction_gap: int = Field(ge=0)
+    eligibility_heads: list[str]
+    standard_nouns: list[str]
+    unit_column_headers: list[str]
+    indicator_headers: list[str]
+    not_value_headers: list[str]
 
     _not_blank = field_validator(
         "deadline_suffixes", "range_separators", "requirement_verbs", "narration_markers", "narration_nouns", "name_suffixes", "penalty_words",
+        "object_prepositions", "reach_words", "reach_adverbs", "unit_not_before", "eligibility_heads", "standard_nouns",
+        "unit_column_headers", "indicator_headers", "not_value_headers",
         "subject_trailing_words", "subject_left_boundaries", "subject_after_skip", "subject_stop_words",
     )(_no_blank)
 

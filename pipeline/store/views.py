@@ -127,7 +127,8 @@ VIEWS: dict[str, str] = {
         LEFT JOIN qs USING (obligation_id) LEFT JOIN cs USING (obligation_id)
         ORDER BY d.jurisdiction NULLS LAST, o.doc_id, o.seq
     """,
-    # one row per quota of a primary document: jurisdiction × facility category × requirement
+    # one row per quota of a primary document (a repeat of an earlier statement once): jurisdiction ×
+    # facility category × requirement
     "v_quota_comparison": f"""
         WITH n AS (
             SELECT q.*,
@@ -141,13 +142,14 @@ VIEWS: dict[str, str] = {
             FROM quotas q)
         SELECT d.jurisdiction, q.category, q.subject, {QUOTA_REQUIREMENT} AS requirement,
                q.comparator, q.value_min, q.value_max, q.unit, q.per_value, q.per_unit,
+               q.kind, q.direction, q.target_date,
                q.norm_min, q.norm_max, q.norm_basis,
                CASE WHEN q.norm_basis IS NOT NULL THEN {sql_requirement('q.norm_min', 'q.norm_max', 'q.norm_basis')}
                END AS norm_requirement,
                q.surface, d.doc_id, d.title AS doc_title, d.doc_number, d.issued_date, q.quota_id, q.obligation_id,
                q.start, q."end"
         FROM n AS q JOIN v_documents d USING (doc_id)
-        WHERE d.is_primary
+        WHERE d.is_primary AND q.same_as IS NULL   -- a target repeated in a table row counts once
         ORDER BY q.category NULLS LAST, q.unit, q.per_unit NULLS LAST, d.jurisdiction, q.start
     """,
     # one row per deadline (of a primary document) and the obligation it governs, in time order

@@ -1,0 +1,70 @@
+"""Quotas of indicator tables whose unit stands in a column of its own (指标名称 | 单位 | 2030年目标):
+the number of a value cell read with the row's unit cell (2 under 万平方米 -> 20000 m2). The unit
+cell itself is never a quota (EXTRACTION.md §quotas).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from extractors.base import ExtractContext, Match
+from extractors.quotas.grammar import _QUANTITY
+from extractors.quotas.reading import _read, _value
+from extractors.quotas.vocabulary import RULES
+from schemas.document import Block
+
+# a value cell: a number, maybe with a comparator sign or word (≥90, 90以上, 约2, 0.5-1.2)
+_VALUE_CELL = re.compile(r"(?:[≥≤><＞＜]|不少于|不低于|不超过|约)?\s*\d+(?:[.．]\d+)?(?:\s*[-－—~～]\s*\d+(?:[.．]\d+)?)?\s*(?:以上|以下|左右)?")
+_SIGNS = {"≥": "不少于", "≤": "不超过", ">": "超过", "＞": "超过", "<": "少于", "＜": "少于"}
+
+
+def _header(cell) -> str:
+    return re.sub(r"\s+", "", cell.header or "")
+
+
+def unit_cells(blocks: Sequence[Block]) -> list[tuple[int, int]]:
+    """Spans of the cells of a unit column (header 单位 / 计量单位)."""
+    return [(c.start, c.end) for b in blocks for c in b.cells if _header(c) in RULES.unit_column_headers]
+
+
+def table_quotas(text: str, blocks: Sequence[Block], ctx: ExtractContext) -> list[Match]:
+    """One quota per value cell of a row that has a unit cell: the cell's number read with that
+    unit, its subject the row's indicator cell (新增公共绿地面积: its direction too); a target (the
+    table states what is to be reached)."""
+    found: list[Match] = []
+    for block in blocks:
+        units = [c for c in block.cells if _header(c) in RULES.unit_column_headers]
+        if block.kind != "table_row" or len(units) != 1:
+            continue
+        unit = text[units[0].start:units[0].end].strip()
+        names = [c for c in block.cells if any(w in _header(c) for w in RULES.indicator_headers)]
+        subject = text[names[0].start:names[0].end].strip() if names else None
+        for c in block.cells:
+            if c is units[0] or c in names or any(w in _header(c) for w in RULES.not_value_headers):
+                continue
+            raw = text[c.start:c.end]
+            value_text = raw.strip()
+            if not unit or not _VALUE_CELL.fullmatch(value_text):
+                continue
+            phrase = "".join(_SIGNS.get(ch, ch) for ch in value_text)
+            value = _read_cell(phrase, unit, ctx)
+            if value is None:
+                continue
+            start = c.start + (len(raw) - len(raw.lstrip()))
+            direction = next((d for w, d in RULES.directions.items() if subject and subject.startswith(w)), None)
+            found.append(Match("quota", start, start + len(value_text), value_text, dataclasses.replace(
+                value, subject=subject or value.subject, kind="target", direction=direction)))
+    return found
+
+
+def _read_cell(number: str, unit: str, ctx: ExtractContext):
+    """The value of `number` in `unit` (2 + 万平方米), read without the requirement gate: its place
+    in an indicator table makes it one."""
+    suffix = re.match(r"(.*?)(以上|以下|左右)?$", number)
+    phrase = suffix.group(1) + unit + (suffix.group(2) or "")
+    m = _QUANTITY.search(phrase)
+    if not m:
+        return None
+    r = _read(m, phrase, [], ExtractContext())
+    return _value(r, None) if r is not None and r.kind != "ignored" else None
