@@ -109,7 +109,12 @@ def _labels(rows) -> list[str | None]:
 
 
 def n_columns(rows) -> int:
-    return max(cell.col for row in rows for cell in row.cells) + 1
+    return max(cell.col + 1 for row in rows for cell in row.cells)
+
+
+def is_group_line(row) -> bool:
+    """A heading inside a table (一、构建…体系 over the rows of its group): one row across the table."""
+    return row.kind != "table_row"
 
 
 # ------------------------------------------------------------------------------------- docx
@@ -141,6 +146,9 @@ def docx_bytes(document) -> bytes:
         table.style = "Table Grid"
         for k, row in enumerate(rows):
             cells = table.add_row().cells
+            if is_group_line(row):
+                cells[0].merge(cells[-1]).text = document.text[row.start : row.end]
+                continue
             if header and k == header[0]:
                 for col, span, label in header[1]:
                     merged = cells[col].merge(cells[col + span - 1]) if span > 1 else cells[col]
@@ -209,14 +217,18 @@ def pdf_bytes(document) -> bytes:
         n_cols = n_columns(rows)
         header = header_row(document, rows)
         data = [[""] * n_cols for _ in rows]
+        style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
         for k, row in enumerate(rows):
+            if is_group_line(row):
+                data[k][0] = Paragraph(escape(document.text[row.start : row.end]), cell_style)
+                style.append(("SPAN", (0, k), (-1, k)))
+                continue
             if header and k == header[0]:
                 for col, _, label in header[1]:
                     data[k][col] = Paragraph(escape(label), cell_style)
                 continue
             for col, text in cell_texts(document, row).items():
                 data[k][col] = Paragraph(escape(text), cell_style)
-        style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
         if header:
             style += [("SPAN", (col, header[0]), (col + span - 1, header[0])) for col, span, _ in header[1] if span > 1]
         table = Table(data, colWidths=_column_widths(document, rows, n_cols, width - 2 * margin),

@@ -37,9 +37,9 @@ AFTER = ["三、保障措施", "各责任单位要按照分工要求，细化工
          "并于每季度末将推进情况报区建设管理委汇总后报区政府。"]
 
 
-def as_docx(path):
+def as_docx(path, before=BEFORE, after=AFTER):
     document = docx.Document()
-    for line in BEFORE:
+    for line in before:
         document.add_paragraph(line)
     table = document.add_table(rows=1 + len(TABLE), cols=len(HEADER))
     for col, label in enumerate(HEADER):
@@ -58,7 +58,7 @@ def as_docx(path):
                 if text is None:
                     _vmerge(table.cell(r - 1, col), "restart")
                     _vmerge(table.cell(r, col), None)
-    for line in AFTER:
+    for line in after:
         document.add_paragraph(line)
     document.save(path)
 
@@ -75,7 +75,7 @@ def _vmerge(cell, value):
     tc_pr.append(merge)
 
 
-def as_html(path):
+def as_html(path, before=BEFORE, after=AFTER):
     cells = "".join(f"<th>{h}</th>" for h in HEADER)
     rows = [f"<tr>{cells}</tr>"]
     for k, row in enumerate(TABLE):
@@ -90,17 +90,17 @@ def as_html(path):
             span = 2 if isinstance(below, list) and below[col] is None else 1
             tds.append(f"<td rowspan='{span}'>{text}</td>" if span > 1 else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
-    body = "".join(f"<p>{line}</p>" for line in BEFORE) + "<table>" + "".join(rows) + "</table>" + \
-        "".join(f"<p>{line}</p>" for line in AFTER)
+    body = "".join(f"<p>{line}</p>" for line in before) + "<table>" + "".join(rows) + "</table>" + \
+        "".join(f"<p>{line}</p>" for line in after)
     path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
 
 
-def flattened(repeat_header: bool = True) -> str:
+def flattened(repeat_header: bool = True, before=BEFORE, after=AFTER) -> str:
     """One cell per paragraph, as text copied from a web page: header cells split over lines
     (牵头 / 单位), merged cells omitted, cells broken inside (区土方工作 / 专班, 2024 / 年12月底前),
     the header repeated at a page break."""
     header = ["序号", "工作任务", "主要工作内容", "完成", "时限", "牵头", "单位", "配合", "单位"]
-    lines = [*BEFORE, *header]
+    lines = [*before, *header]
     for k, row in enumerate(TABLE):
         if isinstance(row, tuple):
             if k and repeat_header:
@@ -114,7 +114,7 @@ def flattened(repeat_header: bool = True) -> str:
                 lines += ["2024", "年12月底前"]
             elif text is not None:
                 lines.append(text)
-    return "\n\n".join([*lines, *AFTER]) + "\n"
+    return "\n\n".join([*lines, *after]) + "\n"
 
 
 def table_view(doc):
@@ -132,7 +132,7 @@ def test_the_same_table_as_docx_html_and_flattened_text_gives_the_same_rows(tmp_
     assert views[".docx"] == views[".html"] == views[".md"]
     rows = [v for v in views[".md"] if v[0] == "table_row"]
     assert [r[1].split("\t")[0] for r in rows] == ["序号", "1", "2", "3", "4", "5"]
-    assert [v[1] for v in views[".md"] if v[0] == "heading"] == ["一 构建源头减量体系", "二 加强全过程监管", "三、保障措施"]
+    assert [v[1] for v in views[".md"] if v[0] == "heading"] == ["一、构建源头减量体系", "二、加强全过程监管", "三、保障措施"]
     third = next(r for r in rows if r[1].startswith("3\t"))
     # the omitted 工作任务 and 牵头单位 of row 3 are the merged cells above it
     assert third[3] == [(1, "工作任务", "提升消纳处置能力"), (4, "牵头单位", "区发展改革委"), (5, "配合单位", "区规划资源局")]

@@ -43,6 +43,8 @@ _SPACES = re.compile(r"\s+")
 _LABEL_PUNCTUATION = re.compile(r"[。；;，,：:！？!?]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _MAX_LABEL = 20  # characters of one header cell
+_MAX_LABEL_WORDS = 12  # without its parentheses: 计划完成时间（完成复垦时间）, 重点任务（2024-2026）
+_PARENTHESES = re.compile(r"[（(][^（()）]*[)）]")
 _MAX_CELL_LINES = 6  # lines one cell may be broken into
 _MIN_ROWS = 2
 
@@ -108,6 +110,8 @@ def _is_label(plain: str) -> bool:
         return False
     if plain[0].isdigit() and not _YEAR.match(plain):
         return False  # 1.4工作原则, 2组织机构和职责: a numbered section title (a table of contents)
+    if len(_PARENTHESES.sub("", plain)) > _MAX_LABEL_WORDS:
+        return False  # 青浦区建筑垃圾管理任务分工: the table's title, not a column
     if column_classes(plain):
         return True
     return len(plain) <= 10 and not is_body_list(plain)  # a column named by no known word (其他, 工业)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pipeline.readers.normalize.code_breaks import breaks_inside_code, unfinished
 from pipeline.readers.normalize.items import Layout, SourceLine
 from pipeline.readers.normalize.lines import CJK, DATE_LINE, DOC_NUMBER_LINE, SENTENCE_END, starts_block, width
 from pipeline.readers.normalize.traced import Traced, concat
@@ -31,12 +32,15 @@ def _full_width(widths: list[int]) -> int:
 def paragraphs(lines: list[SourceLine], layout: Layout) -> list[list[SourceLine]]:
     """Group the lines of one stretch of text into paragraphs."""
     lines = [line for line in lines if line.text.text.strip()]
-    if layout is Layout.LINES:
-        return [[line] for line in lines]
     full = _full_width([width(line.text.text.strip()) for line in lines]) if lines else 0
     groups: list[list[SourceLine]] = []
     for line in lines:
-        if not groups or line.kind or groups[-1][-1].kind or _breaks_before(groups[-1][-1], line, layout, full):
+        before = groups[-1][-1].text.text if groups else ""
+        if groups and not line.kind and not groups[-1][-1].kind and breaks_inside_code(before, line.text.text) \
+                and (unfinished(before) or not starts_block(line.text.text)):
+            groups[-1].append(line)  # 沪建综规 / 〔2021〕445号: in any layout, one paragraph
+        elif not groups or layout is Layout.LINES or line.kind or groups[-1][-1].kind \
+                or _breaks_before(groups[-1][-1], line, layout, full):
             groups.append([line])
         else:
             groups[-1].append(line)
@@ -64,16 +68,27 @@ _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 
 def join_lines(parts: list[Traced]) -> Traced:
     """Join wrapped lines: Chinese lines with '' (a line break is no space in Chinese), two
-    Latin words with ' '."""
+    Latin words with ' '; the pieces of a number or a code's capitals with '' (a wrap inside
+    〔2021〕44 / 5号, DB31/T 10 / 56-2017, （D / B31/T))."""
     pieces: list[Traced] = []
     for part in parts:
         part = part.strip()
         if not part.text:
             continue
-        if pieces and _ASCII_WORD_END.search(pieces[-1].text) and _ASCII_WORD_START.match(part.text):
+        if pieces and _ASCII_WORD_END.search(pieces[-1].text) and _ASCII_WORD_START.match(part.text) \
+                and not _inside_token(pieces[-1].text, part.text):
             pieces.append(Traced.inserted(" "))
         pieces.append(part)
     return concat(pieces)
+
+
+_CAPITALS_END = re.compile(r"(?:^|[^A-Za-z])[A-Z]{1,4}$")
+
+
+def _inside_token(before: str, after: str) -> bool:
+    """A wrap inside a number (44 / 5号) or a code's capitals (（D / B31/T): no space between."""
+    return (before[-1].isdigit() and after[0].isdigit()) or \
+        (bool(_CAPITALS_END.search(before)) and after[0].isupper())
 
 
 # Spaces that split Chinese text: between two CJK characters, or a CJK character and a digit

@@ -90,8 +90,9 @@ class TableRows:
         for k, (cells, merged_cols) in enumerate(zip(rows, merged)):
             if (header_at is None or k > header_at) and is_group_row(cells, width):
                 # 一 / 推进碳达峰碳中和综合管理 across the table: a section heading inside it, not a row
-                title = concat([cells[0][0], Traced.inserted(" "), cells[-1][0]]) if len(cells) == 2 else cells[0][0]
-                blocks.append(PendingBlock("heading", title))
+                title = concat([cells[0][0], Traced.inserted(_joiner(cells[0][0].text)), cells[-1][0]]) \
+                    if len(cells) == 2 else cells[0][0]
+                blocks.append(PendingBlock("heading", title, table_id=self.table_id))  # inside its table
                 continue
             texts = [Traced.inserted("\t") if k else EMPTY for k in range(len(cells))]
             text = concat(p for pair in zip(texts, (t for t, _, _ in cells)) for p in pair)
@@ -147,12 +148,20 @@ def is_group_row(cells: list[tuple[Traced, int, int]], width: int) -> bool:
     if width < 3 or not filled or len(filled) > 2 or len(filled) != len(cells):
         return False
     title, col, span = filled[-1]
-    if col + span < width or len(title) > _GROUP_TITLE_MAX or re.search(r"[。；;]", title):
+    if len(title) > _GROUP_TITLE_MAX or re.search(r"[。；;]", title):
         return False
-    if len(filled) == 1:
+    if len(filled) == 1:  # a PDF table loses the span: a numbered title alone in the first column is enough
         return col == 0 and bool(NUMBERING.match(title) or re.match(r"行动[一二三四五六七八九十\d]{1,3}", title))
+    if col + span < width:
+        return False
     first = re.sub(r"\s+", "", filled[0][0])
     return filled[0][1] == 0 and (ROW_NUMBER.fullmatch(first) is not None or first in ("—", "－", "-"))
+
+
+def _joiner(number: str) -> str:
+    """What joins a group line's number to its title: 一 / 构建… -> 一、构建… (the 公文 form, which a
+    PDF keeps too); nothing after （一） or a dash."""
+    return "、" if re.fullmatch(r"\s*[*＊]?(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*", number) else ""
 
 
 def _trimmed(row: list[tuple[Traced, int, int]]) -> list[tuple[Traced, int, int]]:
