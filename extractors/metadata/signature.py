@@ -18,7 +18,11 @@ from extractors.metadata.lines import (
     is_trailer,
 )
 from extractors.metadata.organs import split_organs
+from extractors.metadata.vocabulary import RULES
+from extractors.rules import alternation
 
+# a line of seal notes only, written under the signing bodies: （盖章）   （盖章）
+_SEAL_ONLY_RE = re.compile(rf"^(?:\s*[（(]\s*(?:{alternation(RULES.seal_marks)})\s*[)）])+\s*$")
 # how far above the end of the main text a signature is looked for, and how many body lines it has
 _SIGNATURE_SEARCH_LINES = 80
 _SIGNATURE_BODY_LINES = 40
@@ -59,6 +63,8 @@ def read_signature(frame: Frame) -> None:
                 organs = _located(split_organs(before), line)
             above: list[list[Found]] = []
             for j in range(i - 1, max(frame.zone_end, i - _SIGNATURE_BODY_LINES) - 1, -1):
+                if _SEAL_ONLY_RE.match(lines[j].text):
+                    continue  # （盖章） （盖章） under the bodies' names, above the date
                 names = split_organs(lines[j].text) if not lines[j].in_table else []
                 if not names:
                     break
