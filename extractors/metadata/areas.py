@@ -173,11 +173,16 @@ def lowest_common(areas: Sequence[Area]) -> Area | None:
     return common[0] if common else areas[0]
 
 
-def _resolve_abbr(candidates: list[Area], text: str) -> Area | None:
+def _resolve_abbr(candidates: list[Area], text: str, abbr: str = "") -> Area | None:
     """One area for an abbreviation several areas share (津: 天津市, 江津区): the one the document
-    mentions most, else the provincial-level one, else none."""
+    mentions most, else the provincial-level one, else none. A district's one-character
+    abbreviation (宝府办: 宝山区) counts only when the document names the district: one character
+    heads many other bodies' numbers."""
     if len(candidates) == 1:
-        return candidates[0]
+        only = candidates[0]
+        if only.level == "district" and len(abbr) == 1 and only.short not in text:
+            return None
+        return only
     counts = [(text.count(a.short) if len(a.short) >= 2 else text.count(a.name)) for a in candidates]
     best = max(counts) if counts else 0
     if best > 0 and counts.count(best) == 1:
@@ -194,7 +199,7 @@ def doc_number_area(number: str, text: str = "") -> Area | None:
     for length in range(min(len(prefix), 4), 0, -1):
         head = prefix[:length]
         if head in AREAS_BY_ABBR:
-            return _resolve_abbr(AREAS_BY_ABBR[head], text)
+            return _resolve_abbr(AREAS_BY_ABBR[head], text, head)
         if head in REGIONS.national_doc_number_prefixes:
             return NATIONAL
     return None
