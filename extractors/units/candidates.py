@@ -17,6 +17,9 @@ from extractors.units.context import (_ends_with_particle, _followed_by_noun, _i
     _starts_unit)
 
 
+# the keys of ANNOTATION.md; another body keeps its name as written as its key
+_ANNOTATION_KEYS = frozenset(RULES.annotation_keys) | {d.key for d in RULES.departments if d.keyed}
+
 @dataclass
 class _Cand:
     start: int  # compact offsets
@@ -39,6 +42,8 @@ def _departments(v: CompactView) -> list[_Cand]:
     for m in _DEPARTMENT.finditer(s):
         head, suf, lvl = m["head"], m["suf"], m["lvl"]
         key, kind = _HEADS[fold_brackets(head)]
+        if key not in _ANNOTATION_KEYS:
+            key = fold_brackets(head)  # a body outside the annotation's list keeps its name as written (证监会, 药监)
         end = m.end()
         if kind == "name" and suf:
             suf, end = None, m.end("head")  # a complete name takes no suffix (卫健委员 is not 卫健委)

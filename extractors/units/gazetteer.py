@@ -29,6 +29,9 @@ class Department(RuleTable):
     stems: list[str] = Field(default_factory=list)
     suffix_stems: list[str] = Field(default_factory=list)
     names: list[str] = Field(default_factory=list)
+    # a body outside the annotation's list keeps its name as written as key, unless this is set:
+    # abbreviations named by their function (信息办 → 信息化, 标准委 → 标准化)
+    keyed: bool = False
 
     @model_validator(mode="after")
     def _has_forms(self) -> Department:
@@ -111,6 +114,7 @@ class SelfReferenceRules(RuleTable):
 
 
 class UnitRules(RuleTable):
+    annotation_keys: list[str]
     departments: list[Department]
     office_suffixes: list[str]
     suffix_blocked_next: dict[str, list[str]]
@@ -142,6 +146,9 @@ class UnitRules(RuleTable):
                     raise ValueError(f"empty form under {d.key!r}")
                 if owner.setdefault(form, d.key) != d.key:
                     raise ValueError(f"form {form!r} belongs to both {owner[form]!r} and {d.key!r}")
+        unknown = set(self.annotation_keys) - set(keys) - set(TERRITORIAL_KEYS) - {self.leading_group.key}
+        if unknown:
+            raise ValueError(f"annotation_keys not given by any department: {sorted(unknown)}")
         for suffix in self.suffix_blocked_next:
             if suffix not in self.office_suffixes:
                 raise ValueError(f"suffix_blocked_next names an unknown suffix {suffix!r}")
