@@ -9,13 +9,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from extractors import categories, citations, deadlines, nlp, obligations, quotas, structure
+from extractors import categories, citations, deadlines, nlp, obligations, quotas, structure, terms
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.fields import extract_fields
 from extractors.metadata import extract_metadata
 from schemas.document import Document
 from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, ObligationRecord,
-                             ObligationUnitRecord, QuotaRecord)
+                             ObligationUnitRecord, QuotaRecord, TermRecord)
 
 
 @dataclass
@@ -27,12 +27,13 @@ class Extraction:
     deadlines: list[DeadlineRecord] = field(default_factory=list)
     quotas: list[QuotaRecord] = field(default_factory=list)
     citations: list[CitationRecord] = field(default_factory=list)
+    terms: list[TermRecord] = field(default_factory=list)
 
     def rows(self) -> dict[str, list]:
         """Records per table name, documents included."""
         return {"documents": [self.document], "blocks": self.blocks, "obligations": self.obligations,
                 "obligation_units": self.units, "deadlines": self.deadlines, "quotas": self.quotas,
-                "citations": self.citations}
+                "citations": self.citations, "terms": self.terms}
 
 
 def stable_id(*parts) -> str:
@@ -66,9 +67,8 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     in_unit_cells = quotas.unit_cells(doc.blocks)
     fields = replace(fields, quotas=filter_spans([m for m in fields.quotas if not _inside_any(m, in_unit_cells)]
                                                  + quotas.table_quotas(doc.text, doc.blocks, ctx)))
-    # the spaCy view of the same spans (jieba tokens, span groups), as ingest has always built it;
-    # no row below reads it, and segmentation is about a fifth of ingest's CPU (docs/PERFORMANCE.md)
-    nlp.to_doc(doc.text, fields)
+    # the spaCy view of the same spans (jieba tokens, span groups); its tokens give the terms table
+    spacy_doc = nlp.to_doc(doc.text, fields)
     st = structure.analyse(doc)
     front = [sp for sp in (meta.title_span, meta.doc_number_span, meta.signature_date_span, *meta.issuer_spans) if sp]
     found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front)
@@ -84,6 +84,8 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
         coverage=structure.body_coverage(doc, st, [(ob.start, ob.end) for ob in found]),
     )
     out = Extraction(document=record)
+    out.terms = [TermRecord(doc_id=did, term=t.term, count=t.count, start=t.start, end=t.end, pos=t.pos)
+                 for t in terms.count_terms(spacy_doc)]
     for seq, b in enumerate(doc.blocks):
         src, _ = doc.to_source(b.start)
         out.blocks.append(BlockRecord(doc_id=did, seq=seq, kind=b.kind, start=b.start, end=b.end, page=b.page,

@@ -167,6 +167,19 @@ class CitationRecord(Record):
     title: str | None = None
 
 
+class TermRecord(Record):
+    __table__ = "terms"
+    __key__ = ("doc_id", "term")
+
+    doc_id: str
+    term: str = Field(description="a word of the document's segmentation (jieba with the policy dictionary)")
+    count: int = Field(description="occurrences in documents.text")
+    start: int = Field(description="the first occurrence: documents.text[start:end] == term")
+    end: int
+    pos: str | None = Field(None, description="jieba's dictionary part-of-speech tag (n, v, nt …); NULL for a "
+                                              "word jieba found by its HMM")
+
+
 class IngestRunRecord(Record):
     __table__ = "ingest_runs"
     __key__ = ("run_id",)
@@ -208,9 +221,9 @@ class MetaRecord(Record):
 
 TABLES: tuple[type[Record], ...] = (
     DocumentRecord, BlockRecord, ObligationRecord, ObligationUnitRecord, DeadlineRecord,
-    QuotaRecord, CitationRecord, IngestRunRecord, IngestErrorRecord, MetaRecord,
+    QuotaRecord, CitationRecord, TermRecord, IngestRunRecord, IngestErrorRecord, MetaRecord,
 )
 # every row of these belongs to one stored document and goes when the document is replaced
 DOCUMENT_TABLES: tuple[type[Record], ...] = (
-    BlockRecord, ObligationRecord, ObligationUnitRecord, DeadlineRecord, QuotaRecord, CitationRecord,
+    BlockRecord, ObligationRecord, ObligationUnitRecord, DeadlineRecord, QuotaRecord, CitationRecord, TermRecord,
 )

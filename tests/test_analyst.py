@@ -486,7 +486,8 @@ def test_an_empty_database_gives_empty_comparisons_and_a_report_that_says_so(tmp
     try:
         assert all(analyst.compare(empty, s).rows == [] for s in analyst.SUBJECTS)
         page = build_report(empty)
-        assert "no quotas stored" in page and page.count("no data") == 3
+        # the quota, unit and deadline charts and the word-frequency heat map each say so
+        assert "no quotas stored" in page and page.count("no data") == 4
         assert len(analyst.export(empty, "csv", tmp_path / "out")) == len(analyst.export_names(empty))
     finally:
         empty.close()

@@ -132,7 +132,6 @@ class UnitRules(RuleTable):
     other_bodies: list[str]
     leading_group: LeadingGroupRules
     self_reference: SelfReferenceRules
-    jieba_policy_terms: list[str]
 
     @model_validator(mode="after")
     def _consistent(self) -> UnitRules:

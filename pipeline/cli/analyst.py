@@ -110,18 +110,20 @@ def register(app: typer.Typer) -> None:
 
     @app.command("compare")
     def compare_command(
-        subject: Annotated[str, typer.Argument(help="quotas | deadlines | units | citations")],
+        subject: Annotated[str, typer.Argument(help="quotas | deadlines | units | citations | terms")],
         category: Annotated[str | None, typer.Option("--category", help="a facility category, e.g. 养老")] = None,
         jurisdiction: Annotated[list[str] | None, typer.Option(
             "--jurisdiction", help="keep jurisdictions containing this name (repeatable)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
         long: Annotated[bool, typer.Option("--long", help="quotas: one row per quota instead of "
                                                           "categories × jurisdictions side by side")] = False,
+        top: Annotated[int, typer.Option("--top", help="terms: how many per group")] = 20,
+        by: Annotated[str, typer.Option("--by", help="terms: jurisdiction | year | doc_type")] = "jurisdiction",
         db: DB_OPTION = DEFAULT_DB,
     ) -> None:
-        """Compare jurisdictions: quotas, deadlines, departments (units) or citations."""
-        if subject not in SUBJECTS:
-            _fail(f"unknown comparison {subject!r}; one of: {', '.join(SUBJECTS)}")
+        """Compare jurisdictions: quotas, deadlines, departments (units), citations, or word frequencies (terms)."""
+        if subject not in (*SUBJECTS, "terms"):
+            _fail(f"unknown comparison {subject!r}; one of: {', '.join(SUBJECTS)}, terms")
         if fmt not in ("table", "csv", "json"):
             _fail(f"unknown format {fmt!r}; one of: table, csv, json")
         try:
@@ -130,13 +132,47 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
         con = _open(db)
         try:
-            result = compare(con, subject, filters)
+            if subject == "terms":
+                from pipeline.report.terms import compare_terms
+                try:
+                    result = compare_terms(con, filters, top=top, by=by)
+                except ValueError as exc:
+                    _fail(str(exc))
+            else:
+                result = compare(con, subject, filters)
         finally:
             con.close()
         if subject == "quotas" and fmt == "table" and not long:
             emit(pivot_quotas(result), fmt, wide_cells=True)
         else:
             emit(result, fmt)
+
+    @app.command("kwic")
+    def kwic_command(
+        term: Annotated[str, typer.Argument(help="a word or phrase, e.g. 海绵城市")],
+        width: Annotated[int, typer.Option("--width", help="characters of context on each side", min=1)] = 20,
+        limit: Annotated[int, typer.Option("--limit", help="at most this many lines", min=1)] = 200,
+        jurisdiction: Annotated[list[str] | None, typer.Option(
+            "--jurisdiction", help="keep jurisdictions containing this name (repeatable)")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+        db: DB_OPTION = DEFAULT_DB,
+    ) -> None:
+        """Keyword in context: every occurrence of a term with the text around it, its offsets and
+        the obligation it stands in (the passage's anchor in `obligations report`)."""
+        from pipeline.report.terms import kwic
+        if fmt not in ("table", "csv", "json"):
+            _fail(f"unknown format {fmt!r}; one of: table, csv, json")
+        con = _open(db)
+        try:
+            found = kwic(con, term, width=width, limit=limit, filters=Filters(jurisdictions=tuple(jurisdiction or ())))
+        except ValueError as exc:
+            _fail(str(exc))
+        finally:
+            con.close()
+        columns = ["file", "start", "left", "term", "right", "obligation_id", "passage", "jurisdiction", "doc_id"]
+        emit(Comparison(f"{term} in context", columns, [
+            (c.file, c.start, c.left, c.term, c.right, c.obligation_id, c.passage, c.jurisdiction, c.doc_id)
+            for c in found]), fmt)
 
     @app.command("export")
     def export_command(

@@ -33,6 +33,7 @@ FIELDS = [("obligation", "义务 obligation"), ("unit unit-lead", "单位 unit: 
           ("unit unit-cooperate", "配合 cooperate"), ("unit unit-implement", "落实 implement"), ("deadline", "时限 deadline"),
           ("quota", "指标 quota"), ("citation", "引用 citation")]
 TOP_UNITS = 25  # rows of the departments heat map
+TOP_TERMS = 15  # rows of the word-frequency heat map
 
 
 def esc(value: object) -> str:
@@ -262,6 +263,26 @@ def deadlines_section(con: duckdb.DuckDBPyConnection) -> str:
             "</p>" + timeline("deadlines per jurisdiction", juris, points) + note + "</section>")
 
 
+def terms_section(con: duckdb.DuckDBPyConnection) -> str:
+    """The most used terms (word frequencies of the segmentation) per jurisdiction, per 10,000 terms."""
+    from pipeline.report.terms import compare_terms
+    found = compare_terms(con, top=TOP_TERMS).records()
+    juris = sorted({r["jurisdiction"] or NO_JURISDICTION for r in found})
+    total: dict[str, float] = defaultdict(float)
+    for r in found:
+        total[r["term"]] += r["per_10k"]
+    top = sorted(total, key=lambda k: (-total[k], k))[:TOP_TERMS]
+    values = {(r["term"], r["jurisdiction"] or NO_JURISDICTION): round(r["per_10k"]) for r in found}
+    tips = {(r["term"], r["jurisdiction"] or NO_JURISDICTION):
+            f"{r['jurisdiction']} · {r['term']}: {r['count']} times ({r['per_10k']} per 10,000 terms), "
+            f"in {r['documents']} of {r['n_documents']} documents" for r in found}
+    chart = heatmap("terms per 10,000 terms, by jurisdiction", top, juris, values, color="#59a14f", tooltip=tips)
+    return ('<section id="terms"><h2>Word frequencies</h2>'
+            f'<p class="note">The {TOP_TERMS} most used terms of each jurisdiction (stop words left out: '
+            "extractors/data/terms.yaml), per 10,000 terms of its documents; `obligations kwic TERM` shows "
+            "each occurrence in context.</p>" + chart + "</section>")
+
+
 def citations_section(con: duckdb.DuckDBPyConnection, docs: list[DocData]) -> str:
     cites = compare_citations(con).records()
     in_corpus = {r["citation_key"]: r["cited_doc_id"] for r in _rows(
@@ -347,11 +368,11 @@ def build_report(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime | Non
     css = (ASSETS / "report.css").read_text(encoding="utf-8")
     js = (ASSETS / "report.js").read_text(encoding="utf-8")
     nav = ('<nav><a href="#overview">Documents</a><a href="#quotas">Quotas</a><a href="#units">Departments</a>'
-           '<a href="#deadlines">Deadlines</a><a href="#citations">Citations</a></nav>')
+           '<a href="#deadlines">Deadlines</a><a href="#citations">Citations</a><a href="#terms">Terms</a></nav>')
     stamp = f" · generated {generated_at:%Y-%m-%d %H:%M}" if generated_at else ""
     body = "".join([
         overview_section(docs), quotas_section(con), units_section(con), deadlines_section(con),
-        citations_section(con, docs), *(document_section(d) for d in docs),
+        citations_section(con, docs), terms_section(con), *(document_section(d) for d in docs),
     ])
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

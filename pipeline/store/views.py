@@ -226,6 +226,30 @@ VIEWS: dict[str, str] = {
         FROM v_citations c JOIN documents t ON t.doc_id = c.cited_doc_id
         ORDER BY 1, 3, 5
     """,
+    # word frequencies: one row per (primary) document and term, ready for a pivot table
+    "v_terms": """
+        WITH totals AS (SELECT doc_id, sum(count) AS n_terms FROM terms GROUP BY doc_id)
+        SELECT d.doc_id, regexp_extract(d.source_path, '[^/\\\\]*$') AS file, d.title, d.jurisdiction,
+               year(d.issued_date) AS year, d.doc_type, t.term, t.pos, t.count,
+               round(t.count * 10000.0 / totals.n_terms, 2) AS per_10k, t.start AS first_start, t."end" AS first_end
+        FROM terms t JOIN v_documents d USING (doc_id) JOIN totals USING (doc_id)
+        WHERE d.is_primary
+        ORDER BY d.jurisdiction NULLS LAST, year NULLS LAST, d.doc_id, t.count DESC, t.term
+    """,
+    # term frequencies by jurisdiction, year and document type: occurrences per 10,000 terms of the
+    # group's documents, and in how many of its documents the term occurs
+    "v_term_frequency": """
+        WITH g AS (
+            SELECT jurisdiction, year, doc_type, sum(count) AS n_terms, count(DISTINCT doc_id) AS n_documents
+            FROM v_terms GROUP BY ALL)
+        SELECT t.jurisdiction, t.year, t.doc_type, t.term, sum(t.count) AS count,
+               count(DISTINCT t.doc_id) AS documents, g.n_documents,
+               round(sum(t.count) * 10000.0 / g.n_terms, 2) AS per_10k
+        FROM v_terms t JOIN g ON g.jurisdiction IS NOT DISTINCT FROM t.jurisdiction
+                              AND g.year IS NOT DISTINCT FROM t.year AND g.doc_type IS NOT DISTINCT FROM t.doc_type
+        GROUP BY t.jurisdiction, t.year, t.doc_type, t.term, g.n_documents, g.n_terms
+        ORDER BY t.jurisdiction NULLS LAST, t.year NULLS LAST, t.doc_type, count DESC, t.term
+    """,
 }
 
 
