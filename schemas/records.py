@@ -219,9 +219,25 @@ class MetaRecord(Record):
     value: str
 
 
+class DocumentMetaRecord(Record):
+    """The researcher's own metadata (`obligations meta import`): one row per key, kept across
+    re-ingest and reprocess (no document's rows). Columns the researcher adds (policy field, coding …)
+    are added to the table by the import, next to these."""
+
+    __table__ = "document_meta"
+    __key__ = ("meta_key",)
+
+    meta_key: str = Field(description="the document it is about: a doc_id, a file name, or a path (or its end)")
+    jurisdiction: str | None = Field(None, description="a corrected jurisdiction (replaces the extracted one)")
+    year: int | None = Field(None, description="a corrected year (replaces the year of issued_date)")
+    doc_type: DocType | None = Field(None, description="a corrected doc type (replaces the extracted one)")
+    source_file: str = Field(description="the file the row was imported from")
+    imported_at: dt.datetime
+
+
 TABLES: tuple[type[Record], ...] = (
     DocumentRecord, BlockRecord, ObligationRecord, ObligationUnitRecord, DeadlineRecord,
-    QuotaRecord, CitationRecord, TermRecord, IngestRunRecord, IngestErrorRecord, MetaRecord,
+    QuotaRecord, CitationRecord, TermRecord, IngestRunRecord, IngestErrorRecord, MetaRecord, DocumentMetaRecord,
 )
 # every row of these belongs to one stored document and goes when the document is replaced
 DOCUMENT_TABLES: tuple[type[Record], ...] = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from pipeline import connect
-from pipeline.cli.main import app, print_vertical, table_fits
+from pipeline.cli.layout import print_vertical, table_fits
+from pipeline.cli.main import app
 
 WIDE_QUERY = "SELECT doc_id, title, jurisdiction, doc_type, issued_date, n_chars FROM documents ORDER BY doc_id"
 

@@ -177,13 +177,20 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export_command(
         fmt: Annotated[str, typer.Option("--format", help="parquet | csv | xlsx")],
-        out: Annotated[Path, typer.Option("--out", help="folder to write into")],
+        out: Annotated[Path, typer.Option("--out", help="folder to write into (with --query: the file)")],
+        query: Annotated[str | None, typer.Option("--query", help="export this one SELECT query's result "
+                                                  "to the file --out instead of every table and view")] = None,
         db: DB_OPTION = DEFAULT_DB,
         force: FORCE_OPTION = False,
     ) -> None:
-        """Export every table and view: Parquet or CSV (UTF-8 with BOM) files, or one XLSX workbook."""
+        """Export every table and view: Parquet or CSV (UTF-8 with BOM) files, or one XLSX workbook;
+        with --query, one query's result to one file."""
         if fmt not in EXPORT_FORMATS:
             _fail(f"unknown format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")
+        if query is not None:
+            from pipeline.cli.study import export_query
+            export_query(query, fmt, out, db, force)
+            return
         con = _open(db)
         try:
             paths = export(con, fmt, out, force=force)

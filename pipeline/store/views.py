@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.store.panel import USER_META_COLUMNS, document_panel_sql
+
 # the comparison of codes and titles ignores spaces and the brackets 《》〈〉 around titles
 _COMPACT_CHARS = "[\\s　《》〈〉<>]"
 
@@ -56,31 +58,69 @@ _UNIT_AND_BASIS = ("q.unit || CASE WHEN q.per_unit IS NULL THEN '' ELSE ' / ' ||
 # a quota row (aliased q) as short text
 QUOTA_REQUIREMENT = sql_requirement("q.value_min", "q.value_max", _UNIT_AND_BASIS)
 
+# files that are one document (an edition group): the same area (as extracted) and the same 发文字号,
+# else the same title and annex label; over a `documents` row `d`
+_EDITION_KEY = (f"coalesce(nullif({sql_compact('d.doc_number')}, ''), "
+                f"nullif({sql_compact('d.title')}, '') || '#' || coalesce(d.annex_label, ''), d.doc_id)")
+_EDITION_AREA = "coalesce(d.jurisdiction, '')"
+
+V_META = f"""
+    -- which stored document a row of document_meta is about: by doc_id, by the path as stored, by the
+    -- end of the path (shanghai/plan.pdf), or by the file name; the most specific key wins
+    WITH d AS (
+        SELECT doc_id, source_path, regexp_extract(source_path, '[^/\\\\]+$') AS file_name,
+               {_EDITION_AREA} AS edition_area, {_EDITION_KEY} AS edition_key, {_FORMAT_RANK} AS format_rank
+        FROM documents d),
+    hits AS (
+        SELECT d.doc_id, 0 AS rank, m.meta_key FROM d JOIN document_meta m ON m.meta_key = d.doc_id
+        UNION ALL
+        SELECT d.doc_id, 1, m.meta_key FROM d JOIN document_meta m ON m.meta_key = d.source_path
+        UNION ALL
+        SELECT d.doc_id, 2, m.meta_key FROM d JOIN document_meta m
+            ON contains(m.meta_key, '/') AND ends_with(d.source_path, '/' || m.meta_key)
+        UNION ALL
+        SELECT d.doc_id, 3, m.meta_key FROM d JOIN document_meta m ON m.meta_key = d.file_name),
+    own AS (SELECT doc_id, arg_min(meta_key, rank) AS meta_key FROM hits GROUP BY doc_id),
+    -- a file the researcher did not name takes the row of another file of its edition (the same
+    -- document in another format): a row keyed by the PDF's name reaches the panel's HTML copy
+    edition AS (
+        SELECT d.doc_id,
+               coalesce(own.meta_key, first_value(own.meta_key IGNORE NULLS) OVER (
+                   PARTITION BY d.edition_area, d.edition_key ORDER BY d.format_rank, d.source_path
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) AS meta_key
+        FROM d LEFT JOIN own USING (doc_id))
+    SELECT edition.doc_id, m.* FROM edition JOIN document_meta m USING (meta_key)
+"""
+
 VIEWS: dict[str, str] = {
-    # every stored document without its text, with counts and its edition group
+    # the researcher's own rows (document_meta, `obligations meta import`), one per stored document they name
+    "v_meta": V_META,
+    # every stored document without its text, with counts and its edition group; jurisdiction and type as
+    # corrected by document_meta
     "v_documents": f"""
         WITH k AS (
-            SELECT d.*,
-                   coalesce(nullif({sql_compact('d.doc_number')}, ''),
-                            nullif({sql_compact('d.title')}, '') || '#' || coalesce(d.annex_label, ''),
-                            d.doc_id) AS edition_key,
-                   {_FORMAT_RANK} AS format_rank
-            FROM documents d),
+            SELECT d.* REPLACE (coalesce(m.jurisdiction, d.jurisdiction) AS jurisdiction,
+                                coalesce(m.doc_type, d.doc_type) AS doc_type),
+                   coalesce(m.year, year(d.issued_date)) AS year,
+                   {_EDITION_AREA} AS edition_area, {_EDITION_KEY} AS edition_key, {_FORMAT_RANK} AS format_rank
+            FROM documents d LEFT JOIN v_meta m USING (doc_id)),
         n_ob AS (SELECT doc_id, count(*) AS n FROM obligations GROUP BY doc_id),
         n_un AS (SELECT doc_id, count(*) AS n FROM obligation_units GROUP BY doc_id),
         n_dl AS (SELECT doc_id, count(*) AS n FROM deadlines GROUP BY doc_id),
         n_qu AS (SELECT doc_id, count(*) AS n FROM quotas GROUP BY doc_id),
         n_ci AS (SELECT doc_id, count(*) AS n FROM citations GROUP BY doc_id)
         SELECT k.doc_id, k.source_path, k.format, k.title, k.doc_number, k.issuers, k.jurisdiction, k.issued_date,
-               k.doc_type, k.parent_doc_id, k.annex_label, k.annex_titles, k.n_pages, k.n_chars, k.ocr, k.coverage,
+               k.year, k.doc_type, k.parent_doc_id, k.annex_label, k.annex_titles, k.n_pages, k.n_chars, k.ocr, k.coverage,
                k.pipeline_version, k.ingested_at,
                first_value(k.doc_id) OVER edition AS primary_doc_id,
                k.doc_id = first_value(k.doc_id) OVER edition AS is_primary,
                coalesce(n_ob.n, 0) AS n_obligations, coalesce(n_un.n, 0) AS n_units,
-               coalesce(n_dl.n, 0) AS n_deadlines, coalesce(n_qu.n, 0) AS n_quotas, coalesce(n_ci.n, 0) AS n_citations
+               coalesce(n_dl.n, 0) AS n_deadlines, coalesce(n_qu.n, 0) AS n_quotas, coalesce(n_ci.n, 0) AS n_citations,
+               {USER_META_COLUMNS}
         FROM k LEFT JOIN n_ob USING (doc_id) LEFT JOIN n_un USING (doc_id) LEFT JOIN n_dl USING (doc_id)
-        LEFT JOIN n_qu USING (doc_id) LEFT JOIN n_ci USING (doc_id)
-        WINDOW edition AS (PARTITION BY coalesce(k.jurisdiction, ''), k.edition_key ORDER BY k.format_rank, k.source_path)
+        LEFT JOIN n_qu USING (doc_id) LEFT JOIN n_ci USING (doc_id) LEFT JOIN v_meta m USING (doc_id)
+        -- editions by the extracted area: a correction made to one file must not split its edition
+        WINDOW edition AS (PARTITION BY k.edition_area, k.edition_key ORDER BY k.format_rank, k.source_path)
         ORDER BY k.jurisdiction NULLS LAST, k.issued_date NULLS LAST, k.source_path
     """,
     # one row per obligation (every document), with its document and summaries of what is linked to it
@@ -121,10 +161,11 @@ VIEWS: dict[str, str] = {
                coalesce(u.implement_units, []) AS implement_units, coalesce(u.generic_units, []) AS generic_units,
                dl.due_date, dl.final_due_date, dl.start_date, coalesce(dl.ongoing, false) AS ongoing, dl.deadline_text,
                coalesce(qs.n_quotas, 0) AS n_quotas, qs.quota_summary,
-               coalesce(cs.n_citations, 0) AS n_citations, coalesce(cs.cited, []) AS cited
+               coalesce(cs.n_citations, 0) AS n_citations, coalesce(cs.cited, []) AS cited,
+               {USER_META_COLUMNS}
         FROM obligations o JOIN v_documents d USING (doc_id)
         LEFT JOIN u USING (obligation_id) LEFT JOIN dl USING (obligation_id)
-        LEFT JOIN qs USING (obligation_id) LEFT JOIN cs USING (obligation_id)
+        LEFT JOIN qs USING (obligation_id) LEFT JOIN cs USING (obligation_id) LEFT JOIN v_meta m ON m.doc_id = o.doc_id
         ORDER BY d.jurisdiction NULLS LAST, o.doc_id, o.seq
     """,
     # one row per quota of a primary document (a repeat of an earlier statement once): jurisdiction ×
@@ -147,21 +188,21 @@ VIEWS: dict[str, str] = {
                CASE WHEN q.norm_basis IS NOT NULL THEN {sql_requirement('q.norm_min', 'q.norm_max', 'q.norm_basis')}
                END AS norm_requirement,
                q.surface, d.doc_id, d.title AS doc_title, d.doc_number, d.issued_date, q.quota_id, q.obligation_id,
-               q.start, q."end"
-        FROM n AS q JOIN v_documents d USING (doc_id)
+               q.start, q."end", {USER_META_COLUMNS}
+        FROM n AS q JOIN v_documents d USING (doc_id) LEFT JOIN v_meta m ON m.doc_id = q.doc_id
         WHERE d.is_primary AND q.same_as IS NULL   -- a target repeated in a table row counts once
         ORDER BY q.category NULLS LAST, q.unit, q.per_unit NULLS LAST, d.jurisdiction, q.start
     """,
     # one row per deadline (of a primary document) and the obligation it governs, in time order
-    "v_deadline_timeline": """
+    "v_deadline_timeline": f"""
         SELECT d.jurisdiction, dl.date, year(dl.date) AS year, dl.kind, dl.precision, dl.surface, dl.scope,
                dl.relative, o.category, o.text AS obligation_text, o.modality,
                (SELECT list(DISTINCT u.canonical ORDER BY u.canonical) FROM obligation_units u
                  WHERE u.obligation_id = dl.obligation_id AND u.role = 'lead' AND NOT u.generic) AS lead_units,
                d.doc_id, d.title AS doc_title, d.doc_number, d.issued_date, dl.deadline_id, dl.obligation_id,
-               dl.start, dl."end"
+               dl.start, dl."end", {USER_META_COLUMNS}
         FROM deadlines dl JOIN v_documents d USING (doc_id)
-        LEFT JOIN obligations o ON o.obligation_id = dl.obligation_id
+        LEFT JOIN obligations o ON o.obligation_id = dl.obligation_id LEFT JOIN v_meta m ON m.doc_id = dl.doc_id
         WHERE d.is_primary
         ORDER BY dl.date NULLS LAST, d.jurisdiction, dl.start
     """,
@@ -208,9 +249,10 @@ VIEWS: dict[str, str] = {
             GROUP BY citation_key, doc_id)
         SELECT g.citation_key, g.kind, g.code, g.title, d.jurisdiction, d.doc_id, d.title AS doc_title,
                d.doc_number, d.issued_date, g.n_mentions, g.first_start, g.categories,
-               cited.cited_doc_id
+               cited.cited_doc_id, {USER_META_COLUMNS}
         FROM g JOIN v_documents d USING (doc_id)
         LEFT JOIN cited ON cited.citation_key = g.citation_key AND cited.doc_id = g.doc_id
+        LEFT JOIN v_meta m ON m.doc_id = g.doc_id
         WHERE d.is_primary
         ORDER BY g.citation_key, d.jurisdiction, d.doc_id
     """,
@@ -230,7 +272,7 @@ VIEWS: dict[str, str] = {
     "v_terms": """
         WITH totals AS (SELECT doc_id, sum(count) AS n_terms FROM terms GROUP BY doc_id)
         SELECT d.doc_id, regexp_extract(d.source_path, '[^/\\\\]*$') AS file, d.title, d.jurisdiction,
-               year(d.issued_date) AS year, d.doc_type, t.term, t.pos, t.count,
+               d.year, d.doc_type, t.term, t.pos, t.count,
                round(t.count * 10000.0 / totals.n_terms, 2) AS per_10k, t.start AS first_start, t."end" AS first_end
         FROM terms t JOIN v_documents d USING (doc_id) JOIN totals USING (doc_id)
         WHERE d.is_primary
@@ -250,6 +292,8 @@ VIEWS: dict[str, str] = {
         GROUP BY t.jurisdiction, t.year, t.doc_type, t.term, g.n_documents, g.n_terms
         ORDER BY t.jurisdiction NULLS LAST, t.year NULLS LAST, t.doc_type, count DESC, t.term
     """,
+    # one row per document (the primary file of each edition): the first table of a study
+    "v_document_panel": document_panel_sql(),
 }
 
 
@@ -259,12 +303,24 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 
 
+def _researcher_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """A database written before document_meta existed reads as if it had none: an empty temporary
+    table stands in for it (read-only connections may create temporary objects)."""
+    from schemas.ddl import table_ddl
+    from schemas.records import DocumentMetaRecord
+
+    present = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'document_meta'").fetchone()[0]
+    if not present:
+        con.execute(table_ddl(DocumentMetaRecord).replace("CREATE TABLE", "CREATE TEMP TABLE"))
+
+
 def use_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Give a (read-only) connection this version's views as temporary views, which take precedence
     over the stored ones: a database last written by an older version still reads with the views
     the analyst commands expect (the stored views are replaced at the next write). False, and the
     stored views kept, when the database's tables are too old for them."""
     try:
+        _researcher_tables(con)
         for name, sql in VIEWS.items():
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     except duckdb.Error:
