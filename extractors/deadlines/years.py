@@ -48,8 +48,10 @@ def plan_year(title: str | None) -> int | None:
 def year_for(text: str, start: int, years: list[tuple[int, int]], plan: int | None,
              issued: dt.date | None) -> tuple[int | None, YearSource | None]:
     """The year of a date written without one at `start`, and where it comes from. `years` is
-    (position, year) of the dates with a year, in text order."""
-    block_start = text.rfind("\n", 0, start) + 1
+    (position, year) of the dates with a year, in text order. The year must stand in the same
+    line and, in a table row, the same cell (a task cell's 2024年碳市场 does not date the 年内完成
+    of the deadline cell)."""
+    block_start = max(text.rfind("\n", 0, start), text.rfind("\t", 0, start)) + 1
     i = bisect.bisect_left(years, (start, -1)) - 1
     if i >= 0 and years[i][0] >= block_start:
         return years[i][1], "stated"
