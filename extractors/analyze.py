@@ -142,11 +142,11 @@ def _quota_records(doc: Document, did: str, fields, owner: dict, owner_limit: di
     headers = [(c.start, c.end, c.header) for b in doc.blocks for c in b.cells]
     dates = quotas.target_dates(doc.text, found, fields.deadlines, headers)
     rows = [(b.start, b.end) for b in doc.blocks if b.kind == "table_row"]
-    repeated = quotas.repeats(found, [_inside_any(m, rows) for m in found])
+    dates = [date or owner_limit.get((m.start, m.end)) for m, date in zip(found, dates)]
+    repeated = quotas.repeats(found, [_inside_any(m, rows) for m in found], dates)
     records: list[QuotaRecord] = []
     for m, date, same in zip(found, dates, repeated):
         v = m.value
-        date = date or owner_limit.get((m.start, m.end))
         kind = "target" if v.kind == "threshold" and date is not None else v.kind  # 到2025年，…不少于40张
         records.append(QuotaRecord(
             quota_id=stable_id(did, m.start, m.end), doc_id=did, obligation_id=owner.get(("quota", m.start, m.end)),

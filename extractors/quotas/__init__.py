@@ -4,7 +4,7 @@ Public surface:
     extract(text: str, ctx: ExtractContext) -> list[Match]      field "quota", value QuotaValue
     parse(surface: str, ctx: ExtractContext) -> QuotaValue | None
     target_dates(text, quotas, deadlines, cell_headers) -> list[date | None]   (targets.py)
-    repeats(quotas, in_table) -> list[int | None]                               (targets.py)
+    repeats(quotas, in_table, dates) -> list[int | None]                        (targets.py)
     table_quotas(text, blocks, ctx) -> list[Match]: value cells read with a unit column (tables.py)
     unit_cells(blocks) -> list[(start, end)]: the cells of unit columns, never quotas
 

@@ -5,7 +5,8 @@ target_dates: the limit written in the quota's own sentence (到2025年，…达
 -> 2025-12-31 and 2030-12-31), the nearest before it, else the nearest after it; else the year of
 its table column (a 2025年计划 column); else None (analyze then takes the obligation's limit).
 repeats: a target stated in prose and repeated in a table row (or the other way round) is one
-target: the later statement points at the earlier (`same_as`) so comparisons count it once.
+target: the later statement points at the earlier (`same_as`) so comparisons count it once; only
+a pair that is each other's only match is linked.
 """
 from __future__ import annotations
 
@@ -58,25 +59,40 @@ def _bigrams(s: str | None) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)} if s else set()
 
 
-def repeats(quotas: Sequence[Match], in_table: Sequence[bool]) -> list[int | None]:
-    """For each quota, the index of the earlier quota it repeats, or None: one is in a table row and
-    the other not, same unit and basis, a bound in common, and subjects that share a pair of
-    characters (or both have none)."""
-    out: list[int | None] = []
+def _same_target(a, b) -> bool:
+    """Same unit and basis, the same stated bound (6380千瓦以上 and 6380千瓦 share 6380), subjects
+    sharing at least two pairs of characters (or both without one), and target dates that agree
+    where both are known."""
+    va, vb = a.value, b.value
+    if (va.unit, va.per_value, va.per_unit) != (vb.unit, vb.per_value, vb.per_unit):
+        return False
+    if not ({va.value_min, va.value_max} & {vb.value_min, vb.value_max}) - {None}:
+        return False
+    if va.subject or vb.subject:
+        return len(_bigrams(va.subject) & _bigrams(vb.subject)) >= 2
+    return True
+
+
+def repeats(quotas: Sequence[Match], in_table: Sequence[bool],
+            dates: Sequence[dt.date | None] | None = None) -> list[int | None]:
+    """For each quota, the index of the earlier quota it repeats, or None. A repeat pairs a
+    statement in prose with one in a table row (either first) that state the same target
+    (`_same_target`, dates agreeing); only a pair that is each other's only match: a table of
+    districts each at 100% does not repeat one 全覆盖 sentence."""
+    dates = dates or [None] * len(quotas)
+    matches: dict[int, list[int]] = {i: [] for i in range(len(quotas))}
     for j, q in enumerate(quotas):
-        found = None
         for i in range(j):
-            p = quotas[i]
-            if in_table[i] == in_table[j] or out[i] is not None:
+            if in_table[i] == in_table[j] or not _same_target(quotas[i], q):
                 continue
-            a, b = p.value, q.value
-            if (a.unit, a.per_value, a.per_unit) != (b.unit, b.per_value, b.per_unit):
+            if dates[i] and dates[j] and dates[i] != dates[j]:
                 continue
-            if not ({a.value_min, a.value_max} & {b.value_min, b.value_max}) - {None}:
-                continue
-            if (a.subject or b.subject) and not (_bigrams(a.subject) & _bigrams(b.subject)):
-                continue
-            found = i
-            break
-        out.append(found)
+            matches[i].append(j)
+            matches[j].append(i)
+    out: list[int | None] = [None] * len(quotas)
+    for j in range(len(quotas)):
+        if len(matches[j]) == 1:
+            i = matches[j][0]
+            if i < j and matches[i] == [j]:
+                out[j] = i
     return out
