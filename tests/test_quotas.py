@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from extractors import quotas
-from extractors.base import ExtractContext
+from extractors.base import ExtractContext, Match
 from extractors.rules import load_yaml
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -197,3 +197,18 @@ def test_kinds_in_a_document():
     assert by_surface["每平方米20元"].kind == "price"
     assert by_surface["1200万元"].kind == "budget"
     assert by_surface["不少于400平方米"].kind == "threshold"
+
+
+def _q(start: int, value: float, subject: str) -> Match:
+    return Match("quota", start, start + 1, "x", quotas.QuotaValue(value, value, "%", None, None, "eq", subject))
+
+
+def test_a_repeat_is_a_pair_each_others_only_match():
+    prose, row = _q(0, 100.0, "垃圾分类全覆盖"), _q(10, 100.0, "分类全覆盖")
+    assert quotas.repeats([prose, row], [False, True]) == [None, 0]
+    # a table of districts each at 100 %: none of them repeats the one sentence
+    rows = [_q(10 + i, 100.0, "分类全覆盖") for i in range(3)]
+    assert quotas.repeats([prose, *rows], [False, True, True, True]) == [None, None, None, None]
+    # the 2024 and the 2025 column state two targets
+    dates = [dt.date(2024, 12, 31), dt.date(2025, 12, 31)]
+    assert quotas.repeats([prose, row], [False, True], dates) == [None, None]
