@@ -212,3 +212,38 @@ def test_a_repeat_is_a_pair_each_others_only_match():
     # the 2024 and the 2025 column state two targets
     dates = [dt.date(2024, 12, 31), dt.date(2025, 12, 31)]
     assert quotas.repeats([prose, row], [False, True], dates) == [None, None]
+
+
+def _table(text: str):
+    """table_row blocks of tab-separated lines, the first line naming the columns."""
+    from schemas.document import Block, Cell
+    lines, blocks, pos = text.split("\n"), [], 0
+    header = lines[0].split("\t")
+    for i, line in enumerate(lines):
+        cells, p = [], pos
+        for j, cell in enumerate(line.split("\t")):
+            cells.append(Cell(col=j, start=p, end=p + len(cell), header=header[j] if i else None))
+            p += len(cell) + 1
+        blocks.append(Block(kind="table_row", start=pos, end=pos + len(line), cells=cells, table_id=0, row=i))
+        pos += len(line) + 1
+    return blocks
+
+
+def test_table_value_cells():
+    text = ("序号\t指标名称\t单位\t属性\t2030年目标\n1\t新增公共绿地面积\t万平方米\t约束性\t2\n"
+            "2\t绿化覆盖率\t%\t预期性\t≥30\n3\t新增口袋公园\t个\t预期性\t约10")
+    got = [(m.surface, m.value.value_min, m.value.value_max, m.value.unit, m.value.comparator, m.value.subject,
+            m.value.kind, m.value.direction) for m in quotas.table_quotas(text, _table(text), ExtractContext())]
+    assert got == [("2", 20000.0, 20000.0, "m2", "eq", "新增公共绿地面积", "target", "increase"),
+                   ("≥30", 30.0, None, "%", "ge", "绿化覆盖率", "target", None),
+                   ("约10", 10.0, 10.0, "个", "approx", "新增口袋公园", "target", "increase")]
+    assert quotas.unit_cells(_table(text)) == [(text.index("万平方米"), text.index("万平方米") + 4),
+                                               (text.index("%"), text.index("%") + 1),
+                                               (text.index("个\t预期性\t约10"), text.index("个\t预期性\t约10") + 1)]
+
+
+def test_a_cell_that_is_a_quantity_in_a_task_table():
+    text = "重点任务\t2025年计划\t2026年计划\t牵头部门\n公交站台适老化改造\t100个\t120个\t市交通委"
+    got = [(m.surface, m.value.value_min, m.value.unit, m.value.subject)
+           for m in quotas.table_quotas(text, _table(text), ExtractContext())]
+    assert got == [("100个", 100.0, "个", "公交站台适老化改造"), ("120个", 120.0, "个", "公交站台适老化改造")]

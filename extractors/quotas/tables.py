@@ -29,26 +29,30 @@ def unit_cells(blocks: Sequence[Block]) -> list[tuple[int, int]]:
 
 
 def table_quotas(text: str, blocks: Sequence[Block], ctx: ExtractContext) -> list[Match]:
-    """One quota per value cell of a row that has a unit cell: the cell's number read with that
-    unit, its subject the row's indicator cell (新增公共绿地面积: its direction too); a target (the
-    table states what is to be reached)."""
+    """One quota per value cell of a table row: a number read with the row's unit cell, or a cell
+    that is a quantity and nothing else (100个 under 2025年计划); its subject the row's indicator
+    or task cell (新增公共绿地面积: its direction too); a target (the table states what is to be
+    reached). A header row is no row of values."""
     found: list[Match] = []
     for block in blocks:
-        units = [c for c in block.cells if _header(c) in RULES.unit_column_headers]
-        if block.kind != "table_row" or len(units) != 1:
+        if block.kind != "table_row" or not any(c.header for c in block.cells):
             continue
-        unit = text[units[0].start:units[0].end].strip()
+        units = [c for c in block.cells if _header(c) in RULES.unit_column_headers]
+        unit = text[units[0].start:units[0].end].strip() if len(units) == 1 else ""
         names = [c for c in block.cells if any(w in _header(c) for w in RULES.indicator_headers)]
         subject = text[names[0].start:names[0].end].strip() if names else None
         for c in block.cells:
-            if c is units[0] or c in names or any(w in _header(c) for w in RULES.not_value_headers):
+            if c in units or c in names or any(w in _header(c) for w in RULES.not_value_headers):
                 continue
             raw = text[c.start:c.end]
             value_text = raw.strip()
-            if not unit or not _VALUE_CELL.fullmatch(value_text):
-                continue
             phrase = "".join(_SIGNS.get(ch, ch) for ch in value_text)
-            value = _read_cell(phrase, unit, ctx)
+            if unit and _VALUE_CELL.fullmatch(value_text):
+                value = _read_cell(phrase, unit, ctx)
+            elif value_text and _QUANTITY.fullmatch(phrase):
+                value = _read_cell(phrase, "", ctx)      # 100个: the cell holds its unit
+            else:
+                continue
             if value is None:
                 continue
             start = c.start + (len(raw) - len(raw.lstrip()))
