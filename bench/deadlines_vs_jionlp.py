@@ -112,7 +112,7 @@ def deadline_cells(text: str) -> list[tuple[int, int]]:
         elif col_from_right is None:
             # a table without a deadline header: a cell holding only a date is its time limit
             # (parse accepts a cell only when all of it is a time limit)
-            spans.extend((s, e) for s, e, c in cells if deadlines.parse(c) is not None)
+            spans.extend((s, e) for s, e, c in cells if deadlines.parse(c, ExtractContext()) is not None)
     return spans
 
 

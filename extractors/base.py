@@ -1,9 +1,13 @@
 """What every field extractor shares: the `Match` it returns, the context it reads, overlap rules.
 
-Public surface of each field module (extractors/<field>.py):
-    extract(text: str, ctx: ExtractContext) -> list[Match]
-    parse(surface: str, ctx: ExtractContext) -> <Value>        (where a value is normalised)
-`extract` never raises on any input and returns [] when nothing is found.
+Public surface of each field module (extractors/<field>.py or the package extractors/<field>/:
+citations, deadlines, units, quotas, modality, categories):
+    FIELD                                                   its name in Match.field and doc.spans
+    RULES                                                   its rule table, data/<field>.yaml, validated
+    extract(text: str, ctx: ExtractContext) -> list[Match]  every mention in `text`, offsets into it
+    parse(surface: str, ctx: ExtractContext) -> <Value> | None   the value one surface states
+`extract` never raises on any input and returns [] when nothing is found; `ctx` is required (an
+empty ExtractContext() when nothing is known beyond the text).
 """
 from __future__ import annotations
 

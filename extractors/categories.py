@@ -4,6 +4,7 @@ of an obligation or a quota, from the keyword table in data/categories.yaml.
 Public API:
     CATEGORIES                          the category names, in the table's order
     extract(text, ctx) -> list[Match]   field "category": one Match per keyword hit, value = category
+    parse(surface, ctx) -> str | None   the leading category a text names (most hits, then earliest)
     categorize(text) -> list[str]       the categories a text names, most hits first (ties: earliest)
     primary_category(*texts) -> str | None
         the column value stored per obligation and quota: the first category of the first text
@@ -78,7 +79,7 @@ def _masked(text: str) -> str:
     return _NOT_FACILITY.sub(lambda m: "\u3000" * len(m.group()), text)
 
 
-def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
+def extract(text: str, ctx: ExtractContext) -> list[Match]:
     """Every keyword hit in `text` (not masked, not a department name), in text order."""
     if not isinstance(text, str) or not text:
         return []
@@ -93,7 +94,7 @@ def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
 
 def categorize(text: str | None) -> list[str]:
     """The categories `text` names: most keyword hits first; ties go to the one named first."""
-    hits = extract(text or "")
+    hits = extract(text or "", ExtractContext())
     count: dict[str, int] = {}
     first: dict[str, int] = {}
     for m in hits:
@@ -102,14 +103,20 @@ def categorize(text: str | None) -> list[str]:
     return sorted(count, key=lambda c: (-count[c], first[c], _ORDER[c]))
 
 
+def parse(surface: str, ctx: ExtractContext) -> str | None:
+    """The leading category `surface` names (see categorize); None when it names no facility."""
+    found = categorize(surface)
+    return found[0] if found else None
+
+
 def primary_category(*texts: str | None) -> str | None:
     """The category to store: the leading category of the first of `texts` that names any.
     Pass the most specific text first (a quota's subject, then its sentence). None when no text
     names a facility: the column is NULL."""
     for text in texts:
-        found = categorize(text)
+        found = parse(text or "", ExtractContext())
         if found:
-            return found[0]
+            return found
     return None
 
 

@@ -3,7 +3,7 @@
 Public API:
     CitationValue(kind: "standard" | "document", code: str | None, title: str | None)
     extract(text, ctx) -> list[Match]      field "citation", one Match per mention
-    parse(surface, ctx) -> CitationValue
+    parse(surface, ctx) -> CitationValue | None
     distinct(matches) -> list[Match]       one Match per cited thing (see below)
 
 What is found:
@@ -235,7 +235,7 @@ def _code_after_title(text: str, pos: int) -> re.Match | None:
     return m
 
 
-def _titled_mentions(text: str, skip: list[tuple[int, int]]) -> list[Match]:
+def _titled_mentions(text: str, skip: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
     for start, end in title_spans(text):
         if _overlaps(start, end, skip) or _ATTACHMENT_REF_RE.search(text, max(0, start - 8), start):
@@ -246,7 +246,7 @@ def _titled_mentions(text: str, skip: list[tuple[int, int]]) -> list[Match]:
         code_m = _code_after_title(text, end)
         span_end = end if code_m is None else code_m.end()
         surface = text[start:span_end]
-        found.append(Match(FIELD, start, span_end, surface, parse(surface)))
+        found.append(Match(FIELD, start, span_end, surface, parse(surface, ctx)))
     return found
 
 
@@ -270,7 +270,7 @@ def _untitled_title_start(text: str, bracket: int) -> int | None:
     return start
 
 
-def _code_mentions(text: str, taken: list[tuple[int, int]]) -> list[Match]:
+def _code_mentions(text: str, taken: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
     for m in _DOC_NUMBER_RE.finditer(text):
         if _normalise_doc_number(m) is None:
@@ -288,32 +288,34 @@ def _code_mentions(text: str, taken: list[tuple[int, int]]) -> list[Match]:
             close = re.match(rf"{_SP}[）)\]］】]", text[end:])
             if title_start is not None and close and not _overlaps(title_start, start, taken):
                 start, end = title_start, end + close.end()
-        found.append(Match(FIELD, start, end, text[start:end], parse(text[start:end])))
+        found.append(Match(FIELD, start, end, text[start:end], parse(text[start:end], ctx)))
     for m in _STANDARD_CODE_RE.finditer(text):
         if not _plausible_standard(m) or _overlaps(m.start("std"), m.end("std"), taken):
             continue
-        found.append(Match(FIELD, m.start("std"), m.end("std"), m.group("std"), parse(m.group("std"))))
+        found.append(Match(FIELD, m.start("std"), m.end("std"), m.group("std"), parse(m.group("std"), ctx)))
     return found
 
 
-def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
+def extract(text: str, ctx: ExtractContext) -> list[Match]:
     """Every citation mention in `text` (see module doc); [] when there is none."""
     if not isinstance(text, str) or not text:
         return []
     attachments = _attachment_regions(text)
-    titled = _titled_mentions(text, attachments)
+    titled = _titled_mentions(text, attachments, ctx)
     taken = [(m.start, m.end) for m in titled] + attachments + title_spans(text)
-    coded = _code_mentions(text, taken)
-    return sorted(titled + coded, key=lambda m: (m.start, m.end))
+    coded = _code_mentions(text, taken, ctx)
+    # a mention always names its title or code; the check keeps a value of None out of the rows
+    return sorted((m for m in titled + coded if m.value is not None), key=lambda m: (m.start, m.end))
 
 
 # ------------------------------------------------------------------ normalising
 
 
-def parse(surface: str, ctx: ExtractContext | None = None) -> CitationValue:
-    """The citation a surface names: 《title》, a code, or a title with its code."""
+def parse(surface: str, ctx: ExtractContext) -> CitationValue | None:
+    """The citation a surface names: 《title》, a code, or a title with its code; None when it names
+    neither."""
     if not isinstance(surface, str):
-        return CitationValue("document", None, None)
+        return None
     title: str | None = None
     rest = surface
     spans = title_spans(surface)
@@ -339,7 +341,7 @@ def parse(surface: str, ctx: ExtractContext | None = None) -> CitationValue:
         kind = _title_kind(title) if title else "document"
         return CitationValue(kind, code, title)
     if title is None:
-        return CitationValue("document", None, None)
+        return None
     return CitationValue(_title_kind(title), None, title)
 
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors import clauses, modality
-from extractors.base import Match
+from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
 from extractors.rules import RuleTable, alternation, load_rules
@@ -121,8 +121,8 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
         own_subject = any(u.role in _SUBJECT_ROLES and _compact_len(text[cs:u.match.start]) <= 2 for u in linked)
         units = merge_units(linked, [u for u in whole_units if not (start <= u.match.start < end)
                                      or _in(u.match, keep)]) if own_subject else merge_units(whole_units, linked)
-        cue = (modality.classify(text_outside(text, cs, ce, keep)) or modality.classify(text_outside(text, start, cs, keep))
-               or ob.modality)
+        cue = (modality.parse(text_outside(text, cs, ce, keep), ExtractContext())
+               or modality.parse(text_outside(text, start, cs, keep), ExtractContext()) or ob.modality)
         part = Obligation(cs, ce, ob.source, ob.section_path, ob.block_index, cue, units=units)
         dated = [d for d in fields.within("deadlines", cs, ce) if not _in(d, keep)]
         part.deadlines = [LinkedDeadline(d, "own") for d in dated] or list(whole_deadlines)

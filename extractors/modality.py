@@ -3,8 +3,8 @@ encouragement (鼓励, 支持, 可).
 
 Public surface:
     extract(text: str, ctx: ExtractContext) -> list[Match]   field "modality", value the modality
-    classify(text: str) -> "must" | "prohibit" | "encourage" | None
-        the strongest cue of the text (prohibit > must > encourage); None when it has none
+    parse(surface: str, ctx: ExtractContext) -> "must" | "prohibit" | "encourage" | None
+        the strongest cue of a sentence (prohibit > must > encourage); None when it has none
 
 A cue word is void inside a longer word that holds it (重要, 相应, 可持续, 因地制宜: the blockers of
 data/modality.yaml), inside a 《title》 (a cited document's words are not this text's duty) and
@@ -21,6 +21,7 @@ from extractors.base import ExtractContext, Match, SpanIndex, filter_spans
 from extractors.rules import RuleTable, alternation, load_rules
 from schemas.records import Modality
 
+FIELD = "modality"
 STRENGTH: tuple[Modality, ...] = ("prohibit", "must", "encourage")   # strongest first
 
 
@@ -123,7 +124,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
                     continue
             if titles.covers(start, end) or ctx.is_masked(start, end):
                 continue
-            found.append(Match("modality", start, end, cue.word, cue.modality))
+            found.append(Match(FIELD, start, end, cue.word, cue.modality))
     return [m for group in _overlap_groups(found) for m in filter_spans(group)]
 
 
@@ -143,9 +144,10 @@ def _overlap_groups(matches: list[Match]) -> list[list[Match]]:
 
 
 @functools.lru_cache(maxsize=4096)  # the obligation builder asks again for the same sentence
-def classify(text: str) -> Modality | None:
-    """The strongest cue of `text` (prohibit > must > encourage); None when it has none."""
-    present = {m.value for m in extract(text, ExtractContext())}
+def parse(surface: str, ctx: ExtractContext) -> Modality | None:
+    """The modality of a sentence: its strongest cue (prohibit > must > encourage); None when it
+    has none."""
+    present = {m.value for m in extract(surface, ctx)}
     for modality in STRENGTH:
         if modality in present:
             return modality

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors import duty_lists, modality
-from extractors.base import Match
+from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
 from extractors.rules import RuleTable, load_rules
@@ -85,7 +85,7 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
         return False  # a lead-in to a list
     if _has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words):
         return False
-    cue = modality.classify(sentence)
+    cue = modality.parse(sentence, ExtractContext())
     if unit.is_heading:
         return _has_any(body, RULES.strong_cues) and cue is not None
     if cue is None and (_DEFINITION.match(body) or _has_any(body, RULES.non_duty_words)
@@ -253,7 +253,7 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
     if len(_CJK.findall(task_text)) < 6:
         return None
     ob = Obligation(block.start, block.end, "table", unit.section_path, unit.block_index,
-                    modality.classify(task_text) or "must")
+                    modality.parse(task_text, ExtractContext()) or "must")
     for c in unit_cells:
         ob.units = merge_units(ob.units, roles_for(text, c.start, c.end, fields.within("units", c.start, c.end),
                                                      c.header))
@@ -309,7 +309,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             duties = duty_lists.names_duties(sentence)
             doers = [u for u in roles_for(text, unit.start, unit.end, _outside(units, fields.citations))
                      if u.role in ("lead", "implement") and not u.match.value.generic
-                     ] if modality.classify(sentence) or duties else []
+                     ] if modality.parse(sentence, ExtractContext()) or duties else []
             listing.open(unit, structure, doers, duties)
             if not doers:
                 previous = None
@@ -319,8 +319,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         brackets = _item_brackets(doc, structure, unit.block_index)
         # the cue of an assignment bracket (（…等负责）) says who answers, not how strongly: 鼓励… stays encourage
-        ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index,
-                        modality.classify(text_outside(text, unit.start, unit.end, brackets)) or "must")
+        cue = modality.parse(text_outside(text, unit.start, unit.end, brackets), ExtractContext())
+        ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index, cue or "must")
         in_brackets = [m for m in units if any(s <= m.start and m.end <= e for s, e in brackets)]
         ob.units = roles_for(text, unit.start, unit.end, [m for m in units if m not in in_brackets])
         body = _NUMBER_PREFIX.sub("", sentence, count=1)

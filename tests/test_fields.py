@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import inspect
 
 import pytest
 
-from extractors import citations, deadlines, quotas, units
+from extractors import categories, citations, deadlines, quotas, units
 from extractors.base import ExtractContext
 from extractors.fields import FIELDS, extract_fields
 from extractors.metadata import DocumentMetadata
+from extractors.rules import RuleTable
 
 
 def test_citations_come_first_and_mask_the_other_fields():
@@ -76,3 +78,17 @@ def test_the_spacy_doc_holds_each_field_as_a_span_group():
         assert len(spans) == len(matches)
         for span, m in zip(spans, matches):
             assert span.label_ == name and span.start_char <= m.start and m.end <= span.end_char
+
+
+@pytest.mark.parametrize("module", [*FIELDS.values(), categories], ids=lambda m: m.__name__)
+def test_every_field_module_has_the_same_surface(module):
+    """FIELD, RULES (a validated table of data/), extract(text, ctx) and parse(surface, ctx), the
+    context required in both."""
+    assert isinstance(module.FIELD, str)
+    assert isinstance(module.RULES, RuleTable)
+    for name, first in (("extract", "text"), ("parse", "surface")):
+        params = list(inspect.signature(getattr(module, name)).parameters.values())
+        assert [p.name for p in params] == [first, "ctx"], name
+        assert all(p.default is inspect.Parameter.empty for p in params), name
+    assert module.extract("", ExtractContext()) == []
+    assert module.parse("", ExtractContext()) is None

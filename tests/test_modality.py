@@ -26,7 +26,7 @@ EXAMPLES = load("modality.yaml")
 
 @pytest.mark.parametrize("case", params(EXAMPLES))
 def test_example(case):
-    assert modality.classify(case["text"]) == case["expect"]
+    assert modality.parse(case["text"], ExtractContext()) == case["expect"]
     if "cues" in case:
         assert [m.surface for m in modality.extract(case["text"], ExtractContext())] == case["cues"]
 
@@ -48,27 +48,27 @@ def test_matches_carry_offsets_and_values():
 
 def test_longest_cue_wins_where_cues_overlap():
     assert [m.surface for m in modality.extract("不应当擅自调整", ExtractContext())] == ["不应当"]
-    assert modality.classify("不应当擅自调整") == "prohibit"
-    assert modality.classify("可以结合实际调整") == "encourage"
+    assert modality.parse("不应当擅自调整", ExtractContext()) == "prohibit"
+    assert modality.parse("可以结合实际调整", ExtractContext()) == "encourage"
 
 
 def test_masked_spans_are_skipped():
     text = "依照严禁擅自改变用途的规定执行"
     start = text.index("严禁")
     assert modality.extract(text, ExtractContext(masked=[(start, start + 2)])) == []
-    assert modality.classify(text) == "prohibit"
+    assert modality.parse(text, ExtractContext()) == "prohibit"
 
 
 def test_no_cue_gives_empty_list_and_none():
     assert modality.extract("", ExtractContext()) == []
-    assert modality.classify("二〇二〇年三月二十三日") is None
+    assert modality.parse("二〇二〇年三月二十三日", ExtractContext()) is None
 
 
 @given(st.text(max_size=80))
 def test_never_raises_on_any_text(text):
     for m in modality.extract(text, ExtractContext()):
         assert text[m.start:m.end] == m.surface
-    assert modality.classify(text) in (None, "must", "prohibit", "encourage")
+    assert modality.parse(text, ExtractContext()) in (None, "must", "prohibit", "encourage")
 
 
 def test_corpus_offsets():
@@ -99,7 +99,7 @@ def _sentences(raw: str) -> list[str]:
 
 
 def seed_gold_accuracy() -> tuple[int, int]:
-    """(right, total): classify(sentence holding the anchor) or 'must', against the gold modality."""
+    """(right, total): parse(sentence holding the anchor) or 'must', against the gold modality."""
     right = total = 0
     for path in sorted(GOLD.glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
@@ -110,7 +110,7 @@ def seed_gold_accuracy() -> tuple[int, int]:
             if not holding:
                 continue
             total += 1
-            right += (modality.classify(holding[0]) or "must") == ob["modality"]
+            right += (modality.parse(holding[0], ExtractContext()) or "must") == ob["modality"]
     return right, total
 
 

@@ -52,11 +52,10 @@ def _valid_cells(text: str, spans) -> list[tuple[int, int]]:
     return [(max(0, s), min(len(text), e)) for s, e in spans if isinstance(s, int) and isinstance(e, int) and s < e]
 
 
-def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
+def extract(text: str, ctx: ExtractContext) -> list[Match]:
     """Every time limit in `text` (see module doc); [] when there is none."""
     if not isinstance(text, str) or not text:
         return []
-    ctx = ctx or ExtractContext()
     cells = _valid_cells(text, ctx.deadline_cells) + _label_regions(text)
     candidates = (_absolute_candidates(text, ctx, cells)
                   + _relative_candidates(text, ctx)
@@ -66,14 +65,13 @@ def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
     return filter_spans(candidates)
 
 
-def parse(surface: str, ctx: ExtractContext | None = None) -> DeadlineValue | None:
+def parse(surface: str, ctx: ExtractContext) -> DeadlineValue | None:
     """The deadline a surface states, read as if it stood in a deadline cell
     (parse("2023.8") -> 2023-08-31, month; parse("长期坚持") -> ongoing). None when the surface is
     not a time limit through and through: every character other than spaces and punctuation must
     belong to a deadline (so a task cell that merely mentions 长期 is not one)."""
     if not isinstance(surface, str) or not surface.strip():
         return None
-    ctx = ctx or ExtractContext()
     cell_ctx = ExtractContext(issued_date=ctx.issued_date, plan_year=ctx.plan_year, deadline_cells=[(0, len(surface))])
     matches = extract(surface, cell_ctx)
     if not matches:

@@ -247,7 +247,7 @@ def extract_metadata(doc: Document) -> DocumentMetadata:
     )
 
 
-def extract(text: str, ctx: ExtractContext | None = None) -> list[Match]:
+def extract(text: str, ctx: ExtractContext) -> list[Match]:
     """The metadata located in a text, as Matches (field: title, doc_number, issuer, issued_date,
     metadata_date); `value` holds the normalised value. [] for a text without any."""
     if not isinstance(text, str) or not text.strip():

@@ -26,7 +26,7 @@ Vocabulary lives in extractors/data/quotas.yaml; this package holds the grammar.
 from __future__ import annotations
 
 from extractors.base import ExtractContext, Match, filter_spans
-from extractors.quotas.vocabulary import RULES, Comparator, QuotaRules, QuotaValue, UnitKind
+from extractors.quotas.vocabulary import FIELD, RULES, Comparator, QuotaRules, QuotaValue, UnitKind
 from extractors.quotas.grammar import _QUANTITY
 from extractors.quotas.basis import _bases
 from extractors.quotas.reading import (_clause_start, _is_penalty, _is_requirement, _merge_bounds, _read,
@@ -36,7 +36,7 @@ from extractors.quotas import kinds
 from extractors.quotas.targets import repeats, target_dates
 from extractors.quotas.tables import table_quotas, unit_cells
 
-__all__ = ["RULES", "Comparator", "QuotaRules", "QuotaValue", "UnitKind", "extract", "parse", "repeats", "table_quotas",
+__all__ = ["FIELD", "RULES", "Comparator", "QuotaRules", "QuotaValue", "UnitKind", "extract", "parse", "repeats", "table_quotas",
            "target_dates", "unit_cells"]
 
 
@@ -57,7 +57,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
         subject = _subject(text, r, left)
         direction = kinds.direction(text, r, _clause_start(text, r.number_start))
         value = _value(r, subject, direction, kinds.kind(text, r, direction, r.reached))
-        matches.append(Match("quota", r.start, r.end, text[r.start:r.end], value))
+        matches.append(Match(FIELD, r.start, r.end, text[r.start:r.end], value))
         prev_end = r.end
     return filter_spans(matches)
 

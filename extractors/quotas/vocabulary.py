@@ -11,6 +11,8 @@ from pydantic import Field, field_validator
 from extractors.rules import RuleTable, load_rules
 from schemas.records import Comparator, QuotaDirection, QuotaKind
 
+FIELD = "quota"
+
 
 UnitKind = Literal["measure", "count", "duration", "money", "frequency", "age", "ignored"]
 

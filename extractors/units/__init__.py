@@ -32,9 +32,9 @@ with self_references(text, issuers, ctx).
 """
 from __future__ import annotations
 
-from extractors.units.gazetteer import RULES, TERRITORIAL_KEYS, Level, UnitRules, UnitValue, is_territorial
+from extractors.units.gazetteer import FIELD, RULES, TERRITORIAL_KEYS, Level, UnitRules, UnitValue, is_territorial
 from extractors.units.read import extract, parse
 from extractors.units.self_reference import resolve_self, self_references
 
-__all__ = ["RULES", "TERRITORIAL_KEYS", "Level", "UnitRules", "UnitValue", "extract", "is_territorial", "parse", "resolve_self",
+__all__ = ["FIELD", "RULES", "TERRITORIAL_KEYS", "Level", "UnitRules", "UnitValue", "extract", "is_territorial", "parse", "resolve_self",
            "self_references"]

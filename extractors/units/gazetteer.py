@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from extractors.rules import RuleTable, load_rules
 from schemas.records import Level
 
+FIELD = "unit"
 TERRITORIAL_KEYS = ("人民政府", "镇街", "社区")
 
 

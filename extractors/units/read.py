@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from extractors.base import ExtractContext, Match
 from extractors.text import CompactView
-from extractors.units.gazetteer import UnitValue
+from extractors.units.gazetteer import FIELD, UnitValue
 from extractors.units.patterns import _PARTICLE_SET
 from extractors.units.context import _level_of
 from extractors.units.candidates import _Cand, _raw_candidates
@@ -13,7 +13,7 @@ from extractors.units.select import _select
 def _to_match(v: CompactView, c: _Cand) -> Match:
     start, end = v.to_text(c.start, c.end)
     value = UnitValue(name=v.s[c.start:c.end], canonical=c.canonical, level=c.level, generic=c.generic)
-    return Match("unit", start, end, v.text[start:end], value)
+    return Match(FIELD, start, end, v.text[start:end], value)
 
 
 def extract(text: str, ctx: ExtractContext) -> list[Match]:

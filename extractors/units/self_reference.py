@@ -5,7 +5,7 @@ import re
 
 from extractors.base import ExtractContext, Match
 from extractors.text import CompactView
-from extractors.units.gazetteer import RULES, UnitValue
+from extractors.units.gazetteer import FIELD, RULES, UnitValue
 from extractors.units.patterns import _alt
 from extractors.units.context import _followed_by_noun, _starts_unit
 from extractors.units.read import parse
@@ -58,5 +58,5 @@ def self_references(text: str, issuers: str | list[str] | tuple[str, ...], ctx: 
         start, end = v.to_text(m.start(), m.end())
         value = resolve_self(m.group(), issuers)
         if value is not None and not ctx.is_masked(start, end):
-            out.append(Match("unit", start, end, text[start:end], value))
+            out.append(Match(FIELD, start, end, text[start:end], value))
     return out
