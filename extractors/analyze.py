@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from extractors import categories, citations, deadlines, nlp, obligations, quotas, structure, terms
+from extractors import categories, citations, deadlines, headers, nlp, obligations, quotas, structure, terms
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.fields import extract_fields
 from extractors.metadata import extract_metadata
@@ -49,7 +49,7 @@ def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
             if c.end <= c.start:
                 continue
             if c.header:
-                if obligations._header_class(c.header) == "deadline":
+                if headers.classify(c.header).column == "deadline":
                     cells.append((c.start, c.end))
             elif deadlines.parse(doc.text[c.start:c.end].strip(), ctx) is not None:
                 cells.append((c.start, c.end))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors import duty_lists, modality
+from extractors import duty_lists, headers, modality
 from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
@@ -29,10 +29,6 @@ class ObligationRules(RuleTable):
     strong_cues: list[str]
     subjectless_starts: list[str]
     narrowing_starts: list[str]
-    header_task: list[str]
-    header_deadline: list[str]
-    header_units: list[str]
-    header_words: list[str]
     completion_words: list[str]
     target_openers: list[str]
     assignment_words: list[str]
@@ -59,20 +55,6 @@ def assignment_brackets(text: str, start: int = 0, end: int | None = None) -> li
 
 def _has_any(text: str, words: list[str]) -> bool:
     return any(w in text for w in words)
-
-
-def _header_class(header: str | None) -> str | None:
-    """task | deadline | units for a table column header, by its words."""
-    if not header:
-        return None
-    h = re.sub(r"\s+", "", header)
-    if _has_any(h, RULES.header_deadline):
-        return "deadline"
-    if _has_any(h, RULES.header_units):
-        return "units"
-    if _has_any(h, RULES.header_task):
-        return "task"
-    return None
 
 
 def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool) -> bool:
@@ -236,17 +218,14 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
             return None
     # a header row repeats the column names
     cell_texts = [re.sub(r"\s+", "", text[c.start:c.end]) for c in cells]
-    if cells and all(t in RULES.header_words or (c.header and t == re.sub(r"\s+", "", c.header))
-                     for t, c in zip(cell_texts, cells) if t):
+    if cells and headers.repeats_header(cell_texts, [c.header for c in cells]):
         return None
-    classes = [_header_class(c.header) for c in cells]
+    classes = [headers.classify(c.header).column for c in cells]
     # the units and time limit of a merged cell above cover this row too (Block.inherited)
     own = {c.col for c in cells}
-    inherited = [c for c in block.inherited if c.col not in own and _header_class(c.header) in ("deadline", "units")]
-    deadline_cells = [c for c, k in zip(cells, classes) if k == "deadline"] + \
-        [c for c in inherited if _header_class(c.header) == "deadline"]
-    unit_cells = [c for c, k in zip(cells, classes) if k == "units"] + \
-        [c for c in inherited if _header_class(c.header) == "units"]
+    inherited = [(c, headers.classify(c.header).column) for c in block.inherited if c.col not in own]
+    deadline_cells = [c for c, k in [*zip(cells, classes), *inherited] if k == "deadline"]
+    unit_cells = [c for c, k in [*zip(cells, classes), *inherited] if k == "units"]
     task_cells = [c for c, k in zip(cells, classes) if k not in ("deadline", "units")]
     task = max(task_cells, key=lambda c: c.end - c.start, default=None)
     task_text = text[task.start:task.end] if task else text[block.start:block.end]

@@ -21,13 +21,14 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from extractors import headers
 from extractors.base import Match
+from extractors.headers import LABELS, LabelClass
 from extractors.rules import RuleTable, alternation, load_rules
 from extractors.text import CompactView
 from extractors.units import is_territorial
 from schemas.records import Role
 
-LabelClass = Literal["lead", "responsible", "cooperate", "implement"]
 ROLES: tuple[str, ...] = ("lead", "cooperate", "implement")
 _KEEP_DEFAULT = "keep"
 
@@ -55,15 +56,9 @@ class RoleRules(RuleTable):
     shared_cues: list[str]
     subject_tail_heads: list[str]
     blocked: list[str]
-    labels: dict[LabelClass, list[str]]
 
     @model_validator(mode="after")
     def _consistent(self) -> RoleRules:
-        seen: dict[str, str] = {}
-        for cls, words in self.labels.items():
-            for w in words:
-                if seen.setdefault(w, cls) != cls:
-                    raise ValueError(f"label {w!r} is in both {seen[w]!r} and {cls!r}")
         unknown = (set(self.lead_marks) | set(self.shared_cues)) - set(self.cues)
         if unknown:
             raise ValueError(f"lead_marks and shared_cues must be cues: {sorted(unknown)}")
@@ -84,9 +79,8 @@ _LEAD_MARKS = set(RULES.lead_marks)
 _SHARED_CUES = set(RULES.shared_cues)
 # a bracket without brackets inside it
 _BRACKET = re.compile(r"[（(][^（()）]{2,120}[）)]")
-_LABEL_OF = {w: cls for cls, words in RULES.labels.items() for w in words}
 # a label in running text: 牵头单位： / 配合单位:
-_LABEL = re.compile(f"(?P<label>{alternation(_LABEL_OF)})[：:]")
+_LABEL = re.compile(f"(?P<label>{alternation(LABELS)})[：:]")
 # clause boundaries: a cue acts only inside its clause
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n\t]")
 # what may stand between a list of units and the comma closing the subject: 等部门, 等单位
@@ -102,18 +96,10 @@ _MAX_PRE_GAP = 8
 def role_from_header(header: str | None) -> str | None:
     """The role a column header or label gives its units: 牵头单位 → lead, 配合单位 → cooperate,
     落实单位 → implement, 责任单位/推进单位 → lead; None when it names no role or several."""
-    cls = _header_class(header)
+    cls = headers.classify(header).role
     if cls is None:
         return None
     return "lead" if cls == "responsible" else cls
-
-
-def _header_class(header: str | None) -> LabelClass | None:
-    if not header:
-        return None
-    h = re.sub(r"\s+", "", header)
-    found = {cls for w, cls in _LABEL_OF.items() if w in h}
-    return found.pop() if len(found) == 1 else None
 
 
 def _default(m: Match) -> Role:
@@ -178,7 +164,7 @@ def _labels(s: str) -> list[tuple[int, int, LabelClass]]:
         end = _label_end(s, m.end())
         if k + 1 < len(labels):
             end = min(end, labels[k + 1].start())  # 牵头单位：市住建局 配合单位：市财政局
-        found.append((m.end(), end, _LABEL_OF[m["label"]]))
+        found.append((m.end(), end, LABELS[m["label"]]))
     return found
 
 
@@ -284,7 +270,7 @@ def _roles(text: str, start: int, end: int, units: list[Match], header: str | No
     explicit = _cue_roles(s, groups, cues, slots)
 
     # the label class of each unit: a label in the text, a bracketed list, else the column header
-    header_cls = _header_class(header)
+    header_cls = headers.classify(header).role
     labels = _labels(s)
     segments: list[tuple[int, int, LabelClass | None]] = labels + _brackets(s)
     segment_of: dict[int, int] = {}  # unit index -> segment id (-1: the header's cell)

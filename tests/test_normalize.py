@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from extractors.headers import is_header_row
 from pipeline.readers.normalize import (
     Traced, Vocabulary, column_headers, compact_spaces, concat, fold, guess_kind, header_fields_of,
-    is_header_field_line, is_noise_line, join_lines, looks_like_header, normalize, normalize_text, right_aligned,
+    is_header_field_line, is_noise_line, join_lines, normalize, normalize_text, right_aligned,
     text_items,
 )
 
@@ -65,7 +66,7 @@ def test_block_kinds(case):
 
 @pytest.mark.parametrize("case", cases("header_rows"))
 def test_header_rows(case):
-    assert looks_like_header(case["cells"]) is case["header"]
+    assert is_header_row(case["cells"]) is case["header"]
 
 
 @pytest.mark.parametrize("case", cases("column_headers", name=lambda c: "/".join(h[2] for h in c["header"] if h[2])))

@@ -6,8 +6,9 @@
 Every failure raises a `pipeline.errors.ReadError` subclass whose message names the file and
 the reason; library exceptions for a bad file are wrapped, never passed on.
 
-The bottom floor of `pipeline` with store: it may import the base modules (errors, settings) and
-schemas, nothing else of the project (neither extractors nor store); runs imports it.
+The bottom floor of `pipeline` with store: it may import the base modules (errors, settings),
+schemas and extractors.headers (the one classifier of table headers, shared with the obligation
+builder and roles), nothing else of the project (no other extractor, not store); runs imports it.
 """
 from __future__ import annotations
 

@@ -22,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.headers import is_header_row
 from pipeline import store, version
 from pipeline.errors import DocumentError
 from pipeline.readers import read_document
-from pipeline.readers.normalize import column_headers, looks_like_header, right_aligned
+from pipeline.readers.normalize import column_headers, right_aligned
 from pipeline.runs.batches import RunTally, batches, close_batch, new_run, record_failure, store_extracted
 from pipeline.runs.process import Outcome, extract, file_sha256
 from pipeline.runs.workers import worker_pool
@@ -69,7 +70,7 @@ def _table_columns(text: str, rows: list[tuple]) -> _TableColumns:
     merges cells in the middle gets its labels by this rule, not by the original spans."""
     for k, row in enumerate(rows[:3]):
         cells = ["".join(c.split()) for c in _cells_of(text, row)]
-        if not looks_like_header(cells):
+        if not is_header_row(cells):
             continue
         n_cols = max((len(_cells_of(text, r)) for r in rows[k + 1:]), default=len(cells))
         header = [(col, 1, label) for col, label in enumerate(cells)]

@@ -45,7 +45,7 @@ from pipeline.readers.normalize.lines import (
     width,
 )
 from pipeline.readers.normalize.paragraphs import compact_spaces, detect_layout, join_lines
-from pipeline.readers.normalize.tables import column_headers, looks_like_header, right_aligned
+from pipeline.readers.normalize.tables import column_headers, right_aligned
 from pipeline.readers.normalize.text_items import text_items
 from pipeline.readers.normalize.traced import EMPTY, Run, Traced, concat
 from pipeline.readers.normalize.vocabulary import Vocabulary, vocabulary
@@ -53,6 +53,6 @@ from pipeline.readers.normalize.vocabulary import Vocabulary, vocabulary
 __all__ = [
     "CJK", "EMPTY", "IDEOGRAPH", "Item", "Layout", "Normalised", "Run", "SourceCell", "SourceLine", "SourceTable",
     "Traced", "Vocabulary", "column_headers", "compact_spaces", "concat", "detect_layout", "fold", "guess_kind",
-    "has_cjk", "header_fields_of", "is_header_field_line", "is_noise_line", "join_lines", "looks_like_header",
+    "has_cjk", "header_fields_of", "is_header_field_line", "is_noise_line", "join_lines",
     "normalize", "normalize_text", "right_aligned", "text_items", "vocabulary", "width",
 ]

@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import re
 
+from extractors.headers import is_header_row
 from pipeline.readers.normalize.blocks import PendingBlock
 from pipeline.readers.normalize.items import SourceTable
 from pipeline.readers.normalize.lines import NUMBERING, NUMERIC_JUNK
 from pipeline.readers.normalize.paragraphs import compact_spaces, join_lines
 from pipeline.readers.normalize.traced import EMPTY, Traced, concat
 from pipeline.readers.table_cells import ROW_NUMBER
-
-
-_LABEL_PUNCTUATION = re.compile(r"[\d，。；、,.;:：！？]")
-
-
-# a year inside a label names a column of an indicator table (2028年目标, 2025年计划)
-_LABEL_YEAR = re.compile(r"(?<!\d)\d{4}年")
-
-
-def looks_like_header(cells: list[str]) -> bool:
-    """A header row: at least two cells, all short label words (序号, 主要工作任务, 责任单位,
-    2028年目标)."""
-    labels = [_LABEL_YEAR.sub("年", c) for c in cells if c]
-    return len(labels) >= 2 and all(len(c) <= 10 and not _LABEL_PUNCTUATION.search(c) for c in labels)
 
 
 def right_aligned(header: list[tuple[int, int, str]], n_cols: int) -> list[tuple[int, int, str]]:
@@ -119,7 +106,7 @@ class TableRows:
     def _header_row(table: SourceTable, rows: list[list[tuple[Traced, int, int]]]) -> int | None:
         if table.header_rows:
             return min(table.header_rows, len(rows)) - 1
-        return next((k for k, row in enumerate(rows[:3]) if looks_like_header([t.text for t, _, _ in row])), None)
+        return next((k for k, row in enumerate(rows[:3]) if is_header_row([t.text for t, _, _ in row])), None)
 
     def _name_columns(self, table: SourceTable, rows: list, header_at: int) -> list[tuple[Traced, int, int]]:
         """Set the column headers from row `header_at`; returns that row with its cells at the
