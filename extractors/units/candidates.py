@@ -10,7 +10,7 @@ from extractors.base import SpanIndex
 from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
-    _GROUP_NAME_STOP, _HEADS, _LEADING_GROUP, _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
+    _GROUP_NAME_STOP, _HEADS, _NAMED_STOP, _NAMED_SUFFIX, _LEADING_GROUP, _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
     _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
     _WEAK_KEY)
 from extractors.units.context import (_ends_with_particle, _followed_by_noun, _is_cjk, _level_of, _place_start,
@@ -176,6 +176,26 @@ def _other_bodies(v: CompactView) -> list[_Cand]:
             for m in _OTHER_BODY.finditer(v.s)]
 
 
+def _named_bodies(v: CompactView) -> list[_Cand]:
+    """Bodies named by their shape, outside any list: [place][name][suffix] — enterprises and
+    ad-hoc bodies given a duty (市北高新集团, 随申行公司, 区土方工作专班, 指挥部 with a name). The
+    name runs back from the suffix to a function word or a stop; it keeps its name as written as key."""
+    out = []
+    s = v.s
+    for m in _NAMED_SUFFIX.finditer(s):
+        if _followed_by_noun(s, m.end()):
+            continue
+        b = m.start()
+        limit = max(0, b - RULES.named_bodies.max_name)
+        while b > limit and (_is_cjk(s[b - 1]) or s[b - 1] in "（）()") and not v.gap_before[b] \
+                and not _NAMED_STOP.search(s, max(0, b - 4), b):
+            b -= 1
+        if m.start() - b < 2 or not _is_cjk(s[b]) or s.endswith("的", 0, b):
+            continue  # (违规的运输公司: a description, not a name)
+        out.append(_Cand(b, m.end(), fold_brackets(s[b:m.end()]), None, False, "named", priority=5))
+    return out
+
+
 def _leading_groups(v: CompactView) -> list[_Cand]:
     out = []
     s = v.s
@@ -197,6 +217,6 @@ def _leading_groups(v: CompactView) -> list[_Cand]:
 def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
     """(departments incl. bare words, everything else) before any context check."""
     departments = _departments(v)
-    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _leading_groups(v)
+    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _named_bodies(v) + _leading_groups(v)
     others += _generics(v, departments + others)
     return departments, others

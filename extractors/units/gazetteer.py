@@ -114,6 +114,12 @@ class SelfReferenceRules(RuleTable):
     not_after: list[str]
 
 
+class NamedBodyRules(RuleTable):
+    suffixes: list[str]
+    max_name: int
+    name_stops: list[str]
+
+
 class UnitRules(RuleTable):
     annotation_keys: list[str]
     departments: list[Department]
@@ -132,6 +138,7 @@ class UnitRules(RuleTable):
     generic: GenericRules
     other_bodies: list[str]
     leading_group: LeadingGroupRules
+    named_bodies: NamedBodyRules
     self_reference: SelfReferenceRules
 
     @model_validator(mode="after")

@@ -109,6 +109,8 @@ _DOMAIN_HEAD = re.compile(_alt(RULES.generic.domain_heads))
 _OTHER_BODY = re.compile(_alt(RULES.other_bodies))
 _LEADING_GROUP = re.compile(_alt(RULES.leading_group.heads))
 _GROUP_NAME_STOP = re.compile(f"(?:{_alt(RULES.leading_group.name_stops)})$")
+_NAMED_SUFFIX = re.compile(_alt(RULES.named_bodies.suffixes))
+_NAMED_STOP = re.compile(f"(?:{_alt(RULES.named_bodies.name_stops)})$")
 
 _BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in RULES.body_followers if w not in _CONNECTORS)})")
 _NON_BODY_FOLLOWER = re.compile(f"(?:{_alt(RULES.non_body_followers)}|[一二三四五六七八九十\\d]+[届次])")

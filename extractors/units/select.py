@@ -91,6 +91,9 @@ def _select(v: CompactView) -> list[_Cand]:
             decided[c.start] = _territorial_ok(v, c)
         elif c.kind == "other":
             decided[c.start] = _subject_ok(v, c, by_start, decided)  # 建设单位要…, not 向建设单位提供
+        elif c.kind == "named":
+            # a named body acts (申通集团配合…) or stands alone in its cell or line (a 实施主体 column)
+            decided[c.start] = _subject_ok(v, c, by_start, decided) or c.end == len(v.s) or v.s[c.end] in "\n\t"
         else:
             decided[c.start] = True
     kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
