@@ -18,9 +18,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from extractors.categories import CATEGORIES
-from extractors.metadata.vocabulary import REGIONS
-from extractors.metadata.vocabulary import RULES as METADATA_RULES
+from extractors.rules import load_yaml
 from schemas.records import DocType
+
+# The extraction's own tables, read as data: the metadata extractor validates them when it loads them,
+# and importing it (the whole metadata package) would cost every command that opens the database
+# ~0.2 s, a tenth of a re-run that finds nothing to do.
+_REGIONS = load_yaml("regions.yaml")
+_TITLE_ENDINGS: dict[str, list[str]] = load_yaml("metadata.yaml")["title_endings"]
+_NATIONAL: str = _REGIONS.get("national_jurisdiction") or ""
+_PROVINCES: list[str] = [p["name"] for p in _REGIONS["provinces"]]
+_CITIES: list[tuple[str, str]] = [(c["name"], c["province"]) for c in _REGIONS["cities"]]
 
 _DATA = Path(__file__).parent / "data" / "panel.yaml"
 _DOC_TYPES: tuple[str, ...] = typing.get_args(DocType)
@@ -81,7 +89,7 @@ def _values(rows: list[tuple[str, ...]], columns: str) -> str:
 
 def genres() -> list[tuple[str, str]]:
     """(genre word, doc type): the extraction's title endings and the panel's own additions."""
-    pairs = {w: t for t, ws in METADATA_RULES.title_endings.items() for w in ws}
+    pairs = {w: t for t, ws in _TITLE_ENDINGS.items() for w in ws}
     for t, ws in WORDS_PANEL.more_genres.items():
         for w in ws:
             pairs.setdefault(w, t)
@@ -116,12 +124,12 @@ def sql_carried_title(title: str) -> str:
 
 def _region_rows() -> list[tuple[str, str]]:
     """(area name, its province) for the provinces and the cities of extractors/data/regions.yaml."""
-    return [(p.name, p.name) for p in REGIONS.provinces] + [(c.name, c.province) for c in REGIONS.cities]
+    return [(p, p) for p in _PROVINCES] + _CITIES
 
 
 def _provinces() -> list[str]:
     """The provinces that are not also cities (municipalities are: 上海市 is its own city)."""
-    return [p.name for p in REGIONS.provinces if not p.name.endswith("市")]
+    return [p for p in _PROVINCES if not p.endswith("市")]
 
 
 _CITY_RE = f"^(.{{2,12}}?(?:{_alternation(WORDS_PANEL.city_endings)}))(.*)$"
@@ -132,7 +140,7 @@ def jurisdiction_levels(j: str) -> str:
     `city`, `district`. A province's name may lead (山东省淄博市); a municipality (上海市) is
     its own province and city; the province of a city comes from regions.yaml."""
     national = ", ".join(_literal(n) for n in dict.fromkeys(
-        [*([REGIONS.national_jurisdiction] if REGIONS.national_jurisdiction else []), *WORDS_PANEL.national_names]))
+        [*([_NATIONAL] if _NATIONAL else []), *WORDS_PANEL.national_names]))
     provinces = ", ".join(_literal(p) for p in _provinces())
     leading_province = "^(" + _alternation(_provinces()) + ")"
     # the jurisdiction without a leading province: 山东省淄博市 -> 淄博市
