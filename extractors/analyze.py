@@ -7,33 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from extractors import categories, citations, deadlines, headers, nlp, obligations, quotas, structure, terms
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.fields import extract_fields
 from extractors.metadata import extract_metadata
 from schemas.document import Document
-from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, ObligationRecord,
-                             ObligationUnitRecord, QuotaRecord, TermRecord)
-
-
-@dataclass
-class Extraction:
-    document: DocumentRecord
-    blocks: list[BlockRecord] = field(default_factory=list)
-    obligations: list[ObligationRecord] = field(default_factory=list)
-    units: list[ObligationUnitRecord] = field(default_factory=list)
-    deadlines: list[DeadlineRecord] = field(default_factory=list)
-    quotas: list[QuotaRecord] = field(default_factory=list)
-    citations: list[CitationRecord] = field(default_factory=list)
-    terms: list[TermRecord] = field(default_factory=list)
-
-    def rows(self) -> dict[str, list]:
-        """Records per table name, documents included."""
-        return {"documents": [self.document], "blocks": self.blocks, "obligations": self.obligations,
-                "obligation_units": self.units, "deadlines": self.deadlines, "quotas": self.quotas,
-                "citations": self.citations, "terms": self.terms}
+from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, Extraction,
+                             ObligationRecord, ObligationUnitRecord, QuotaRecord, TermRecord)
 
 
 def stable_id(*parts) -> str:

@@ -108,6 +108,13 @@ class ExtractionError(DocumentError):
         super().__init__(path, f"extraction failed: {type(cause).__name__}: {cause}")
 
 
+class Timeout(DocumentError):
+    """Reading and extracting the file took longer than ReadLimits.max_seconds_per_file: its
+    worker was stopped (not a ReadError: no file of the bad corpus is slow enough)."""
+
+    kind = "timeout"
+
+
 class StoreError(DocumentError):
     """A document's rows could not be stored (they break a key or a type); its old rows are kept."""
 

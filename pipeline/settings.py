@@ -2,8 +2,10 @@
 hostile or runaway file cannot exhaust the machine.
 
 Each limit is checked as early as it can be: the file size before reading, the page count before
-extracting a page, the declared uncompressed size of a .docx before unpacking any member, the
-character count right after decoding or extracting.
+extracting a page, the declared and then the actually inflated size of a .docx's members, its
+paragraphs and cells while streaming its XML, the character count right after decoding or
+extracting. Time and memory bound whatever is left: each file is read and extracted in a worker
+process stopped past `max_seconds_per_file` or `max_memory_bytes` (pipeline/runs/workers.py).
 """
 from __future__ import annotations
 
@@ -41,3 +43,15 @@ class ReadLimits(BaseModel):
     # GB18030 about 32 M, so every text file under max_file_bytes passes; the limit bites on
     # containers (.docx, .html) whose text could outgrow their file size.
     max_chars: int = Field(default=32_000_000, gt=0)
+    # Paragraphs plus table cells of a .docx, counted while streaming its body XML before any is
+    # built (300,000 empty paragraphs are 75 KB zipped, and took 60 s and 1.4 GB as objects).
+    max_docx_blocks: int = Field(default=50_000, gt=0)
+    # Wall-clock seconds to read and extract one file, in a worker process that is killed past it
+    # (error kind `timeout`): a long 公文 takes a second or two, a 50 MiB text file about 80 s here.
+    max_seconds_per_file: float = Field(default=300.0, gt=0)
+    # More seconds per page of a scan read by OCR (2.6-7 s a page measured here), added to the
+    # file's deadline once the reader knows the page count.
+    max_seconds_per_ocr_page: float = Field(default=20.0, ge=0)
+    # The data segment of a worker extracting one file (RLIMIT_DATA, the loaded pipeline included:
+    # about 220 MB): an allocation beyond fails and the file is `too_large`.
+    max_memory_bytes: int = Field(default=2048 * MiB, gt=0)

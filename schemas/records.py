@@ -6,6 +6,7 @@ Offsets (`start`, `end`) always point into `documents.text` of the row's documen
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -243,3 +244,25 @@ TABLES: tuple[type[Record], ...] = (
 DOCUMENT_TABLES: tuple[type[Record], ...] = (
     BlockRecord, ObligationRecord, ObligationUnitRecord, DeadlineRecord, QuotaRecord, CitationRecord, TermRecord,
 )
+
+
+@dataclass
+class Extraction:
+    """Every record of one document: what extraction (extractors/analyze.py) returns and a worker
+    process hands the writer. Defined here, not in extractors/, so that the writer can unpickle it
+    without loading spaCy (3.5 s of a run's start)."""
+
+    document: DocumentRecord
+    blocks: list[BlockRecord] = field(default_factory=list)
+    obligations: list[ObligationRecord] = field(default_factory=list)
+    units: list[ObligationUnitRecord] = field(default_factory=list)
+    deadlines: list[DeadlineRecord] = field(default_factory=list)
+    quotas: list[QuotaRecord] = field(default_factory=list)
+    citations: list[CitationRecord] = field(default_factory=list)
+    terms: list[TermRecord] = field(default_factory=list)
+
+    def rows(self) -> dict[str, list]:
+        """Records per table name, documents included."""
+        return {"documents": [self.document], "blocks": self.blocks, "obligations": self.obligations,
+                "obligation_units": self.units, "deadlines": self.deadlines, "quotas": self.quotas,
+                "citations": self.citations, "terms": self.terms}

@@ -118,6 +118,7 @@ LOWERED_LIMITS = [
     ("max_chars", 100, "control.docx", TooLarge),
     ("max_chars", 100, "control.pdf", TooLarge),
     ("max_chars", 100, "utf16le-bom.txt", TooLarge),
+    ("max_docx_blocks", 5, "control.docx", TooLarge),
 ]
 
 

@@ -143,13 +143,19 @@ def kill_while_writing(proc: subprocess.Popen, db: Path, timeout: float = 150.0)
         assert proc.poll() is None, "the ingest ended before it could be killed"
         assert time.monotonic() < deadline, "no documents stored in time"
         time.sleep(0.1)
-    # a store takes a few hundred ms: poll fast for it, but kill anyway if it does not come
+    # a store takes a few hundred ms: poll fast for it, but kill anyway if it does not come, or when
+    # the run is about to end (extraction overlaps storing: the last batches follow fast)
     until = time.monotonic() + 8.0
     while time.monotonic() < until:
         con = read_only(db)
         if con is None:
             break
-        con.close()
+        try:
+            nearly_done = con.execute("SELECT count(*) FROM documents").fetchone()[0] >= KILL_CORPUS_SIZE - 2
+        finally:
+            con.close()
+        if nearly_done:
+            break
         time.sleep(0.02)
     assert proc.poll() is None, "the ingest ended before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
@@ -279,7 +285,7 @@ def test_an_extractor_raising_on_one_document_fails_that_document_only(tmp_path,
     monkeypatch.setattr(quotas, "extract", extract_with_a_bug)
     db = tmp_path / "x.duckdb"
     with caplog.at_level(logging.ERROR, logger="policy_obligations"):
-        summary = run_ingest([str(folder)], db, batch_size=3)
+        summary = run_ingest([str(folder)], db, batch_size=3, workers=0)  # in this process, patched
     assert (summary.new, summary.failed) == (2, 1)
 
     logged = [r for r in caplog.records if str(victim) in r.getMessage()]
@@ -323,7 +329,8 @@ def test_rows_an_extractor_got_wrong_fail_that_document_only(tmp_path, monkeypat
 
     monkeypatch.setattr(extractors.analyze, "analyze", analyze_with_a_duplicate)
     db = tmp_path / "x.duckdb"
-    summary = run_ingest([str(folder)], db, batch_size=3)  # one batch: its transaction fails, then one by one
+    # in this process, patched; one batch: its transaction fails, then one by one
+    summary = run_ingest([str(folder)], db, batch_size=3, workers=0)
     assert (summary.new, summary.failed) == (2, 1)
     with duckdb.connect(str(db), read_only=True) as con:
         errors = con.execute("SELECT path, kind, message FROM ingest_errors").fetchall()

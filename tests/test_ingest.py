@@ -168,12 +168,11 @@ def test_a_run_with_nothing_to_extract_starts_no_workers(tmp_path, monkeypatch):
     db = tmp_path / "r.duckdb"
     run_ingest(files, db)
 
-    def no_pool(workers):
-        raise AssertionError("a worker pool was started with nothing to extract")
-
-    monkeypatch.setattr(pipeline.runs.workers, "pool", no_pool)
+    started = []
+    monkeypatch.setattr(pipeline.runs.workers.GuardedPool, "_dispatch", lambda pool: started.append(pool))
     again = run_ingest(files, db, workers=2)
     assert (again.unchanged, again.new) == (2, 0)
+    assert not started, "a worker pool was started with nothing to extract"
 
 
 def test_documents_with_little_coverage_are_named_by_ingest_info_and_the_report(tmp_path):

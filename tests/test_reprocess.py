@@ -23,6 +23,7 @@ SENTINEL = "<<written by the test>>"
 
 
 VERSIONED = (version, process, ingest)  # every module that stamps or compares the pipeline version
+# the tests pretend versions by patching this process: extraction runs here (workers=0), not in workers
 
 
 def _pretend_version(monkeypatch: pytest.MonkeyPatch, v: str) -> None:
@@ -40,9 +41,9 @@ def built(tmp_path_factory) -> Path:
              for name, text in (("notice", NOTICE), ("reply", REPLY), ("table", TASK_TABLE))}
     with pytest.MonkeyPatch.context() as mp:
         _pretend_version(mp, "v1")
-        ingest.run_ingest([str(files["notice"]), str(files["reply"])], db)
+        ingest.run_ingest([str(files["notice"]), str(files["reply"])], db, workers=0)
         _pretend_version(mp, "v2")
-        ingest.run_ingest([str(files["table"])], db)
+        ingest.run_ingest([str(files["table"])], db, workers=0)
     with store.open_for_writing(db) as con:
         con.execute("UPDATE obligations SET text = ?", [SENTINEL])
     return root
@@ -77,7 +78,7 @@ def test_reprocess_stale_rewrites_exactly_the_stale_documents(stored):
     assert versions(db) == {"notice": "v1", "reply": "v1", "table": "v2"}
     ingested_before = dict(query(db, "SELECT doc_id, ingested_at FROM documents"))
 
-    summary = reprocess(db, stale_only=True)
+    summary = reprocess(db, stale_only=True, workers=0)
 
     assert (summary.candidates, summary.reprocessed, summary.from_file, summary.failed) == (2, 2, 2, 0)
     assert versions(db) == {"notice": "v2", "reply": "v2", "table": "v2"}
@@ -87,12 +88,12 @@ def test_reprocess_stale_rewrites_exactly_the_stale_documents(stored):
                 [summary.run_id])
     assert run == [("reprocess", "completed", 2, "v2")]
     # nothing is stale any more
-    assert reprocess(db, stale_only=True).candidates == 0
+    assert reprocess(db, stale_only=True, workers=0).candidates == 0
 
 
 def test_reprocess_all_rewrites_every_document(stored):
     db, _ = stored
-    summary = reprocess(db, stale_only=False)
+    summary = reprocess(db, stale_only=False, workers=0)
     assert (summary.candidates, summary.reprocessed) == (3, 3)
     assert untouched(db) == {"notice": False, "reply": False, "table": False}
 
@@ -103,7 +104,7 @@ def test_a_document_whose_file_is_gone_or_changed_is_rebuilt_from_the_stored_tex
     files["notice"].unlink()
     files["reply"].write_text(REPLY + "\n（此件公开发布）\n", encoding="utf-8")  # new bytes at the path
 
-    summary = reprocess(db)
+    summary = reprocess(db, workers=0)
 
     assert (summary.reprocessed, summary.from_file, summary.from_stored) == (2, 0, 2)
     assert untouched(db) == {"notice": False, "reply": False, "table": True}
@@ -123,7 +124,7 @@ def test_a_failing_document_keeps_its_old_rows_and_is_recorded(stored, monkeypat
         return real(doc, **kwargs)
 
     monkeypatch.setattr(extractors.analyze, "analyze", analyze_failing_on_the_reply)
-    summary = reprocess(db)
+    summary = reprocess(db, workers=0)
     assert (summary.reprocessed, summary.failed) == (1, 1)
     assert versions(db) == {"notice": "v2", "reply": "v1", "table": "v2"}
     assert untouched(db) == {"notice": False, "reply": True, "table": True}
@@ -138,7 +139,7 @@ def test_reprocess_with_worker_processes_gives_the_same_rows(stored):
     summary = reprocess(db, stale_only=False, workers=2, batch_size=2)
     assert summary.reprocessed == 3
     with_pool = query(db, "SELECT obligation_id, text FROM obligations ORDER BY ALL")
-    reprocess(db, stale_only=False)
+    reprocess(db, stale_only=False, workers=0)
     assert query(db, "SELECT obligation_id, text FROM obligations ORDER BY ALL") == with_pool
 
 
@@ -218,9 +219,9 @@ def test_reprocess_command(stored):
     from pipeline.cli.watch import standalone_app
 
     db, _ = stored
-    result = CliRunner().invoke(standalone_app(), ["reprocess", "--db", str(db)])
+    result = CliRunner().invoke(standalone_app(), ["reprocess", "--db", str(db), "--workers", "0"])
     assert result.exit_code == 0, result.output
     assert "reprocessed 2 of 2 stale documents" in result.output
-    again = CliRunner().invoke(standalone_app(), ["reprocess", "--db", str(db)])
+    again = CliRunner().invoke(standalone_app(), ["reprocess", "--db", str(db), "--workers", "0"])
     assert "reprocessed 0 of 0 stale documents" in again.output
 

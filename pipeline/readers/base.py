@@ -1,6 +1,7 @@
 """What every reader returns to `read_document`, and checks they share."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.errors import TooLarge
@@ -38,6 +39,24 @@ class Parsed:
     encoding: str | None = None
     n_pages: int | None = None
     ocr: bool = False  # the text came from OCR of page images
+
+
+# Each file is read and extracted under a time limit (pipeline/runs/workers.py). A reader that knows
+# a file will rightly take long — OCR: seconds per page — asks for more time; outside a worker
+# (a direct call of read_document) nobody listens and the call does nothing.
+_more_time: Callable[[float], None] | None = None
+
+
+def allow_more_time(seconds: float) -> None:
+    """Extend the current file's deadline by `seconds` (see above)."""
+    if _more_time is not None:
+        _more_time(seconds)
+
+
+def on_more_time(listener: Callable[[float], None] | None) -> None:
+    """Who extends the deadline: the worker process sets it once (runs/workers.py)."""
+    global _more_time
+    _more_time = listener
 
 
 def check_chars(path: str, n_chars: int, limits: ReadLimits) -> None:

@@ -29,7 +29,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import EncryptedDocument, NoTextLayer, NotAPdf, TooLarge
-from pipeline.readers.base import PageLine, Parsed, check_chars
+from pipeline.readers.base import PageLine, Parsed, allow_more_time, check_chars
 from pipeline.readers.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced
 from pipeline.settings import ReadLimits
 
@@ -80,6 +80,7 @@ def parse_pdf(data: bytes, path: str, limits: ReadLimits) -> Parsed:
         raise NotAPdf(path, f"damaged PDF: {type(e).__name__}: {e}") from None
     ocr = not any(page.n_chars for page in pages)
     if ocr:
+        allow_more_time(n_pages * limits.max_seconds_per_ocr_page)  # OCR takes seconds per page
         pages = _scanned_pages(data, path, n_pages)
     _drop_running_lines(pages)
     items, sources = _items(pages)

@@ -19,13 +19,16 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pipeline.errors import DecompressionLimit, EncryptedDocument, NotADocx
+from pipeline.errors import DecompressionLimit, EncryptedDocument, NotADocx, TooLarge
 from pipeline.readers.base import Parsed, check_chars
 from pipeline.readers.normalize import Item, Layout, SourceCell, SourceLine, SourceTable, Traced, has_cjk
 from pipeline.readers.word_numbering import Numbering, xml_int, xml_val
 from pipeline.settings import ReadLimits
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_CHUNK = 1 << 16  # bytes inflated at a time
+_W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+_W_TC = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tc"
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 # an encrypted .docx is an OLE compound file holding a stream of this name (UTF-16 in the directory)
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -44,9 +47,10 @@ _PACKAGE_ERRORS = (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFil
 
 
 def parse_docx(data: bytes, path: str, limits: ReadLimits) -> Parsed:
-    _check_container(data, path, limits)
+    package = _inflate(data, path, limits)
     try:
-        document = docx.Document(io.BytesIO(data))
+        _count_blocks(package, path, limits)
+        document = docx.Document(io.BytesIO(package))
         body = _Body(document)
         body.read(document.element.body)
         title = (document.core_properties.title or "").strip()
@@ -60,22 +64,60 @@ def parse_docx(data: bytes, path: str, limits: ReadLimits) -> Parsed:
     return Parsed(body.items, layout=Layout.LINES, sources={None: source}, header_fields=fields)
 
 
-def _check_container(data: bytes, path: str, limits: ReadLimits) -> None:
-    """A zip whose declared uncompressed size is within the limit, checked before unpacking."""
+def _inflate(data: bytes, path: str, limits: ReadLimits) -> bytes:
+    """The package with every member inflated through a counting stream, as a stored (uncompressed)
+    zip for python-docx to open. The declared sizes are checked first (nothing is unpacked for a
+    zip that admits to being a bomb), but never trusted: a member whose declared size is falsified
+    is inflated chunk by chunk and refused as soon as the bytes really produced pass the limit —
+    python-docx itself would inflate each member whole in memory before its CRC check fails."""
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_STREAM in data:
             raise EncryptedDocument(path, "password-protected .docx (encrypted package)")
         raise NotADocx(path, "a legacy Word/WPS file (OLE compound file) named .docx; convert to .docx")
     if not data.startswith(_ZIP_MAGIC):
         raise NotADocx(path, "not a .docx: the file is not a zip package")
+    limit = limits.max_decompressed_bytes
+    out = io.BytesIO()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            declared = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
+        with zipfile.ZipFile(io.BytesIO(data)) as package, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            members = [info for info in package.infolist() if not info.is_dir()]
+            declared = sum(info.file_size for info in members)
+            if declared > limit:
+                raise DecompressionLimit(path, f"unpacks to {declared:,} bytes, more than the limit of {limit:,} "
+                                               "(zip bomb?)")
+            inflated = 0
+            for info in members:
+                chunks = []
+                with package.open(info) as member:
+                    while chunk := member.read(_CHUNK):
+                        inflated += len(chunk)
+                        if inflated > limit:
+                            raise DecompressionLimit(path, f"unpacks to more than the limit of {limit:,} bytes "
+                                                           f"although it declares {declared:,} (zip bomb?)")
+                        chunks.append(chunk)
+                copy.writestr(info.filename, b"".join(chunks))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, zlib.error, NotImplementedError) as e:
         raise NotADocx(path, f"damaged zip package: {e}") from None
-    if declared > limits.max_decompressed_bytes:
-        raise DecompressionLimit(path, f"unpacks to {declared:,} bytes, more than the limit of "
-                                       f"{limits.max_decompressed_bytes:,} (zip bomb?)")
+    except RuntimeError as e:  # zipfile: an encrypted member
+        raise EncryptedDocument(path, f"password-protected zip member: {e}") from None
+    return out.getvalue()
+
+
+def _count_blocks(package: bytes, path: str, limits: ReadLimits) -> None:
+    """Refuse a body with more paragraphs and table cells than the limit, counted while streaming
+    its XML, before python-docx builds an object for each."""
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        name = next((n for n in ("word/document.xml", "word/document2.xml") if n in z.namelist()), None)
+        if name is None:
+            return  # python-docx finds the main part through the relationships, and says what is wrong
+        n = 0
+        with z.open(name) as xml:
+            for _ in etree.iterparse(xml, events=("start",), tag=(_W_P, _W_TC), resolve_entities=False,
+                                     no_network=True, huge_tree=False):
+                n += 1
+                if n > limits.max_docx_blocks:
+                    raise TooLarge(path, f"more than {limits.max_docx_blocks:,} paragraphs and table cells "
+                                         "(ReadLimits.max_docx_blocks)")
 
 
 class _Body:

@@ -16,7 +16,7 @@ from pipeline import store
 from pipeline.errors import DocumentError, printable
 from pipeline.runs.batches import RunTally, batches, close_batch, new_run, record_failure, store_extracted
 from pipeline.runs.discover import list_documents
-from pipeline.runs.process import Outcome, file_sha256, process_file
+from pipeline.runs.process import Outcome, bounded, file_sha256, process_file
 from pipeline.runs.workers import worker_pool
 from pipeline.settings import DEFAULT_DB, LOW_COVERAGE, ReadLimits
 from pipeline.version import pipeline_version
@@ -57,7 +57,7 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
     """Outcomes of a batch of files, in the order given. Whether a file is unchanged is decided
     here, by its hash, so that workers get only files to extract and not the catalogue of what is
     stored (which grows with the corpus)."""
-    outcomes: list[Outcome | cf.Future] = []
+    outcomes: list[Outcome | tuple[str, str, cf.Future]] = []
     for p in paths:
         try:
             sha = file_sha256(Path(p))
@@ -70,9 +70,9 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
             outcomes.append(Outcome(p, "skipped", sha))
         elif pool is None:
             outcomes.append(process_file(p, limits, ingested_at, sha))
-        else:
-            outcomes.append(pool.submit(process_file, p, limits, ingested_at, sha))
-    return [o.result() if isinstance(o, cf.Future) else o for o in outcomes]
+        else:  # in a worker: under the time limit and the memory ceiling (runs/workers.py)
+            outcomes.append((p, sha, pool.submit(process_file, p, limits, ingested_at, sha)))
+    return [bounded(*o, limits) if isinstance(o, tuple) else o for o in outcomes]
 
 
 def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: Known,
@@ -176,7 +176,7 @@ def run_ingest(paths: list[str], db: Path = DEFAULT_DB, workers: int = 1, batch_
                          ignored=listing.ignored)
     with store.writer_lock(db, command):
         known = load_known(db)
-        pool = worker_pool(workers, len(listing.files))
+        pool = worker_pool(workers, len(listing.files), limits)
         done = 0
         if listing.errors:  # documents by name that were not read (a FIFO, a GBK name): recorded first
             store_fn(db, run, [Outcome.failed(e.path, None, e) for e in listing.errors], known, summary)

@@ -8,17 +8,14 @@ import logging
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from pipeline.errors import DocumentError, EmptyFile, ExtractionError, TooLarge, printable
+from pipeline.errors import DocumentError, EmptyFile, ExtractionError, Timeout, TooLarge, printable
 from pipeline.readers import read_document
 from pipeline.readers.files import open_regular, os_error
 from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
 from schemas.document import Document
-
-if TYPE_CHECKING:
-    from extractors.analyze import Extraction
+from schemas.records import Extraction
 
 log = logging.getLogger("policy_obligations")
 
@@ -92,6 +89,24 @@ def process_file(path: str, limits: ReadLimits | None = None, ingested_at: dt.da
         return Outcome.failed(path, sha, exc)
     except OSError as exc:
         return Outcome.failed(path, sha, os_error(path, exc))
-    except (MemoryError, RecursionError) as exc:
+    except MemoryError:
+        return Outcome.failed(path, sha, TooLarge(path, f"reading and extracting it needs more memory than the "
+                                                        f"ceiling of {limits.max_memory_bytes:,} bytes "
+                                                        "(ReadLimits.max_memory_bytes)"))
+    except RecursionError as exc:
         return Outcome(path, "failed", sha, error_kind="read_error",
                        message=f"{printable(path)}: {type(exc).__name__}: {exc}")
+
+
+def bounded(path: str, sha: str | None, future, limits: ReadLimits, source: str = "file") -> Outcome:
+    """The outcome of a task run in a worker (runs/workers.py): its own, or the limit that stopped it."""
+    from pipeline.runs.workers import TaskTimedOut, WorkerDied
+    try:
+        return future.result()
+    except TaskTimedOut as exc:
+        return Outcome.failed(path, sha, Timeout(path, f"reading and extracting it took longer than {exc.seconds:g} s "
+                                                       "(ReadLimits.max_seconds_per_file): stopped"), source)
+    except WorkerDied as exc:
+        if exc.exitcode == -9:  # SIGKILL from outside: the kernel's OOM killer, most likely
+            return Outcome.failed(path, sha, TooLarge(path, f"{exc}"), source)
+        return Outcome.failed(path, sha, ExtractionError(path, exc), source)

@@ -28,7 +28,7 @@ from pipeline.errors import DocumentError
 from pipeline.readers import read_document
 from pipeline.readers.normalize import column_headers, right_aligned
 from pipeline.runs.batches import RunTally, batches, close_batch, new_run, record_failure, store_extracted
-from pipeline.runs.process import Outcome, extract, file_sha256
+from pipeline.runs.process import Outcome, bounded, extract, file_sha256
 from pipeline.runs.workers import worker_pool
 from pipeline.settings import DEFAULT_DB, ReadLimits
 from pipeline.store import StoredDocument
@@ -184,7 +184,7 @@ def reprocess(db: Path = DEFAULT_DB, stale_only: bool = True, *, workers: int = 
                 run.finished_at, run.status = dt.datetime.now(), "completed"
             store.save_run(con, run)
         summary.candidates = len(doc_ids)
-        pool = worker_pool(workers, len(doc_ids))
+        pool = worker_pool(workers, len(doc_ids), limits)
         try:
             todo = list(batches(doc_ids, batch_size))
             for k, ids in enumerate(todo):
@@ -196,8 +196,9 @@ def reprocess(db: Path = DEFAULT_DB, stale_only: bool = True, *, workers: int = 
                     con.close()
                 if pool is None:
                     done = [redo(s, limits, current) for s in stored]
-                else:
-                    done = list(pool.map(redo, stored, [limits] * len(stored), [current] * len(stored)))
+                else:  # in workers: under the time limit and the memory ceiling (runs/workers.py)
+                    futures = [(s, pool.submit(redo, s, limits, current)) for s in stored]
+                    done = [bounded(s.source_path, s.doc_id, f, limits, source="stored") for s, f in futures]
                 _store_batch(db, run, done, summary, last=k == len(todo) - 1)
                 if progress:
                     progress(min((k + 1) * batch_size, len(doc_ids)), len(doc_ids))
