@@ -1,40 +1,34 @@
 """Facility categories on real sentences (tests/examples/categories.yaml) and the module's contract."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors import categories
 from extractors.base import ExtractContext
+from tests.example_tables import load, params
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "categories.yaml").read_text(encoding="utf-8"))
-
-
-def _cases():
-    for row in EXAMPLES:
-        marks = [pytest.mark.xfail(strict=True, reason=row["xfail"])] if row.get("xfail") else []
-        yield pytest.param(row, id=row["text"][:24], marks=marks)
+EXAMPLES = load("categories.yaml")["categorize"]
 
 
-@pytest.mark.parametrize("row", list(_cases()))
+@pytest.mark.parametrize("row", params(EXAMPLES))
 def test_example(row):
-    named = categories.categorize(row["text"])
-    if "primary" in row:
-        assert categories.primary_category(row["text"]) == row["primary"], named
-    for c in row.get("includes", []):
+    named = categories.categorize(row.text)
+    want = row.expect
+    if "primary" in want:
+        assert categories.primary_category(row.text) == want["primary"], named
+    for c in want.get("includes", []):
         assert c in named, named
-    for c in row.get("excludes", []):
+    for c in want.get("excludes", []):
         assert c not in named, named
 
 
 def test_examples_use_known_categories_and_have_negatives():
-    used = {c for row in EXAMPLES for c in [row.get("primary"), *row.get("includes", []), *row.get("excludes", [])]}
+    used = {c for row in EXAMPLES
+            for c in [row.expect.get("primary"), *row.expect.get("includes", []), *row.expect.get("excludes", [])]}
     assert used - {None} <= set(categories.CATEGORIES)
-    assert any("primary" in row and row["primary"] is None for row in EXAMPLES)
+    assert any("primary" in row.expect and row.expect["primary"] is None for row in EXAMPLES)
     # every category of the table is exercised by at least one example
     assert set(categories.CATEGORIES) <= used
 

@@ -15,16 +15,16 @@ EXAMPLES = load("code_breaks.yaml")
 
 
 def test_the_table_has_both_sides():
-    assert {c["joined"] for c in EXAMPLES["pairs"]} == {True, False}
+    assert {c.expect["joined"] for c in EXAMPLES["pairs"]} == {True, False}
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["pairs"], "before"))
+@pytest.mark.parametrize("case", params(EXAMPLES["pairs"]))
 def test_a_break_inside_a_code_joins_the_lines(case):
-    doc = normalize_text(f"{case['before']}\n{case['after']}\n")  # one line a paragraph: the LINES layout
+    doc = normalize_text(f"{case.text}\n{case.given['after']}\n")  # one line a paragraph: the LINES layout
     paragraphs = [doc.text[b.start:b.end] for b in doc.blocks]
-    assert len(paragraphs) == (1 if case["joined"] else 2), paragraphs
-    if case["joined"]:
-        assert case["code"] in paragraphs[0]
+    assert len(paragraphs) == (1 if case.expect["joined"] else 2), paragraphs
+    if case.expect["joined"]:
+        assert case.expect["code"] in paragraphs[0]
 
 
 BODY = ("根据《上海市住房和城乡建设管理委员会关于进一步加强海绵城市建设管理的通知》（沪建综规〔2021〕445号）要求，"

@@ -156,23 +156,24 @@ def test_merged_cells_give_the_row_their_units(tmp_path):
 # ------------------------------------------------------------ shapes met in corpus-dev
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["tables"], "name"))
+@pytest.mark.parametrize("case", params(EXAMPLES["tables"]))
 def test_flattened_table_shapes(case):
-    doc = normalize_text(case["text"], markdown=True)
+    doc = normalize_text(case.text, markdown=True)
     rows = [b for b in doc.blocks if b.kind == "table_row"]
     got = [[doc.text[c.start:c.end] for c in b.cells] for b in rows]
-    assert got == case["rows"]
-    if "headings" in case:
-        assert [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "heading"] == case["headings"]
-    if "inherited" in case:
-        assert [[doc.text[c.start:c.end] for c in b.inherited] for b in rows] == case["inherited"]
-    if "after" in case:
-        assert doc.text.endswith(case["after"])
+    want = case.expect
+    assert got == want["rows"]
+    if "headings" in want:
+        assert [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "heading"] == want["headings"]
+    if "inherited" in want:
+        assert [[doc.text[c.start:c.end] for c in b.inherited] for b in rows] == want["inherited"]
+    if "after" in want:
+        assert doc.text.endswith(want["after"])
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["not_tables"], "name"))
+@pytest.mark.parametrize("case", params(EXAMPLES["not_tables"]))
 def test_what_is_not_a_flattened_table_stays_text(case):
-    doc = normalize_text(case["text"], markdown=True)
+    doc = normalize_text(case.text, markdown=True)
     assert not [b for b in doc.blocks if b.kind == "table_row"]
 
 
@@ -187,11 +188,11 @@ def test_tab_separated_tables_are_read_as_before():
 # ------------------------------------------------------------------ cells and columns
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["cells"], "cell"))
+@pytest.mark.parametrize("case", params(EXAMPLES["cells"]))
 def test_cell_kinds(case):
-    assert primary_kind(classify(case["cell"])) == case["kind"]
+    assert primary_kind(classify(case.text)) == case.expect
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["headers"], "id"))
+@pytest.mark.parametrize("case", params(EXAMPLES["headers"]))
 def test_column_classes(case):
-    assert [list(c) for c in header_classes(case["header"])] == case["classes"]
+    assert [list(c) for c in header_classes(case.given["labels"])] == case.expect

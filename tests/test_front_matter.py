@@ -9,18 +9,18 @@ from pipeline.readers import read_document
 from pipeline.readers.front_matter import split_front_matter
 from tests.example_tables import load, params
 
-CASES = load("front_matter.yaml")["cases"]
+CASES = load("front_matter.yaml")["split"]
 
 
 @pytest.mark.parametrize("case", params(CASES))
 def test_front_matter_examples(case):
-    fields, body_start = split_front_matter(case["text"])
-    assert fields == case["fields"]
-    assert case["text"][body_start:] == case.get("body", case["text"])
+    fields, body_start = split_front_matter(case.text)
+    assert fields == case.expect["fields"]
+    assert case.text[body_start:] == case.expect.get("body", case.text)
 
 
 def test_front_matter_is_header_fields_and_not_text(tmp_path: Path):
-    text = CASES[0]["text"] + "\n区消防救援局、各街道办事处：\n现将有关事项通知如下。\n"
+    text = CASES[0].text + "\n区消防救援局、各街道办事处：\n现将有关事项通知如下。\n"
     path = tmp_path / "notice.md"
     path.write_text(text, encoding="utf-8")
     doc = read_document(path)

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,16 +27,8 @@ from schemas.document import Block, Document
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 from tests.conftest import EXTRA, GOLD, needs  # noqa: E402
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "metadata.yaml").read_text(encoding="utf-8"))
-
-
-def _cases(section: str, id_key: str):
-    """pytest params of one example-table section; `xfail:` entries are strict xfails."""
-    params = []
-    for entry in EXAMPLES[section]:
-        marks = [pytest.mark.xfail(strict=True, reason=entry["xfail"])] if entry.get("xfail") else []
-        params.append(pytest.param(entry, id=str(entry[id_key])[:40], marks=marks))
-    return params
+from tests.example_tables import load, params  # noqa: E402
+EXAMPLES = load("metadata.yaml")
 
 
 def _compact(s: str | None) -> str:
@@ -93,45 +84,45 @@ def check(meta: DocumentMetadata, expect: dict) -> None:
 # ------------------------------------------------------------------------------ example table
 
 
-@pytest.mark.parametrize("case", _cases("dates", "surface"))
+@pytest.mark.parametrize("case", params(EXAMPLES["dates"]))
 def test_parse_date(case):
-    want = dt.date.fromisoformat(case["date"]) if case["date"] else None
-    assert parse_date(case["surface"]) == want
+    want = dt.date.fromisoformat(case.expect) if case.expect else None
+    assert parse_date(case.text) == want
 
 
-@pytest.mark.parametrize("case", _cases("doc_numbers", "surface"))
+@pytest.mark.parametrize("case", params(EXAMPLES["doc_numbers"]))
 def test_normalise_doc_number(case):
-    assert normalise_doc_number(case["surface"]) == case["number"]
+    assert normalise_doc_number(case.text) == case.expect
 
 
-@pytest.mark.parametrize("case", _cases("title_doc_types", "title"))
+@pytest.mark.parametrize("case", params(EXAMPLES["title_doc_types"]))
 def test_doc_type_of_title(case):
-    assert doc_type_of_title(case["title"]) == case["type"]
+    assert doc_type_of_title(case.text) == case.expect
 
 
-@pytest.mark.parametrize("case", _cases("full_names", "name"))
+@pytest.mark.parametrize("case", params(EXAMPLES["full_names"]))
 def test_full_name_of(case):
-    assert full_name_of(case["name"], case["header"]) == case["full"]
+    assert full_name_of(case.text, case.given["header"]) == case.expect
 
 
-@pytest.mark.parametrize("case", _cases("areas_by_name", "name"))
+@pytest.mark.parametrize("case", params(EXAMPLES["areas_by_name"]))
 def test_area_of_name(case):
-    assert area_of_name(case["name"]) == case["area"]
+    assert area_of_name(case.text) == case.expect
 
 
-@pytest.mark.parametrize("case", _cases("areas_by_doc_number", "number"))
+@pytest.mark.parametrize("case", params(EXAMPLES["areas_by_doc_number"]))
 def test_area_of_doc_number(case):
-    assert area_of_doc_number(case["number"], case.get("context", "")) == case["area"]
+    assert area_of_doc_number(case.text, case.given.get("context", "")) == case.expect
 
 
-@pytest.mark.parametrize("case", _cases("organ_lines", "line"))
+@pytest.mark.parametrize("case", params(EXAMPLES["organ_lines"]))
 def test_split_organs(case):
-    assert split_organs(case["line"]) == case["organs"]
+    assert split_organs(case.text) == case.expect
 
 
-@pytest.mark.parametrize("case", _cases("documents", "name"))
+@pytest.mark.parametrize("case", params(EXAMPLES["documents"]))
 def test_document_examples_raw(case):
-    check(extract_metadata(raw_document(case["text"])), case["expect"])
+    check(extract_metadata(raw_document(case.text)), case.expect)
 
 
 def paragraph_document(text: str) -> Document:
@@ -145,9 +136,9 @@ def paragraph_document(text: str) -> Document:
                     header_fields=n.header_fields)
 
 
-@pytest.mark.parametrize("case", _cases("documents", "name"))
+@pytest.mark.parametrize("case", params(EXAMPLES["documents"]))
 def test_document_examples_normalised(case):
-    check(extract_metadata(paragraph_document(case["text"])), case["expect"])
+    check(extract_metadata(paragraph_document(case.text)), case.expect)
 
 
 # ------------------------------------------------------------------------------ seeds against gold
@@ -267,15 +258,15 @@ def _extra_document(name: str) -> Document:
 
 
 @needs(EXTRA)
-@pytest.mark.parametrize("case", _cases("corpus_extra", "file"))
+@pytest.mark.parametrize("case", params(EXAMPLES["corpus_extra"]))
 def test_corpus_extra_raw(case):
-    check(extract_metadata(_extra_document(case["file"])), case["expect"])
+    check(extract_metadata(_extra_document(case.given["file"])), case.expect)
 
 
 @needs(EXTRA)
-@pytest.mark.parametrize("case", _cases("corpus_extra", "file"))
+@pytest.mark.parametrize("case", params(EXAMPLES["corpus_extra"]))
 def test_corpus_extra_normalised(case):
-    check(extract_metadata(read_normalised(EXTRA / case["file"])), case["expect"])
+    check(extract_metadata(read_normalised(EXTRA / case.given["file"])), case.expect)
 
 
 # ------------------------------------------------------------------------------ offsets
@@ -283,9 +274,9 @@ def test_corpus_extra_normalised(case):
 
 def _all_documents() -> list[Document]:
     docs = [raw_document((CORPUS / n).read_text(encoding="utf-8"), n) for n in [*MAIN_SEEDS, ANNEX]]
-    docs += [_extra_document(c["file"]) for c in EXAMPLES["corpus_extra"] if (EXTRA / c["file"]).exists()]
-    docs += [raw_document(c["text"]) for c in EXAMPLES["documents"]]
-    docs += [paragraph_document(c["text"]) for c in EXAMPLES["documents"]]
+    docs += [_extra_document(c.given["file"]) for c in EXAMPLES["corpus_extra"] if (EXTRA / c.given["file"]).exists()]
+    docs += [raw_document(c.text) for c in EXAMPLES["documents"]]
+    docs += [paragraph_document(c.text) for c in EXAMPLES["documents"]]
     return docs
 
 

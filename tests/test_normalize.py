@@ -5,88 +5,81 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from extractors.headers import is_header_row
+from tests.example_tables import load, params
 from pipeline.readers.normalize import (
     Traced, Vocabulary, column_headers, compact_spaces, concat, fold, guess_kind, header_fields_of,
     is_header_field_line, is_noise_line, join_lines, normalize, normalize_text, right_aligned,
     text_items,
 )
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "normalize.yaml").read_text(encoding="utf-8"))
-
-
-def cases(section: str, name=lambda case: str(next(iter(case.values())))[:40]) -> list:
-    """The entries of one section as pytest params; `xfail` entries must fail (strict)."""
-    params = []
-    for case in EXAMPLES[section]:
-        marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if "xfail" in case else []
-        params.append(pytest.param(case, id=name(case), marks=marks))
-    return params
+EXAMPLES = load("normalize.yaml")
 
 
 def test_every_section_has_positives_and_negatives():
-    assert {c["noise"] for c in EXAMPLES["noise"]} == {True, False}
-    assert {bool(c["fields"]) for c in EXAMPLES["header_fields"]} == {True, False}
-    assert {c["header"] for c in EXAMPLES["header_rows"]} == {True, False}
-    assert "paragraph" in {c["kind"] for c in EXAMPLES["kinds"]} and "heading" in {c["kind"] for c in EXAMPLES["kinds"]}
-    assert any(c["input"] == c["output"] for c in EXAMPLES["spaces"])
-    assert any(c["input"] != c["output"] for c in EXAMPLES["spaces"])
+    assert {c.expect for c in EXAMPLES["noise"]} == {True, False}
+    assert {bool(c.expect) for c in EXAMPLES["header_fields"]} == {True, False}
+    assert {c.expect for c in EXAMPLES["header_rows"]} == {True, False}
+    assert {"paragraph", "heading"} <= {c.expect for c in EXAMPLES["kinds"]}
+    assert any(c.text == c.expect for c in EXAMPLES["spaces"])
+    assert any(c.text != c.expect for c in EXAMPLES["spaces"])
 
 
-@pytest.mark.parametrize("case", cases("fold"))
+@pytest.mark.parametrize("case", params(EXAMPLES["fold"]))
 def test_fold(case):
-    assert fold(Traced.from_source(case["input"])).text == case["output"]
+    assert fold(Traced.from_source(case.text)).text == case.expect
 
 
-@pytest.mark.parametrize("case", cases("spaces"))
+@pytest.mark.parametrize("case", params(EXAMPLES["spaces"]))
 def test_compact_spaces(case):
-    assert compact_spaces(Traced.from_source(case["input"])).text == case["output"]
+    assert compact_spaces(Traced.from_source(case.text)).text == case.expect
 
 
-@pytest.mark.parametrize("case", cases("noise"))
+@pytest.mark.parametrize("case", params(EXAMPLES["noise"]))
 def test_noise_lines(case):
-    assert is_noise_line(case["line"]) is case["noise"]
+    assert is_noise_line(case.text) is case.expect
 
 
-@pytest.mark.parametrize("case", cases("header_fields"))
+@pytest.mark.parametrize("case", params(EXAMPLES["header_fields"]))
 def test_header_fields(case):
-    fields = header_fields_of(case["line"]) if is_header_field_line(case["line"]) else {}
-    assert fields == case["fields"]
+    fields = header_fields_of(case.text) if is_header_field_line(case.text) else {}
+    assert fields == case.expect
 
 
-@pytest.mark.parametrize("case", cases("kinds"))
+@pytest.mark.parametrize("case", params(EXAMPLES["kinds"]))
 def test_block_kinds(case):
-    assert guess_kind(case["text"]) == case["kind"]
+    assert guess_kind(case.text) == case.expect
 
 
-@pytest.mark.parametrize("case", cases("header_rows"))
+@pytest.mark.parametrize("case", params(EXAMPLES["header_rows"]))
 def test_header_rows(case):
-    assert is_header_row(case["cells"]) is case["header"]
+    assert is_header_row(case.given["cells"]) is case.expect
 
 
-@pytest.mark.parametrize("case", cases("column_headers", name=lambda c: "/".join(h[2] for h in c["header"] if h[2])))
+@pytest.mark.parametrize("case", params(EXAMPLES["column_headers"]))
 def test_column_headers(case):
-    header = [tuple(h) for h in case["header"]]
-    if case["align_right"]:
-        header = right_aligned(header, case["n_cols"])
-    assert column_headers(header, case["n_cols"]) == case["labels"]
+    given = case.given
+    header = [tuple(h) for h in given["header"]]
+    if given["align_right"]:
+        header = right_aligned(header, given["n_cols"])
+    assert column_headers(header, given["n_cols"]) == case.expect
 
 
-@pytest.mark.parametrize("case", cases("documents", name=lambda c: c["name"][:60]))
+@pytest.mark.parametrize("case", params(EXAMPLES["documents"]))
 def test_documents(case):
-    result = normalize(text_items(case["input"], markdown=case.get("markdown", False)))
-    assert [[b.kind, result.text[b.start : b.end]] for b in result.blocks] == case["blocks"]
-    if "headers" in case:
+    result = normalize(text_items(case.text, markdown=case.given.get("markdown", False)))
+    want = case.expect
+    assert [[b.kind, result.text[b.start : b.end]] for b in result.blocks] == want["blocks"]
+    if "headers" in want:
         rows = [b for b in result.blocks if b.kind == "table_row"]
-        assert [[c.header for c in b.cells] for b in rows] == case["headers"]
-    if "header_fields" in case:
-        assert result.header_fields == case["header_fields"]
-    assert_consistent(result, case["input"])
+        assert [[c.header for c in b.cells] for b in rows] == want["headers"]
+    if "header_fields" in want:
+        assert result.header_fields == want["header_fields"]
+    assert_consistent(result, case.text)
 
 
 def assert_consistent(result, source: str) -> None:

@@ -14,14 +14,14 @@ EXAMPLES = load("page_notes.yaml")
 
 
 def test_the_table_has_both_sides():
-    assert {c["note"] for c in EXAMPLES["notes"]} == {True, False}
+    assert {c.expect for c in EXAMPLES["notes"]} == {True, False}
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["notes"], "line"))
+@pytest.mark.parametrize("case", params(EXAMPLES["notes"]))
 def test_page_notes(case):
-    assert is_noise_line(case["line"]) is case["note"]
-    if not case.get("furniture"):  # web furniture words are the normaliser's own vocabulary
-        assert is_page_note(case["line"]) is case["note"]
+    assert is_noise_line(case.text) is case.expect
+    if not case.given.get("furniture"):  # web furniture words are the normaliser's own vocabulary
+        assert is_page_note(case.text) is case.expect
 
 
 DOCUMENT = """> 本文正文由脚本自某市官方公开页面提取，仅供检索查阅；以[官方链接](https://www.example.gov.cn/d?id=7)发布版本为准。

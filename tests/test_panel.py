@@ -32,9 +32,9 @@ def examples_db(tmp_path_factory):
     """Every example title and jurisdiction as a stored document (no text: the panel reads the
     document row only)."""
     db = tmp_path_factory.mktemp("panel") / "examples.duckdb"
-    docs = [_doc(i, c["title"], c.get("annex_titles", [])) for i, c in enumerate(EXAMPLES["titles"])]
+    docs = [_doc(i, c.text, c.given.get("annex_titles", [])) for i, c in enumerate(EXAMPLES["titles"])]
     base = len(docs)
-    docs += [_doc(base + i, f"示例文件{i}", jurisdiction=c["jurisdiction"]) for i, c in enumerate(EXAMPLES["jurisdictions"])]
+    docs += [_doc(base + i, f"示例文件{i}", jurisdiction=c.text) for i, c in enumerate(EXAMPLES["jurisdictions"])]
     with store.open_for_writing(db) as con:
         store.insert(con, "documents", docs)
     con = connect(db)
@@ -47,23 +47,24 @@ def _panel_row(con, doc_id: str) -> dict:
     return dict(zip([d[0] for d in cur.description], cur.fetchone()))
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["titles"], id_key="source"))
+@pytest.mark.parametrize("case", params(EXAMPLES["titles"]))
 def test_title_readings(examples_db, case):
     con, _ = examples_db
     i = EXAMPLES["titles"].index(case)
     row = _panel_row(con, f"{i:064x}")
     got = {k: row[k] for k in ("outer_genre", "inner_title", "inner_genre", "inner_type")}
-    assert got == {k: case[k] for k in got}
-    assert row["doc_type"] == (case["inner_type"] or row["outer_type"])
+    assert got == {k: case.expect[k] for k in got}
+    assert row["doc_type"] == (case.expect["inner_type"] or row["outer_type"])
 
 
-@pytest.mark.parametrize("case", params(EXAMPLES["jurisdictions"], id_key="jurisdiction"))
+@pytest.mark.parametrize("case", params(EXAMPLES["jurisdictions"]))
 def test_jurisdiction_levels(examples_db, case):
     con, base = examples_db
     i = base + EXAMPLES["jurisdictions"].index(case)
     row = _panel_row(con, f"{i:064x}")
+    want = case.expect
     assert (row["jurisdiction_level"], row["province"], row["city"], row["district"]) == (
-        case["level"], case["province"], case["city"], case["district"])
+        want["level"], want["province"], want["city"], want["district"])
 
 
 # ------------------------------------------------------------------ the corpus

@@ -9,7 +9,7 @@ from extractors.metadata.parts import document_parts
 from pipeline.readers.normalize import normalize_text
 from tests.example_tables import load, params
 
-CASES = load("parts.yaml")["cases"]
+CASES = load("parts.yaml")["parts"]
 
 
 def _found(doc) -> list[dict]:
@@ -22,19 +22,20 @@ def _block_of(doc, line: str) -> int:
 
 @pytest.mark.parametrize("case", params(CASES))
 def test_parts_examples(case):
-    doc = normalize_text(case["text"])
-    assert _found(doc) == case["parts"]
+    doc = normalize_text(case.text)
+    want = case.expect
+    assert _found(doc) == want["parts"]
     st = structure.analyse(doc)
-    for line in case.get("in_body", []):
+    for line in want.get("in_body", []):
         assert st.in_body(_block_of(doc, line)), line
-    for line in case.get("outside", []):
+    for line in want.get("outside", []):
         assert not st.in_body(_block_of(doc, line)), line
-    for line, path in case.get("paths", {}).items():
+    for line, path in want.get("paths", {}).items():
         assert st.section_paths[_block_of(doc, line)] == path
 
 
 def test_sentences_of_every_part_are_body_units_and_paths_keep_the_part():
-    doc = normalize_text(next(c for c in CASES if c["id"].startswith("the plan carries its own annex list"))["text"])
+    doc = normalize_text(next(c for c in CASES if c.id.startswith("the plan carries its own annex list")).text)
     st = structure.analyse(doc)
     assert [(p.label, p.path_label) for p in st.parts] == [
         (None, ""), (None, "附件"), ("附件1", "附件1"), ("附件2", "附件2"), ("附件3", "附件3")]
@@ -78,5 +79,5 @@ def test_coverage_falls_when_a_plan_after_the_cover_is_not_recognised():
 
 
 def test_coverage_of_a_cover_notice_without_its_attachment_is_low():
-    forward_only = next(c for c in CASES if c["id"] == "a 转发 cover notice whose attachment is not in the text")
-    assert _coverage(forward_only["text"]) < 0.3  # 转发 only: the plan is not in the text
+    forward_only = next(c for c in CASES if c.id == "a 转发 cover notice whose attachment is not in the text")
+    assert _coverage(forward_only.text) < 0.3  # 转发 only: the plan is not in the text

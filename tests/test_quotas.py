@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -15,39 +14,34 @@ from pydantic import ValidationError
 from extractors import quotas
 from extractors.base import ExtractContext, Match
 from extractors.rules import load_yaml
+from tests.example_tables import Example, load, params
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 from tests.conftest import EXTRA, GOLD  # noqa: E402
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "quotas.yaml").read_text(encoding="utf-8"))
+EXAMPLES = load("quotas.yaml")["extract"]
 
 
-def _context(case: dict) -> ExtractContext:
-    text = case["text"]
+def _context(case: Example) -> ExtractContext:
+    text = case.text
     masked = []
-    for piece in case.get("masked") or []:
+    for piece in case.given.get("masked") or []:
         start = text.index(piece)
         masked.append((start, start + len(piece)))
     return ExtractContext(masked=masked)
-
-
-def _params():
-    for case in EXAMPLES:
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
-        yield pytest.param(case, id=case["id"], marks=marks)
 
 
 def _num(x):
     return None if x is None else float(x)
 
 
-@pytest.mark.parametrize("case", list(_params()))
+@pytest.mark.parametrize("case", params(EXAMPLES))
 def test_example(case):
-    text = case["text"]
+    text = case.text
     found = quotas.extract(text, _context(case))
     got = [(m.value.value_min, m.value.value_max, m.value.unit, m.value.comparator) for m in found]
-    assert got == [(_num(e["min"]), _num(e["max"]), e["unit"], e["cmp"]) for e in case["expect"]]
-    for m, e in zip(found, case["expect"]):
+    assert got == [(_num(e["min"]), _num(e["max"]), e["unit"], e["cmp"]) for e in case.expect]
+    for m, e in zip(found, case.expect):
         assert text[m.start:m.end] == m.surface
         if "surface" in e:
             assert m.surface == e["surface"]
@@ -63,10 +57,9 @@ def test_example(case):
 
 
 def test_example_table_has_positives_negatives_and_open_cases():
-    assert sum(1 for c in EXAMPLES if c["expect"]) >= 20
-    assert sum(1 for c in EXAMPLES if not c["expect"]) >= 10
-    assert any(c.get("xfail") for c in EXAMPLES)
-    assert len({c["id"] for c in EXAMPLES}) == len(EXAMPLES)
+    assert sum(1 for c in EXAMPLES if c.expect) >= 20
+    assert sum(1 for c in EXAMPLES if not c.expect) >= 10
+    assert any(c.xfail for c in EXAMPLES)
 
 
 def test_parse_reads_one_surface():

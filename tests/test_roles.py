@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from extractors import roles, units
 from extractors.base import ExtractContext, Match
 from extractors.fields import extract_fields
+from tests.example_tables import load, params
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "roles.yaml").read_text(encoding="utf-8"))
+EXAMPLES = load("roles.yaml")
 ROOT = Path(__file__).resolve().parent.parent
 from tests.conftest import GOLD  # noqa: E402
 
@@ -31,28 +31,22 @@ def roles_by_key(text: str, start: int, end: int, units: list[Match], header: st
     return result
 
 
-def _params(cases: list[dict]):
-    return [pytest.param(c, id=c["text"][:24],
-                         marks=[pytest.mark.xfail(strict=True, reason=c["xfail"])] if c.get("xfail") else [])
-            for c in cases]
-
-
-@pytest.mark.parametrize("case", _params(EXAMPLES["cases"]))
+@pytest.mark.parametrize("case", params(EXAMPLES["roles"]))
 def test_role_examples(case):
-    text = case["text"]
+    text = case.text
     found = units.extract(text, ExtractContext())
-    got = roles_by_key(text, 0, len(text), found, case.get("header"))
+    got = roles_by_key(text, 0, len(text), found, case.given.get("header"))
     generic = {m.value.canonical for m in found if m.value.generic}
-    want = case["roles"]
+    want = case.expect
     specific = {k: r for k, r in got.items() if k not in generic}
     assert specific == {k: r for k, r in want.items() if k not in generic}, f"\n got: {got}\nwant: {want}"
     for key in want.keys() & generic:
         assert got.get(key) == want[key], f"{key}: got {got.get(key)}, want {want[key]}"
 
 
-@pytest.mark.parametrize("header,role", list(EXAMPLES["headers"].items()))
-def test_role_from_header(header, role):
-    assert roles.role_from_header(header) == (None if role == "-" else role)
+@pytest.mark.parametrize("case", params(EXAMPLES["headers"]))
+def test_role_from_header(case):
+    assert roles.role_from_header(case.text) == (None if case.expect == "-" else case.expect)
 
 
 def test_one_role_per_unit_in_order_and_defaults_outside_the_scope():

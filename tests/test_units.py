@@ -6,14 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from extractors import units
 from extractors.base import ExtractContext
+from tests.example_tables import load, params
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "examples" / "units.yaml").read_text(encoding="utf-8"))
+EXAMPLES = load("units.yaml")
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
 from tests.conftest import extra_files  # noqa: E402
@@ -28,16 +28,6 @@ ANNOTATION_KEYS = [
     "农业农村", "机构编制", "审计", "科技", "统计", "民防", "政务服务", "大数据", "城市运行管理", "医疗保障",
     "人民政府", "镇街", "社区", "领导小组", "政协", "人大", "工会", "共青团", "妇联",
 ]
-
-
-def _case_id(case: dict) -> str:
-    return case["text"][:24]
-
-
-def _params(cases: list[dict]):
-    return [pytest.param(c, id=_case_id(c),
-                         marks=[pytest.mark.xfail(strict=True, reason=c["xfail"])] if c.get("xfail") else [])
-            for c in cases]
 
 
 def _render(m) -> str:
@@ -55,24 +45,24 @@ def _matches_expectation(got: str, want: str) -> bool:
             and (w["level"] is None or w["level"] == level))
 
 
-@pytest.mark.parametrize("case", _params(EXAMPLES["extract"]))
+@pytest.mark.parametrize("case", params(EXAMPLES["extract"]))
 def test_extract_examples(case):
-    found = units.extract(case["text"], ExtractContext())
+    found = units.extract(case.text, ExtractContext())
     got = [_render(m) for m in found]
-    want = case["expect"]
+    want = case.expect
     assert len(got) == len(want) and all(_matches_expectation(g, w) for g, w in zip(got, want)), \
         f"\n got: {got}\nwant: {want}"
     for m in found:
-        assert case["text"][m.start:m.end] == m.surface
+        assert case.text[m.start:m.end] == m.surface
 
 
-@pytest.mark.parametrize("surface,key", list(EXAMPLES["parse"].items()))
-def test_parse_examples(surface, key):
-    value = units.parse(surface, ExtractContext())
-    if key == "-":
+@pytest.mark.parametrize("case", params(EXAMPLES["parse"]))
+def test_parse_examples(case):
+    value = units.parse(case.text, ExtractContext())
+    if case.expect == "-":
         assert value is None
     else:
-        assert value is not None and value.canonical == key, value
+        assert value is not None and value.canonical == case.expect, value
 
 
 @pytest.mark.parametrize("key", ANNOTATION_KEYS)
