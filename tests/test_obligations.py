@@ -2,14 +2,21 @@
 roles and deadlines each one gets."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from extractors import analyze as analysis
+from extractors import obligations, structure
 from extractors.analyze import analyze
+from extractors.base import ExtractContext
+from extractors.fields import extract_fields
 from pipeline.readers import read_document
+from pipeline.readers.normalize import normalize_text
 from tests.conftest import CORPUS, EXTRA, needs
+from tests.example_tables import load, params
 
 DOCS = Path(__file__).parent / "data" / "docs"
 NOW = dt.datetime(2026, 1, 1)
@@ -27,6 +34,60 @@ def summary(ex, fragment: str) -> tuple[dict, set, str]:
     units = {u.canonical: u.role for u in ex.units if u.obligation_id == oid and not u.generic}
     deadlines = {(d.date.isoformat() if d.date else None, d.kind) for d in ex.deadlines if d.obligation_id == oid}
     return units, deadlines, hits[0].modality
+
+
+# ------------------------------------------------------------------ the example table
+
+
+EXAMPLES = load("obligations.yaml")["build"]
+
+
+def _compact(s: str) -> str:
+    return "".join(s.split())
+
+
+def built(text: str, given: dict) -> list[dict]:
+    """The obligations of a passage as the pipeline builds them (no metadata: a passage has no
+    title or signature), each as the table writes it."""
+    doc = normalize_text(text)
+    issued = given.get("issued")
+    dates = ExtractContext(issued_date=dt.date.fromisoformat(str(issued)) if issued else None)
+    ctx = dataclasses.replace(dates, deadline_cells=analysis.deadline_cells(doc, dates)
+                              + obligations.assignment_brackets(doc.text))
+    fields = extract_fields(doc.text, None, ctx)
+    out = []
+    for ob in obligations.build(doc, structure.analyse(doc), fields, given.get("doc_type")):
+        units: dict[str, str] = {}
+        for lu in ob.units:
+            if not lu.match.value.generic:
+                units.setdefault(lu.match.value.canonical, lu.role)
+        deadlines = [[str(d.match.value.date) if d.match.value.date else None, d.match.value.kind]
+                     for d in ob.deadlines]
+        out.append({"text": doc.text[ob.start:ob.end], "modality": ob.modality, "units": units,
+                    "deadlines": deadlines})
+    return out
+
+
+@pytest.mark.parametrize("case", params(EXAMPLES))
+def test_obligation_examples(case):
+    got = built(case.text, case.given)
+    matched = set()
+    for want in case.expect:
+        hits = [i for i, ob in enumerate(got) if _compact(want["anchor"]) in _compact(ob["text"])]
+        assert len(hits) == 1, f"{want['anchor']}: {[got[i]['text'][:30] for i in hits]}"
+        ob = got[hits[0]]
+        matched.add(hits[0])
+        assert (ob["modality"], ob["units"]) == (want["modality"], want["units"]), want["anchor"]
+        if "deadlines" in want:
+            assert ob["deadlines"] == [[str(d) if d else None, k] for d, k in want["deadlines"]], want["anchor"]
+    if case.given.get("exhaustive"):
+        assert [ob["text"][:40] for i, ob in enumerate(got) if i not in matched] == []
+
+
+def test_the_example_table_has_duties_negatives_and_unsolved_passages():
+    assert sum(bool(c.expect) for c in EXAMPLES) >= 10
+    assert sum(not c.expect and c.given.get("exhaustive") for c in EXAMPLES) >= 4
+    assert any(c.xfail for c in EXAMPLES)
 
 
 @pytest.fixture(scope="module")

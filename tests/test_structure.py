@@ -4,7 +4,35 @@ from __future__ import annotations
 import pytest
 
 from extractors.structure import analyse, numbering_of, sentences
+from pipeline.readers.normalize import normalize_text
 from schemas.document import Block, Document
+from tests.example_tables import load, params
+
+EXAMPLES = load("structure.yaml")["analyse"]
+
+
+@pytest.mark.parametrize("case", params(EXAMPLES))
+def test_structure_examples(case):
+    doc = normalize_text(case.text)
+    st = analyse(doc)
+    got = []
+    for u in st.units:
+        unit = {"text": doc.text[u.start:u.end]}
+        if st.in_body(u.block_index):
+            unit["path"] = u.section_path
+        else:
+            unit["body"] = False
+        if u.is_heading:
+            unit["heading"] = True
+        got.append(unit)
+    assert got == case.expect
+
+
+def test_the_example_table_covers_heads_bodies_and_signatures():
+    units = [u for c in EXAMPLES for u in c.expect]
+    assert any(u.get("heading") and "body" not in u for u in units)  # a numbered item's title
+    assert any(u.get("heading") and u.get("body") is False for u in units)  # a document's title
+    assert sum(u.get("body") is False and not u.get("heading") for u in units) >= 2
 
 
 @pytest.mark.parametrize("line, level, label", [
