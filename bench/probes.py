@@ -7,6 +7,7 @@ outside); each prints one line of JSON:
     python bench/probes.py startup                 the pipeline's start: imports, spaCy, jieba
     python bench/probes.py flow-timing MODE DB WARM LIST WORKERS   the ingest flow or run_ingest, timed
     python bench/probes.py rjieba-compare LIST     (in the rjieba venv) rjieba against jieba
+    python bench/probes.py linear N SHAPE          read + extract N characters of the seeds, one line or many
 
 LIST is a file with one path a line. Imports here are the standard library's: the rjieba probe runs
 in a venv without the project.
@@ -207,9 +208,43 @@ def _spans(tokens: list[str]) -> set[tuple[int, int]]:
     return out
 
 
+def linear_text(n_chars: int, shape: str) -> str:
+    """`n_chars` of the five seed documents repeated: as they are ("lines"), or run together on one
+    line ("one-line": no newline, no tab), the shape that made two steps quadratic."""
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt")))
+    if shape == "one-line":
+        seeds = seeds.replace("\n", "").replace("\t", "")
+    return (seeds * (n_chars // len(seeds) + 1))[:n_chars]
+
+
+def cmd_linear(n_chars: str, shape: str) -> None:
+    """CPU seconds to read and extract one file of N characters, the pipeline warmed first (its
+    start is no part of the per-character cost)."""
+    import datetime as dt
+    import tempfile
+
+    from pipeline.readers import read_document
+    from pipeline.runs.process import extract
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp) / "warm.txt"
+        warm.write_text(linear_text(5_000, "lines"), encoding="utf-8")
+        extract(read_document(warm), "bench", dt.datetime(2024, 1, 1))
+        path = Path(tmp) / "linear.txt"
+        path.write_text(linear_text(int(n_chars), shape), encoding="utf-8")
+        t0 = time.process_time()
+        doc = read_document(path)
+        t1 = time.process_time()
+        extraction = extract(doc, "bench", dt.datetime(2024, 1, 1))
+        t2 = time.process_time()
+    n = len(doc.text)
+    print(json.dumps({"chars": n, "shape": shape, "read_s": t1 - t0, "extract_s": t2 - t1,
+                      "us_per_char": 1e6 * (t2 - t0) / n, "obligations": len(extraction.obligations)}))
+
+
 def main(argv: list[str]) -> int:
     probes = {"floor-jieba": cmd_floor_jieba, "floor-pdfplumber": cmd_floor_pdfplumber, "read-only": cmd_read_only,
-              "startup": cmd_startup, "rjieba-compare": cmd_rjieba_compare}
+              "startup": cmd_startup, "rjieba-compare": cmd_rjieba_compare, "linear": cmd_linear}
     if argv and argv[0] in probes:
         probes[argv[0]](*argv[1:])
         return 0

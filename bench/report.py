@@ -64,6 +64,13 @@ def render(r: dict) -> str:
             out.append(f"| of which the writer process / the largest worker | {m[a]['peak_main_mb']:.0f} → "
                        f"{m[b]['peak_main_mb']:.0f} MB / {m[a]['peak_child_mb']:.0f} → {m[b]['peak_child_mb']:.0f} MB"
                        f" | | | |")
+    lin = r.get("linear")
+    if lin:
+        for shape, v in lin.items():
+            first, last = v["runs"][0], v["runs"][-1]
+            out.append(f"| read + extract per character, {shape}, {first['chars']:,} → {last['chars']:,} chars (CPU) | "
+                       f"{first['us_per_char']:.1f} → {last['us_per_char']:.1f} µs | | {v['growth']:.2f}× | flat "
+                       f"(≤ 1.5×) |")
     q = r.get("queries")
     if q:
         n = q["scale"]["counts"]["obligations"]

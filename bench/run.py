@@ -19,6 +19,8 @@ Steps (names for --only / --skip):
             bare `jieba.lcut` over the same documents' text (the normalised text the pipeline stored)
   pdf       the PDF documents: ingest, our reader alone, vs bare pdfplumber `extract_text`
   stages    per-stage CPU seconds and shares (bench/stages.py), plus a cProfile run's top functions
+  linear    read + extract of one file of 10 K to 2 M characters, one line or many: CPU per character,
+            which must stay flat (linear time)
   prefect   the `ingest` flow vs `run_ingest` called directly, on the same documents; cold start apart
   memory    peak memory of ingest at two corpus sizes (500 and 2,000 documents), 2 workers
   workers   the memory step's documents again with one worker: the two-worker speed-up past the start

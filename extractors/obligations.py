@@ -7,6 +7,7 @@ its columns (a units column gives roles by its header), then adds units named in
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -81,56 +82,10 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     return True
 
 
-def _paragraph_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches,
-                        at: int) -> Match | None:
-    """The deadline a paragraph states for its whole item: outside narrowing sentences, the latest
-    time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage is).
-    A target that opens its sentence (到2020年，…达到95%以上) governs what follows it, not the
-    measures written before it (`at`: where the inheriting sentence starts)."""
-    found = []
-    for u in structure.units_of_block(block_index):
-        sentence = doc.text[u.start:u.end]
-        if any(sentence.startswith(w) for w in RULES.narrowing_starts):
-            continue
-        own = fields.within("deadlines", u.start, u.end)
-        if u.start > at and own and _opens_target(doc.text, u.start, own[0]):
-            continue
-        found += own
-    dated = [m for m in found if m.value.kind == "by" and m.value.date is not None]
-    if dated:
-        return max(dated, key=lambda m: m.value.date)
-    return found[0] if found else None
-
-
 def _opens_target(text: str, sentence_start: int, deadline: Match) -> bool:
     """A sentence that opens with a target date (到2020年，…): a goal for what the item does next."""
     lead = _NUMBER_PREFIX.sub("", text[sentence_start:deadline.start], count=1).strip()
     return not lead and deadline.surface.startswith(tuple(RULES.target_openers))
-
-
-def _item_deadline(doc: Document, structure: Structure, block_index: int, fields: FieldMatches) -> Match | None:
-    """A deadline the numbered item states for all its work in a sentence of its own, in another
-    paragraph of the item (a page break split it): 整治工作要于2021年底全面完成。 Such a sentence
-    names no responsible body; one that does (…部门于…前，将…报送) is a duty of its own paragraph."""
-    path = structure.section_paths[block_index]
-    if not path:
-        return None
-    lo = block_index
-    while lo > 0 and structure.section_paths[lo - 1] == path and lo not in structure.numbering:
-        lo -= 1
-    hi = block_index
-    while hi + 1 < len(doc.blocks) and structure.section_paths[hi + 1] == path and hi + 1 not in structure.numbering:
-        hi += 1
-    for u in (u for b in range(lo, hi + 1) if b != block_index for u in structure.units_of_block(b)):
-        if u.kind != "sentence":
-            continue
-        sentence = doc.text[u.start:u.end]
-        if any(sentence.startswith(w) for w in RULES.narrowing_starts) or not _has_any(sentence, RULES.completion_words):
-            continue
-        found = fields.within("deadlines", u.start, u.end)
-        if found and not fields.within("units", u.start, u.end):
-            return found[0]
-    return None
 
 
 def _outside(matches: list[Match], spans: list[Match]) -> list[Match]:
@@ -179,34 +134,134 @@ def _has_subject(ob: Obligation) -> bool:
     return any(u.role in ("lead", "implement") and not u.match.value.generic for u in ob.units)
 
 
-def _sentence_has_units(doc: Document, structure: Structure, fields: FieldMatches, deadline: Match) -> bool:
-    """Whether the sentence stating `deadline` names a body outside its assignment brackets."""
-    for u in structure.units:
-        if u.start <= deadline.start and deadline.end <= u.end:
-            brackets = assignment_brackets(doc.text, u.start, u.end)
-            return any(not any(s <= m.start and m.end <= e for s, e in brackets)
-                       for m in fields.within("units", u.start, u.end))
-    return False
+class _ItemScope:
+    """What a duty inherits from its paragraph and numbered item — the paragraph's deadline, the
+    item's deadline and assignment brackets — and whether a deadline's sentence names a body,
+    each worked out once per block or item and then looked up: asked per obligation, rescanning the
+    paragraph or item made a document quadratic in the length of its paragraphs (a text on one line:
+    2,000 obligations rescanned 1,400 sentences each)."""
+
+    def __init__(self, doc: Document, structure: Structure, fields: FieldMatches):
+        self.doc, self.structure, self.fields = doc, structure, fields
+        n, paths, numbered = len(doc.blocks), structure.section_paths, structure.numbering
+        # the blocks of each block's numbered item: the same section path, up to the next numbered block
+        self.lo, self.hi = list(range(n)), list(range(n))
+        for b in range(1, n):
+            if b not in numbered and paths[b - 1] == paths[b]:
+                self.lo[b] = self.lo[b - 1]
+        for b in range(n - 2, -1, -1):
+            if b + 1 not in numbered and paths[b + 1] == paths[b]:
+                self.hi[b] = self.hi[b + 1]
+        self._paragraph: dict[int, tuple] = {}
+        self._item_deadlines: dict[tuple[int, int], list[tuple[int, Match]]] = {}
+        self._brackets: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._unit_starts = [u.start for u in structure.units]
+
+    def paragraph_deadline(self, block_index: int, at: int) -> Match | None:
+        """The deadline a paragraph states for its whole item: outside narrowing sentences, the
+        latest time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage
+        is). A target that opens its sentence (到2020年，…达到95%以上) governs what follows it, not
+        the measures written before it (`at`: where the inheriting sentence starts)."""
+        if block_index not in self._paragraph:
+            self._paragraph[block_index] = self._paragraph_index(block_index)
+        always_best, always_first, target_starts, target_best, target_first = self._paragraph[block_index]
+        k = bisect.bisect_right(target_starts, at)  # target sentences starting at or before `at` count
+        best = max(always_best, target_best[k], key=lambda c: (c[0], -c[1][0], -c[1][1]) if c else ())
+        if best:
+            return best[2]
+        first = min((c for c in (always_first, target_first[k]) if c), default=None)
+        return first[1] if first else None
+
+    def _paragraph_index(self, block_index: int) -> tuple:
+        """(best and first match of the sentences that always count, the starts of the target
+        sentences, and best/first over each prefix of them). Candidates are (date, order, match)
+        and (order, match), `order` being the match's place in the paragraph's list: the latest
+        date wins, the first listed among equals, as max() over the list did."""
+        text, always_best, always_first = self.doc.text, None, None
+        target_starts, target_best, target_first = [], [None], [None]
+        for ui, u in enumerate(self.structure.units_of_block(block_index)):
+            sentence = text[u.start:u.end]
+            if any(sentence.startswith(w) for w in RULES.narrowing_starts):
+                continue
+            own = self.fields.within("deadlines", u.start, u.end)
+            if not own:
+                continue
+            dated = [(m.value.date, (ui, j), m) for j, m in enumerate(own)
+                     if m.value.kind == "by" and m.value.date is not None]
+            best = max(dated, key=lambda c: (c[0], -c[1][0], -c[1][1]), default=None)
+            first = ((ui, 0), own[0])
+            if _opens_target(text, u.start, own[0]):
+                target_starts.append(u.start)
+                target_best.append(_later(target_best[-1], best))
+                target_first.append(target_first[-1] or first)
+            else:
+                always_best, always_first = _later(always_best, best), always_first or first
+        return always_best, always_first, target_starts, target_best, target_first
+
+    def item_deadline(self, block_index: int) -> Match | None:
+        """A deadline the numbered item states for all its work in a sentence of its own, in another
+        paragraph of the item (a page break split it): 整治工作要于2021年底全面完成。 Such a sentence
+        names no responsible body; one that does (…部门于…前，将…报送) is a duty of its own paragraph."""
+        if not self.structure.section_paths[block_index]:
+            return None
+        span = (self.lo[block_index], self.hi[block_index])
+        if span not in self._item_deadlines:
+            self._item_deadlines[span] = self._item_sentences(*span)
+        return next((m for b, m in self._item_deadlines[span] if b != block_index), None)
+
+    def _item_sentences(self, lo: int, hi: int) -> list[tuple[int, Match]]:
+        """(block, first deadline) of the item's sentences that could state its deadline, in order;
+        two from different blocks are enough for any block of the item to find one not its own."""
+        text, out = self.doc.text, []
+        for b in range(lo, hi + 1):
+            for u in self.structure.units_of_block(b):
+                if u.kind != "sentence":
+                    continue
+                sentence = text[u.start:u.end]
+                if any(sentence.startswith(w) for w in RULES.narrowing_starts) or \
+                        not _has_any(sentence, RULES.completion_words):
+                    continue
+                found = self.fields.within("deadlines", u.start, u.end)
+                if found and not self.fields.within("units", u.start, u.end):
+                    out.append((b, found[0]))
+                    if len({blk for blk, _ in out}) == 2:
+                        return out
+        return out
+
+    def brackets(self, block_index: int) -> list[tuple[int, int]]:
+        """Assignment brackets of the paragraph, else of the numbered item the paragraph belongs to."""
+        block = self.doc.blocks[block_index]
+        found = self._brackets_of(block.start, block.end)
+        if found or not self.structure.section_paths[block_index]:
+            return found
+        i, j = self.lo[block_index], self.hi[block_index]
+        if i == j:
+            return []
+        return self._brackets_of(self.doc.blocks[i].start, self.doc.blocks[j].end)
+
+    def _brackets_of(self, start: int, end: int) -> list[tuple[int, int]]:
+        if (start, end) not in self._brackets:
+            self._brackets[(start, end)] = assignment_brackets(self.doc.text, start, end)
+        return self._brackets[(start, end)]
+
+    def sentence_has_units(self, deadline: Match) -> bool:
+        """Whether the sentence stating `deadline` names a body outside its assignment brackets."""
+        units = self.structure.units
+        k = bisect.bisect_right(self._unit_starts, deadline.start)
+        # units are in text order and do not overlap: the one holding the deadline starts last before it
+        for u in units[max(0, k - 1):k]:
+            if u.start <= deadline.start and deadline.end <= u.end:
+                brackets = self._brackets_of(u.start, u.end)
+                return any(not any(s <= m.start and m.end <= e for s, e in brackets)
+                           for m in self.fields.within("units", u.start, u.end))
+        return False
 
 
-def _item_brackets(doc: Document, structure: Structure, block_index: int) -> list[tuple[int, int]]:
-    """Assignment brackets of the paragraph, else of the numbered item the paragraph belongs to."""
-    block = doc.blocks[block_index]
-    found = assignment_brackets(doc.text, block.start, block.end)
-    if found:
-        return found
-    path = structure.section_paths[block_index]
-    if not path:
-        return []
-    i = block_index
-    while i > 0 and i not in structure.numbering and structure.section_paths[i - 1] == path:
-        i -= 1
-    j = block_index
-    while j + 1 < len(doc.blocks) and j + 1 not in structure.numbering and structure.section_paths[j + 1] == path:
-        j += 1
-    if i == j:
-        return []
-    return assignment_brackets(doc.text, doc.blocks[i].start, doc.blocks[j].end)
+def _later(a: tuple | None, b: tuple | None) -> tuple | None:
+    """Of two (date, order, match) candidates, the later date; the earlier order among equals."""
+    if a is None or b is None:
+        return a or b
+    return max(a, b, key=lambda c: (c[0], -c[1][0], -c[1][1]))
 
 
 def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches) -> Obligation | None:
@@ -252,6 +307,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     """Every obligation of the document, in text order. `front_matter` are the spans of the
     title, document number and signature: no duty is read there."""
     text = doc.text
+    scope = _ItemScope(doc, structure, fields)
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
     listing = _Listing()  # 乡镇人民政府负责…，履行下列职责：（一）…；（二）…: the items' doer
@@ -296,7 +352,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(sentence, unit, doc_type, bool(units)):
             previous = None
             continue
-        brackets = _item_brackets(doc, structure, unit.block_index)
+        brackets = scope.brackets(unit.block_index)
         # the cue of an assignment bracket (（…等负责）) says who answers, not how strongly: 鼓励… stays encourage
         cue = modality.parse(text_outside(text, unit.start, unit.end, brackets), ExtractContext())
         ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index, cue or "must")
@@ -320,9 +376,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         if own:
             ob.deadlines = [LinkedDeadline(d, "own") for d in own]
         elif not any(sentence.startswith(w) for w in RULES.narrowing_starts):
-            inherited = (_paragraph_deadline(doc, structure, unit.block_index, fields, unit.start)
-                         or _item_deadline(doc, structure, unit.block_index, fields))
-            if inherited and _has_subject(ob) and _sentence_has_units(doc, structure, fields, inherited):
+            inherited = scope.paragraph_deadline(unit.block_index, unit.start) or scope.item_deadline(unit.block_index)
+            if inherited and _has_subject(ob) and scope.sentence_has_units(inherited):
                 # 各区县要在年底前制定方案。市财政局要加强资金保障。: each body keeps its own limit
                 inherited = None
             if inherited:
