@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 from dataclasses import replace
 
-from extractors import categories, citations, deadlines, headers, nlp, obligations, quotas, structure, terms
+from extractors import brackets, categories, citations, deadlines, headers, nlp, obligations, quotas, structure, terms
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.fields import extract_fields
 from extractors.metadata import extract_metadata
@@ -42,7 +42,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     meta = extract_metadata(doc)
     dates = ExtractContext(issued_date=meta.issued_date, plan_year=deadlines.plan_year(meta.title))
     # table cells of a deadline column, and brackets that assign an item (（责任单位：…，长期坚持）)
-    ctx = replace(dates, deadline_cells=deadline_cells(doc, dates) + obligations.assignment_brackets(doc.text))
+    ctx = replace(dates, deadline_cells=deadline_cells(doc, dates) + brackets.assignment_brackets(doc.text))
     fields = extract_fields(doc.text, meta, ctx)
     # a cell of a table's unit column (万平方米 under 单位) names a unit, never a quota; it gives its
     # unit to the row's value cells (2 under 2030年目标 -> 20000 m2)

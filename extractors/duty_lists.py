@@ -40,6 +40,8 @@ _COMPLETION_TAIL = re.compile(RULES.completion_tail)
 _NUMBER_PREFIX = re.compile(r"\s*(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|"
                             r"[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])\s*")
 _SUBJECT_ROLES = ("lead", "implement")
+# what may stand before the body that opens a sentence as its subject (由区建管委负责…)
+_SUBJECT_PREFIXES = {""} | set(clauses.RULES.subject_prefixes)
 
 
 def _compact_len(text: str) -> int:
@@ -93,6 +95,36 @@ def _heading_doers(text: str, start: int, end: int, units: list[Match]) -> list[
     if _compact_len(re.sub(r"[、，,和及与：:。\s]", "", "".join(left))) > 1:
         return []
     return [u for u in roles_for(text, start, end, units) if not u.match.value.generic]
+
+
+@dataclass
+class ItemSubject:
+    """In a duty list, the body that opens a sentence of an item answers for the item's later
+    sentences that name none: the item is that body's list of duties (（三）区商务委员会负责指导…。
+    推动…。指导、督促…). A later sentence opening with a body of its own (区消防救援支队负责…) takes
+    over; a new numbered item starts afresh."""
+
+    path: str | None = None
+    doers: list[LinkedUnit] = field(default_factory=list)
+
+    def carry(self, text: str, start: int, section_path: str, units: list[LinkedUnit],
+              active: bool) -> list[LinkedUnit]:
+        """The units of the sentence at `start` with the item's subject added when it has none."""
+        if not active or section_path != self.path:
+            self.path, self.doers = (section_path if active else None), []
+        if not active:
+            return units
+        head = _NUMBER_PREFIX.match(text, start)
+        head_end = head.end() if head else start
+        own = [u for u in units if u.role in _SUBJECT_ROLES and not u.match.value.generic
+               and u.match.start >= head_end
+               and re.sub(r"\s+", "", text[head_end:u.match.start]) in _SUBJECT_PREFIXES]
+        if own:
+            self.doers = own
+            return units
+        if self.doers and not any(u.role in _SUBJECT_ROLES and not u.match.value.generic for u in units):
+            return merge_units(list(self.doers), units)
+        return units
 
 
 def _in(m: Match, spans) -> bool:

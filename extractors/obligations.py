@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from extractors import duty_lists, headers, modality
+from extractors import brackets as assignment, duty_lists, headers, modality
 from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
@@ -32,7 +32,6 @@ class ObligationRules(RuleTable):
     narrowing_starts: list[str]
     completion_words: list[str]
     target_openers: list[str]
-    assignment_words: list[str]
 
 
 RULES = load_rules(ObligationRules, "obligations.yaml")
@@ -43,17 +42,6 @@ _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?是")
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
 _YEAR_MONTH = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}月)?(?:\d{1,2}日)?"
 _DATED_OPENING = re.compile(rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~){_YEAR_MONTH})?(?:以来)?[，,]")
-_PARENTHETICAL = re.compile(r"[（(]([^（()）\n]{2,200})[）)]")
-
-
-def assignment_brackets(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Parentheticals that assign an item to bodies or give its time limit:
-    （牵头单位：市民政局；配合单位：市财政局）, （市卫生健康委牵头，市医保局配合）, （完成时限：2023年底前）."""
-    end = len(text) if end is None else end
-    return [(m.start(), m.end()) for m in _PARENTHETICAL.finditer(text, start, end)
-            if _has_any(m.group(1), RULES.assignment_words)]
-
-
 def _has_any(text: str, words: list[str]) -> bool:
     return any(w in text for w in words)
 
@@ -155,16 +143,22 @@ class _ItemScope:
         self._paragraph: dict[int, tuple] = {}
         self._item_deadlines: dict[tuple[int, int], list[tuple[int, Match]]] = {}
         self._brackets: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._items: dict[tuple[int, int], assignment.ItemBrackets] = {}
         self._unit_starts = [u.start for u in structure.units]
 
-    def paragraph_deadline(self, block_index: int, at: int) -> Match | None:
+    def paragraph_deadline(self, block_index: int, at: int, group: tuple = ()) -> Match | None:
         """The deadline a paragraph states for its whole item: outside narrowing sentences, the
         latest time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage
         is). A target that opens its sentence (到2020年，…达到95%以上) governs what follows it, not
-        the measures written before it (`at`: where the inheriting sentence starts)."""
+        the measures written before it (`at`: where the inheriting sentence starts). A paragraph
+        that holds several items, each closed by its assignment bracket (`group`: the inheriting
+        sentence's brackets), states a deadline per item."""
         if block_index not in self._paragraph:
             self._paragraph[block_index] = self._paragraph_index(block_index)
-        always_best, always_first, target_starts, target_best, target_first = self._paragraph[block_index]
+        index = self._paragraph[block_index].get(group if group else None)
+        if index is None:
+            return None
+        always_best, always_first, target_starts, target_best, target_first = index
         k = bisect.bisect_right(target_starts, at)  # target sentences starting at or before `at` count
         best = max(always_best, target_best[k], key=lambda c: (c[0], -c[1][0], -c[1][1]) if c else ())
         if best:
@@ -172,13 +166,13 @@ class _ItemScope:
         first = min((c for c in (always_first, target_first[k]) if c), default=None)
         return first[1] if first else None
 
-    def _paragraph_index(self, block_index: int) -> tuple:
-        """(best and first match of the sentences that always count, the starts of the target
-        sentences, and best/first over each prefix of them). Candidates are (date, order, match)
-        and (order, match), `order` being the match's place in the paragraph's list: the latest
-        date wins, the first listed among equals, as max() over the list did."""
-        text, always_best, always_first = self.doc.text, None, None
-        target_starts, target_best, target_first = [], [None], [None]
+    def _paragraph_index(self, block_index: int) -> dict:
+        """Per bracket group of the paragraph (None: all its sentences), (best and first match of the
+        sentences that always count, the starts of the target sentences, and best/first over each
+        prefix of them). Candidates are (date, order, match) and (order, match), `order` being the
+        match's place in the paragraph's list: the latest date wins, the first listed among equals,
+        as max() over the list did. One pass over the paragraph, whatever its number of groups."""
+        text, out = self.doc.text, {}
         for ui, u in enumerate(self.structure.units_of_block(block_index)):
             sentence = text[u.start:u.end]
             if any(sentence.startswith(w) for w in RULES.narrowing_starts):
@@ -190,13 +184,16 @@ class _ItemScope:
                      if m.value.kind == "by" and m.value.date is not None]
             best = max(dated, key=lambda c: (c[0], -c[1][0], -c[1][1]), default=None)
             first = ((ui, 0), own[0])
-            if _opens_target(text, u.start, own[0]):
-                target_starts.append(u.start)
-                target_best.append(_later(target_best[-1], best))
-                target_first.append(target_first[-1] or first)
-            else:
-                always_best, always_first = _later(always_best, best), always_first or first
-        return always_best, always_first, target_starts, target_best, target_first
+            target = _opens_target(text, u.start, own[0])
+            for key in {None, tuple(self.covering(u))}:
+                acc = out.setdefault(key, [None, None, [], [None], [None]])
+                if target:
+                    acc[2].append(u.start)
+                    acc[3].append(_later(acc[3][-1], best))
+                    acc[4].append(acc[4][-1] or first)
+                else:
+                    acc[0], acc[1] = _later(acc[0], best), acc[1] or first
+        return {key: tuple(acc) for key, acc in out.items()}
 
     def item_deadline(self, block_index: int) -> Match | None:
         """A deadline the numbered item states for all its work in a sentence of its own, in another
@@ -228,20 +225,19 @@ class _ItemScope:
                         return out
         return out
 
-    def brackets(self, block_index: int) -> list[tuple[int, int]]:
-        """Assignment brackets of the paragraph, else of the numbered item the paragraph belongs to."""
-        block = self.doc.blocks[block_index]
-        found = self._brackets_of(block.start, block.end)
-        if found or not self.structure.section_paths[block_index]:
-            return found
-        i, j = self.lo[block_index], self.hi[block_index]
-        if i == j:
-            return []
-        return self._brackets_of(self.doc.blocks[i].start, self.doc.blocks[j].end)
+    def covering(self, unit: Unit) -> list[tuple[int, int]]:
+        """The assignment brackets that assign the sentence `unit` (extractors/brackets.py): looked up
+        in its numbered item's brackets (the paragraph's, when it stands under no numbering)."""
+        b = unit.block_index
+        lo, hi = (self.lo[b], self.hi[b]) if self.structure.section_paths[b] else (b, b)
+        span = (self.doc.blocks[lo].start, self.doc.blocks[hi].end)
+        if span not in self._items:
+            self._items[span] = assignment.ItemBrackets(self._brackets_of(*span))
+        return self._items[span].covering(unit.start, unit.end)
 
     def _brackets_of(self, start: int, end: int) -> list[tuple[int, int]]:
         if (start, end) not in self._brackets:
-            self._brackets[(start, end)] = assignment_brackets(self.doc.text, start, end)
+            self._brackets[(start, end)] = assignment.assignment_brackets(self.doc.text, start, end)
         return self._brackets[(start, end)]
 
     def sentence_has_units(self, deadline: Match) -> bool:
@@ -314,6 +310,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     context = duty_lists.DutyContext()  # 四、职责分工 / （一）区建管委: a duty list's section or item
     block_seen = -1
     in_list, heading_doers = False, []
+    standing = assignment.standing_assignments(doc, structure, fields)
+    item_subject = duty_lists.ItemSubject()
     for unit in structure.units:
         listing.follow(doc, structure, unit)
         if unit.block_index != block_seen:
@@ -352,7 +350,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(sentence, unit, doc_type, bool(units)):
             previous = None
             continue
-        brackets = scope.brackets(unit.block_index)
+        brackets = scope.covering(unit)
         # the cue of an assignment bracket (（…等负责）) says who answers, not how strongly: 鼓励… stays encourage
         cue = modality.parse(text_outside(text, unit.start, unit.end, brackets), ExtractContext())
         ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index, cue or "must")
@@ -366,17 +364,24 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             carried = [u for u in previous.units if u.role in ("lead", "implement")]
             ob.units = carried + [u for u in ob.units if u.match.value.canonical not in
                                   {c.match.value.canonical for c in carried}]
+        # （三）区商务委员会负责…。推动…。: in a duty list an item's sentences are its body's duties
+        ob.units = item_subject.carry(text, unit.start, unit.section_path, ob.units,
+                                     in_list or (listing.duties and bool(listing.doers)))
         if listing.doers and not _has_subject(ob):
             ob.units = merge_units(list(listing.doers), ob.units)
         elif heading_doers and not _has_subject(ob):
             ob.units = merge_units(list(heading_doers), ob.units)
         for s_, e_ in brackets:  # the item's assignment applies to each of its duties
             ob.units = merge_units(ob.units, roles_for(text, s_, e_, fields.within("units", s_, e_)))
+        # …以下均需试点城市政府落实，不再列出: the brackets no longer name the standing body
+        ob.units = merge_units(ob.units, assignment.standing_units(standing, assignment.part_of(
+            structure, unit.block_index), brackets))
         own = fields.within("deadlines", unit.start, unit.end)
         if own:
             ob.deadlines = [LinkedDeadline(d, "own") for d in own]
         elif not any(sentence.startswith(w) for w in RULES.narrowing_starts):
-            inherited = scope.paragraph_deadline(unit.block_index, unit.start) or scope.item_deadline(unit.block_index)
+            inherited = (scope.paragraph_deadline(unit.block_index, unit.start, tuple(brackets))
+                         or scope.item_deadline(unit.block_index))
             if inherited and _has_subject(ob) and scope.sentence_has_units(inherited):
                 # 各区县要在年底前制定方案。市财政局要加强资金保障。: each body keeps its own limit
                 inherited = None

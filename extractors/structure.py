@@ -36,6 +36,7 @@ class StructureRules(RuleTable):
     body_end_prefixes: list[str]
     skip_line_prefixes: list[str]
     sentence_end: str
+    max_bracket_chars: int
 
 
 RULES = load_rules(StructureRules, "structure.yaml")
@@ -47,6 +48,7 @@ _PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
 _CLAUSE_MARK = re.compile(r"[，,；;]")
 # a line with no sentence punctuation at all: a title or a heading without numbering
 _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
+_BRACKET_OPEN, _BRACKET_CLOSE = "（(", "）)"
 
 
 @dataclass(frozen=True)
@@ -123,14 +125,7 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     surrounding whitespace is trimmed and empty pieces dropped. A parenthetical standing after a
     sentence end (…同步交付。（牵头单位：市民政局）) belongs to the sentence before it."""
     spans: list[tuple[int, int]] = []
-    for m in _SENTENCE.finditer(text, start, end):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e <= s:
-            continue
+    for s, e in _bracket_whole(text, _pieces(text, start, end)):
         lead = _PARENTHETICAL.match(text, s, e) if spans else None
         if lead:
             spans[-1] = (spans[-1][0], lead.end())
@@ -140,6 +135,52 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if e > s:
             spans.append((s, e))
     return spans
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] cut after every sentence end, each piece trimmed, empty ones dropped."""
+    out = []
+    for m in _SENTENCE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _open_brackets(text: str, s: int, e: int) -> int:
+    depth = 0
+    for ch in text[s:e]:
+        if ch in _BRACKET_OPEN:
+            depth += 1
+        elif ch in _BRACKET_CLOSE and depth:
+            depth -= 1
+    return depth
+
+
+def _bracket_whole(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pieces joined where a sentence end stands inside a bracket that closes within
+    RULES.max_bracket_chars: an assignment bracket may hold sentences of its own
+    (（生态环境部指导，试点城市政府负责落实。以下均需试点城市政府落实，不再列出）), and a duty is not cut
+    there. A bracket that does not close nearby is a stray character: the pieces stay apart."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(pieces):
+        s, e = pieces[i]
+        if _open_brackets(text, s, e):
+            opened = max(text.rfind(ch, s, e) for ch in _BRACKET_OPEN)
+            for k in range(i + 1, len(pieces)):
+                if pieces[k][1] - opened > RULES.max_bracket_chars:
+                    break
+                if not _open_brackets(text, s, pieces[k][1]):
+                    e, i = pieces[k][1], k
+                    break
+        out.append((s, e))
+        i += 1
+    return out
 
 
 def is_skip_line(text: str) -> bool:

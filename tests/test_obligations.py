@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractors import analyze as analysis
-from extractors import obligations, structure
+from extractors import brackets, obligations, structure
 from extractors.analyze import analyze
 from extractors.base import ExtractContext
 from extractors.fields import extract_fields
@@ -53,7 +53,7 @@ def built(text: str, given: dict) -> list[dict]:
     issued = given.get("issued")
     dates = ExtractContext(issued_date=dt.date.fromisoformat(str(issued)) if issued else None)
     ctx = dataclasses.replace(dates, deadline_cells=analysis.deadline_cells(doc, dates)
-                              + obligations.assignment_brackets(doc.text))
+                              + brackets.assignment_brackets(doc.text))
     fields = extract_fields(doc.text, None, ctx)
     out = []
     for ob in obligations.build(doc, structure.analyse(doc), fields, given.get("doc_type")):

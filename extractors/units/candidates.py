@@ -147,14 +147,19 @@ def _territorial_forms(v: CompactView) -> list[_Cand]:
 def _generics(v: CompactView, taken: list[_Cand]) -> list[_Cand]:
     out = []
     s = v.s
+    areas = [c for c in taken if c.kind in ("plural", "government")]
     for m in _GENERIC.finditer(s):
         name = (m["mod"] or "") + (m["core"] or m["alone"])
         if name in RULES.generic.not_generic:
             continue
         lvl = m["lvl"]
+        start = m.start()
+        if lvl and m["mod"] and any(c.start < start < c.end for c in areas):
+            # 各地区各部门: the 区 ends the area before it (各地区), it is no level of 各部门
+            lvl, start = None, m.start("mod")
         level = _level_of(lvl) or (_level_of(m["mod"]) if m["mod"] and m["mod"][0] in "省市区县" else None)
         key = RULES.generic.key_of(m["core"] or m["alone"])
-        out.append(_Cand(m.start(), m.end(), key, level, True, "generic", priority=3, level_text=lvl))
+        out.append(_Cand(start, m.end(), key, level, True, "generic", priority=3, level_text=lvl))
     # X主管部门: read the domain back to a particle or a stop character (应征求|配套设施主管部门)
     covered = SpanIndex((c.start, c.end) for c in taken + out)
     for m in _DOMAIN_HEAD.finditer(s):

@@ -75,7 +75,8 @@ def _select(v: CompactView) -> list[_Cand]:
     by_start = {c.start: c for c in chosen}
     decided: dict[int, bool] = {}
     for c in sorted(chosen, key=lambda c: -c.start):  # right to left: a partner is decided first
-        if c.kind in ("government", "bare_government", "plural", "strong") and c.end in starts:
+        if c.kind in ("government", "bare_government", "plural", "strong") and c.end in starts and \
+                not (c.kind == "plural" and v.s.startswith("各", c.end)):
             # 省人民政府住房和城乡建设主管部门: the government only qualifies the department, and
             # lends it its level
             decided[c.start] = False
