@@ -6,8 +6,9 @@
 Every duty sentence is cut at ；and before 二是 / 三是 (extractors/clauses.py). A duty list is also
 cut at its commas, one clause per predicate: the sentence names a body and its duties after 负责 /
 主要职责 (区消防救援局负责协调、指导项目推进工作，对改造方案进行技术把关，并参加…); or it stands
-in a 职责 section (四、职责分工 / 第三章 区政府工作部门消防安全职责), under an item headed by a body's
-name alone (（一）区建管委), or in the items of a lead-in naming duties (…履行下列职责：).
+in a 职责 section (四、职责分工 / 第三章 区政府工作部门消防安全职责) or in the items of a lead-in naming
+duties (…履行下列职责：). An item headed by a body's name alone (（一）区建管委, 一、区数据局) gives the
+doer of its sentences; it cuts them at commas only inside a 职责 section.
 
 Each clause inherits what the sentence states for the whole unless it names its own: the body
 (its subject, the item's assignment bracket), the deadline (one at the head of the sentence —
@@ -60,11 +61,15 @@ class DutyContext:
 
     section_level: int | None = None
     item_level: int | None = None
+
+    @property
+    def in_section(self) -> bool:
+        return self.section_level is not None
     doers: list[LinkedUnit] = field(default_factory=list)
 
     def follow(self, text: str, block_start: int, block_end: int, numbering, units: list[Match]) -> tuple[bool, list[LinkedUnit]]:
-        """(cut at commas, doers) for a block; `numbering` is the block's (None when unnumbered),
-        `units` the units named in it."""
+        """(in a duty list, doers) for a block; `numbering` is the block's (None when unnumbered),
+        `units` the units named in it. Only a 职责 section (`in_section`) cuts at commas."""
         if numbering is not None:
             level = -1 if numbering.name == "chapter" else numbering.level
             if self.section_level is not None and level <= self.section_level:

@@ -49,6 +49,14 @@ def merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedU
     return first + [u for u in more if u.match.value.canonical not in seen]
 
 
+def merge_columns(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedUnit]:
+    """Units of a table row's unit columns merged: a body listed both as cooperating (配合单位) and
+    as carrying the task out (实施主体) carries it out; a lead stays a lead."""
+    implementers = {u.match.value.canonical: u for u in more if u.role == "implement"}
+    upgraded = [implementers.get(u.match.value.canonical, u) if u.role == "cooperate" else u for u in first]
+    return merge_units(upgraded, more)
+
+
 
 def text_outside(text: str, start: int, end: int, spans) -> str:
     """text[start:end] with the parts inside `spans` left out (assignment brackets)."""

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from extractors import brackets as assignment, duty_lists, headers, modality
 from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
-from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
+from extractors.linked import (LinkedDeadline, LinkedUnit, Obligation, merge_columns, merge_units, roles_for,
+                               text_outside)
 from extractors.rules import RuleTable, load_rules
 from extractors.structure import Structure, Unit, is_skip_line
 from extractors.text import HAN
+from extractors.units.cells import cell_bodies
 from schemas.document import Block, Document
 
 
@@ -285,8 +287,9 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
     ob = Obligation(block.start, block.end, "table", unit.section_path, unit.block_index,
                     modality.parse(task_text, ExtractContext()) or "must")
     for c in unit_cells:
-        ob.units = merge_units(ob.units, roles_for(text, c.start, c.end, fields.within("units", c.start, c.end),
-                                                     c.header))
+        found = fields.within("units", c.start, c.end)
+        found = sorted(found + cell_bodies(text, c.start, c.end, found), key=lambda m: m.start)
+        ob.units = merge_columns(ob.units, roles_for(text, c.start, c.end, found, c.header))
     if task:
         ob.units = merge_units(ob.units, roles_for(text, task.start, task.end,
                                                      fields.within("units", task.start, task.end)))
@@ -389,9 +392,10 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                 ob.deadlines = [LinkedDeadline(inherited, "item")]
         ob.quotas = fields.within("quotas", unit.start, unit.end)
         ob.citations = fields.within("citations", unit.start, unit.end)
-        # a duty list's items are cut at their commas; its lead-in (…，履行下列职责：) is not
-        commas = not sentence.rstrip().endswith(("：", ":")) and (
-            in_list or (listing.duties and bool(listing.doers) and unit.block_index != listing.lead_in))
+        # a duty list's items are cut at their commas (a 职责 section's, a lead-in's: not an item headed
+        # by a body's name elsewhere); the lead-in itself (…，履行下列职责：) is not
+        commas = not sentence.rstrip().endswith(("：", ":")) and (context.in_section or (
+            listing.duties and bool(listing.doers) and unit.block_index != listing.lead_in))
         obligations += duty_lists.split(text, ob, unit.start, unit.end, fields, brackets, commas)
         previous = ob
     return obligations

@@ -11,7 +11,7 @@ from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
     _GROUP_NAME_STOP, _HEADS, _NAMED_STOP, _NAMED_SUFFIX, _LEADING_GROUP, _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
-    _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
+    _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _BRANCH, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
     _WEAK_KEY)
 from extractors.units.context import (_ends_with_particle, _followed_by_noun, _is_cjk, _level_of, _place_start,
     _starts_unit)
@@ -65,6 +65,19 @@ def _departments(v: CompactView) -> list[_Cand]:
         bare_kind = "bare_suffix" if kind == "suffix_stem" else "bare"
         out.append(_Cand(start, end, key, level, False, "department" if full else bare_kind,
                          priority=0, level_text=lvl, suffix=suf))
+    return out
+
+
+def _branches(v: CompactView) -> list[_Cand]:
+    """A city bureau's branch in a district (公安青浦分局): a department of its function."""
+    out = []
+    for m in _BRANCH.finditer(v.s):
+        if not _starts_unit(v, m.start()) or _followed_by_noun(v.s, m.end()):
+            continue
+        key, _ = _HEADS[fold_brackets(m["head"])]
+        if key not in _ANNOTATION_KEYS:
+            key = fold_brackets(m["head"])
+        out.append(_Cand(m.start(), m.end(), key, "district", False, "department", priority=0, suffix=m["suf"]))
     return out
 
 
@@ -221,7 +234,7 @@ def _leading_groups(v: CompactView) -> list[_Cand]:
 
 def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
     """(departments incl. bare words, everything else) before any context check."""
-    departments = _departments(v)
+    departments = _departments(v) + _branches(v)
     others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _named_bodies(v) + _leading_groups(v)
     others += _generics(v, departments + others)
     return departments, others

@@ -120,6 +120,19 @@ class NamedBodyRules(RuleTable):
     name_stops: list[str]
 
 
+class BranchRules(RuleTable):
+    suffixes: list[str]
+    min_place: int
+    max_place: int
+
+
+class CellBodyRules(RuleTable):
+    suffixes: list[str]
+    not_body_words: list[str]
+    min_chars: int
+    max_chars: int
+
+
 class UnitRules(RuleTable):
     annotation_keys: list[str]
     departments: list[Department]
@@ -139,6 +152,8 @@ class UnitRules(RuleTable):
     other_bodies: list[str]
     leading_group: LeadingGroupRules
     named_bodies: NamedBodyRules
+    cell_bodies: CellBodyRules
+    branches: BranchRules
     self_reference: SelfReferenceRules
 
     @model_validator(mode="after")

@@ -110,6 +110,10 @@ _OTHER_BODY = re.compile(_alt(RULES.other_bodies))
 _LEADING_GROUP = re.compile(_alt(RULES.leading_group.heads))
 _GROUP_NAME_STOP = re.compile(f"(?:{_alt(RULES.leading_group.name_stops)})$")
 _NAMED_SUFFIX = re.compile(_alt(RULES.named_bodies.suffixes))
+# a branch: 公安青浦分局 (the function's head words, a district name, a branch suffix)
+_BRANCH = re.compile(f"(?P<head>{_alt([h for h, (_, kind) in _HEADS.items() if kind == 'stem'])})"
+                     f"(?P<place>[{HAN}]{{{RULES.branches.min_place},{RULES.branches.max_place}}}?)"
+                     f"(?P<suf>{_alt(RULES.branches.suffixes)})")
 _NAMED_STOP = re.compile(f"(?:{_alt(RULES.named_bodies.name_stops)})$")
 
 _BODY_FOLLOWER = re.compile(f"(?:{_alt(w for w in RULES.body_followers if w not in _CONNECTORS)})")
