@@ -301,6 +301,9 @@ def analyse(doc: Document) -> Structure:
                 and not text[s:e].rstrip().endswith(("；", ";"))
             if not num and len(spans) == 1 and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
                 heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）
+            if num and num.name == "article" and block.kind == "heading" and len(spans) == 1 \
+                    and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
+                heading = True  # 第三条（职责分工） alone on its line: the article's title, its text below
             st.units.append(Unit(s, e, i, "sentence", st.section_paths[i], is_heading=heading, in_body=in_body))
     return st
 

@@ -267,3 +267,20 @@ def test_an_assignment_bracket_does_not_set_the_modality(tmp_path):
     assert summary(ex, "鼓励企业开展高端农机装备工程化验证")[2] == "encourage"
     assert summary(ex, "鼓励企业开展高端农机装备工程化验证")[0] == {"工业和信息化": "lead", "科技": "cooperate"}
     assert summary(ex, "严格农机产品质量监管")[2] == "must"
+
+
+def test_an_article_title_alone_on_its_line_is_a_heading_not_a_duty(tmp_path):
+    # Shanghai 规章 and 规范性文件 print each article's title in brackets on a line of its own
+    rules = tmp_path / "rules.txt"
+    rules.write_text("某区公共租赁住房管理办法\n第一章总则\n第一条（目的和依据）\n"
+                     "为了加强本区公共租赁住房管理，制定本办法。\n第二条 (职责分工)\n"
+                     "区住房保障中心负责准入资格的审核工作。\n第三条（受理审核）运营公司应当在10个工作日内完成核查。\n",
+                     encoding="utf-8")
+    doc = read_document(rules)
+    ex = analyze(doc, pipeline_version="test", ingested_at=NOW)
+    texts = [o.text for o in ex.obligations]
+    assert not any(t.rstrip().endswith(("（目的和依据）", "(职责分工)")) for t in texts), texts
+    assert any(t.startswith("区住房保障中心负责准入资格的审核工作") for t in texts), texts
+    assert any(t.startswith("第三条（受理审核）运营公司应当") for t in texts), texts
+    kinds = {doc.text[b.start:b.end]: b.kind for b in doc.blocks}
+    assert kinds["第一条（目的和依据）"] == "heading" and kinds["第二条 (职责分工)"] == "heading"

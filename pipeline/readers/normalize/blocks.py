@@ -23,6 +23,9 @@ class PendingBlock:
 
 
 _ARTICLE = re.compile(rf"\s*第(?:{CN_NUMBER}|\d{{1,3}})[条款]")
+# an article's title alone on its line, as Shanghai's 规章 and 规范性文件 print them (第三条（职责分工）,
+# the article's text on the lines below): a heading, not the article
+ARTICLE_TITLE = re.compile(rf"\s*第(?:{CN_NUMBER}|\d{{1,3}})条\s*[（(][^（）()。；，,;]{{1,24}}[）)]\s*")
 _HEADING_MAX = 40  # characters; a numbered line this short with one sentence at most is a heading
 
 
@@ -30,6 +33,8 @@ def guess_kind(text: str) -> BlockKind:
     """heading / annex_heading where the numbering makes it obvious; paragraph otherwise."""
     if ANNEX_HEADING.match(text):
         return "annex_heading"
+    if ARTICLE_TITLE.fullmatch(text):
+        return "heading"
     if _ARTICLE.match(text):  # 第三条 …: an article of a regulation is an item, not a heading
         return "paragraph"
     if NUMBERING.match(text) and len(text) <= _HEADING_MAX and not re.search(r"[。；！？;!?]", text.rstrip("。")):
