@@ -61,10 +61,12 @@ class CitationRules(RuleTable):
     document_type_words: list[str]
     code_lead_words: list[str]
     attachment_markers: list[str]
+    alias_markers: list[str]
 
     @field_validator(
         "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",
         "not_cited_title_suffixes", "document_type_words", "code_lead_words", "attachment_markers",
+        "alias_markers",
     )
     @classmethod
     def _non_empty_words(cls, words: list[str]) -> list[str]:
@@ -129,6 +131,8 @@ _ATTACHMENT_LINE_RE = re.compile(
 _ATTACHMENT_REF_RE = re.compile(
     rf"(?:{alternation(RULES.attachment_markers)})[ \u3000]*[0-9０-９一二三四五六七八九十]*[ \u3000]*[:：]?[ \u3000]*$"
 )
+# A short name given to what was just cited: （以下简称《方案》）, 简称“《规划》”.
+_ALIAS_RE = re.compile(rf"(?:{alternation(RULES.alias_markers)})[ \u3000]*[“\"]?[ \u3000]*$")
 # A numbered or indented line continuing an attachment list (      2.全市…任务分解表).
 _ATTACHMENT_CONTINUATION_RE = re.compile(r"^(?:[ \t\u3000]+\S|\d+[.．、])")
 # What ends the clause an unbracketed title sits in.
@@ -237,11 +241,14 @@ def _code_after_title(text: str, pos: int) -> re.Match | None:
 
 def _titled_mentions(text: str, skip: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
+    aliases: set[str] = set()  # short names the text gave to what it cited (以下简称《方案》)
     for start, end in title_spans(text):
         if _overlaps(start, end, skip) or _ATTACHMENT_REF_RE.search(text, max(0, start - 8), start):
             continue
         title = _normalise_title(text[start + 1 : end - 1])
-        if not _is_cited_title(title):
+        if _ALIAS_RE.search(text, max(0, start - 8), start):
+            aliases.add(title)
+        if title in aliases or not _is_cited_title(title):
             continue
         code_m = _code_after_title(text, end)
         span_end = end if code_m is None else code_m.end()
