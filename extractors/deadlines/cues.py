@@ -11,7 +11,7 @@ from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineValue
 from schemas.records import DeadlineKind, YearSource
 from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _DONE, _EFFECTIVE_ALWAYS,
     _EFFECTIVE_AT_END, _CLAUSE_FOLLOWS, _ITEM_OPENING, _LABEL_END, _LABEL_VALUE, _LIST_GAP, _NUMERIC_UNIT_AFTER,
-    _PLAN_PERIOD_CLOSE, _PLAN_PERIOD_OPEN, _POST, _PRE, _RANGE_START, _VALIDITY)
+    _PAST_MARKER, _PLAN_PERIOD_CLOSE, _PLAN_PERIOD_OPEN, _POST, _PRE, _RANGE_NAME, _RANGE_START, _VALIDITY)
 from extractors.deadlines.calendar import _Reading, _read
 from extractors.deadlines.years import first_due, recurrence_anchor, year_for
 
@@ -112,6 +112,11 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
     if range_end and _PLAN_PERIOD_OPEN.search(text, max(0, pre.start("word") - 12), pre.start("word")) \
             and _PLAN_PERIOD_CLOSE.match(text, span_end) and m.group("year") and not m.group("month"):
         return None  # （2024-2026年）: the period a plan covers, not a limit
+    if range_end and m.group("year") and not m.group("month") and not m.group("ypart") \
+            and _RANGE_NAME.match(text, end):
+        return None  # 特制定2024—2026年三年行动计划: the period names the plan
+    if post_word in RULES.by_suffixes and _PAST_MARKER.match(text, span_end):
+        return None  # 2018年12月31日之前已完成转制的企业: done before then, a description
     done = _DONE.match(text, span_end)
     if done and not is_start:
         span_end = done.end()

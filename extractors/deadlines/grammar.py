@@ -78,6 +78,8 @@ _DATE_END_CHARS = "年月日号底末0123456789０１２３４５６７８９"
 # After a date: a range connector and the next date (…至2024年, —2025年): the date starts a range.
 _RANGE_START = re.compile(rf"{_S}(?:{alternation(RULES.range_connectors)}){_S}(?:\d|[{_CN_DIGIT}]{{2}}|今年|明年|本年)")
 _VALIDITY = re.compile(alternation(RULES.validity_words))
+_RANGE_NAME = re.compile(rf"{_S}(?:{alternation(RULES.range_name_words)})")
+_PAST_MARKER = re.compile(rf"{_S}(?:{alternation(RULES.past_markers)})")
 _CLAUSE_END = "，。；,;\n\t"
 _POST = re.compile(
     rf"{_S}(?P<word>{alternation(RULES.start_suffixes + RULES.by_suffixes + RULES.not_deadline_suffixes)})"

@@ -78,6 +78,8 @@ class DeadlineRules(RuleTable):
     numeric_date_not_before: list[str]
     title_year_not_plan: list[str]
     nominal_year_ends: list[str]
+    range_name_words: list[str]
+    past_markers: list[str]
 
     @field_validator("*", mode="after")
     @classmethod
