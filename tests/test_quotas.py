@@ -28,7 +28,7 @@ def _context(case: Example) -> ExtractContext:
     for piece in case.given.get("masked") or []:
         start = text.index(piece)
         masked.append((start, start + len(piece)))
-    return ExtractContext(masked=masked)
+    return ExtractContext(masked=masked, issued_date=case.given.get("issued"))
 
 
 def _num(x):

@@ -30,7 +30,7 @@ from extractors.quotas.vocabulary import FIELD, RULES, Comparator, QuotaRules, Q
 from extractors.quotas.grammar import _QUANTITY
 from extractors.quotas.basis import _bases
 from extractors.quotas.reading import (_clause_start, _is_penalty, _is_requirement, _merge_bounds, _read,
-    _share_list_cues, _value)
+    _share_list_cues, _value, in_past_year_sentence)
 from extractors.quotas.subject import _subject
 from extractors.quotas import kinds
 from extractors.quotas.targets import repeats, target_dates
@@ -47,7 +47,8 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     bases = _bases(text)
     located = [(m, r) for m in _QUANTITY.finditer(text) if (r := _read(m, text, bases, ctx))]
     _share_list_cues([r for _, r in located], text)
-    readings = [r for m, r in located if _is_requirement(r, text, m.end()) and not ctx.is_masked(r.start, r.end)]
+    readings = [r for m, r in located if _is_requirement(r, text, m.end()) and not ctx.is_masked(r.start, r.end)
+                and not in_past_year_sentence(text, r.number_start, ctx)]
     matches = []
     prev_end = 0
     for r in _merge_bounds(readings, text):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from extractors.quotas.vocabulary import RULES, _UNIT_BY_FORM
 from extractors.quotas.grammar import (_BASIS_NOUN, _BASIS_STOPS, _HEADS, _PER_CLASSIFIER, _PER_FIXED, _PER_NUMBER,
-    _PER_PREFIX, _PER_UNIT, _number, _scaled)
+    _PER_PERIOD, _PER_PREFIX, _PER_UNIT, _number, _scaled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,9 @@ def _basis_at(text: str, start: int) -> _Basis | None:
         return _Basis(start, unit.end(), _scaled(value, rule.factor), rule.unit)
     if classifier:
         pos = classifier.end()
+    period = _PER_PERIOD.match(text, pos) if value == 1.0 else None
+    if period:  # 每月开展不少于一次: the period is the basis, the verb after it is not
+        return _Basis(start, period.end(), value, RULES.per_basis.periods[period.group(0)])
     noun = _BASIS_NOUN.match(text, pos)
     if not noun:
         return None

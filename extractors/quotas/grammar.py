@@ -50,6 +50,7 @@ _PER_NUMBER = re.compile(rf"(?P<num>{_WHOLE_NUMBER}){_SP}")
 _PER_CLASSIFIER = re.compile(rf"(?:{alternation(RULES.per_basis.classifiers)})(?=[{HAN}])")
 _PER_UNIT = re.compile(rf"(?P<unit>{_UNIT})")
 _PER_FIXED = re.compile(alternation(RULES.per_basis.fixed))
+_PER_PERIOD = re.compile(alternation(RULES.per_basis.periods))
 # a basis written after the quantity with a slash: 16元/平方米, 50元/吨, 200元/人·月
 _PER_SLASH = re.compile(
     rf"{_SP}[/／]{_SP}每?(?P<num>{_WHOLE_NUMBER})?{_SP}(?:(?P<unit>{_UNIT})|(?P<noun>[{HAN}]{{1,2}}))")
@@ -72,7 +73,7 @@ _CJK_RUN = re.compile(f"[{HAN}]+")
 
 _LOOKBACK = 48          # characters searched before a quantity for its comparator, basis and verb
 _COMPARATOR_GAP = 12    # 不少于|地上住宅总建筑面积|千分之二: a noun may stand between
-_ORDINAL = "第"         # 第3条, 第十二个: an ordinal, not a quantity
+_ORDINAL = tuple(RULES.ordinal_prefixes)  # 第3条, 最后一个: a rank, not a quantity
 
 
 # the object between a governing verb and its number: Chinese characters without numerals, except

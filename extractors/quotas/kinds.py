@@ -46,13 +46,13 @@ def direction(text: str, r: _Reading, clause_start: int) -> QuotaDirection | Non
 def kind(text: str, r: _Reading, direction_: QuotaDirection | None, reached: bool) -> QuotaKind:
     if r.kind == "age":
         return "eligibility"
+    if r.kind == "frequency":
+        return "frequency"  # 每月开展不少于一次的上门宣传: the 的 qualifies an activity, not who qualifies
     if (r.comparator in _BOUNDS and r.explicit_comparator and not reached and direction_ is None
             and _ELIGIBLE_AFTER.match(text, r.end)):
         return "eligibility"
     if r.kind == "money":
         return "price" if r.basis is not None else "budget"
-    if r.kind == "frequency":
-        return "frequency"
     if r.governed or reached or direction_ is not None:
         return "target"
     return "threshold"

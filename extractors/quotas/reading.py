@@ -94,6 +94,21 @@ def _narrated(text: str, verb_start: int) -> bool:
     return _NARRATION_MARKER.search(text, ends[-1] if ends else lo, verb_start) is not None
 
 
+_PAST_YEAR_OPENING = re.compile(r"[\s#*（(一二三四五六七八九十\d、.．)）]*?(?P<year>(?:19|20)\d{2})[ \u3000]*年(?![度底末内])")
+
+
+def in_past_year_sentence(text: str, pos: int, ctx: ExtractContext) -> bool:
+    """Whether the sentence around `pos` opens with a year before the document's own year: it
+    reports what happened then (1995年全国共发生5级以上地震48次，高于年均19次的水平), and its
+    figures are no requirement. Unknown without the issue date."""
+    if ctx.issued_date is None:
+        return False
+    lo = max(0, pos - 160)
+    ends = [e.end() for e in _SENTENCE_END.finditer(text, lo, pos)]
+    opening = _PAST_YEAR_OPENING.match(text, ends[-1] if ends else lo)
+    return bool(opening) and int(opening.group("year")) < ctx.issued_date.year
+
+
 def _reaches(text: str, clause_start: int, number_start: int) -> bool:
     """达到70%, 分别达到65%: the number is a minimum to reach."""
     return _REACH.search(text[clause_start:number_start].rstrip(" \u3000")) is not None

@@ -62,6 +62,7 @@ class _PerBasis(RuleTable):
     classifiers: list[str]
     fixed: dict[str, str]
     heads: dict[str, str]
+    periods: dict[str, str]
     stop_words: list[str]
     max_gap: int = Field(ge=0)
 
@@ -81,6 +82,7 @@ class QuotaRules(RuleTable):
     requirement_verbs: list[str]
     requirement_verb_gap: int = Field(ge=0)
     narration_markers: list[str]
+    ordinal_prefixes: list[str] = Field(min_length=1)
     object_prepositions: list[str]
     reach_words: list[str]
     reach_adverbs: list[str]
