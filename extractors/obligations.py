@@ -154,19 +154,18 @@ class _ItemScope:
         is). A target that opens its sentence (到2020年，…达到95%以上) governs what follows it, not
         the measures written before it (`at`: where the inheriting sentence starts). A paragraph
         that holds several items, each closed by its assignment bracket (`group`: the inheriting
-        sentence's brackets), states a deadline per item."""
+        sentence's brackets), states a deadline per item. Only a dated limit is inherited."""
         if block_index not in self._paragraph:
             self._paragraph[block_index] = self._paragraph_index(block_index)
         index = self._paragraph[block_index].get(group if group else None)
         if index is None:
             return None
-        always_best, always_first, target_starts, target_best, target_first = index
+        always_best, _, target_starts, target_best, _ = index
         k = bisect.bisect_right(target_starts, at)  # target sentences starting at or before `at` count
         best = max(always_best, target_best[k], key=lambda c: (c[0], -c[1][0], -c[1][1]) if c else ())
-        if best:
-            return best[2]
-        first = min((c for c in (always_first, target_first[k]) if c), default=None)
-        return first[1] if first else None
+        # an undated limit belongs to its own sentence: 常态化开展安全抽检 (an adverb of its verb), 在10个
+        # 工作日内完成 (one step's time), 自…之日起10日内 — the other duties of the paragraph have none
+        return best[2] if best else None
 
     def _paragraph_index(self, block_index: int) -> dict:
         """Per bracket group of the paragraph (None: all its sentences), (best and first match of the
