@@ -105,6 +105,10 @@ def _print_summary(s: dict) -> None:
     out.print(f"ingested {s['n_files']} files into {s['db']} (run {s['run_id']})", markup=False)
     out.print(f"  new {s['new']}  unchanged {s['unchanged']}  replaced {s['replaced']}  "
               f"failed {s['failed']}  skipped {s['skipped']}  obligations stored {s['obligations']}", markup=False)
+    if s.get("duplicates") or s.get("moved"):
+        out.print(f"  of the unchanged, {s.get('duplicates', 0)} duplicates (the same bytes as another file here, "
+                  f"stored once); {s.get('moved', 0)} documents moved to a copy with their bytes (their file was "
+                  "edited, renamed or deleted)", markup=False)
     for path, kind, message in s["errors"]:
         out.print(Text.assemble("  ", (kind, "yellow"), " ", message))
     if s["ignored"]:

@@ -48,6 +48,7 @@ def print_cycle(summary) -> None:
     r = summary.run
     out.print(f"cycle {r.run_id}: {r.n_files} ready, new {r.new}  unchanged {r.unchanged}  replaced {r.replaced}  "
               f"failed {r.failed}  skipped {r.skipped}  obligations stored {r.obligations}"
+              + (f"  duplicates {r.duplicates}  moved {r.moved}" if r.duplicates or r.moved else "")
               + (f"  waiting {len(summary.waiting)}" if summary.waiting else ""))
     for _path, kind, message in r.errors:
         out.print(Text.assemble("  ", (kind, "yellow"), " ", message))

@@ -30,6 +30,8 @@ class RunSummary(RunTally):
     unchanged: int = 0
     replaced: int = 0
     skipped: int = 0  # failed before with the same bytes: not retried
+    duplicates: int = 0  # of the unchanged: files whose bytes are stored under another path of the run
+    moved: int = 0  # stored documents given another path: the file with their bytes was edited, renamed, deleted
     ignored: list[str] = field(default_factory=list)
     low_coverage: list[tuple[str, float]] = field(default_factory=list)  # (path, coverage) below LOW_COVERAGE
 
@@ -43,6 +45,43 @@ class Known:
     versions: dict[str, str]  # doc_id -> pipeline_version
     by_path: dict[str, str]  # source_path -> doc_id
     failed: set[tuple[str, str]]
+    hashes: dict[str, str] = field(default_factory=dict)  # listed path -> sha256, hashed when the run starts
+    listed: dict[str, list[str]] = field(default_factory=dict)  # sha256 -> the listed paths holding it
+
+    paths: dict[str, str] = field(default_factory=dict)  # doc_id -> source_path (by_path inverted)
+
+    def __post_init__(self) -> None:
+        self.paths = {d: p for p, d in self.by_path.items()}
+
+    def path_of(self, doc_id: str) -> str | None:
+        return self.paths.get(doc_id)
+
+    def stored_at(self, path: str, doc_id: str) -> None:
+        """`doc_id` is now stored under `path` (and only there)."""
+        before = self.paths.get(doc_id)
+        if before is not None and self.by_path.get(before) == doc_id:
+            del self.by_path[before]
+        self.by_path[path] = doc_id
+        self.paths[doc_id] = path
+
+    def hash_listing(self, paths: list[str]) -> None:
+        """Hash every listed file before the first batch: whether a stored document may go when its
+        file changes depends on files of later batches (a copy with the same bytes). A file that
+        cannot be hashed now is hashed again, and its error recorded, when its batch comes."""
+        for p in paths:
+            try:
+                self.hashes[p] = sha = file_sha256(Path(p))
+            except DocumentError:
+                continue
+            self.listed.setdefault(sha, []).append(p)
+
+    def holder(self, doc_id: str, besides: str) -> str | None:
+        """A listed path other than `besides` that still has the bytes of `doc_id`."""
+        return next((p for p in self.listed.get(doc_id, []) if p != besides), None)
+
+    def move(self, con, doc_id: str, to: str) -> None:
+        store.move_document(con, doc_id, to)
+        self.stored_at(to, doc_id)
 
 
 def load_known(db: Path) -> Known:
@@ -60,7 +99,7 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
     outcomes: list[Outcome | tuple[str, str, cf.Future]] = []
     for p in paths:
         try:
-            sha = file_sha256(Path(p))
+            sha = known.hashes.get(p) or file_sha256(Path(p))
         except DocumentError as exc:
             outcomes.append(Outcome.failed(p, None, exc))
             continue
@@ -81,9 +120,11 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
     store.store_documents: a document that cannot be stored is recorded, the others are kept)."""
     with store.open_for_writing(db) as con:
         pending: list[tuple[Outcome, list[str], bool]] = []  # (outcome, replaces, stored before)
+        changed: set[str] = set()  # paths whose document is replaced, its old one kept for a copy
         for oc in outcomes:
             if oc.status == "unchanged":
                 summary.unchanged += 1
+                _follow(con, oc.path, oc.sha256, known, summary)
             elif oc.status == "skipped":
                 summary.skipped += 1
             elif oc.status == "failed":
@@ -92,15 +133,40 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                 doc_id = oc.extraction.document.doc_id
                 # the same bytes as a file stored earlier in this run (in this batch or one before;
                 # with workers the next batch is extracted while this one is stored): unchanged
-                if known.versions.get(doc_id) == oc.extraction.document.pipeline_version or \
-                        any(p.extraction.document.doc_id == doc_id for p, _, _ in pending):
+                if any(p.extraction.document.doc_id == doc_id for p, _, _ in pending):
                     summary.unchanged += 1
+                    summary.duplicates += 1
+                    continue
+                if known.versions.get(doc_id) == oc.extraction.document.pipeline_version:
+                    summary.unchanged += 1
+                    _follow(con, oc.path, doc_id, known, summary)
                     continue
                 old = known.by_path.get(oc.path)
-                pending.append((oc, [old] if old and old != doc_id else [], doc_id in known.versions))
+                replaces = [old] if old and old != doc_id else []
+                if replaces and (twin := known.holder(old, besides=oc.path)):
+                    # another file of the run still has the old bytes: their document stays, under its path
+                    known.move(con, old, twin)
+                    summary.moved += 1
+                    replaces = []
+                    changed.add(oc.path)
+                pending.append((oc, replaces, doc_id in known.versions))
         for oc, replaces, stale in store_extracted(con, run, summary, pending):
-            _stored(oc, replaces, stale, known, summary)
+            _stored(oc, replaces, stale or oc.path in changed, known, summary)
         close_batch(con, run, summary)
+
+
+def _follow(con, path: str, doc_id: str | None, known: Known, summary: RunSummary) -> None:
+    """A file whose bytes are stored: under this path, under another path of the run with the same
+    bytes (a duplicate), or under a path that no longer exists and is not listed (renamed or deleted):
+    then the document moves to this path."""
+    stored_at = known.path_of(doc_id) if doc_id else None
+    if stored_at is None or stored_at == path:
+        return
+    if stored_at not in known.hashes and not Path(stored_at).exists():
+        known.move(con, doc_id, path)
+        summary.moved += 1
+    elif known.hashes.get(stored_at, doc_id) == doc_id:  # (a listed path with other bytes: it moves when stored)
+        summary.duplicates += 1
 
 
 def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary: RunSummary) -> None:
@@ -112,7 +178,8 @@ def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary
         summary.new += 1
     for r in replaces:
         known.versions.pop(r, None)
-    known.by_path[oc.path] = ex.document.doc_id
+        known.paths.pop(r, None)
+    known.stored_at(oc.path, ex.document.doc_id)
     known.versions[ex.document.doc_id] = ex.document.pipeline_version
     summary.obligations += len(ex.obligations)
     coverage = ex.document.coverage
@@ -176,6 +243,7 @@ def run_ingest(paths: list[str], db: Path = DEFAULT_DB, workers: int = 1, batch_
                          ignored=listing.ignored)
     with store.writer_lock(db, command):
         known = load_known(db)
+        known.hash_listing(listing.files)
         pool = worker_pool(workers, len(listing.files), limits)
         done = 0
         if listing.errors:  # documents by name that were not read (a FIFO, a GBK name): recorded first

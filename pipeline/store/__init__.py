@@ -27,6 +27,7 @@ from pipeline.store.write import (
     insert,
     link_annex,
     mark_interrupted_runs,
+    move_document,
     record_error,
     save_run,
     store_document,
@@ -35,5 +36,5 @@ from pipeline.store.write import (
 
 __all__ = ["StoredDocument", "StoredRows", "annex_lists", "check_keys", "connect", "documents_to_reprocess",
            "failed_before", "init_schema", "insert", "known_documents", "link_annex", "load_stored",
-           "mark_interrupted_runs", "open_for_writing", "record_error", "save_run", "schema_digest",
-           "store_document", "store_documents", "unlinked_annexes", "writer_lock"]
+           "mark_interrupted_runs", "move_document", "open_for_writing", "record_error", "save_run",
+           "schema_digest", "store_document", "store_documents", "unlinked_annexes", "writer_lock"]

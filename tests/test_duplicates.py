@@ -1,0 +1,114 @@
+"""Byte-identical files (通知.txt and 通知(1).txt): a document is stored once, under one of its paths;
+no document is deleted while any path of the run still has its bytes, its path follows the bytes
+when the file it was stored under is edited, renamed or deleted, and the summary says what
+happened."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipeline.runs.ingest import run_ingest
+from tests.conftest import CORPUS
+
+NOTICE = CORPUS / "zibo-2020-34-opinion.txt"
+OTHER = CORPUS / "jiangsu-2024-184-notice.txt"
+
+
+def stored(db: Path) -> dict[str, str]:
+    """{file name: doc_id} of every stored document."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {Path(p).name: d for p, d in con.execute("SELECT source_path, doc_id FROM documents").fetchall()}
+
+
+def edit(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n各区县要于2021年底前完成自查。\n", encoding="utf-8")
+
+
+def twins(tmp_path: Path) -> tuple[Path, Path, Path]:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    a, b = folder / "通知.txt", folder / "通知(1).txt"
+    shutil.copy(NOTICE, a)
+    shutil.copy(NOTICE, b)
+    shutil.copy(OTHER, folder / "other.txt")
+    return folder, a, b
+
+
+def test_duplicates_are_stored_once_and_counted(tmp_path):
+    folder, a, b = twins(tmp_path)
+    db = tmp_path / "d.duckdb"
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.unchanged, s.duplicates) == (2, 1, 1)
+    assert sorted(stored(db)) == ["other.txt", "通知(1).txt"]  # the first listed of the two paths
+
+
+def test_editing_the_stored_copy_keeps_the_twin_document(tmp_path):
+    folder, a, b = twins(tmp_path)
+    db = tmp_path / "d.duckdb"
+    run_ingest([str(folder)], db)
+    twin_id = stored(db)["通知(1).txt"]
+    edit(b)  # the path the document was stored under
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.replaced, s.unchanged, s.moved) == (0, 1, 2, 1), s
+    after = stored(db)
+    assert after["通知.txt"] == twin_id  # the bytes 通知.txt still has: kept, now under its path
+    assert after["通知(1).txt"] != twin_id and len(after) == 3
+    again = run_ingest([str(folder)], db)
+    assert (again.new, again.replaced, again.unchanged, again.moved) == (0, 0, 3, 0)  # nothing comes back
+    assert stored(db) == after
+
+
+def test_editing_the_other_copy_adds_a_document(tmp_path):
+    folder, a, b = twins(tmp_path)
+    db = tmp_path / "d.duckdb"
+    run_ingest([str(folder)], db)
+    before = stored(db)
+    edit(a)
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.replaced, s.unchanged, s.moved) == (1, 0, 2, 0), s
+    assert stored(db)["通知(1).txt"] == before["通知(1).txt"] and len(stored(db)) == 3
+
+
+def test_renaming_or_deleting_the_stored_copy_moves_the_document_to_a_twin(tmp_path):
+    folder, a, b = twins(tmp_path)
+    db = tmp_path / "d.duckdb"
+    run_ingest([str(folder)], db)
+    twin_id = stored(db)["通知(1).txt"]
+    b.rename(folder / "通知(2).txt")
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.unchanged, s.moved, s.duplicates) == (0, 3, 1, 1), s
+    assert stored(db)["通知(2).txt"] == twin_id  # the first listed path that has the bytes
+    (folder / "通知(2).txt").unlink()
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.unchanged, s.moved, s.duplicates) == (0, 2, 1, 0), s
+    assert stored(db)["通知.txt"] == twin_id
+    a.unlink()  # no copy left: the document stays, as for any vanished file
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.unchanged, s.moved) == (0, 1, 0) and twin_id in stored(db).values()
+
+
+def test_a_twin_outside_the_run_does_not_keep_a_document(tmp_path):
+    """The rule is about the paths of the run: a copy elsewhere, not listed, is not looked for."""
+    folder, a, b = twins(tmp_path)
+    db = tmp_path / "d.duckdb"
+    run_ingest([str(b)], db)
+    twin_id = stored(db)["通知(1).txt"]
+    edit(b)
+    s = run_ingest([str(b)], db)
+    assert (s.replaced, s.moved) == (1, 0)
+    assert twin_id not in stored(db).values()
+
+
+def test_the_command_line_summary_says_what_happened(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli.main import app
+
+    folder, a, b = twins(tmp_path)
+    db = tmp_path / "d.duckdb"
+    run_ingest([str(folder)], db)
+    edit(b)
+    out = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(db), "--no-prefect"]).output
+    assert "replaced 1" in out and "1 documents moved to a copy with their bytes" in out, out
