@@ -26,7 +26,7 @@ OBLIGATIONS = Path(sys.executable).with_name("obligations")
 CHILD_TABLES = ["blocks", "obligations", "obligation_units", "deadlines", "quotas", "citations"]
 # rows that belong to an obligation as well as to a document (obligation_id NULL: none governed)
 OBLIGATION_CHILDREN = ["obligation_units", "deadlines", "quotas", "citations"]
-KILL_CORPUS_SIZE = 12
+KILL_CORPUS_SIZE = 24  # extraction overlaps storing: enough documents that the kill comes mid-run
 # Rich wraps an error at the terminal width; a wide one keeps "database <long tmp path> is busy" on
 # one line so the message can be matched as a whole.
 CLI_ENV = {**os.environ, "COLUMNS": "400", "PYTHONUNBUFFERED": "1"}
@@ -151,7 +151,7 @@ def kill_while_writing(proc: subprocess.Popen, db: Path, timeout: float = 150.0)
         if con is None:
             break
         try:
-            nearly_done = con.execute("SELECT count(*) FROM documents").fetchone()[0] >= KILL_CORPUS_SIZE - 2
+            nearly_done = con.execute("SELECT count(*) FROM documents").fetchone()[0] >= KILL_CORPUS_SIZE // 2
         finally:
             con.close()
         if nearly_done:
