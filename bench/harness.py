@@ -24,6 +24,7 @@ for _p in (ROOT, BENCH):
         sys.path.append(str(_p))
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 MEASURED_ENV: dict[str, str] = {}  # set by Bench.snapshot: PYTHONPATH of the snapshot
 
 
@@ -39,23 +40,41 @@ class Sample:
     stdout: str = field(repr=False, default="")
 
 
+def _rss(pid: int) -> int:
+    """Resident set of a process in bytes, from /proc (0 when it has gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from the parent ids in /proc/*/stat (Linux; no psutil needed)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])  # the name may hold spaces and brackets
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
 def _tree_rss(pid: int) -> tuple[int, int, int]:
     """(RSS of the process, largest RSS among its descendants, sum over the tree) in bytes."""
-    import psutil
-    try:
-        root = psutil.Process(pid)
-        children = root.children(recursive=True)
-        own = root.memory_info().rss
-    except psutil.Error:
-        return 0, 0, 0
-    largest = total = 0
-    for p in children:
-        try:
-            rss = p.memory_info().rss
-        except psutil.Error:
-            continue
-        largest, total = max(largest, rss), total + rss
-    return own, largest, own + total
+    own = _rss(pid)
+    rss = [_rss(p) for p in _descendants(pid)]
+    return own, max(rss, default=0), own + sum(rss)
 
 
 def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Sample:
