@@ -45,6 +45,7 @@ def areas() -> list[str]:
 
 def scale(base: Path, out: Path, target_obligations: int) -> dict:
     """Copy `base` to `out` and add copies of its documents until `target_obligations` is reached."""
+    from pipeline.store import texts
     from schemas.records import DOCUMENT_TABLES
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -74,8 +75,13 @@ def scale(base: Path, out: Path, target_obligations: int) -> dict:
             con.execute("CREATE OR REPLACE TEMP TABLE chosen AS SELECT unnest(?) AS doc_id", [chosen])
             con.execute("BEGIN TRANSACTION")
             for t in tables:
-                con.execute(f"INSERT INTO {t} SELECT {_renamed_columns(con, t, copy, names)} "
-                            f"FROM base_{t} WHERE doc_id IN (SELECT doc_id FROM chosen)")
+                select = f"SELECT {_renamed_columns(con, t, copy, names)} FROM base_{t} " \
+                         "WHERE doc_id IN (SELECT doc_id FROM chosen)"
+                if t == "documents":  # a view: the texts are stored apart (pipeline/store/texts.py)
+                    con.execute(f"INSERT INTO {texts.shards(con)[-1]} SELECT doc_id, text FROM ({select})")
+                    con.execute(f"INSERT INTO {texts.META} SELECT * EXCLUDE (text) FROM ({select})")
+                else:
+                    con.execute(f"INSERT INTO {t} {select}")
             con.execute("COMMIT")
             have = con.execute("SELECT count(*) FROM obligations").fetchone()[0]
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

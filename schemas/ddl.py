@@ -46,11 +46,13 @@ def table_ddl(model: type[Record]) -> str:
     2,000 documents)."""
     cols = []
     for name, field in model.model_fields.items():
+        if name in model.__apart__:
+            continue
         sql_type, nullable = column_type(field.annotation)
         cols.append(f"    {quote(name)} {sql_type}{'' if nullable else ' NOT NULL'}")
     if model not in DOCUMENT_TABLES:
         cols.append(f"    PRIMARY KEY ({', '.join(quote(k) for k in model.__key__)})")
-    return f"CREATE TABLE IF NOT EXISTS {model.__table__} (\n" + ",\n".join(cols) + "\n);"
+    return f"CREATE TABLE IF NOT EXISTS {model.__stored_in__ or model.__table__} (\n" + ",\n".join(cols) + "\n);"
 
 
 def schema_ddl() -> str:

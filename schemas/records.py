@@ -32,11 +32,17 @@ class Record(BaseModel):
     # The table each model fills and its primary key column(s); read by schemas.ddl.
     __table__: str = ""
     __key__: tuple[str, ...] = ()
+    # When __table__ is a view over tables of its own (documents: pipeline/store/texts.py): the
+    # base table of every column but the __apart__ ones, which are stored elsewhere.
+    __stored_in__: str = ""
+    __apart__: tuple[str, ...] = ()
 
 
 class DocumentRecord(Record):
-    __table__ = "documents"
+    __table__ = "documents"  # a view: the texts are stored in shards of their own (pipeline/store/texts.py)
     __key__ = ("doc_id",)
+    __stored_in__ = "document_records"
+    __apart__ = ("text",)
 
     doc_id: str = Field(description="sha256 of the file bytes")
     source_path: str = Field(description="absolute path of the file when it was ingested")

@@ -59,7 +59,7 @@ def test_connect_is_read_only_and_gives_arrow_tables(con):
     table = con.sql("SELECT jurisdiction, count(*) AS n FROM v_obligations GROUP BY 1").to_arrow_table()
     assert table.column_names == ["jurisdiction", "n"] and "淄博市" in table.column("jurisdiction").to_pylist()
     with pytest.raises(duckdb.Error):
-        con.execute("DELETE FROM documents")
+        con.execute("DELETE FROM obligations")
 
 
 def test_compare_quotas_puts_the_seed_quotas_side_by_side(con):

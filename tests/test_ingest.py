@@ -127,7 +127,7 @@ def test_sql_and_info_commands(corpus_db):
     assert out.exit_code == 0 and out.output.splitlines()[0] == "format,n" and "pdf," in out.output
     info = runner.invoke(app, ["info", "--db", str(corpus_db)])
     assert info.exit_code == 0 and "obligations" in info.output
-    bad = runner.invoke(app, ["sql", "DELETE FROM documents", "--db", str(corpus_db)])
+    bad = runner.invoke(app, ["sql", "DELETE FROM obligations", "--db", str(corpus_db)])
     assert bad.exit_code != 0  # read-only
 
 

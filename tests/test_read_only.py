@@ -61,7 +61,7 @@ HOSTILE = [
     ("read_blob of a file", "SELECT * FROM read_blob('{victim}')"),
     ("a file as a table", "SELECT * FROM '{victim}'"),
     ("list a folder", "SELECT * FROM glob('{scratch}/*')"),
-    ("copy from a file", "COPY documents FROM '{victim}'"),
+    ("copy from a file", "COPY obligations FROM '{victim}'"),
     ("import a database", "IMPORT DATABASE '{scratch}'"),
     # the network
     ("read a URL", "SELECT * FROM read_csv('http://127.0.0.1:{port}/x.csv')"),

@@ -56,7 +56,7 @@ def stored(built, tmp_path, monkeypatch) -> tuple[Path, dict[str, Path]]:
     db = tmp_path / "r.duckdb"
     shutil.copy(built / "r.duckdb", db)
     with store.open_for_writing(db) as con:
-        con.execute("UPDATE documents SET source_path = replace(source_path, ?, ?)",
+        con.execute("UPDATE document_records SET source_path = replace(source_path, ?, ?)",
                     [str(built / "docs"), str(tmp_path / "docs")])
     _pretend_version(monkeypatch, "v2")
     return db, {p.stem: p for p in (tmp_path / "docs").iterdir()}

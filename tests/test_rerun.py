@@ -48,7 +48,7 @@ def test_new_changed_and_unstored_files_are_work(stored, tmp_path):
 def test_a_document_of_an_older_pipeline_version_is_work(stored):
     import duckdb
     con = duckdb.connect(str(stored))
-    con.execute("UPDATE documents SET pipeline_version = '0.0.0+old' WHERE source_path LIKE '%zibo-2020-34-opinion.txt'")
+    con.execute("UPDATE document_records SET pipeline_version = '0.0.0+old' WHERE source_path LIKE '%zibo-2020-34-opinion.txt'")
     con.close()
     assert files_to_read([str(CORPUS)], stored) == 1
 

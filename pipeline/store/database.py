@@ -95,8 +95,9 @@ def connect(db: Path, read_only: bool = False, wait: float = 10.0) -> duckdb.Duc
 @functools.cache
 def schema_digest() -> str:
     """Digest of the tables' DDL and the views' SQL this version creates."""
-    from pipeline.store import views
+    from pipeline.store import texts, views
     digest = hashlib.sha256(schema_ddl().encode())
+    digest.update(texts.view_sql(["<shards>"]).encode())
     for name, sql in views.VIEWS.items():
         digest.update(f"\0{name}\0{sql}".encode())
     return digest.hexdigest()[:16]
@@ -116,16 +117,19 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     connection calls this, and re-creating the views each batch was 5 % of an ingest."""
     if _schema_current(con):
         return
+    from pipeline.store import texts, views  # views are SQL over the tables; created after them
     con.execute(schema_ddl())
+    texts.migrate(con)  # a file from before the texts were stored apart
     for model in TABLES:
+        table = model.__stored_in__ or model.__table__
         have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                          "WHERE table_name = ?", [model.__table__]).fetchall()}
+                                          "WHERE table_name = ?", [table]).fetchall()}
         for name, f in model.model_fields.items():
-            if name not in have:
+            if name not in have and name not in model.__apart__:
                 sql_type, _ = column_type(f.annotation)
-                con.execute(f"ALTER TABLE {model.__table__} ADD COLUMN {quote(name)} {sql_type}")
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {quote(name)} {sql_type}")
     con.execute("INSERT OR REPLACE INTO schema_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-    from pipeline.store import views  # views are SQL over the tables; created after them
+    texts.create_view(con)
     views.create(con)
     con.execute("INSERT OR REPLACE INTO schema_meta VALUES ('schema_digest', ?)", [schema_digest()])
 

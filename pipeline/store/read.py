@@ -79,5 +79,5 @@ def annex_lists(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]:
     """(doc_id, annex_titles) of the stored documents that list annexes, in the order they were
     stored: when several list an annex equally well (the PDF and the DOCX of one 通知), the annex
     goes to the one stored first."""
-    return con.execute("SELECT doc_id, annex_titles FROM documents WHERE len(annex_titles) > 0 "
+    return con.execute("SELECT doc_id, annex_titles FROM document_records WHERE len(annex_titles) > 0 "
                        "ORDER BY rowid").fetchall()

@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import DuplicateKey, StoreError
+from pipeline.store import texts
 from schemas.ddl import column_type, quote
 from schemas.records import DOCUMENT_TABLES, TABLES, IngestErrorRecord, IngestRunRecord, Record
 
@@ -20,8 +21,11 @@ _ARROW = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), 
 
 
 def arrow_schema(model: type[Record]) -> pa.Schema:
+    """The columns of the model's base table (documents: every one but the text, pipeline/store/texts.py)."""
     fields = []
     for name, f in model.model_fields.items():
+        if name in model.__apart__:
+            continue
         sql_type, _ = column_type(f.annotation)
         if sql_type.endswith("[]"):
             fields.append(pa.field(name, pa.list_(_ARROW[sql_type[:-2]])))
@@ -30,15 +34,21 @@ def arrow_schema(model: type[Record]) -> pa.Schema:
     return pa.schema(fields)
 
 
+_MODELS = {m.__table__: m for m in TABLES}
 _SCHEMAS = {m.__table__: arrow_schema(m) for m in TABLES}
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, records: list[Record]) -> None:
-    """Bulk insert through Arrow (executemany is ~100x slower in DuckDB)."""
+    """Bulk insert through Arrow (executemany is ~100x slower in DuckDB). The documents' texts go to
+    a table of their own (pipeline/store/texts.py), the rest of their rows to document_meta."""
     if not records:
         return
-    tbl = pa.Table.from_pylist([r.model_dump() for r in records], schema=_SCHEMAS[table])  # noqa: F841
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM tbl")
+    model = _MODELS[table]
+    if model.__apart__:
+        texts.store(con, [(r.doc_id, r.text) for r in records])
+    exclude = set(model.__apart__) or None
+    tbl = pa.Table.from_pylist([r.model_dump(exclude=exclude) for r in records], schema=_SCHEMAS[table])  # noqa: F841
+    con.execute(f"INSERT INTO {model.__stored_in__ or table} BY NAME SELECT * FROM tbl")
 
 
 def insert_row(con: duckdb.DuckDBPyConnection, table: str, record: Record) -> None:
@@ -55,7 +65,8 @@ def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> 
         return
     for model in (*DOCUMENT_TABLES[::-1],):
         con.execute(f"DELETE FROM {model.__table__} WHERE doc_id IN (SELECT unnest(?))", [ids])
-    con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids])
+    texts.delete(con, ids)
+    con.execute(f"DELETE FROM {texts.META} WHERE doc_id IN (SELECT unnest(?))", [ids])
 
 
 _KEYS = {m.__table__: m.__key__ for m in TABLES}
@@ -169,8 +180,8 @@ def link_annex(con: duckdb.DuckDBPyConnection, annex_id: str, parent_id: str) ->
     """Make `parent_id` the parent of the annex `annex_id`; the annex inherits the parent's
     jurisdiction, issuers and issued date where it has none."""
     con.execute(
-        """UPDATE documents AS a SET parent_doc_id = p.doc_id,
+        f"""UPDATE {texts.META} AS a SET parent_doc_id = p.doc_id,
                jurisdiction = coalesce(a.jurisdiction, p.jurisdiction),
                issuers = CASE WHEN len(a.issuers) = 0 THEN p.issuers ELSE a.issuers END,
                issued_date = coalesce(a.issued_date, p.issued_date)
-           FROM documents AS p WHERE a.doc_id = ? AND p.doc_id = ?""", [annex_id, parent_id])
+           FROM {texts.META} AS p WHERE a.doc_id = ? AND p.doc_id = ?""", [annex_id, parent_id])
