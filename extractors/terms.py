@@ -6,13 +6,14 @@ tokens of the spaCy Doc): what policy researchers count in 政策文本量化 (�
 A term is a token of at least `min_chars` characters holding a Chinese character or a Latin
 letter, not a number or a date, and not a stop word (data/terms.yaml, a list researchers can edit).
 Policy phrases (一刻钟便民生活圈, 十四五) are one token because the jieba user dictionary lists them.
-The part of speech is jieba's dictionary tag for the word (posseg's table, looked up: running
+The part of speech is jieba's dictionary tag for the word (the table posseg reads, looked up: running
 posseg itself costs 4.4× the segmentation, measured); words jieba found by its HMM have none.
 """
 from __future__ import annotations
 
 import functools
 import re
+import sys
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -51,13 +52,26 @@ def is_term(token: str) -> bool:
 @functools.cache
 def _tags() -> dict[str, str]:
     """jieba's part-of-speech tag per dictionary word; the user dictionary's tag (nt for bodies, n for
-    policy terms) only for words jieba's own dictionary lacks (规划 stays a noun, not a body)."""
-    import jieba.posseg
+    policy terms) only for words jieba's own dictionary lacks (规划 stays a noun, not a body).
+
+    jieba's dictionary is read here, the table posseg builds from it: importing jieba.posseg (its
+    line-by-line parse and its HMM tables) cost 0.5 s of CPU per process, this 0.2 s."""
+    import jieba
 
     from extractors import jieba_dict
     tags = {word: tag for word, _, tag in jieba_dict.entries()}
-    tags.update(jieba.posseg.dt.word_tag_tab)
+    tags.update(_dictionary_tags(jieba.dt.get_dict_file().read().decode("utf-8")))
     return tags
+
+
+def _dictionary_tags(content: str) -> dict[str, str]:
+    """word -> tag of a jieba dictionary, every line `word freq tag` (posseg's format and table)."""
+    fields = content.split()
+    words, freqs, tags = fields[0::3], fields[1::3], fields[2::3]
+    if len(fields) % 3 or not all(f.isdigit() for f in freqs):  # not three fields a line: line by line
+        return dict(line.split(" ")[::2] for line in content.splitlines() if line.strip())
+    # interned: one string per tag, not one per line (17 MB less in every worker)
+    return dict(zip(words, map(sys.intern, tags)))
 
 
 def count_terms(doc: Doc) -> list[TermCount]:
