@@ -158,7 +158,7 @@ def _store_one_by_one(con: duckdb.DuckDBPyConnection, documents: list[StoredRows
 def move_document(con: duckdb.DuckDBPyConnection, doc_id: str, path: str) -> None:
     """Give a stored document another source path: a file with the same bytes, when the one it
     was stored under was edited, renamed or deleted (runs/ingest.py)."""
-    con.execute("UPDATE documents SET source_path = ? WHERE doc_id = ?", [path, doc_id])
+    con.execute(f"UPDATE {texts.META} SET source_path = ? WHERE doc_id = ?", [path, doc_id])
 
 
 def record_error(con: duckdb.DuckDBPyConnection, error: IngestErrorRecord) -> None:
