@@ -30,6 +30,7 @@ from extractors.text import HAN
 
 class DutyListRules(RuleTable):
     heading_words: list[str]
+    exhortations: list[str]
     max_heading_chars: int
     completion_tail: str
 
@@ -37,6 +38,7 @@ class DutyListRules(RuleTable):
 RULES = load_rules(DutyListRules, "duty_lists.yaml")
 _HAN = re.compile(f"[{HAN}]")
 _HEADING_WORD = re.compile(f"(?:{alternation(RULES.heading_words)})")
+_NOT_HEADING = re.compile(f"(?:{alternation(RULES.exhortations)})")
 _COMPLETION_TAIL = re.compile(RULES.completion_tail)
 _NUMBER_PREFIX = re.compile(r"\s*(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|"
                             r"[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])\s*")
@@ -50,8 +52,9 @@ def _compact_len(text: str) -> int:
 
 
 def names_duties(text: str) -> bool:
-    """A heading or lead-in that announces duties (四、职责分工; 镇政府消防工作职责：; 履行下列职责：)."""
-    return bool(_HEADING_WORD.search(text))
+    """A heading or lead-in that announces duties (四、职责分工; 镇政府消防工作职责：; 履行下列职责：),
+    not one that exhorts (三、加强领导，明确职责)."""
+    return bool(_HEADING_WORD.search(_NOT_HEADING.sub("", text)))
 
 
 @dataclass

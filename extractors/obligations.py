@@ -25,9 +25,14 @@ from schemas.document import Block, Document
 
 class ObligationRules(RuleTable):
     courtesy_words: list[str]
+    acknowledgement_words: list[str]
     lead_in_words: list[str]
     non_duty_words: list[str]
     narration_starts: list[str]
+    statement_patterns: list[str]
+    directive_cues: list[str]
+    instruction_starts: list[str]
+    instruction_verbs: list[str]
     closing_clause_words: list[str]
     strong_cues: list[str]
     subjectless_starts: list[str]
@@ -38,9 +43,18 @@ class ObligationRules(RuleTable):
 
 RULES = load_rules(ObligationRules, "obligations.yaml")
 _CJK = re.compile(f"[{HAN}]")
+_CLAUSE_MARK = re.compile(r"[，,]\s*")
+# a sentence that opens with a period up to now (党的十八大以来，/ 改革开放以来，): background
+_SINCE_OPENING = re.compile(r"^[^，,。；;]{2,24}以来[，,]")
+# a verb in the perfective (取得了, 作出了, 积累了): what was done (not 为了, 了解, 除了, 了结)
+_PERFECTIVE = re.compile(r"(?<![为除])了(?![解结然])")
+# …研究提出了办理意见：该委将按照…: what a body will do stays a commitment (not 已将: done)
+_COMMITMENT = re.compile(r"(?<!已)将(?=[\u4e00-\u9fff])")
+_STATEMENT = re.compile("|".join(f"(?:{p})" for p in RULES.statement_patterns))
+_DIRECTIVE_CUES = frozenset(RULES.directive_cues)
 _NUMBER_PREFIX = re.compile(r"\s*(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+")
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
-_DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?是")
+_DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
 _YEAR_MONTH = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}月)?(?:\d{1,2}日)?"
 _DATED_OPENING = re.compile(rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~){_YEAR_MONTH})?(?:以来)?[，,]")
@@ -59,10 +73,17 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     if _has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words):
         return False
     cue = modality.parse(sentence, ExtractContext())
+    if cue is None and _has_any(sentence, RULES.acknowledgement_words):
+        return False
     if unit.is_heading:
         return _has_any(body, RULES.strong_cues) and cue is not None
-    if cue is None and (_DEFINITION.match(body) or _has_any(body, RULES.non_duty_words)
-                        or _DATED_OPENING.match(body) or body.startswith(tuple(RULES.narration_starts))):
+    # what a sentence is, was or means (a definition, background, past achievements, a significance)
+    # is no duty unless a modal verb directs someone: an adverb such as 严格, 切实 or a verb such as
+    # 确保, 落实 inside it (…是确保…的关键环节; 执法中不严格…问题仍然较为突出) directs nobody
+    if not _directs(sentence) and (
+            _DEFINITION.match(body) or _has_any(body, RULES.non_duty_words) or _DATED_OPENING.match(body)
+            or body.startswith(tuple(RULES.narration_starts)) or _SINCE_OPENING.match(body)
+            or (_PERFECTIVE.search(body) and not _COMMITMENT.search(body)) or _STATEMENT.search(body.rstrip())):
         return False
     if _has_any(body, RULES.closing_clause_words):
         return False
@@ -72,10 +93,38 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     return True
 
 
+def _directs(sentence: str) -> bool:
+    """Whether a modal verb of RULES.directive_cues (要, 应, 必须, 不得 …) stands in the sentence."""
+    return any(m.surface in _DIRECTIVE_CUES for m in modality.extract(sentence, ExtractContext()))
+
+
 def _opens_target(text: str, sentence_start: int, deadline: Match) -> bool:
     """A sentence that opens with a target date (到2020年，…): a goal for what the item does next."""
     lead = _NUMBER_PREFIX.sub("", text[sentence_start:deadline.start], count=1).strip()
     return not lead and deadline.surface.startswith(tuple(RULES.target_openers))
+
+
+def _instruction(text: str, start: int, end: int) -> int | None:
+    """Where the instruction to the addressees starts in a sentence that hands a plan over
+    (…现印发给你们，请认真贯彻执行。 → 请认真贯彻执行。): a comma clause opening with 请 that asks
+    them to carry it out; None when there is none."""
+    for at in [start] + [m.end() for m in _CLAUSE_MARK.finditer(text, start, end)]:
+        if text.startswith(tuple(RULES.instruction_starts), at) and \
+                _has_any(text[at:end], RULES.instruction_verbs):
+            return at
+    return None
+
+
+def _addressees(doc: Document, structure: Structure, fields: FieldMatches, block_index: int) -> list[LinkedUnit]:
+    """The bodies of the salutation (各区县人民政府，市政府各部门：) of the part a block stands in: told
+    to carry the plan out, they implement it."""
+    part = next((p for p in structure.parts if p.start <= block_index < p.end), None)
+    if part is None or part.body_start <= part.start:
+        return []
+    b = doc.blocks[part.body_start - 1]
+    if not doc.text[b.start:b.end].rstrip().endswith(("：", ":")):
+        return []
+    return [LinkedUnit(m, "implement") for m in fields.within("units", b.start, b.end)]
 
 
 def _outside(matches: list[Match], spans: list[Match]) -> list[Match]:
@@ -350,6 +399,11 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
         elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(sentence, unit, doc_type, bool(units)):
+            at = _instruction(text, unit.start, unit.end)
+            if at is not None and (at == unit.start or _has_any(sentence, RULES.lead_in_words)):
+                # …现印发给你们，请认真贯彻执行。 / 请遵照执行。: the addressees are to carry it out
+                obligations.append(Obligation(at, unit.end, "prose", unit.section_path, unit.block_index, "must",
+                                              units=_addressees(doc, structure, fields, unit.block_index)))
             previous = None
             continue
         brackets = scope.covering(unit)

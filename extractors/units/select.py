@@ -75,6 +75,9 @@ def _select(v: CompactView) -> list[_Cand]:
     by_start = {c.start: c for c in chosen}
     decided: dict[int, bool] = {}
     for c in sorted(chosen, key=lambda c: -c.start):  # right to left: a partner is decided first
+        if c.kind in ("government", "bare_government") and v.s.startswith("各", c.end):
+            decided[c.start] = False  # 区政府各委、办、局: the government only qualifies its departments
+            continue
         if c.kind in ("government", "bare_government", "plural", "strong") and c.end in starts and \
                 not (c.kind == "plural" and v.s.startswith("各", c.end)):
             # 省人民政府住房和城乡建设主管部门: the government only qualifies the department, and
