@@ -85,10 +85,19 @@ def _is_frame(body: str, s: int, e: int, frames: Sequence[tuple[int, int]], text
     return bool(_FRAME_END.search(body)) or not _PREDICATE.search(body, 1)
 
 
+def _ends_in(text: str, s: int, e: int, ends: Sequence[int]) -> bool:
+    """Whether the clause text[s:e] ends, but for its punctuation, at one of `ends`."""
+    while e > s and (text[e - 1].isspace() or text[e - 1] in "，,；;。！？!?"):
+        e -= 1
+    return e in ends
+
+
 def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequence[int] = (),
-          frames: Sequence[tuple[int, int]] = (), keep: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+          frames: Sequence[tuple[int, int]] = (), keep: Sequence[tuple[int, int]] = (),
+          doer_ends: Sequence[int] = ()) -> list[tuple[int, int]]:
     """The clause spans of the sentence text[start:end] (see the module doc), in order, trimmed;
-    [(start, end)] when it holds one duty only."""
+    [(start, end)] when it holds one duty only. A comma clause that ends in a body named as the
+    doer (`doer_ends`: 该项目建设主体为区应急局，统筹开展…) introduces the clause after it."""
     pieces = []  # (start, end, opened by: first | hard | soft)
     opened, s = "first", start
     for pos, kind in _cuts(text, start, end, keep):
@@ -102,8 +111,9 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         if e <= s:
             continue
         body = _body(text, s, e)
+        names_doer = _ends_in(text, s, e, doer_ends)
         if not out:
-            out.append([s, e, _is_frame(body, s, e, frames, text)])
+            out.append([s, e, _is_frame(body, s, e, frames, text) or names_doer])
             continue
         enum = bool(_ENUMERATION.match(body))
         new_subject = any(s <= p and re.sub(r"\s+", "", text[s:p]) in _SUBJECT_PREFIXES for p in subjects)
@@ -116,9 +126,9 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         else:
             cut = False
         if cut:
-            out.append([s, e, _is_frame(body, s, e, frames, text)])
+            out.append([s, e, _is_frame(body, s, e, frames, text) or names_doer])
         else:
-            out[-1][1], out[-1][2] = e, False
+            out[-1][1], out[-1][2] = e, names_doer
     if len(out) > 1 and out[-1][2]:  # a frame that closes the sentence (…，于年底前完成) joins the clause before
         last = out.pop()
         out[-1][1] = last[1]

@@ -30,6 +30,7 @@ from extractors.text import HAN
 
 class DutyListRules(RuleTable):
     heading_words: list[str]
+    doer_marks: list[str]
     exhortations: list[str]
     max_heading_chars: int
     completion_tail: str
@@ -45,6 +46,7 @@ _NUMBER_PREFIX = re.compile(r"\s*(?:第[一二三四五六七八九十百零〇\
 _SUBJECT_ROLES = ("lead", "implement")
 # what may stand before the body that opens a sentence as its subject (由区建管委负责…)
 _SUBJECT_PREFIXES = {""} | set(clauses.RULES.subject_prefixes)
+_DOER_MARKS = tuple(RULES.doer_marks)
 
 
 def _compact_len(text: str) -> int:
@@ -146,7 +148,10 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
     subject_starts = [u.match.start for u in ob.units
                       if u.role in _SUBJECT_ROLES and start <= u.match.start < end and not _in(u.match, keep)]
     frames = [(d.start, d.end) for d in fields.within("deadlines", start, end)]
-    spans = clauses.split(text, start, end, commas=commas, subject_starts=subject_starts, frames=frames, keep=keep)
+    # 该项目建设主体为区应急局，统筹开展…: a body named as the doer at the end of a clause
+    doer_ends = [m.end for m in fields.within("units", start, end) if text.endswith(_DOER_MARKS, start, m.start)]
+    spans = clauses.split(text, start, end, commas=commas, subject_starts=subject_starts, frames=frames, keep=keep,
+                          doer_ends=doer_ends)
     if len(spans) < 2:
         return [ob]
     first_end, last_start = spans[0][1], spans[-1][0]

@@ -37,6 +37,7 @@ class StructureRules(RuleTable):
     skip_line_prefixes: list[str]
     sentence_end: str
     max_bracket_chars: int
+    stage_label: str
 
 
 RULES = load_rules(StructureRules, "structure.yaml")
@@ -45,10 +46,13 @@ _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[�
 _CJK = re.compile(f"[{HAN}]")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
 # a mark between clauses inside a sentence
+# a mark between clauses inside a sentence
 _CLAUSE_MARK = re.compile(r"[，,；;]")
+# a staged plan item: a stage or period, a colon and its task ((三)第三季度：全面实施建设施工。), no title
 # a line with no sentence punctuation at all: a title or a heading without numbering
 _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
 _BRACKET_OPEN, _BRACKET_CLOSE = "（(", "）)"
+_STAGE_ITEM = re.compile(rf"\s*(?:{'|'.join(r.pattern for r in RULES.numbering)})?\s*(?:{RULES.stage_label})[：:]\s*[^\s。]")
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,7 @@ def analyse(doc: Document) -> Structure:
             # (a first sentence that lists clauses is a duty, not a title: （四）建立常态化…机制，
             # 组织实施…整治工作。实行…制度。 A title with a comma — （一）强化顶层设计引领，发挥政府
             # 宏观指导作用。 — then reads as a duty, as annotators accept it)
-            clauses = bool(_CLAUSE_MARK.search(text, s, e))
+            clauses = bool(_CLAUSE_MARK.search(text, s, e)) or bool(_STAGE_ITEM.match(text, s, e))
             heading = bool(num) and num.name != "article" and k == 0 and (
                 (block.kind in ("heading", "annex_heading") and not (clauses and text[s:e].rstrip().endswith("。")))
                 or ((len(spans) > 1 or e - s <= 40) and not clauses)) \
