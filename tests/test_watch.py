@@ -335,3 +335,43 @@ def test_stored_rows_are_readable_while_no_cycle_runs(tmp_path, inbox):
         assert con.execute("SELECT count(*) FROM documents").fetchone() == (1,)
     finally:
         con.close()
+
+
+def test_a_file_written_in_bursts_longer_than_the_settle_interval_is_never_stored_half_written(tmp_path):
+    """A writer that pauses longer than the settle interval fools the size-and-mtime check; the
+    content hash taken before reading, compared with the bytes read and the file's state when the
+    batch is stored, does not: the file is left for the next cycle until it is whole."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    lines = [line for line in NOTICE.splitlines(keepends=True) if line.strip()] * 6
+    target = inbox / "notice.txt"
+    target.write_text("".join(lines[:2]), encoding="utf-8")
+    done = threading.Event()
+
+    def slow_writer():
+        with target.open("a", encoding="utf-8") as fh:
+            for line in lines[2:]:
+                threading.Event().wait(0.6)  # pauses longer than the settle interval below
+                fh.write(line)
+                fh.flush()
+        done.set()
+
+    writer = threading.Thread(target=slow_writer, daemon=True)
+    writer.start()
+    db = tmp_path / "w.duckdb"
+    settle = Settle(interval=0.2, max_wait=5.0)
+    stored_texts = []
+    while not done.is_set():
+        summary = watch_cycle(inbox, db, settle=settle)
+        if summary.run and summary.run.new:
+            with duckdb.connect(str(db), read_only=True) as con:
+                stored_texts += [t for (t,) in con.execute("SELECT text FROM documents").fetchall()]
+        if summary.run:
+            assert set(summary.run.changing) <= {str(target)} and set(summary.run.changing) <= set(summary.waiting)
+    writer.join()
+    watch_cycle(inbox, db, settle=settle)  # the file is whole now
+    with duckdb.connect(str(db), read_only=True) as con:
+        (final,) = con.execute("SELECT text FROM documents").fetchone()
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    assert final.count("摸清底数") == 6, "the stored document is not the whole file"
+    assert all(t.count("摸清底数") == 6 for t in stored_texts), "a half-written file was stored"

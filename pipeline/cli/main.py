@@ -109,6 +109,9 @@ def _print_summary(s: dict) -> None:
         out.print(f"  of the unchanged, {s.get('duplicates', 0)} duplicates (the same bytes as another file here, "
                   f"stored once); {s.get('moved', 0)} documents moved to a copy with their bytes (their file was "
                   "edited, renamed or deleted)", markup=False)
+    for path in s.get("changing") or []:
+        out.print(Text.assemble("  ", ("changing", "yellow"), f" {path}: written to while it was read; "
+                                "not stored, left for the next run"))
     for path, kind, message in s["errors"]:
         out.print(Text.assemble("  ", (kind, "yellow"), " ", message))
     if s["ignored"]:

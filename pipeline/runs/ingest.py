@@ -8,6 +8,7 @@ import concurrent.futures as cf
 import contextvars
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ class RunSummary(RunTally):
     skipped: int = 0  # failed before with the same bytes: not retried
     duplicates: int = 0  # of the unchanged: files whose bytes are stored under another path of the run
     moved: int = 0  # stored documents given another path: the file with their bytes was edited, renamed, deleted
+    changing: list[str] = field(default_factory=list)  # written to while read: not stored, for the next run
     ignored: list[str] = field(default_factory=list)
     low_coverage: list[tuple[str, float]] = field(default_factory=list)  # (path, coverage) below LOW_COVERAGE
 
@@ -47,6 +49,7 @@ class Known:
     failed: set[tuple[str, str]]
     hashes: dict[str, str] = field(default_factory=dict)  # listed path -> sha256, hashed when the run starts
     listed: dict[str, list[str]] = field(default_factory=dict)  # sha256 -> the listed paths holding it
+    signatures: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime_ns) when hashed
 
     paths: dict[str, str] = field(default_factory=dict)  # doc_id -> source_path (by_path inverted)
 
@@ -67,13 +70,35 @@ class Known:
     def hash_listing(self, paths: list[str]) -> None:
         """Hash every listed file before the first batch: whether a stored document may go when its
         file changes depends on files of later batches (a copy with the same bytes). A file that
-        cannot be hashed now is hashed again, and its error recorded, when its batch comes."""
+        cannot be hashed now is hashed again, and its error recorded, when its batch comes. Its size
+        and mtime are kept, to tell at storing time whether it changed after it was hashed."""
         for p in paths:
             try:
-                self.hashes[p] = sha = file_sha256(Path(p))
-            except DocumentError:
+                before = _signature(p)
+                sha = file_sha256(Path(p))
+                after = _signature(p)
+            except (DocumentError, OSError):
                 continue
+            self.hashes[p] = sha
             self.listed.setdefault(sha, []).append(p)
+            if before == after:
+                self.signatures[p] = after
+
+    def changed(self, path: str, doc_id: str) -> bool:
+        """Whether a file was being written while the run read it: the bytes a worker read are not
+        those hashed when the run started, or its size or mtime moved since (a writer pausing
+        longer than `watch`'s settle interval passes that check). A file gone since is not changed:
+        what was read was whole when it was hashed."""
+        if path not in self.hashes:
+            return False  # hashed by its batch alone (a run step called without hash_listing)
+        if doc_id != self.hashes[path] or path not in self.signatures:
+            return True
+        try:
+            return _signature(path) != self.signatures[path]
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
 
     def holder(self, doc_id: str, besides: str) -> str | None:
         """A listed path other than `besides` that still has the bytes of `doc_id`."""
@@ -131,6 +156,9 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                 record_failure(con, run, summary, oc)
             else:
                 doc_id = oc.extraction.document.doc_id
+                if known.changed(oc.path, doc_id):  # half-written: left for the next run, no error
+                    summary.changing.append(oc.path)
+                    continue
                 # the same bytes as a file stored earlier in this run (in this batch or one before;
                 # with workers the next batch is extracted while this one is stored): unchanged
                 if any(p.extraction.document.doc_id == doc_id for p, _, _ in pending):
@@ -153,6 +181,11 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
         for oc, replaces, stale in store_extracted(con, run, summary, pending):
             _stored(oc, replaces, stale or oc.path in changed, known, summary)
         close_batch(con, run, summary)
+
+
+def _signature(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
 
 
 def _follow(con, path: str, doc_id: str | None, known: Known, summary: RunSummary) -> None:

@@ -6,7 +6,9 @@ hash, a file that changed at a known path replaces its old document, and a file 
 deterministically before (same path, same bytes) is skipped instead of being recorded again.
 What this module adds is the part a folder fed by other programs needs: a file still being copied
 in is left for the next cycle instead of being read half-written, and a loop that survives a
-busy database.
+busy database. A file is taken only when its size and mtime held across the settle interval; a
+writer pausing longer than that is caught by the run itself (ingest.Known.changed): the bytes read
+must be those hashed before reading, and the file must not have moved by the time it is stored.
 
 No Prefect and no "now" in here: the loop and the clock are parameters, so tests drive them.
 """
@@ -150,6 +152,8 @@ def watch_cycle(inbox: Path, db: Path = DEFAULT_DB, *, settle: Settle = Settle()
             summary.run = ingest.run_ingest(paths, db, workers=workers, batch_size=batch_size, limits=limits,
                                             follow_symlinks=follow_symlinks, extract=extract, store_fn=store_fn,
                                             command="watch")
+            # written to while it was read, though it had held still over the settle interval
+            summary.waiting = sorted({*summary.waiting, *summary.run.changing})
             break
         except DatabaseBusy as exc:
             summary.busy = str(exc)

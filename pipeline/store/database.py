@@ -14,7 +14,9 @@ import fcntl
 import functools
 import hashlib
 import json
+import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,24 +73,69 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
 
+# How long a write connection waits for readers to let go (a notebook's connect(), an `obligations
+# sql`) before the run stops with DatabaseBusy naming them; while it waits it says so every 30 s.
+WRITER_WAIT = 600.0
+_SAY_EVERY = 30.0
+log = logging.getLogger("policy_obligations.store")
+
+
+def _holder_pid(exc: Exception) -> int | None:
+    """The process DuckDB names as holding the file ("Conflicting lock is held in … (PID 123)")."""
+    m = re.search(r"\(PID (\d+)\)", str(exc))
+    return int(m.group(1)) if m else None
+
+
+def describe_process(pid: int | None) -> str:
+    """pid and command line of a process, as far as this user may see it."""
+    if pid is None:
+        return "another process"
+    if pid == os.getpid():
+        return f"this process itself, pid {pid} (a read connection it holds open: close it)"
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except OSError:
+        cmd = ""
+    return f"pid {pid}" + (f" ({cmd[:160]})" if cmd else "")
+
+
+def _holder(db: Path, exc: Exception, read_only: bool) -> str:
+    """Who holds the file: for a reader, the writer of the run-level lock (what it runs, since when);
+    for a writer — which holds that lock itself — the reader DuckDB names, never the writer."""
+    pid = _holder_pid(exc)
+    if read_only:
+        info = _lock_info(db)
+        return info if pid is None or f"pid {pid}" in info else describe_process(pid)
+    return f"a reader, {describe_process(pid)}"
+
+
 def connect(db: Path, read_only: bool = False, wait: float = 10.0) -> duckdb.DuckDBPyConnection:
-    """Open the database, retrying while another process holds it; DatabaseBusy after `wait` seconds."""
+    """Open the database, retrying while another process holds it; DatabaseBusy after `wait` seconds
+    naming who holds it. A writer waiting says so (logger policy_obligations.store) every 30 s."""
     db = Path(db)
     if read_only and not db.exists():
         raise FileNotFoundError(f"no database at {db}: run `obligations ingest` first")
     if not read_only:
         db.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait
+    started = time.monotonic()
+    said = None
     while True:
         try:
             if read_only:  # the database and nothing else (readonly.py)
                 return duckdb.connect(str(db), read_only=True, config=readonly.CONFIG)
             return duckdb.connect(str(db))
         except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                if _is_lock_error(exc):
-                    raise DatabaseBusy(db, _lock_info(db)) from None
+            if not _is_lock_error(exc):
                 raise
+            who = _holder(db, exc, read_only)
+            waited = time.monotonic() - started
+            if waited >= wait:
+                raise DatabaseBusy(db, who, "try again when it has closed the database"
+                                   if not read_only else "try again shortly") from None
+            if not read_only and (said is None or waited - said >= _SAY_EVERY):
+                said = waited
+                log.warning("database %s is held by %s: waiting for it to close the database (up to %.0f s "
+                            "more)", db, who, wait - waited)
             time.sleep(0.25)
 
 
@@ -135,8 +182,9 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def open_for_writing(db: Path, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(db, read_only=False, wait=wait)
+def open_for_writing(db: Path, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection for one step of a run; waits up to WRITER_WAIT for readers to let go."""
+    con = connect(db, read_only=False, wait=WRITER_WAIT if wait is None else wait)
     try:
         init_schema(con)
         yield con
