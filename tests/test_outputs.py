@@ -8,6 +8,7 @@ import csv
 import hashlib
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -219,3 +220,31 @@ def test_a_foreign_database_is_a_clear_error(tmp_path):
     for command in (["info"], ["compare", "units"], ["report", "--out", str(tmp_path / "r.html")]):
         result = run(*command, "--db", str(other))
         assert result.exit_code == 2 and "not an obligations database" in result.output, (command, result.output)
+
+
+# ------------------------------------------------------------------ ingest into a database it cannot write
+
+
+def test_a_full_disk_during_ingest_is_a_clear_error_and_the_next_run_finishes(tmp_path):
+    db = tmp_path / "full.duckdb"
+    args = [sys.executable, "-m", "pipeline.cli.main", "ingest", str(CORPUS), "--db", str(db), "--no-prefect"]
+    full = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, preexec_fn=_limited(300_000))
+    assert full.returncode == 2, full.stdout + full.stderr
+    assert "the disk is full" in full.stderr and "Traceback" not in full.stderr, full.stderr
+    again = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 0 and "failed 0" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_database_that_cannot_be_written_is_a_clear_error(tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    # as root, permissions do not apply: the child drops the capabilities that bypass them
+    prefix = (["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"]
+              if os.geteuid() == 0 else [])
+    if os.geteuid() == 0 and not shutil.which("setpriv"):
+        pytest.skip("as root without setpriv, permissions do not apply")
+    out = subprocess.run([*prefix, sys.executable, "-m", "pipeline.cli.main", "ingest", str(CORPUS / "zibo-2020-34-opinion.txt"),
+                          "--db", str(folder / "x.duckdb"), "--no-prefect"], capture_output=True, text=True, cwd=ROOT)
+    folder.chmod(0o755)
+    assert out.returncode == 2 and "cannot be written" in out.stderr and "Traceback" not in out.stderr, out.stderr

@@ -16,7 +16,7 @@ from pipeline.settings import DEFAULT_DB, LOW_COVERAGE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract obligations from Chinese policy documents into DuckDB.")
-console = Console(stderr=True, markup=False, highlight=False)  # data never goes through markup
+console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)  # data never goes through markup
 DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
 
 
@@ -70,7 +70,25 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
         # the database busy, the local Prefect server for Dask workers not started, a worker's other code
         except (PipelineError, FileNotFoundError, ValueError, ImportError) as exc:
             fail(str(exc))
+        # the machine's failures: a database folder that cannot be written, a full disk, a file that is
+        # not a DuckDB database. A batch being stored is rolled back whole; the next run finishes it.
+        except (OSError, duckdb.Error) as exc:
+            fail(_storing_failed(db, exc))
     _print_summary(result)
+
+
+def _storing_failed(db: Path, exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, PermissionError) or "Permission denied" in text or "read-only file system" in text.lower():
+        why = "the database or its folder cannot be written (permissions, or a read-only disk)"
+    elif "No space left" in text or "File too large" in text or getattr(exc, "errno", None) in (28, 27):
+        why = "the disk is full"
+    elif "not a valid DuckDB database" in text:
+        why = "the file is not a DuckDB database"
+    else:
+        why = f"{type(exc).__name__}"
+    return (f"cannot store into {db}: {why}: {text.splitlines()[0] if text else type(exc).__name__}. "
+            "Nothing half-stored: a batch is stored whole or not at all, and the next run goes on from there")
 
 
 def _has_work(paths: list[Path], db: Path, follow_symlinks: bool) -> bool:

@@ -3,6 +3,8 @@ run records and the errors; the documents' rows go through Arrow, a run's or an 
 by parameters."""
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Iterable
 
 import duckdb
@@ -105,7 +107,7 @@ def store_document(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Record]]
             insert(con, table, records)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
 
 
@@ -136,10 +138,24 @@ def store_documents(con: duckdb.DuckDBPyConnection, documents: list[StoredRows])
         con.execute("COMMIT")
         return [None] * len(documents)
     except BaseException as exc:
-        con.execute("ROLLBACK")
-        if not isinstance(exc, duckdb.Error):
+        _rollback(con)
+        if not isinstance(exc, duckdb.Error) or machine_failure(exc):
             raise
     return _store_one_by_one(con, documents)
+
+
+def machine_failure(exc: BaseException) -> bool:
+    """The machine's failure, not a document's — a full disk, an I/O error, no memory, a commit
+    that could not be written: the run stops, rather than record every document as failed."""
+    return isinstance(exc, (duckdb.IOException, duckdb.OutOfMemoryException)) or (
+        isinstance(exc, duckdb.TransactionException) and "Failed to commit" in str(exc))
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, if there is still something to roll back: a COMMIT that failed (a full disk) has
+    ended the transaction already, and the error to report is the COMMIT's."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
 
 
 def _store_one_by_one(con: duckdb.DuckDBPyConnection, documents: list[StoredRows]) -> list[StoreError | None]:
@@ -151,6 +167,8 @@ def _store_one_by_one(con: duckdb.DuckDBPyConnection, documents: list[StoredRows
         except StoreError as exc:
             results.append(exc)
         except duckdb.Error as exc:
+            if machine_failure(exc):
+                raise
             results.append(StoreError.from_database(_source_path(rows), exc))
     return results
 
