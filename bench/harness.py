@@ -25,6 +25,7 @@ for _p in (ROOT, BENCH):
 
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_PR_SET_CHILD_SUBREAPER = 36
 MEASURED_ENV: dict[str, str] = {}  # set by Bench.snapshot: PYTHONPATH of the snapshot
 
 
@@ -77,8 +78,41 @@ def _tree_rss(pid: int) -> tuple[int, int, int]:
     return own, max(rss, default=0), own + sum(rss)
 
 
+def _become_subreaper() -> bool:
+    """Have the processes a measured command leaves behind (the workers' fork server, its workers)
+    reparented to this process rather than to init (Linux), so that their CPU time can be counted."""
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_leftovers(timeout: float = 30.0) -> tuple[float, int]:
+    """(CPU seconds, largest RSS in KB) of the measured command's processes that outlived it: the
+    fork server exits when the command has gone, and its rusage holds the workers it reaped."""
+    cpu, maxrss = 0.0, 0
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:  # none left
+            break
+        if pid == 0:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+            continue
+        cpu += usage.ru_utime + usage.ru_stime
+        maxrss = max(maxrss, usage.ru_maxrss)
+    return cpu, maxrss
+
+
 def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Sample:
-    """Run `cmd` to its end: wall and CPU time, peak memory. Raises when it fails."""
+    """Run `cmd` to its end: wall and CPU time, peak memory. Raises when it fails. The CPU time is
+    the whole tree's: the command's and its children's (from wait4), and that of the processes
+    that outlived it (the workers' fork server and its workers, reaped here as a subreaper)."""
+    _become_subreaper()
     stderr = open(log, "ab") if log else subprocess.DEVNULL
     try:
         t0 = time.perf_counter()
@@ -99,10 +133,12 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        left_cpu, left_maxrss = _reap_leftovers()
     finally:
         if log:
             stderr.close()
-    sample_ = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[2] / 2**20,
+    sample_ = Sample(wall, usage.ru_utime + usage.ru_stime + left_cpu, max(usage.ru_maxrss, left_maxrss) / 1024,
+                     peak[2] / 2**20,
                      proc.returncode, stdout=out.decode("utf-8", "replace"), peak_main_mb=peak[0] / 2**20,
                      peak_child_mb=peak[1] / 2**20)
     if proc.returncode != 0:
