@@ -5,9 +5,11 @@ timer around each stage function.
 
 Nothing in pipeline/ or extractors/ is edited: the stage functions are wrapped in this process
 only (module attributes replaced, the spaCy tokenizer swapped for a timing proxy), then
-`pipeline.runs.ingest.run_ingest` runs as the CLI would run it with `--no-prefect --workers 1`, into a
-fresh database. Times are exclusive: a stage called inside another (a field extractor called by
-the obligation builder) counts for itself, not for its caller. Stages:
+`pipeline.runs.ingest.run_ingest` runs as the CLI would run it with `--no-prefect`, but with
+`workers=0` (extraction in this process, where the timers are: the CLI extracts every file in a
+worker process, with a time limit and a memory ceiling), into a fresh database. Times are
+exclusive: a stage called inside another (a field extractor called by the obligation builder)
+counts for itself, not for its caller. Stages:
 
     hash             sha256 of the file (pipeline.runs.process.file_sha256)
     read: bytes, doc id  the rest of pipeline.readers.read_document (reading the bytes, hashing them again)
@@ -148,7 +150,7 @@ def profile(paths: list[str], db: Path, cprofile_top: int = 0) -> dict:
     with timers.stage("other"):
         if profiler:
             profiler.enable()
-        summary = ingest.run_ingest(paths, db, workers=1,
+        summary = ingest.run_ingest(paths, db, workers=0,  # in this process: the timers see the stages
                                     store_fn=timers.wrap(ingest.store_batch, "store: other"))
         if profiler:
             profiler.disable()
