@@ -108,6 +108,13 @@ def _reap_leftovers(timeout: float = 30.0) -> tuple[float, int]:
     return cpu, maxrss
 
 
+def _cwd() -> Path:
+    """Where a measured process runs: in the snapshot of the code when there is one (bench/steps.py).
+    A process started with `python -c` (multiprocessing's fork server) has its working folder first
+    on sys.path, before PYTHONPATH: run in the checkout, the workers imported the checkout's code."""
+    return Path(MEASURED_ENV.get("PYTHONPATH") or ROOT)
+
+
 def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Sample:
     """Run `cmd` to its end: wall and CPU time, peak memory. Raises when it fails. The CPU time is
     the whole tree's: the command's and its children's (from wait4), and that of the processes
@@ -116,7 +123,7 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
     stderr = open(log, "ab") if log else subprocess.DEVNULL
     try:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **MEASURED_ENV, **(env or {})},
+        proc = subprocess.Popen(cmd, cwd=_cwd(), env={**os.environ, **MEASURED_ENV, **(env or {})},
                                 stdout=subprocess.PIPE, stderr=stderr)
         peak = [0, 0, 0]  # main, largest child, tree
         done = threading.Event()
