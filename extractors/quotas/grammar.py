@@ -89,7 +89,9 @@ _REACH = re.compile(
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 # between two quantities of one list: 65%和55%, 城市公园1座、口袋公园3个
 _LIST_JOIN = re.compile(rf"{_SP}[和、及与或]{_SP}")
-_LIST_JOIN_NOUN = re.compile(rf"{_SP}[、和及与]{_SP}(?:(?![{_NUMERAL_CHARS}])[{HAN}]){{0,8}}")
+# (a noun may follow each quantity too: 建设50所高水平高等职业学校和150个骨干专业)
+_LIST_JOIN_NOUN = re.compile(
+    rf"(?:(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,12}}{_SP}[、和及与]{_SP}(?:(?![{_NUMERAL_CHARS}])[{HAN}]){{0,8}}")
 _UNIT_NOT_BEFORE = re.compile(alternation(RULES.unit_not_before))
 
 

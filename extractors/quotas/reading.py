@@ -36,6 +36,10 @@ class _Reading:
     reached: bool = False                  # 达到70%: a level to reach
 
 
+_QUANTITY_CLOSES = re.compile(r"[ \u3000]*(?:[，,。；;]|$)")
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
 def _clause_start(text: str, pos: int) -> int:
     window_start = max(0, pos - _LOOKBACK)
     ends = [m.end() for m in _CLAUSE_END_RE.finditer(text, window_start, pos)]
@@ -85,6 +89,17 @@ def _governed(text: str, clause_start: int, number_start: int) -> bool:
         if _VERB_OBJECT.fullmatch(window, m.end()):
             return not _narrated(text, clause_start + offset + m.start())
     return False
+
+
+def _closes_governed_clause(text: str, clause_start: int, number_start: int, end: int) -> bool:
+    """A count that closes its clause counts the object its verb names, however long the object
+    (打造以生态为基、景观为形、休憩功能完善的口袋公园10个。): the clause's first requirement verb
+    governs it, unless a number stands between them or the sentence narrates."""
+    if not _QUANTITY_CLOSES.match(text, end):
+        return False
+    verb = _GOVERNING_VERB.search(text, clause_start, number_start)
+    return (verb is not None and not _DIGIT.search(text, verb.end(), number_start)
+            and not _narrated(text, verb.start()))
 
 
 def _narrated(text: str, verb_start: int) -> bool:
@@ -202,7 +217,7 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
         if per_value:
             basis = _Basis(end, slash.end(), _scaled(per_value, slash_rule.factor if slash_rule else 1.0), per_unit)
             end = slash.end()
-    governed = _governed(text, clause_start, number_start)
+    governed = _governed(text, clause_start, number_start) or _closes_governed_clause(text, clause_start, number_start, m.end())
     article = (m.group("n1") == RULES.article_numeral and high is None)
     if governed and text[:number_start].rstrip(" \u3000").endswith(RULES.copies_prefix):
         start = min(start, text.rindex(RULES.copies_prefix, 0, number_start))   # 一式三份
