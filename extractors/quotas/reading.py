@@ -272,6 +272,8 @@ def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
     if r.article and r.comparator == "eq" and r.basis is None and not text[:r.number_start].rstrip(
             " \u3000").endswith(RULES.copies_prefix):
         return False                                                     # 建设一个示范社区用房
+    if r.explicit_comparator or r.comparator == "range" or r.basis is not None:
+        return True                                                      # 在10个左右领域开展试点
     noun = _following_noun(text, r.end, r.end + 6)
     return not any(w in noun for w in RULES.narration_nouns)             # 分为三个级别
 
