@@ -98,6 +98,13 @@ def _directs(sentence: str) -> bool:
     return any(m.surface in _DIRECTIVE_CUES for m in modality.extract(sentence, ExtractContext()))
 
 
+def _opens_stage(text: str, sentence_start: int, sentence_end: int, deadline: Match) -> bool:
+    """A date that opens its sentence (2019年6月底前，研究建立…; 年内开工建设…) and does not lead in
+    a list (…到2021年底，主要目标任务是：一是…): the time of that sentence's own work."""
+    lead = _NUMBER_PREFIX.sub("", text[sentence_start:deadline.start], count=1).strip()
+    return not lead and "：" not in text[deadline.end:sentence_end] and ":" not in text[deadline.end:sentence_end]
+
+
 def _opens_target(text: str, sentence_start: int, deadline: Match) -> bool:
     """A sentence that opens with a target date (到2020年，…): a goal for what the item does next."""
     lead = _NUMBER_PREFIX.sub("", text[sentence_start:deadline.start], count=1).strip()
@@ -201,7 +208,10 @@ class _ItemScope:
         """The deadline a paragraph states for its whole item: outside narrowing sentences, the
         latest time limit (a staged item — 6月底前…；9月底前…；年底前… — is done when its last stage
         is). A target that opens its sentence (到2020年，…达到95%以上) governs what follows it, not
-        the measures written before it (`at`: where the inheriting sentence starts). A paragraph
+        the measures written before it (`at`: where the inheriting sentence starts); any other date
+        that opens its sentence (2019年6月底前，研究建立…; 年内开工建设…) is that sentence's stage and
+        governs what comes before it, not the new tasks after it, unless it leads in a list
+        (从现在开始到2021年底，主要目标任务是：一是…). A paragraph
         that holds several items, each closed by its assignment bracket (`group`: the inheriting
         sentence's brackets), states a deadline per item. Only a dated limit is inherited."""
         if block_index not in self._paragraph:
@@ -209,9 +219,10 @@ class _ItemScope:
         index = self._paragraph[block_index].get(group if group else None)
         if index is None:
             return None
-        always_best, _, target_starts, target_best, _ = index
+        always_best, target_starts, target_best, stage_starts, stage_best = index
         k = bisect.bisect_right(target_starts, at)  # target sentences starting at or before `at` count
-        best = max(always_best, target_best[k], key=lambda c: (c[0], -c[1][0], -c[1][1]) if c else ())
+        c = bisect.bisect_right(stage_starts, at)  # stage sentences starting after `at` count
+        best = max(always_best, target_best[k], stage_best[c], key=lambda c: (c[0], -c[1][0], -c[1][1]) if c else ())
         # an undated limit belongs to its own sentence: 常态化开展安全抽检 (an adverb of its verb), 在10个
         # 工作日内完成 (one step's time), 自…之日起10日内 — the other duties of the paragraph have none
         return best[2] if best else None
@@ -230,19 +241,27 @@ class _ItemScope:
             own = self.fields.within("deadlines", u.start, u.end)
             if not own:
                 continue
+            # a recurring limit (每年1月31日前公开…) is the time of its own reporting duty
             dated = [(m.value.date, (ui, j), m) for j, m in enumerate(own)
-                     if m.value.kind == "by" and m.value.date is not None]
+                     if m.value.kind == "by" and m.value.date is not None and m.value.relative is None]
             best = max(dated, key=lambda c: (c[0], -c[1][0], -c[1][1]), default=None)
-            first = ((ui, 0), own[0])
             target = _opens_target(text, u.start, own[0])
+            stage = not target and _opens_stage(text, u.start, u.end, own[0])
             for key in {None, tuple(self.covering(u))}:
-                acc = out.setdefault(key, [None, None, [], [None], [None]])
+                acc = out.setdefault(key, [None, [], [None], [], []])
                 if target:
-                    acc[2].append(u.start)
-                    acc[3].append(_later(acc[3][-1], best))
-                    acc[4].append(acc[4][-1] or first)
+                    acc[1].append(u.start)
+                    acc[2].append(_later(acc[2][-1], best))
+                elif stage:
+                    acc[3].append(u.start)
+                    acc[4].append(best)
                 else:
-                    acc[0], acc[1] = _later(acc[0], best), acc[1] or first
+                    acc[0] = _later(acc[0], best)
+        for acc in out.values():  # the best of each suffix of the stage sentences
+            suffix = [None]
+            for best in reversed(acc[4]):
+                suffix.append(_later(suffix[-1], best))
+            acc[4] = suffix[::-1]
         return {key: tuple(acc) for key, acc in out.items()}
 
     def item_deadline(self, block_index: int) -> Match | None:
