@@ -28,6 +28,7 @@ class ClauseRules(RuleTable):
     result_starts: list[str]
     frame_starts: list[str]
     frame_ends: list[str]
+    open_frame_starts: list[str]
     predicate_verbs: list[str]
     subject_prefixes: list[str]
     min_clause_chars: int
@@ -41,8 +42,10 @@ _RESULT = re.compile(f"(?:{alternation(RULES.result_starts)})")
 _FRAME_START = re.compile(f"(?:{alternation(RULES.frame_starts)})")
 _FRAME_END = re.compile(f"(?:{alternation(RULES.frame_ends)})$")
 _PREDICATE = re.compile(f"(?:{alternation(RULES.predicate_verbs)})")
+_OPEN_FRAMES = tuple(RULES.open_frame_starts)
 _SUBJECT_PREFIXES = {""} | set(RULES.subject_prefixes)
 _OPEN, _CLOSE = "（(〔[【《“‘「", "）)〕]】》”’」"
+_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])")
 
 
 def _cuts(text: str, start: int, end: int, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
@@ -70,8 +73,8 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _body(text: str, s: int, e: int) -> str:
-    """The clause without its closing punctuation and spaces."""
-    return re.sub(r"\s+", "", text[s:e]).rstrip("，,；;。！？!?")
+    """The clause without its item number, closing punctuation and spaces ((十一)针对…情况， → 针对…情况)."""
+    return _NUMBER.sub("", re.sub(r"\s+", "", text[s:e]), count=1).rstrip("，,；;。！？!?")
 
 
 def _is_frame(body: str, s: int, e: int, frames: Sequence[tuple[int, int]], text: str) -> bool:
@@ -105,7 +108,7 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         opened, s = kind, pos
     pieces.append((s, end, opened))
     subjects = sorted(subject_starts)
-    out: list[list] = []  # [start, end, is a frame]
+    out: list[list] = []  # [start, end, is a frame, opened by ； or an enumeration]
     for s, e, opened in pieces:
         s, e = _trim(text, s, e)
         if e <= s:
@@ -113,7 +116,7 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         body = _body(text, s, e)
         names_doer = _ends_in(text, s, e, doer_ends)
         if not out:
-            out.append([s, e, _is_frame(body, s, e, frames, text) or names_doer])
+            out.append([s, e, _is_frame(body, s, e, frames, text) or names_doer, False])
             continue
         enum = bool(_ENUMERATION.match(body))
         new_subject = any(s <= p and re.sub(r"\s+", "", text[s:p]) in _SUBJECT_PREFIXES for p in subjects)
@@ -126,10 +129,16 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         else:
             cut = False
         if cut:
-            out.append([s, e, _is_frame(body, s, e, frames, text) or names_doer])
+            out.append([s, e, _is_frame(body, s, e, frames, text) or names_doer, opened == "hard" or enum])
         else:
-            out[-1][1], out[-1][2] = e, names_doer
-    if len(out) > 1 and out[-1][2]:  # a frame that closes the sentence (…，于年底前完成) joins the clause before
+            # a frame stays open over the pieces it takes in until one brings its predicate
+            # (对擅自搭建…行为，擅自改建…部分，擅自改变…等违法行为进行查处。)
+            was_frame, out[-1][1] = out[-1][2], e
+            joined = _body(text, out[-1][0], e)
+            out[-1][2] = names_doer or (commas and was_frame and joined.startswith(_OPEN_FRAMES)
+                                        and _is_frame(joined, out[-1][0], e, frames, text))
+    if len(out) > 1 and out[-1][2] and not out[-1][3]:
+        # a frame that closes the sentence (…，于年底前完成) joins the clause before; a ；-clause stays
         last = out.pop()
         out[-1][1] = last[1]
-    return [(s, e) for s, e, _ in out]
+    return [(s, e) for s, e, _, _ in out]
