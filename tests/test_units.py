@@ -122,6 +122,13 @@ def test_self_references_in_a_reply():
     assert [m.value.canonical for m in units.extract(text, ExtractContext())] == ["住房城乡建设"]
 
 
+def test_a_reflexive_reference_names_no_issuer():
+    """In a directive, 本机关 is each addressed body itself (国办发 意见 on 行政执法机关), not the issuer."""
+    text = "行政执法机关主要负责人是第一责任人，对本机关作出的行政执法决定负责。本局将加强指导。"
+    found = units.self_references(text, ["国务院办公厅"], ExtractContext())
+    assert [m.surface for m in found] == ["本局"]
+
+
 @pytest.mark.parametrize("path", CORPUS + EXTRA, ids=lambda p: p.name)
 def test_offsets_and_no_overlaps_on_corpus(path):
     text = path.read_text(encoding="utf-8", errors="replace")

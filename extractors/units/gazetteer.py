@@ -58,6 +58,7 @@ class PlaceRules(RuleTable):
 class ListRules(RuleTable):
     connectors: list[str]
     item_stop_chars: str
+    numeral_chars: str
     item_lead_ins: list[str]
     not_body_items: list[str]
     not_body_item_words: list[str]
@@ -112,6 +113,7 @@ class SelfReferenceRules(RuleTable):
     prefixes: list[str]
     heads: dict[str, list[str]]  # the head of a reference (局) -> issuer name endings it fits
     not_after: list[str]
+    reflexive: list[str]
 
 
 class NamedBodyRules(RuleTable):

@@ -14,13 +14,16 @@ from extractors.units.context import _is_cjk, _level_of, _skip_parenthetical
 from extractors.units.candidates import _Cand
 
 
+_NUMERALS = set(RULES.list.numeral_chars)
+
+
 def _unknown_item(v: CompactView, start: int, end: int) -> _Cand:
     """A list item the gazetteer does not know (国土、工商、物价等部门 → 物价): a body outside the key
     list keeps its own short name. An item that cannot be a body keeps an empty canonical: it
     counts as an item of the list but is never a unit."""
     name = v.s[start:end]
     body = (_ITEM_MIN <= len(name) <= _ITEM_MAX and not _NOT_BODY_ITEM.search(name)
-            and name not in _NOT_BODY_ITEM_WORDS)
+            and name not in _NOT_BODY_ITEM_WORDS and not set(name) <= _NUMERALS)
     short, level_text = _short_name(name)
     return _Cand(start, end, short if body else "", _level_of(level_text), False, "unknown", priority=6,
                  level_text=level_text)

@@ -14,6 +14,7 @@ from extractors.units.read import parse
 _SELF_REFERENCE = re.compile(
     f"(?P<own>{_alt(RULES.self_reference.prefixes)})(?P<head>{_alt(RULES.self_reference.heads)})")
 # 本部门 is a department's own staff speaking, 我委员 no office: what may not follow the reference
+_REFLEXIVE = frozenset(RULES.self_reference.reflexive)
 _SELF_NOT_AFTER = re.compile(f"(?:{_alt(RULES.self_reference.not_after)})")
 
 
@@ -53,7 +54,7 @@ def self_references(text: str, issuers: str | list[str] | tuple[str, ...], ctx: 
     out = []
     for m in _SELF_REFERENCE.finditer(v.s):
         if not _starts_unit(v, m.start()) or _followed_by_noun(v.s, m.end()) \
-                or _SELF_NOT_AFTER.match(v.s, m.end()):
+                or _SELF_NOT_AFTER.match(v.s, m.end()) or m.group() in _REFLEXIVE:
             continue
         start, end = v.to_text(m.start(), m.end())
         value = resolve_self(m.group(), issuers)
