@@ -1,5 +1,5 @@
 """Clauses of a duty sentence: where one sentence that lists several duties is cut, one clause per
-duty (ANNOTATION.md "obligations": one obligation per duty).
+duty (docs/EXTRACTION.md §obligations: one obligation per duty).
 
     split(text, start, end, *, commas, subject_starts=(), frames=(), keep=()) -> list[(start, end)]
 

@@ -1,4 +1,4 @@
-"""Duty lists: one obligation per duty of a sentence that lists several (ANNOTATION.md "obligations").
+"""Duty lists: one obligation per duty of a sentence that lists several (docs/EXTRACTION.md §obligations).
 
     DutyContext.follow(...) -> (commas, doers)              the list a block stands in
     split(text, ob, start, end, fields, keep, commas) -> [Obligation]   one per clause of the sentence

@@ -107,7 +107,7 @@ class ObligationUnitRecord(Record):
     obligation_id: str
     doc_id: str
     name: str = Field(description="the body as written (coordinated lists expanded)")
-    canonical: str = Field(description="canonical function key of ANNOTATION.md, or the body's own short name")
+    canonical: str = Field(description="canonical function key of docs/EXTRACTION.md §units, or the body's own short name")
     role: Role
     level: Level | None = None
     generic: bool = Field(False, description="a generic mention such as 有关部门")

@@ -82,7 +82,7 @@ def _unit(key: str, role: str | None = None, optional: bool = False) -> dict:
     return {"key": key, **({"role": role} if role else {}), **({"optional": True} if optional else {})}
 
 
-# Written from the document above (ANNOTATION.md), not from the pipeline's output.
+# Written from the document above (docs/EXTRACTION.md), not from the pipeline's output.
 NOTICE_GOLD = {
     "file": "notice.md",
     "metadata": {"title": BEFORE[0], "doc_number": "青府办发〔2025〕21号", "issuers": ["上海市青浦区人民政府办公室"],

@@ -126,7 +126,7 @@ def test_titles_and_forwarding_lines_are_not_duties(plan):
 def test_task_table_columns_give_units_roles_and_deadlines():
     ex = extraction(DOCS / "task-table-with-columns.txt")
     assert len(ex.obligations) == 3  # the header row is no duty
-    # two bodies share the 推进单位 cell: the first-listed leads, the other cooperates (ANNOTATION.md)
+    # two bodies share the 推进单位 cell: the first-listed leads, the other cooperates (docs/EXTRACTION.md)
     assert summary(ex, "制定社区嵌入式服务设施建设规划")[:2] == (
         {"发展改革": "lead", "自然资源": "cooperate"}, {("2024-06-30", "by")})
     assert summary(ex, "开展既有住宅小区配套设施摸底排查")[:2] == (

@@ -1,4 +1,4 @@
-"""extractors/units/: the example table, the gazetteer's coverage of ANNOTATION.md, offsets on
+"""extractors/units/: the example table, the gazetteer's coverage of docs/EXTRACTION.md, offsets on
 the corpus, robustness on arbitrary text."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.conftest import extra_files  # noqa: E402
 
 EXTRA = extra_files()
 
-# the keys of ANNOTATION.md's "units" section
+# the keys of docs/EXTRACTION.md's "units" section
 ANNOTATION_KEYS = [
     "自然资源", "住房城乡建设", "教育", "民政", "商务", "卫生健康", "体育", "发展改革", "财政", "国资", "市场监管",
     "文化和旅游", "公安", "税务", "能源", "工业和信息化", "通信管理", "邮政管理", "残联", "城市管理", "房产管理",
@@ -67,7 +67,7 @@ def test_parse_examples(case):
 
 @pytest.mark.parametrize("key", ANNOTATION_KEYS)
 def test_every_annotation_key_is_reachable(key):
-    """Each canonical key of ANNOTATION.md is the key of some gazetteer form or territorial body."""
+    """Each canonical key of docs/EXTRACTION.md is the key of some gazetteer form or territorial body."""
     department_keys = {d.key for d in units.RULES.departments}
     assert key in department_keys | set(units.TERRITORIAL_KEYS) | {units.RULES.leading_group.key}
 

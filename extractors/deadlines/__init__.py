@@ -1,4 +1,4 @@
-"""Deadlines: every time limit in a text (ANNOTATION.md "deadlines" is the spec).
+"""Deadlines: every time limit in a text (docs/EXTRACTION.md §deadlines is the spec).
 
 Public API:
     DeadlineValue(date: date | None, kind: "by" | "ongoing" | "start",

@@ -13,7 +13,7 @@ Public API:
     split_organs(line) -> list[str]                        a signature line -> the bodies on it
     document_parts(doc) -> DocumentParts                   the cover and each annex after it
 
-Where each value comes from, most trusted first (ANNOTATION.md "metadata"):
+Where each value comes from, most trusted first (docs/EXTRACTION.md §metadata):
   - `Document.header_fields` (gov.cn: 发文机关, 发文字号, 成文日期, 标题; web pages: 发布机构, 文号,
     发文日期, 名称), then the same labels on header lines at the top of the text;
   - the document's own frame: the 发文字号 line near the top, the title lines (关于…的通知, possibly

@@ -166,7 +166,7 @@ def _jurisdiction(issuers: list[Found], frame: Frame, title: Found | None,
 
 
 def _issued_date(frame: Frame) -> Found | None:
-    # ANNOTATION.md: the date under the signature, else a 成文日期 field, else 发文日期 / 发布日期;
+    # docs/EXTRACTION.md: the date under the signature, else a 成文日期 field, else 发文日期 / 发布日期;
     # a date under the title or a regulation's adoption line is the text's own date, before the
     # publisher's fields
     for found in (frame.signature_date, frame.header.get("written_date"), frame.top_date, frame.adoption_date,
@@ -194,7 +194,7 @@ def extract_metadata(doc: Document) -> DocumentMetadata:
         area, area_source = _jurisdiction(issuers, frame, title, number, text)
         if area_source:
             sources["jurisdiction"] = area_source
-        # full names (ANNOTATION.md): a header field's name of the same body (a signature
+        # full names (docs/EXTRACTION.md): a header field's name of the same body (a signature
         # 虹口区应急管理局 under 发布单位 上海市虹口区应急管理局), else a short name completed by the area
         header_names = [str(f.value) for role in ("issuer", "publisher")
                         for f in _header_organs(frame.header.get(role), text, "header")]

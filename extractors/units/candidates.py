@@ -17,8 +17,8 @@ from extractors.units.context import (_ends_with_particle, _followed_by_noun, _i
     _starts_unit)
 
 
-# the keys of ANNOTATION.md; another body keeps its name as written as its key
-_ANNOTATION_KEYS = frozenset(RULES.annotation_keys) | {d.key for d in RULES.departments if d.keyed}
+# the keys of docs/EXTRACTION.md; another body keeps its name as written as its key
+_CANONICAL_KEYS = frozenset(RULES.annotation_keys) | {d.key for d in RULES.departments if d.keyed}
 
 @dataclass
 class _Cand:
@@ -42,7 +42,7 @@ def _departments(v: CompactView) -> list[_Cand]:
     for m in _DEPARTMENT.finditer(s):
         head, suf, lvl = m["head"], m["suf"], m["lvl"]
         key, kind = _HEADS[fold_brackets(head)]
-        if key not in _ANNOTATION_KEYS:
+        if key not in _CANONICAL_KEYS:
             key = fold_brackets(head)  # a body outside the annotation's list keeps its name as written (证监会, 药监)
         end = m.end()
         if kind == "name" and suf:
@@ -75,7 +75,7 @@ def _branches(v: CompactView) -> list[_Cand]:
         if not _starts_unit(v, m.start()) or _followed_by_noun(v.s, m.end()):
             continue
         key, _ = _HEADS[fold_brackets(m["head"])]
-        if key not in _ANNOTATION_KEYS:
+        if key not in _CANONICAL_KEYS:
             key = fold_brackets(m["head"])
         out.append(_Cand(m.start(), m.end(), key, "district", False, "department", priority=0, suffix=m["suf"]))
     return out

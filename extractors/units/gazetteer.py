@@ -15,7 +15,7 @@ TERRITORIAL_KEYS = ("人民政府", "镇街", "社区")
 @dataclass(frozen=True, slots=True)
 class UnitValue:
     name: str  # the compact surface (whitespace removed); for a list item, the item itself
-    canonical: str  # ANNOTATION key (住房城乡建设, 人民政府 …) or the body's own short name
+    canonical: str  # canonical key (docs/EXTRACTION.md §units) (住房城乡建设, 人民政府 …) or the body's own short name
     level: Level | None
     generic: bool  # 有关部门, 主管部门 …: optional for consumers
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 
 def prefect_defaults() -> None:
-    """Quiet, offline-friendly Prefect settings unless the user set them (../shared/ENVIRONMENT.md).
+    """Quiet, offline-friendly Prefect settings unless the user set them (the ephemeral server can
+    take over a minute to start on a loaded machine, hence the long timeout; docs/PERFORMANCE.md).
     Called by the commands before they import a flow: Prefect reads them when it is imported."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

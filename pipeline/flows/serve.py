@@ -1,7 +1,7 @@
 """Serve the watch cycle as a Prefect deployment on a schedule (`obligations serve`).
 
 Prefect's ephemeral mode (no server) runs flows but cannot schedule them ("Cannot schedule flows on
-an ephemeral server", ../shared/ENVIRONMENT.md). So when no Prefect API is configured
+an ephemeral server", Prefect 3; docs/WATCH.md). So when no Prefect API is configured
 (PREFECT_API_URL unset, in the environment or the active Prefect profile), `serve` starts a local
 `prefect server start` on 127.0.0.1 with its own PREFECT_HOME under the state folder, waits until
 it answers, serves the flow, and stops the server on exit (Ctrl-C, SIGTERM, or an error). With an

@@ -1,7 +1,7 @@
 """Score a database against gold files: per field precision, recall and F1, per document, and every
 miss and false hit with its text and offsets (docs/EXTRACTION.md, "Scoring").
 
-Fields are compared as ANNOTATION-style gold asks: deadlines as a set of (date, kind) per document,
+Fields are compared as the gold of docs/EXTRACTION.md asks: deadlines as a set of (date, kind) per document,
 units as a set of canonical keys, quotas as a set of (value_min, value_max, unit) with their
 comparator and basis checked on the matches, citations by code (else by title), obligations by
 anchor (the shortest unmatched stored obligation containing it), then the units, roles, deadline
