@@ -182,3 +182,12 @@ def test_panel_files_read_back(corpus_db, con, tmp_path, fmt):
         assert list(values[0]) == list(expected[0]) and len(values) == len(expected) + 1
         assert [v[0] for v in values[1:]] == [r["doc_id"] for r in expected]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+@pytest.mark.parametrize("args", [["panel", "--format", "[/x]"], ["meta", "import", "[/x].csv"],
+                                  ["eval", "--gold", "[/x]"]])
+def test_study_errors_print_data_as_written(corpus_db, args):
+    # a value such as [/x] is data: through rich markup it raised MarkupError instead of the message
+    out = CliRunner().invoke(app, [*args, "--db", str(corpus_db)], env={"COLUMNS": "250"})
+    assert out.exit_code == 2, out.output
+    assert "error:" in out.output and "[/x]" in out.output

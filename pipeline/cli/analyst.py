@@ -17,47 +17,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.errors import DatabaseBusy
+from pipeline.cli.common import DB_OPTION, FORCE_OPTION, fail, open_read_only, stderr
 from pipeline.report.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
 from pipeline.report.output import OutputRefused, neutralise
 from pipeline.settings import DEFAULT_DB
 
 DEFAULT_REPORT = Path("outputs/report.html")
-DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
-FORCE_OPTION = Annotated[bool, typer.Option("--force", help="overwrite a source document or a file of another "
-                                                            "kind (never the database)")]
 # columns that identify rows for programs; the terminal table leaves them out
 _ID_COLUMNS = {"doc_id", "quota_id", "obligation_id", "citation_key", "deadline_id"}
 # longest text shown in a terminal cell (obligation sentences, titles)
 _CELL_WIDTH = 60
-
-_err = Console(stderr=True, markup=False, highlight=False)  # data never goes through markup
-
-
-def _fail(message: str, code: int = 2) -> None:
-    # data (paths, cell values, DuckDB's messages) never goes through rich markup: `[/x]` in a path
-    # would raise, `[link=…]` would render
-    _err.print(Text.assemble(("error:", "red"), " ", message), highlight=False)
-    raise typer.Exit(code)
-
-
-def _open(db: Path):
-    from pipeline import store
-    from pipeline.store import readonly, views
-    try:
-        con = store.connect(db, read_only=True, wait=5.0)
-    except (DatabaseBusy, FileNotFoundError) as exc:
-        _fail(str(exc))
-    except duckdb.Error as exc:  # not a DuckDB file, or one this DuckDB cannot read
-        _fail(f"cannot open {db} as a database: {exc}")
-    if not readonly.is_obligations_database(con):
-        con.close()
-        _fail(f"{db} is not an obligations database (no schema_meta table): written by something else?")
-    if not views.use_current(con):
-        _err.print(Text.assemble(("note:", "yellow"), f" {db} was written by an older version; run "
-                                 "`obligations ingest` on it to bring its tables up to date"), highlight=False)
-    return con
-
 
 def _plain(value) -> str:
     if value is None:
@@ -82,7 +51,7 @@ def _print_table(result: Comparison, wide_cells: bool = False) -> None:
         table.add_row(*[Text(_plain(row[i]) if wide_cells else _short(_plain(row[i]))) for i in keep])
     Console().print(table)
     if not result.rows:
-        _err.print("no rows (is the database empty, or are the filters too narrow?)")
+        stderr.print("no rows (is the database empty, or are the filters too narrow?)")
 
 
 def _json_default(value):
@@ -123,21 +92,21 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare jurisdictions: quotas, deadlines, departments (units), citations, or word frequencies (terms)."""
         if subject not in (*SUBJECTS, "terms"):
-            _fail(f"unknown comparison {subject!r}; one of: {', '.join(SUBJECTS)}, terms")
+            fail(f"unknown comparison {subject!r}; one of: {', '.join(SUBJECTS)}, terms")
         if fmt not in ("table", "csv", "json"):
-            _fail(f"unknown format {fmt!r}; one of: table, csv, json")
+            fail(f"unknown format {fmt!r}; one of: table, csv, json")
         try:
             filters = Filters(category=category, jurisdictions=tuple(jurisdiction or ()))
         except ValueError as exc:
-            _fail(str(exc))
-        con = _open(db)
+            fail(str(exc))
+        con = open_read_only(db)
         try:
             if subject == "terms":
                 from pipeline.report.terms import compare_terms
                 try:
                     result = compare_terms(con, filters, top=top, by=by)
                 except ValueError as exc:
-                    _fail(str(exc))
+                    fail(str(exc))
             else:
                 result = compare(con, subject, filters)
         finally:
@@ -161,12 +130,12 @@ def register(app: typer.Typer) -> None:
         the obligation it stands in (the passage's anchor in `obligations report`)."""
         from pipeline.report.terms import kwic
         if fmt not in ("table", "csv", "json"):
-            _fail(f"unknown format {fmt!r}; one of: table, csv, json")
-        con = _open(db)
+            fail(f"unknown format {fmt!r}; one of: table, csv, json")
+        con = open_read_only(db)
         try:
             found = kwic(con, term, width=width, limit=limit, filters=Filters(jurisdictions=tuple(jurisdiction or ())))
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             con.close()
         columns = ["file", "start", "left", "term", "right", "obligation_id", "passage", "jurisdiction", "doc_id"]
@@ -186,20 +155,20 @@ def register(app: typer.Typer) -> None:
         """Export every table and view: Parquet or CSV (UTF-8 with BOM) files, or one XLSX workbook;
         with --query, one query's result to one file."""
         if fmt not in EXPORT_FORMATS:
-            _fail(f"unknown format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")
+            fail(f"unknown format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")
         if query is not None:
             from pipeline.cli.study import export_query
             export_query(query, fmt, out, db, force)
             return
-        con = _open(db)
+        con = open_read_only(db)
         try:
             paths = export(con, fmt, out, force=force)
         except OutputRefused as exc:
-            _fail(f"not written: {exc}")
+            fail(f"not written: {exc}")
         except OSError as exc:
-            _fail(f"cannot write to {out}: {exc.strerror or exc}; nothing was replaced")
+            fail(f"cannot write to {out}: {exc.strerror or exc}; nothing was replaced")
         except duckdb.Error as exc:
-            _fail(f"export failed: {exc}; nothing was replaced")
+            fail(f"export failed: {exc}; nothing was replaced")
         finally:
             con.close()
         for p in paths:
@@ -215,13 +184,13 @@ def register(app: typer.Typer) -> None:
         extracted spans highlighted."""
         from pipeline.report import write_report
 
-        con = _open(db)
+        con = open_read_only(db)
         try:
             path = write_report(con, out, force=force)
         except OutputRefused as exc:
-            _fail(f"not written: {exc}")
+            fail(f"not written: {exc}")
         except OSError as exc:
-            _fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
+            fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
         finally:
             con.close()
         typer.echo(str(path))

@@ -9,16 +9,11 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.common import fail
 from pipeline.errors import DatabaseBusy
 from pipeline.quality.gold import GoldFileInvalid, load_gold_dir
 from pipeline.quality.score import META_FIELDS, RATIO_FIELDS, SET_FIELDS, Result, score
-
-DEFAULT_DB = Path("outputs/policy.duckdb")
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+from pipeline.settings import DEFAULT_DB
 
 
 def _field_lines(result: Result) -> list[str]:
@@ -83,19 +78,19 @@ def register(app: typer.Typer) -> None:
         from pipeline import store
 
         if fmt not in ("table", "json"):
-            _fail(f"unknown format {fmt!r}; one of: table, json")
+            fail(f"unknown format {fmt!r}; one of: table, json")
         try:
             golds, bad = load_gold_dir(gold)
         except GoldFileInvalid as exc:
-            _fail(str(exc))
+            fail(str(exc))
         for exc in bad:
             typer.echo(f"error: {exc}", err=True)
         if bad:
-            _fail(f"{len(bad)} gold file(s) are not valid; nothing was scored")
+            fail(f"{len(bad)} gold file(s) are not valid; nothing was scored")
         try:
             con = store.connect(db, read_only=True, wait=5.0)
         except (DatabaseBusy, FileNotFoundError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
         try:
             result = score(con, golds)
         finally:

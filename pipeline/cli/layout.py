@@ -12,11 +12,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pipeline.cli.common import note
+
 # the width a column needs to stay readable: its natural width up to this (a longer cell wraps inside
 # it). When the columns cannot have that much, rich shrinks them to strips of one or two characters
 # and cuts every value, so a wide result printed as an empty grid.
 _READABLE_COLUMN_WIDTH = 40
-_err = Console(stderr=True)
 
 
 def _cell_text(value) -> str:
@@ -50,9 +51,8 @@ def print_vertical(columns: list[str], rows: list[tuple], out=None) -> None:
 def print_result(columns: list[str], rows: list[tuple], fmt: str, vertical_when_wide: bool = True) -> None:
     """`fmt` table (vertical when too wide, if asked), csv or json, to standard output."""
     if fmt == "table" and vertical_when_wide and columns and not table_fits(columns, rows, Console().width):
-        _err.print(Text.assemble(("note:", "yellow"), f" {len(columns)} columns do not fit a terminal "
-                                 f"{Console().width} characters wide: one record at a time (--format csv or json "
-                                 "for other programs)"), highlight=False)
+        note(f"{len(columns)} columns do not fit a terminal {Console().width} characters wide: one record "
+             "at a time (--format csv or json for other programs)")
         print_vertical(columns, rows)
         return
     if fmt == "json":

@@ -9,24 +9,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from pipeline.cli.common import DB_OPTION, fail, open_read_only, stderr
 from pipeline.cli.layout import print_result
-from pipeline.errors import DatabaseBusy, PipelineError
+from pipeline.errors import PipelineError
 from pipeline.flows import prefect_defaults
 from pipeline.settings import DEFAULT_DB, LOW_COVERAGE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract obligations from Chinese policy documents into DuckDB.")
-console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)  # data never goes through markup
-DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
-
-
-def fail(message: str, code: int = 2) -> None:
-    # data (paths, file names, DuckDB's messages) never goes through rich markup: a file named
-    # `[/x].txt` would raise, `[link=…]` would render
-    console.print(Text.assemble(("error:", "red"), " ", message), highlight=False)
-    raise typer.Exit(code)
-
-
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (recursive)")],
            db: DB_OPTION = DEFAULT_DB,
@@ -47,7 +37,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
         if not p.exists():
             fail(f"no such file or folder: {p}")
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+                  TimeElapsedColumn(), console=stderr, transient=True) as bar:
         job = bar.add_task("ingesting", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -113,7 +103,7 @@ def _ingest_with_prefect(paths: list[Path], db: Path, workers: int, batch_size: 
     url = None if configured_api_url() else running_local_server()
     if url is None:
         return go()
-    console.print(f"using the Prefect server of `obligations serve` at {url.removesuffix('/api')}", highlight=False)
+    stderr.print(f"using the Prefect server of `obligations serve` at {url.removesuffix('/api')}")
     with api_url_set(url):
         return go()
 
@@ -144,21 +134,6 @@ def _print_summary(s: dict) -> None:
             out.print(f"    … {len(low) - 20} more: obligations info")
 
 
-def _read_connection(db: Path, need_schema: bool = True):
-    from pipeline import store
-    from pipeline.store import readonly
-    try:
-        con = store.connect(db, read_only=True, wait=5.0)
-    except (DatabaseBusy, FileNotFoundError) as exc:
-        fail(str(exc))
-    except duckdb.Error as exc:  # not a DuckDB file, or one this DuckDB cannot read
-        fail(f"cannot open {db} as a database: {exc}")
-    if need_schema and not readonly.is_obligations_database(con):
-        con.close()
-        fail(f"{db} is not an obligations database (no schema_meta table): written by something else?")
-    return con
-
-
 def _render(columns: list[str], rows: list[tuple], fmt: str, vertical_when_wide: bool = False) -> None:
     print_result(columns, rows, fmt, vertical_when_wide=vertical_when_wide)
 
@@ -169,7 +144,7 @@ def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection i
         format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table") -> None:
     """Run a read-only SQL query against the database."""
     from pipeline.store import readonly
-    con = _read_connection(db, need_schema=False)  # any DuckDB file may be queried
+    con = open_read_only(db, need_schema=False)  # any DuckDB file may be queried
     try:
         cur = con.execute(query)
         columns = [d[0] for d in cur.description] if cur.description else []
@@ -185,7 +160,7 @@ def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection i
 @app.command()
 def info(db: DB_OPTION = DEFAULT_DB) -> None:
     """Counts per table, formats, the last runs and the errors."""
-    con = _read_connection(db)
+    con = open_read_only(db)
     out = Console(markup=False, highlight=False)
     try:
         version = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchone()[0]

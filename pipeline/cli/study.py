@@ -7,24 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from pipeline.cli.common import DB_OPTION, fail, open_read_only, stderr
 from pipeline.cli.layout import print_result
 from pipeline.errors import DatabaseBusy
-
-DEFAULT_DB = Path("outputs/policy.duckdb")
-DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
-_err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    _err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _open(db: Path):
-    from pipeline.cli.analyst import _open as open_read_only  # read-only, this version's views
-    return open_read_only(db)
+from pipeline.settings import DEFAULT_DB
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -40,11 +27,11 @@ def write_file(con, sql: str, fmt: str, out: Path, sheet: str, force: bool = Fal
     try:
         n = write_query(con, sql, fmt, out, sheet=sheet, force=force)
     except OutputRefused as exc:
-        _fail(f"not written: {exc}")
+        fail(f"not written: {exc}")
     except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
+        fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
     except duckdb.Error as exc:
-        _fail(f"query failed: {exc}; nothing was written")
+        fail(f"query failed: {exc}; nothing was written")
     typer.echo(f"{out} ({n} rows)")
 
 
@@ -55,8 +42,8 @@ def export_query(query: str, fmt: str, out: Path, db: Path, force: bool) -> None
     try:
         sql = one_select(query)
     except NotOneQuery as exc:
-        _fail(str(exc))
-    con = _open(db)
+        fail(str(exc))
+    con = open_read_only(db)
     try:
         write_file(con, sql, fmt, out, sheet="result", force=force)
     finally:
@@ -90,22 +77,22 @@ def register(app: typer.Typer) -> None:
         from pipeline.report.panel import PREVIEW, panel_sql
         from pipeline.report.tables import FORMATS
         if fmt not in ("table", *FORMATS):
-            _fail(f"unknown format {fmt!r}; one of: table, {', '.join(FORMATS)}")
+            fail(f"unknown format {fmt!r}; one of: table, {', '.join(FORMATS)}")
         if fmt in ("xlsx", "parquet") and out is None:
-            _fail(f"--format {fmt} writes a file: give --out FILE")
+            fail(f"--format {fmt} writes a file: give --out FILE")
         if fmt == "table" and out is not None:
             fmt = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}.get(out.suffix.lower(), "")
             if not fmt:
-                _fail(f"say which format {out} is: --format csv|xlsx|parquet")
+                fail(f"say which format {out} is: --format csv|xlsx|parquet")
         groups = _split(by)
-        con = _open(db)
+        con = open_read_only(db)
         try:
             try:
                 sql = panel_sql(con, groups)
             except ValueError as exc:
-                _fail(str(exc))
+                fail(str(exc))
             except duckdb.CatalogException:
-                _fail(f"{db} has no document panel yet: run `obligations ingest` on it once")
+                fail(f"{db} has no document panel yet: run `obligations ingest` on it once")
             if out is not None:
                 write_file(con, sql, fmt, out, sheet="panel", force=force)
                 return
@@ -124,7 +111,7 @@ def register(app: typer.Typer) -> None:
         shown = [tuple(_percent(r[i]) if (columns[i].startswith("share_") or columns[i] == "coverage") else r[i]
                        for i in idx) for r in rows]
         print_result(keep, shown, "table")
-        _err.print(f"{len(rows)} rows; {len(columns)} columns in all: --format csv|xlsx|parquet --out FILE "
+        stderr.print(f"{len(rows)} rows; {len(columns)} columns in all: --format csv|xlsx|parquet --out FILE "
                    "writes every one", highlight=False)
 
     @meta.command("import")
@@ -146,9 +133,9 @@ def register(app: typer.Typer) -> None:
         try:
             s = import_file(db, file, sheet=sheet, allow_unknown=allow_unknown, replace=replace)
         except MetaImportError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         except (FileNotFoundError, DatabaseBusy) as exc:
-            _fail(str(exc))
+            fail(str(exc))
         typer.echo(f"imported {s.rows} rows from {file} into {db}: {s.inserted} new, {s.updated} updated"
                    + (f"; new columns: {', '.join(s.columns_added)}" if s.columns_added else ""))
         if s.unknown_keys:

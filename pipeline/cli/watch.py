@@ -15,15 +15,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from pipeline.cli.common import DB_OPTION, fail, stderr
 from pipeline.errors import DatabaseBusy, ServerFailed
 from pipeline.flows import prefect_defaults
 from pipeline.settings import DEFAULT_DB
 
 EXIT_BUSY = 75
 # markup off: paths and messages are data (a file named `[/x].txt` would raise, `[link=…]` render)
-console = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 out = Console(highlight=False, soft_wrap=True, markup=False)  # one line per cycle, also in logs
-DB_OPTION = Annotated[Path, typer.Option("--db", help="the DuckDB file")]
 INBOX_OPTION = Annotated[Path, typer.Option("--inbox", help="the folder new documents arrive in (recursive)")]
 SETTLE_OPTION = Annotated[float, typer.Option("--settle", help="seconds a file's size must stay the same before it is read")]
 MAX_WAIT_OPTION = Annotated[float, typer.Option(
@@ -32,18 +31,13 @@ WORKERS_OPTION = Annotated[int, typer.Option("--workers", help="extraction proce
 STATE_OPTION = Annotated[Path, typer.Option("--state-dir", help="folder for the local Prefect server's home")]
 
 
-def _fail(message: str, code: int = 2) -> None:
-    console.print(Text.assemble(("error:", "red"), " ", message))
-    raise typer.Exit(code)
-
-
 def print_cycle(summary) -> None:
     """One line per cycle, then one line per error and per waiting file."""
     if summary.busy:
-        console.print(Text.assemble(("busy:", "yellow"), f" {summary.busy}; this cycle is skipped"))
+        stderr.print(Text.assemble(("busy:", "yellow"), f" {summary.busy}; this cycle is skipped"))
         return
     if summary.error:
-        console.print(Text.assemble(("cycle failed:", "red"), f" {summary.error}; the next cycle tries again"))
+        stderr.print(Text.assemble(("cycle failed:", "red"), f" {summary.error}; the next cycle tries again"))
         return
     r = summary.run
     out.print(f"cycle {r.run_id}: {r.n_files} ready, new {r.new}  unchanged {r.unchanged}  replaced {r.replaced}  "
@@ -66,7 +60,7 @@ def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
     from pipeline.runs import watch
 
     if not inbox.is_dir():
-        _fail(f"no inbox folder at {inbox}")
+        fail(f"no inbox folder at {inbox}")
     options = {"settle": watch.Settle(settle, max_wait), "workers": workers}
     try:
         if once:
@@ -78,9 +72,9 @@ def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
         out.print(f"watching {inbox.absolute()} every {interval:g} s into {db}; Ctrl-C stops")
         watch.watch_loop(inbox, db, interval=interval, report=print_cycle, **options)
     except FileNotFoundError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except (OSError, duckdb.Error) as exc:  # --once: the one cycle could not run (a looping watch goes on)
-        _fail(f"the cycle failed: {type(exc).__name__}: {exc}")
+        fail(f"the cycle failed: {type(exc).__name__}: {exc}")
     except KeyboardInterrupt:
         out.print("stopped")
 
@@ -101,7 +95,7 @@ def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
     from pipeline.flows import serve
 
     if not inbox.is_dir():
-        _fail(f"no inbox folder at {inbox}")
+        fail(f"no inbox folder at {inbox}")
     if cron is None and interval is None:
         interval = 3600.0
     try:
@@ -109,9 +103,9 @@ def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
                           max_wait_seconds=max_wait, workers=workers, state_dir=state_dir, port=port,
                           announce=out.print)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except ServerFailed as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:  # a Ctrl-C outside the runner (while the server starts)
         out.print("stopped")
 
@@ -127,15 +121,15 @@ def reprocess_command(db: DB_OPTION = DEFAULT_DB,
     from pipeline.runs.reprocess import reprocess
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+                  TimeElapsedColumn(), console=stderr, transient=True) as bar:
         job = bar.add_task("reprocessing", total=None)
         try:
             s = reprocess(db, stale_only=stale, workers=workers,
                           progress=lambda done, total: bar.update(job, completed=done, total=total))
         except DatabaseBusy as exc:
-            _fail(str(exc), EXIT_BUSY)
+            fail(str(exc), EXIT_BUSY)
         except FileNotFoundError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     which = "stale " if stale else ""
     out.print(f"reprocessed {s.reprocessed} of {s.candidates} {which}documents in {db} (run {s.run_id}, "
               f"pipeline {s.pipeline_version}): from the file {s.from_file}, from the stored text {s.from_stored}, "
