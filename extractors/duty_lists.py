@@ -34,10 +34,15 @@ class DutyListRules(RuleTable):
     exhortations: list[str]
     max_heading_chars: int
     completion_tail: str
+    condition_ends: list[str]
 
 
 RULES = load_rules(DutyListRules, "duty_lists.yaml")
 _HAN = re.compile(f"[{HAN}]")
+_CONDITION_ENDS = tuple(RULES.condition_ends)
+_TOPIC_END = re.compile(f"的[{HAN}]{{1,4}}$")
+_PREDICATE_VERBS = tuple(clauses.RULES.predicate_verbs)
+_NUMBER_LEAD = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]")
 _HEADING_WORD = re.compile(f"(?:{alternation(RULES.heading_words)})")
 _NOT_HEADING = re.compile(f"(?:{alternation(RULES.exhortations)})")
 _COMPLETION_TAIL = re.compile(RULES.completion_tail)
@@ -166,8 +171,7 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
         own_subject = any(u.role in _SUBJECT_ROLES and _compact_len(text[cs:u.match.start]) <= 2 for u in linked)
         units = merge_units(linked, [u for u in whole_units if not (start <= u.match.start < end)
                                      or _in(u.match, keep)]) if own_subject else merge_units(whole_units, linked)
-        cue = (modality.parse(text_outside(text, cs, ce, keep), ExtractContext())
-               or modality.parse(text_outside(text, start, cs, keep), ExtractContext()) or ob.modality)
+        cue = _clause_modality(text, ob, start, end, cs, ce, keep)
         part = Obligation(cs, ce, ob.source, ob.section_path, ob.block_index, cue, units=units)
         dated = [d for d in fields.within("deadlines", cs, ce) if not _in(d, keep)]
         part.deadlines = [LinkedDeadline(d, "own") for d in dated] or list(whole_deadlines)
@@ -175,6 +179,46 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
         part.citations = [c for c in ob.citations if cs <= c.start < ce]
         out.append(part)
     return out
+
+
+def _clause_modality(text: str, ob: Obligation, start: int, end: int, cs: int, ce: int, keep) -> str:
+    """The modality of the clause text[cs:ce] of the sentence starting at `start`: its own cue; else a
+    duty's or a ban's cue before it, which governs the clauses it heads (要A，B); else must. An
+    encouragement governs its own object only (引导企业诚信经营 after 完善…制度 does not make that a
+    wish), and a cue in a later clause never reaches back (健全…机制，强化地方引导…)."""
+    own = modality.parse(text_outside(text, cs, ce, keep), ExtractContext())
+    if own:
+        return own
+    before = modality.parse(text_outside(text, start, cs, keep), ExtractContext())
+    if before and before != "encourage":
+        return before
+    if before or modality.parse(text_outside(text, ce, end, keep), ExtractContext()):
+        return "must"
+    return ob.modality
+
+
+def sentence_modality(text: str, start: int, end: int, keep: list[tuple[int, int]]) -> str | None:
+    """The modality of the sentence text[start:end] taken whole: its strongest cue, but an
+    encouragement only when it stands in the sentence's first duty clause (after the frames and
+    conditions that lead into it: 通过…方式，/ 符合条件的，). 加强贫困地区农产品原产地保护，支持开展
+    标准化生产示范 is a duty first; 鼓励…，… and 符合条件的，可… stay encouragements."""
+    cue = modality.parse(text_outside(text, start, end, keep), ExtractContext())
+    if cue != "encourage":
+        return cue
+    for cs, ce in clauses.split(text, start, end, commas=True, keep=keep):
+        if modality.parse(text_outside(text, cs, ce, keep), ExtractContext()):
+            return cue
+        if not _is_condition(re.sub(r"\s+", "", text[cs:ce]).rstrip("，,；;")):
+            return "must"                                # …符合条件的，可按… : the condition of what follows
+    return cue
+
+
+def _is_condition(body: str) -> bool:
+    """A clause that states who or when the next applies to: …符合条件的 / …的话 / …时, or a topic
+    closed by a short noun after 的 that no predicate verb opens (已签订物业服务合同的项目，可…)."""
+    body = _NUMBER_LEAD.sub("", body, count=1)
+    return body.endswith(_CONDITION_ENDS) or bool(
+        _TOPIC_END.search(body) and not body.startswith(_PREDICATE_VERBS))
 
 
 def _heads(text: str, d: Match, start: int) -> bool:

@@ -427,7 +427,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         brackets = scope.covering(unit)
         # the cue of an assignment bracket (（…等负责）) says who answers, not how strongly: 鼓励… stays encourage
-        cue = modality.parse(text_outside(text, unit.start, unit.end, brackets), ExtractContext())
+        cue = duty_lists.sentence_modality(text, unit.start, unit.end, brackets)
         ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index, cue or "must")
         in_brackets = [m for m in units if any(s <= m.start and m.end <= e for s, e in brackets)]
         ob.units = roles_for(text, unit.start, unit.end, [m for m in units if m not in in_brackets])
