@@ -77,9 +77,9 @@ _ORDINAL = tuple(RULES.ordinal_prefixes)  # 第3条, 最后一个: a rank, not a
 
 
 # the object between a governing verb and its number: Chinese characters without numerals, except
-# in an ordinal (新增第三卫生间26座)
+# in an ordinal (新增第三卫生间26座) or a quoted name (建成“两网融合”服务点670个)
 _VERB_OBJECT = re.compile(
-    rf"(?:第[{_NUMERAL_CHARS}\d]{{1,3}}|(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,{RULES.requirement_verb_gap}}}")
+    rf"(?:第[{_NUMERAL_CHARS}\d]{{1,3}}|“[{HAN}]{{1,12}}”|(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,{RULES.requirement_verb_gap}}}")
 _GOVERNING_VERB = re.compile(alternation(RULES.requirement_verbs))
 _NARRATION_MARKER = re.compile(alternation(RULES.narration_markers))
 _OBJECT_PREPOSITION = re.compile(rf"(?:{alternation(RULES.object_prepositions)}){_SP}$")
