@@ -145,6 +145,17 @@ class DatabaseBusy(PipelineError):
         super().__init__(f"database {db} is busy ({holder}); {advice}")
 
 
+class ForeignDatabase(PipelineError):
+    """`--db` is a DuckDB database of another program (tables, but not ours): nothing is written into it."""
+
+    kind = "foreign_database"
+
+    def __init__(self, db: str | Path):
+        self.db = printable(db)
+        super().__init__(f"cannot store into {self.db}: it is a DuckDB database of something else (tables, but no "
+                         "schema_meta); nothing was written into it: choose another --db")
+
+
 class ServerFailed(PipelineError):
     """The local Prefect server did not come up; the message ends with the end of its log."""
 

@@ -93,8 +93,11 @@ def _ingest_with_prefect(paths: list[Path], db: Path, workers: int, batch_size: 
     """The ingest flow: on the configured Prefect API, else on the local server a running `obligations
     serve` started (a flow there starts in about a second, and the run shows in its UI), else on
     Prefect's ephemeral server."""
+    from pipeline.flows import quiet_run_errors
     from pipeline.flows.ingest import ingest_flow
     from pipeline.flows.serve import api_url_set, configured_api_url, running_local_server
+
+    quiet_run_errors()
 
     def go() -> dict:
         return ingest_flow([str(p) for p in paths], str(db), workers=workers, batch_size=batch_size,
@@ -102,6 +105,9 @@ def _ingest_with_prefect(paths: list[Path], db: Path, workers: int, batch_size: 
 
     url = None if configured_api_url() else running_local_server()
     if url is None:
+        if not configured_api_url():  # Prefect's ephemeral server: ended with this command, however it ends
+            from pipeline.flows.leftovers import reap_when_gone
+            reap_when_gone()
         return go()
     stderr.print(f"using the Prefect server of `obligations serve` at {url.removesuffix('/api')}")
     with api_url_set(url):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import DatabaseBusy
+from pipeline.errors import DatabaseBusy, ForeignDatabase
 from pipeline.store import readonly
 from schemas.ddl import column_type, quote, schema_ddl
 from schemas.records import SCHEMA_VERSION, TABLES
@@ -181,11 +181,21 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR REPLACE INTO schema_meta VALUES ('schema_digest', ?)", [schema_digest()])
 
 
+def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database holds tables but not this project's (a DuckDB file of something else)."""
+    n_tables = con.execute("SELECT count(*) FROM information_schema.tables "
+                           "WHERE table_catalog = current_database()").fetchone()[0]
+    return n_tables > 0 and not readonly.is_obligations_database(con)
+
+
 @contextlib.contextmanager
 def open_for_writing(db: Path, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A write connection for one step of a run; waits up to WRITER_WAIT for readers to let go."""
+    """A write connection for one step of a run; waits up to WRITER_WAIT for readers to let go.
+    ForeignDatabase when `db` holds another program's tables: no table of ours is added to them."""
     con = connect(db, read_only=False, wait=WRITER_WAIT if wait is None else wait)
     try:
+        if not _schema_current(con) and _foreign(con):
+            raise ForeignDatabase(db)
         init_schema(con)
         yield con
     finally:
