@@ -248,3 +248,42 @@ def test_a_database_that_cannot_be_written_is_a_clear_error(tmp_path):
                           "--db", str(folder / "x.duckdb"), "--no-prefect"], capture_output=True, text=True, cwd=ROOT)
     folder.chmod(0o755)
     assert out.returncode == 2 and "cannot be written" in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_export_query_and_panel_errors_never_go_through_markup(place, tmp_path):
+    db = str(place["db"])
+    result = run("export", "--query", "SELECT * FROM [/x]", "--format", "csv", "--out", str(tmp_path / "a.csv"),
+                 "--db", db)  # DuckDB's parser error quotes the query
+    assert result.exit_code == 2 and "[/x]" in result.output and "Traceback" not in result.output, result.output
+    notes = tmp_path / "[" / "y].xlsx"  # a path with markup in a refusal
+    notes.parent.mkdir()
+    notes.write_text("notes\n", encoding="utf-8")
+    result = run("panel", "--format", "xlsx", "--out", str(notes), "--db", db)
+    assert result.exit_code == 2 and "[/y].xlsx" in result.output and "not an XLSX workbook" in result.output, \
+        result.output
+
+
+def test_a_type_parquet_cannot_hold_is_a_clear_error_and_nothing_is_replaced(place, tmp_path):
+    out = tmp_path / "result.parquet"
+    db = str(place["db"])
+    assert run("export", "--query", "SELECT 1 AS a", "--format", "parquet", "--out", str(out), "--db", db).exit_code == 0
+    before = sha(out)
+    for query in ("SELECT INTERVAL 1 DAY AS i", "SELECT 1::UNION(a INT, b VARCHAR) AS u"):
+        result = run("export", "--query", query, "--format", "parquet", "--out", str(out), "--db", db)
+        assert result.exit_code == 2, result.output
+        said = " ".join(result.output.split())
+        assert "Parquet cannot hold this data" in said and "nothing was replaced" in said, said
+        assert "Traceback" not in result.output
+    assert sha(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["result.parquet"]
+
+
+def test_xlsx_takes_every_column_type_as_text_when_excel_has_none(place, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "types.xlsx"
+    result = run("export", "--query", "SELECT '\\xAA'::BLOB AS b, '12:00:00+08'::TIMETZ AS t, "
+                 "'5f6c0d2e-8f43-4a39-9a4e-0c6d1b5e2a11'::UUID AS u, INTERVAL 1 DAY AS i, 1::UNION(a INT, b VARCHAR) AS n",
+                 "--format", "xlsx", "--out", str(out), "--db", str(place["db"]))
+    assert result.exit_code == 0, result.output
+    row = [c.value for c in next(load_workbook(out)["result"].iter_rows(min_row=2))]
+    assert row[:3] == ["b'\\xaa'", "12:00:00+08:00", "5f6c0d2e-8f43-4a39-9a4e-0c6d1b5e2a11"], row

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from pipeline.cli.common import DB_OPTION, FORCE_OPTION, fail, open_read_only, stderr
 from pipeline.report.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
-from pipeline.report.output import OutputRefused, neutralise
+from pipeline.report.output import OutputFailed, OutputRefused, neutralise
 from pipeline.settings import DEFAULT_DB
 
 DEFAULT_REPORT = Path("outputs/report.html")
@@ -165,6 +165,8 @@ def register(app: typer.Typer) -> None:
             paths = export(con, fmt, out, force=force)
         except OutputRefused as exc:
             fail(f"not written: {exc}")
+        except OutputFailed as exc:
+            fail(f"not written: {out}: {exc}; nothing was replaced")
         except OSError as exc:
             fail(f"cannot write to {out}: {exc.strerror or exc}; nothing was replaced")
         except duckdb.Error as exc:

@@ -22,12 +22,14 @@ def write_file(con, sql: str, fmt: str, out: Path, sheet: str, force: bool = Fal
     """Write a query's result to `out`, or fail with the reason (nothing replaced)."""
     import duckdb
 
-    from pipeline.report.output import OutputRefused
+    from pipeline.report.output import OutputFailed, OutputRefused
     from pipeline.report.tables import write_query
     try:
         n = write_query(con, sql, fmt, out, sheet=sheet, force=force)
     except OutputRefused as exc:
         fail(f"not written: {exc}")
+    except OutputFailed as exc:
+        fail(f"not written: {out}: {exc}; nothing was replaced")
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
     except duckdb.Error as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import decimal
 import json
 import re
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from typing import Any, Literal
 import duckdb
 
 from extractors.categories import CATEGORIES
-from pipeline.report.output import Protected, atomic, check_target, neutralise
+from pipeline.report.output import OutputFailed, Protected, atomic, check_target, neutralise
 from pipeline.store.views import VIEWS
 from schemas.records import TABLES
 
@@ -178,14 +179,29 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _export_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
-    # through pyarrow, not DuckDB's COPY: the read connection may write no file at all
+def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
+    """Write the result of `sql` to `path` through pyarrow, not DuckDB's COPY (the read connection
+    may write no file at all); returns its number of rows. OutputFailed for a column type Parquet
+    cannot hold (a UNION, an INTERVAL), OSError when the write fails."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    reader = con.sql(f"SELECT * FROM {name}").to_arrow_reader(_ROWS_PER_BATCH)
-    with pq.ParquetWriter(path, reader.schema) as writer:
-        for batch in reader:
-            writer.write_batch(batch)
+    n = 0
+    reader = con.sql(sql).to_arrow_reader(_ROWS_PER_BATCH)
+    try:
+        with pq.ParquetWriter(path, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+                n += batch.num_rows
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        reason = " ".join(str(exc).split())
+        raise OutputFailed(f"Parquet cannot hold this data ({reason}); export it as CSV or XLSX, "
+                           "or cast the column to another type in a query") from None
+    return n
+
+
+def _export_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    write_parquet(con, f"SELECT * FROM {name}", path)
 
 
 def _export_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
@@ -206,6 +222,10 @@ def _xlsx_value(value: Any) -> Any:
             value = value[:XLSX_CELL_LIMIT - len(_TRUNCATED)] + _TRUNCATED
     elif isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # Excel has no time zones
+    elif isinstance(value, dt.time) and value.tzinfo is not None:
+        value = value.isoformat()  # a time of day with its offset (TIMETZ): as text, the offset kept
+    elif not isinstance(value, (int, float, decimal.Decimal, dt.date, dt.time, dt.timedelta, type(None))):
+        value = neutralise(_XLSX_ILLEGAL.sub("", str(value)))  # a BLOB, a UUID: as the CSV export writes it
     return value
 
 

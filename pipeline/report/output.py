@@ -33,6 +33,13 @@ class OutputRefused(PipelineError):
         super().__init__(f"{self.path}: {reason}")
 
 
+class OutputFailed(PipelineError):
+    """The data cannot be written in the format asked for (a column type Parquet cannot hold):
+    nothing was replaced."""
+
+    kind = "output_failed"
+
+
 # what the first bytes of a file of each kind we write look like
 def _is_html_report(head: bytes) -> bool:
     text = head.decode("utf-8", "replace")

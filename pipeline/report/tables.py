@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.report.analyst import _ROWS_PER_BATCH, _cell, _release, _xlsx_value
+from pipeline.report.analyst import _ROWS_PER_BATCH, _cell, _release, _xlsx_value, write_parquet
 from pipeline.report.output import Protected, atomic, check_target, neutralise
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -66,28 +66,17 @@ def _xlsx(cur: duckdb.DuckDBPyConnection, path: Path, sheet: str) -> int:
     return n
 
 
-def _parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
-    import pyarrow.parquet as pq  # through pyarrow: the read connection may write no file itself
-
-    n = 0
-    reader = con.sql(sql).to_arrow_reader(_ROWS_PER_BATCH)
-    with pq.ParquetWriter(path, reader.schema) as writer:
-        for batch in reader:
-            writer.write_batch(batch)
-            n += batch.num_rows
-    return n
-
-
 def write_query(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, target: Path, sheet: str = "result",
                 force: bool = False) -> int:
     """Write the result of `sql` to `target` in `fmt`; returns its number of rows. Raises
-    OutputRefused (nothing written), duckdb.Error (the query failed: nothing replaced), OSError."""
+    OutputRefused (nothing written), OutputFailed (a type the format cannot hold) and duckdb.Error
+    (the query failed): nothing replaced; OSError."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
     target = Path(target)
     check_target(target, fmt, Protected(con), force)
     with atomic(target) as tmp:
         if fmt == "parquet":
-            return _parquet(con, sql, tmp)
+            return write_parquet(con, sql, tmp)
         cur = con.execute(sql)
         return _csv(cur, tmp) if fmt == "csv" else _xlsx(cur, tmp, sheet)
