@@ -165,3 +165,33 @@ def test_watch_survives_odd_files_and_failing_cycles(tmp_path):
     n = watch.watch_loop(tmp_path / "inbox", bad_db, interval=0, cycles=2, report=reports.append, settle=settle)
     assert n == 2 and all(r.error for r in reports), reports
     inbox["_sock"].close()
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not AS_A_USER, reason="as root without setpriv, permissions do not apply")
+def test_the_watch_command_survives_every_kind_of_odd_file_cycle_after_cycle(tmp_path):
+    """`obligations watch` as a user, over a GBK name, a FIFO, a socket, an unreadable file and an
+    unlistable folder: every cycle ends, says what it could not read, and the good files are stored once."""
+    inbox = make_inbox(tmp_path / "inbox")
+    locked = tmp_path / "inbox" / "locked.txt"
+    locked.write_bytes(SEED.read_bytes())
+    locked.chmod(0)
+    closed = tmp_path / "inbox" / "closed"
+    closed.mkdir()
+    closed.chmod(0)
+    db = tmp_path / "w.duckdb"
+    command = [*AS_A_USER, sys.executable, "-m", "pipeline.cli.main", "watch", "--inbox", str(tmp_path / "inbox"),
+               "--db", str(db), "--once", "--settle", "0.05"]
+    try:
+        cycles = [subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300) for _ in range(2)]
+    finally:
+        closed.chmod(0o755)
+        inbox["_sock"].close()
+    for cycle in cycles:
+        assert cycle.returncode == 0 and "Traceback" not in cycle.stdout + cycle.stderr, cycle.stderr
+        for said in ("pipe.txt: a FIFO", "socket.docx: a socket", "bad_file_name", "locked.txt: permission denied",
+                     "closed: the folder cannot be listed"):
+            assert said in cycle.stdout, (said, cycle.stdout)
+    assert "new 2" in cycles[0].stdout and "unchanged 2" in cycles[1].stdout, [c.stdout for c in cycles]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+        assert con.execute("SELECT count(*), count(*) FILTER (status = 'completed') FROM ingest_runs").fetchone() == (2, 2)

@@ -63,9 +63,26 @@ HOSTILE = [
     ("list a folder", "SELECT * FROM glob('{scratch}/*')"),
     ("copy from a file", "COPY obligations FROM '{victim}'"),
     ("import a database", "IMPORT DATABASE '{scratch}'"),
+    ("read a system file", "SELECT * FROM read_csv('/etc/passwd')"),
+    ("read_json of a file", "SELECT * FROM read_json_auto('{victim}')"),
+    ("read_parquet of a file", "SELECT * FROM read_parquet('{scratch}/*.parquet')"),
+    ("sniff a file", "SELECT * FROM sniff_csv('/etc/passwd')"),
+    ("a file URL", "SELECT * FROM read_blob('file:///etc/passwd')"),
+    ("a prepared copy", "PREPARE p AS COPY (SELECT 'x') TO '{victim}'"),
+    # other databases, extensions and settings: the other spellings
+    ("attach through an extension", "ATTACH '{scratch}/x.sqlite' AS s (TYPE sqlite)"),
+    ("install from the nightly repository", "INSTALL sqlite FROM core_nightly"),
+    ("update extensions", "UPDATE EXTENSIONS"),
+    ("list stored secrets", "SELECT * FROM duckdb_secrets()"),
+    ("widen the allowed paths", "SET allowed_paths = ['/']"),
+    ("move the extension folder", "SET extension_directory = '{scratch}'"),
+    ("a custom extension repository", "SET custom_extension_repository = 'http://127.0.0.1:{port}'"),
+    ("logging on", "CALL enable_logging()"),
+    ("a persistent macro", "CREATE MACRO m(x) AS x"),
     # the network
     ("read a URL", "SELECT * FROM read_csv('http://127.0.0.1:{port}/x.csv')"),
     ("a URL as a table", "SELECT * FROM 'http://127.0.0.1:{port}/x.parquet'"),
+    ("an s3 URL", "SELECT * FROM read_csv('s3://bucket/x.csv')"),
 ]
 
 
