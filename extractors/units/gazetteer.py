@@ -47,6 +47,9 @@ class Levels(RuleTable):
     city: list[str]
     district: list[str]
     town: list[str]
+    # a party committee in front of its departments (市委组织部, 区委宣传部): their level, never a
+    # government's (市委、市政府 names one government)
+    party: dict[str, Level] = Field(default_factory=dict)
 
 
 class PlaceRules(RuleTable):

@@ -16,10 +16,11 @@ def _alt(words) -> str:
 
 
 _LEVEL_OF: dict[str, Level] = {fold_brackets(w): lvl for lvl in ("national", "province", "city", "district", "town")
-                               for w in getattr(RULES.levels, lvl)}
+                               for w in getattr(RULES.levels, lvl)} | dict(RULES.levels.party)
 _LEVEL_WORDS_LONGEST_FIRST = sorted(_LEVEL_OF, key=len, reverse=True)
 _DEPT_LEVEL_WORDS = [w for lvl in ("national", "province", "city", "district") for w in getattr(RULES.levels, lvl)]
 _ALL_LEVEL_WORDS = _DEPT_LEVEL_WORDS + RULES.levels.town
+_DEPT_LEVEL_WORDS = list(RULES.levels.party) + _DEPT_LEVEL_WORDS   # 市委组织部: departments only
 _LEVEL_JOIN = "(?:、|和|及)"
 
 # the level part in front of a department: 市 / 各设区市 / 市和区、县 / 省、自治区、直辖市
