@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from extractors import brackets as assignment, duty_lists, headers, modality
+from extractors import brackets as assignment, duty_lists, headers, modality, roles
 from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import (LinkedDeadline, LinkedUnit, Obligation, merge_columns, merge_units, roles_for,
@@ -413,6 +413,10 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             doers = [u for u in roles_for(text, unit.start, unit.end, _outside(units, fields.citations))
                      if u.role in ("lead", "implement") and not u.match.value.generic
                      ] if modality.parse(sentence, ExtractContext()) or duties else []
+            # the duties a lead-in lists as a body's own (镇政府消防工作职责：) are what it answers for:
+            # it leads them, unless the lead-in states its role (应当落实属地责任，履行下列职责：)
+            if duties and not _has_any(sentence, list(roles.RULES.cues)):
+                doers = [LinkedUnit(u.match, "lead") for u in doers]
             listing.open(unit, structure, doers, duties)
             if not doers:
                 previous = None
