@@ -98,6 +98,9 @@ def _directs(sentence: str) -> bool:
     return any(m.surface in _DIRECTIVE_CUES for m in modality.extract(sentence, ExtractContext()))
 
 
+_BARE_YEAR = re.compile(r"(?:19|20)\d{2}[ \u3000]*年")
+
+
 def _opens_stage(text: str, sentence_start: int, sentence_end: int, deadline: Match) -> bool:
     """A date that opens its sentence (2019年6月底前，研究建立…; 年内开工建设…) and does not lead in
     a list (…到2021年底，主要目标任务是：一是…): the time of that sentence's own work."""
@@ -239,8 +242,8 @@ class _ItemScope:
             if any(sentence.startswith(w) for w in RULES.narrowing_starts):
                 continue
             own = self.fields.within("deadlines", u.start, u.end)
-            if not own:
-                continue
+            if not own or (len(own) == 1 and _BARE_YEAR.fullmatch(own[0].surface)):
+                continue  # a bare year before its task (。2019年垃圾焚烧设施开工建设) dates that sentence only
             # a recurring limit (每年1月31日前公开…) is the time of its own reporting duty
             dated = [(m.value.date, (ui, j), m) for j, m in enumerate(own)
                      if m.value.kind == "by" and m.value.date is not None and m.value.relative is None]

@@ -79,6 +79,11 @@ def _leading_cue(text: str, start: int) -> bool:
     return bool(pre and pre.group("word") in RULES.by_prefixes)
 
 
+# what follows a year that opens its sentence's task: a Chinese character that does not make the year
+# a name, a period or a topic (2024年度, 2020年版, 2019年以来, 2024年的, 2024年是)
+_TASK_AFTER_YEAR = re.compile(r"(?![度版以的是来起开始间中前后底末内]|初(?!步))[\u4e00-\u9fff]")
+
+
 def _trailing_cue(text: str, end: int) -> bool:
     post = _POST.match(text, end)
     if post and post.group("word") in RULES.by_suffixes:
@@ -129,7 +134,8 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
             and not _CLAUSE_FOLLOWS.match(text, end):
         return None  # 纳入年底效能目标考核, 年中和年末跟踪指导: the period names a review, no limit
     cued = (in_cell or is_start or done is not None or names_period is not None or range_end or by_cue
-            or list_cued or ((dated or reading.year is None) and _is_stage_label(text, span_start, span_end)))
+            or list_cued or ((dated or reading.year is None) and _is_stage_label(text, span_start, span_end))
+            or (dated and m.group("year") and _opens_sentence_task(text, span_start, span_end)))
     if not cued:
         return None
     if is_start and pre_word in RULES.by_prefixes:
@@ -137,6 +143,17 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
     if is_start and (_EFFECTIVE_ALWAYS.match(text, span_end) or _EFFECTIVE_AT_END.match(text, span_end)):
         return None  # 本条例自2015年5月1日起施行: the document takes effect
     return span_start, span_end, ("start" if is_start else "by")
+
+
+def _opens_sentence_task(text: str, start: int, end: int) -> bool:
+    """A stated year (or month) that opens a sentence or clause right before its task, no comma
+    between (。2020年初步建成300个示范性职业教育集团; 。2019年垃圾焚烧设施开工建设，2020年形成处置能力):
+    the clause is due then.
+    Years of the past are dropped later, against the issue date."""
+    before = text[max(0, start - 3):start].rstrip(" \u3000")
+    # not at a line's start: a line opening with a year is a title (2019年街镇生活垃圾分类目标任务分解表)
+    # or a stage label (2026年4月，印发…: _is_stage_label)
+    return bool(before) and before[-1] in "。；;，," and bool(_TASK_AFTER_YEAR.match(text, end))
 
 
 def _is_stage_label(text: str, start: int, end: int) -> bool:
