@@ -62,6 +62,7 @@ class CitationRules(RuleTable):
     code_lead_words: list[str]
     attachment_markers: list[str]
     alias_markers: list[str]
+    own_plan_patterns: list[str]
 
     @field_validator(
         "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",
@@ -174,6 +175,15 @@ def _trim_abbreviation(abbr: str) -> str:
         if lead.end() < len(abbr):
             last_end = max(last_end, lead.end())
     return abbr[last_end:]
+
+
+_OWN_PLAN_RES = [re.compile(p) for p in RULES.own_plan_patterns]
+
+
+def _own_plans(text: str) -> set[str]:
+    """The titles of the plans this document hands over under its cover (关于印发《X》的通知; 现将《X》
+    印发给你们): X is the document's own attachment, part of it, never a document it cites."""
+    return {_normalise_title(m.group("title")) for p in _OWN_PLAN_RES for m in p.finditer(text)}
 
 
 def _normalise_title(raw: str) -> str:
@@ -308,8 +318,10 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     if not isinstance(text, str) or not text:
         return []
     attachments = _attachment_regions(text)
-    titled = _titled_mentions(text, attachments, ctx)
-    taken = [(m.start, m.end) for m in titled] + attachments + title_spans(text)
+    own = _own_plans(text)
+    found = _titled_mentions(text, attachments, ctx)
+    titled = [m for m in found if not (m.value is not None and m.value.kind == "document" and m.value.title in own)]
+    taken = [(m.start, m.end) for m in found] + attachments + title_spans(text)
     coded = _code_mentions(text, taken, ctx)
     # a mention always names its title or code; the check keeps a value of None out of the rows
     return sorted((m for m in titled + coded if m.value is not None), key=lambda m: (m.start, m.end))
