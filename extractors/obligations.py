@@ -8,10 +8,11 @@ its columns (a units column gives roles by its header), then adds units named in
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from extractors import brackets as assignment, duty_lists, headers, modality, roles
+from extractors import allocation, brackets as assignment, duty_lists, headers, modality, roles
 from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import (LinkedDeadline, LinkedUnit, Obligation, merge_columns, merge_units, roles_for,
@@ -371,11 +372,25 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
     return ob
 
 
+def _allocation_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches,
+                           row: allocation.Allocation) -> Obligation:
+    """A row of an allocation table (福建 | 45 | 50): its body carries out the quantity it is given,
+    by the row's own time limit, else the table's (extractors/allocation.py)."""
+    ob = Obligation(block.start, block.end, "table", unit.section_path, unit.block_index, "must")
+    ob.units = [LinkedUnit(row.body, "implement")]
+    own = fields.within("deadlines", block.start, block.end)
+    ob.deadlines = [LinkedDeadline(d, "row") for d in (own or row.deadlines)]
+    ob.quotas = fields.within("quotas", block.start, block.end)
+    return ob
+
+
 def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
-          front_matter: list[tuple[int, int]] = ()) -> list[Obligation]:
+          front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None) -> list[Obligation]:
     """Every obligation of the document, in text order. `front_matter` are the spans of the
-    title, document number and signature: no duty is read there."""
+    title, document number and signature: no duty is read there; `issued` (the issue date) tells an
+    allocation table's past columns from its plan."""
     text = doc.text
+    allocated = allocation.allocations(doc, fields, issued)
     scope = _ItemScope(doc, structure, fields)
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
@@ -398,7 +413,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         block = doc.blocks[unit.block_index]
         if unit.kind == "row":
-            ob = _table_obligation(doc, block, unit, fields)
+            ob = (_allocation_obligation(doc, block, unit, fields, allocated[unit.block_index])
+                  if unit.block_index in allocated else _table_obligation(doc, block, unit, fields))
             if ob:
                 obligations.append(ob)
             previous = None
