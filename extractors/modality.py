@@ -69,7 +69,12 @@ class _CompiledCue:
         self.word = word
         self.modality = modality
         # (blocker, offset of the cue inside it): 重要 holds 要 at 1
-        self.inner = [(b, i) for b in cue.blockers for i in range(len(b)) if b.startswith(word, i)]
+        inner = [(b, i) for b in cue.blockers for i in range(len(b)) if b.startswith(word, i)]
+        # by offset: the blockers holding the cue at that offset, asked at once (str.startswith of a tuple)
+        by_offset: dict[int, list[str]] = {}
+        for b, i in inner:
+            by_offset.setdefault(i, []).append(b)
+        self.inner = [(i, tuple(bs)) for i, bs in sorted(by_offset.items())]
         self.patterns = [re.compile(p) for p in cue.patterns]
         self.only_before = tuple(cue.only_before)
 
@@ -77,7 +82,7 @@ class _CompiledCue:
         """Whether the cue at `start` stands inside one of its blocker words. Checked at the cue,
         not by scanning the text for blockers: a sentence has one or two cues and dozens of
         blockers could be scanned for."""
-        return any(start >= i and text.startswith(b, start - i) for b, i in self.inner)
+        return any(start >= i and text.startswith(blockers, start - i) for i, blockers in self.inner)
 
     def pattern_starts(self, text: str) -> set[int]:
         """Offsets in `text` where this cue word stands inside a match of a blocking pattern."""
@@ -143,11 +148,17 @@ def _overlap_groups(matches: list[Match]) -> list[list[Match]]:
     return groups
 
 
+@functools.lru_cache(maxsize=4096)  # the obligation builder asks several questions of the same sentence
+def cues(surface: str, ctx: ExtractContext) -> tuple[Match, ...]:
+    """`extract(surface, ctx)` as a tuple, remembered per sentence."""
+    return tuple(extract(surface, ctx))
+
+
 @functools.lru_cache(maxsize=4096)  # the obligation builder asks again for the same sentence
 def parse(surface: str, ctx: ExtractContext) -> Modality | None:
     """The modality of a sentence: its strongest cue (prohibit > must > encourage); None when it
     has none."""
-    present = {m.value for m in extract(surface, ctx)}
+    present = {m.value for m in cues(surface, ctx)}
     for modality in STRENGTH:
         if modality in present:
             return modality

@@ -96,7 +96,7 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
 
 def _directs(sentence: str) -> bool:
     """Whether a modal verb of RULES.directive_cues (要, 应, 必须, 不得 …) stands in the sentence."""
-    return any(m.surface in _DIRECTIVE_CUES for m in modality.extract(sentence, ExtractContext()))
+    return any(m.surface in _DIRECTIVE_CUES for m in modality.cues(sentence, ExtractContext()))
 
 
 _BARE_YEAR = re.compile(r"(?:19|20)\d{2}[ \u3000]*年")

@@ -36,6 +36,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
     for p in paths:
         if not p.exists():
             fail(f"no such file or folder: {p}")
+    from pipeline.store.write import skip_pandas_probe
+    skip_pandas_probe()  # this process never hands pyarrow a pandas object
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=stderr, transient=True) as bar:
         job = bar.add_task("ingesting", total=None)
