@@ -75,16 +75,17 @@ def _dictionary_tags(content: str) -> dict[str, str]:
 
 
 def count_terms(doc: Doc) -> list[TermCount]:
-    """The terms of a segmented text with their counts and first offsets (see the module doc)."""
-    first: dict[str, tuple[int, int]] = {}
+    """The terms of a segmented text with their counts and first offsets (see the module doc). Every
+    token is counted, and whether it is a term is asked once per distinct word, not per token."""
+    first: dict[str, int] = {}
     counts: dict[str, int] = {}
     for token in doc:
         word = token.text
-        if not is_term(word):
-            continue
-        if word not in counts:
-            first[word] = (token.idx, token.idx + len(word))
-            counts[word] = 0
-        counts[word] += 1
+        n = counts.get(word)
+        if n is None:
+            counts[word] = 1
+            first[word] = token.idx
+        else:
+            counts[word] = n + 1
     tags = _tags()
-    return [TermCount(w, counts[w], *first[w], tags.get(w)) for w in counts]
+    return [TermCount(w, n, first[w], first[w] + len(w), tags.get(w)) for w, n in counts.items() if is_term(w)]
