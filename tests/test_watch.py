@@ -338,9 +338,10 @@ def test_stored_rows_are_readable_while_no_cycle_runs(tmp_path, inbox):
 
 
 def test_a_file_written_in_bursts_longer_than_the_settle_interval_is_never_stored_half_written(tmp_path):
-    """A writer that pauses longer than the settle interval fools the size-and-mtime check; the
-    content hash taken before reading, compared with the bytes read and the file's state when the
-    batch is stored, does not: the file is left for the next cycle until it is whole."""
+    """A writer that pauses longer than the settle interval fools the size-and-mtime check; its open
+    file does not (and the content hash taken before reading, compared with the bytes read and the
+    file's state when the batch is stored, catches one that writes during the read): the file is
+    left for the next cycle until it is whole, however fast a cycle runs."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     lines = [line for line in NOTICE.splitlines(keepends=True) if line.strip()] * 6
@@ -375,3 +376,21 @@ def test_a_file_written_in_bursts_longer_than_the_settle_interval_is_never_store
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
     assert final.count("摸清底数") == 6, "the stored document is not the whole file"
     assert all(t.count("摸清底数") == 6 for t in stored_texts), "a half-written file was stored"
+
+
+def test_a_file_held_open_for_writing_waits_however_long_it_holds_still(tmp_path):
+    from pipeline.runs.open_writers import held_for_writing
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    done, paused = inbox / "done.txt", inbox / "paused.txt"
+    done.write_text(NOTICE, encoding="utf-8")
+    with paused.open("w", encoding="utf-8") as writer:
+        writer.write(NOTICE[: len(NOTICE) // 2])
+        writer.flush()  # half the file, then the writer stops for longer than any settle interval
+        with done.open("r", encoding="utf-8"):  # a reader holding a file is no writer
+            assert held_for_writing([str(paused), str(done)]) == {str(paused)}
+            readiness = wait_until_stable([str(paused), str(done)], Settle(interval=0.05, max_wait=1.0))
+        assert readiness.ready == [str(done)] and readiness.waiting == [str(paused)]
+    assert held_for_writing([str(paused)]) == set()
+    assert wait_until_stable([str(paused)], Settle(interval=0.05, max_wait=1.0)).ready == [str(paused)]

@@ -6,9 +6,10 @@ hash, a file that changed at a known path replaces its old document, and a file 
 deterministically before (same path, same bytes) is skipped instead of being recorded again.
 What this module adds is the part a folder fed by other programs needs: a file still being copied
 in is left for the next cycle instead of being read half-written, and a loop that survives a
-busy database. A file is taken only when its size and mtime held across the settle interval; a
-writer pausing longer than that is caught by the run itself (ingest.Known.changed): the bytes read
-must be those hashed before reading, and the file must not have moved by the time it is stored.
+busy database. A file is taken only when its size and mtime held across the settle interval and no
+process holds it open for writing (open_writers.py: a writer pausing longer than the interval); a
+writer that reopens the file later is caught by the run itself (ingest.Known.changed): the bytes
+read must be those hashed before reading, and the file must not have moved by the time it is stored.
 
 No Prefect and no "now" in here: the loop and the clock are parameters, so tests drive them.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from pipeline.errors import DatabaseBusy, printable
 from pipeline.runs import ingest
 from pipeline.runs.discover import list_documents
+from pipeline.runs.open_writers import held_for_writing
 from pipeline.settings import DEFAULT_DB
 
 log = logging.getLogger("policy_obligations.watch")
@@ -105,6 +107,11 @@ def wait_until_stable(paths: list[str], settle: Settle = Settle(), sleep: Callab
             break
         sleep(settle.interval)
     out.waiting.extend(unreadable)
+    # still open for writing: a writer that paused longer than the interval is not done
+    held = held_for_writing(out.ready)
+    if held:
+        out.ready = [p for p in out.ready if p not in held]
+        out.waiting.extend(held)
     out.ready.sort()
     out.waiting.sort()
     return out
