@@ -13,8 +13,8 @@ from extractors.headers import is_header_row
 from tests.example_tables import load, params
 from pipeline.readers.normalize import (
     Traced, Vocabulary, column_headers, compact_spaces, concat, fold, guess_kind, header_fields_of,
-    is_header_field_line, is_noise_line, join_lines, normalize, normalize_text, right_aligned,
-    text_items,
+    is_header_field_line, is_noise_line, join_lines, normalize, normalize_text, piece_kind, prose_tail,
+    right_aligned, text_items,
 )
 
 EXAMPLES = load("normalize.yaml")
@@ -27,6 +27,8 @@ def test_every_section_has_positives_and_negatives():
     assert {"paragraph", "heading"} <= {c.expect for c in EXAMPLES["kinds"]}
     assert any(c.text == c.expect for c in EXAMPLES["spaces"])
     assert any(c.text != c.expect for c in EXAMPLES["spaces"])
+    assert {c.expect for c in EXAMPLES["tab_pieces"]} == {"item", "heading", "prose", None}
+    assert {c.expect is None for c in EXAMPLES["tab_prose"]} == {True, False}
 
 
 @pytest.mark.parametrize("case", params(EXAMPLES["fold"]))
@@ -53,6 +55,17 @@ def test_header_fields(case):
 @pytest.mark.parametrize("case", params(EXAMPLES["kinds"]))
 def test_block_kinds(case):
     assert guess_kind(case.text) == case.expect
+
+
+@pytest.mark.parametrize("case", params(EXAMPLES["tab_pieces"]))
+def test_tab_pieces(case):
+    assert piece_kind(case.text) == case.expect
+
+
+@pytest.mark.parametrize("case", params(EXAMPLES["tab_prose"]))
+def test_tab_prose(case):
+    given = case.given
+    assert prose_tail(case.text.split("\t"), given["rows"], given.get("after_prose", False)) == case.expect
 
 
 @pytest.mark.parametrize("case", params(EXAMPLES["header_rows"]))

@@ -2,7 +2,8 @@
 
 Readers hand over what they found in reading order: `SourceLine`s (a text line, a paragraph, a
 PDF line with its geometry) and `SourceTable`s (rows of cells). Text files go through
-`text_items` first, which splits lines and turns tab-separated lines into tables. `normalize`
+`text_items` first, which splits lines and turns tab-separated lines into tables (prose joined
+to them by tabs split off into lines of its own). `normalize`
 then, in this order:
 
 1. folds characters 1:1 (full-width digits/letters to ASCII, odd spaces to ' ') and drops
@@ -26,6 +27,7 @@ The package, in the order of the data:
     lines.py       character classes, 公文 line patterns, noise lines, metadata lines
     items.py       what readers hand over: SourceLine, SourceTable, Layout
     text_items.py  a text file's lines as items
+    tab_prose.py   prose pieces of a tab-separated line told from table cells
     paragraphs.py  lines joined into paragraphs, splitting spaces removed
     blocks.py      block kinds and the signature
     tables.py      table rows and column headers
@@ -45,6 +47,7 @@ from pipeline.readers.normalize.lines import (
     width,
 )
 from pipeline.readers.normalize.paragraphs import compact_spaces, detect_layout, join_lines
+from pipeline.readers.normalize.tab_prose import piece_kind, prose_tail
 from pipeline.readers.normalize.tables import column_headers, right_aligned
 from pipeline.readers.normalize.text_items import text_items
 from pipeline.readers.normalize.traced import EMPTY, Run, Traced, concat
@@ -54,5 +57,5 @@ __all__ = [
     "CJK", "EMPTY", "IDEOGRAPH", "Item", "Layout", "Normalised", "Run", "SourceCell", "SourceLine", "SourceTable",
     "Traced", "Vocabulary", "column_headers", "compact_spaces", "concat", "detect_layout", "fold", "guess_kind",
     "has_cjk", "header_fields_of", "is_header_field_line", "is_noise_line", "join_lines",
-    "normalize", "normalize_text", "right_aligned", "text_items", "vocabulary", "width",
+    "normalize", "normalize_text", "piece_kind", "prose_tail", "right_aligned", "text_items", "vocabulary", "width",
 ]

@@ -1,11 +1,13 @@
 """A decoded text file as items: its lines (Markdown syntax out, text kept), tab-separated lines
-grouped into tables."""
+grouped into tables, and prose that a PDF's two-column layout joined to them with tabs split off."""
 from __future__ import annotations
 
 import re
 
 from pipeline.readers.normalize.items import Item, SourceCell, SourceLine, SourceTable
+from pipeline.readers.normalize.blocks import guess_kind
 from pipeline.readers.normalize.lines import SENTENCE_END, is_noise_line, starts_block
+from pipeline.readers.normalize.tab_prose import prose_tail
 from pipeline.readers.normalize.traced import Traced, concat
 
 
@@ -41,21 +43,36 @@ def markdown_line(line: Traced) -> SourceLine:
 
 def group_text_tables(lines: list[Traced | SourceLine]) -> list[Item]:
     """Tab-separated lines form a table; blank and noise lines inside it do not end it; a line
-    without tabs between two tab lines continues the cell above it (a cell broken over lines)."""
+    without tabs between two tab lines continues the cell above it (a cell broken over lines).
+    Prose joined to a table by tabs (a heading, numbered items: see tab_prose) ends the table and
+    is split at the tabs into lines of its own; the cells before it stay the table's last row."""
     items: list[Item] = []
     i, n = 0, len(lines)
     texts = [line.text.text if isinstance(line, SourceLine) else line.text for line in lines]
+    after_prose = False  # the tab line before ended in prose: a line of prose pieces goes on with it
     while i < n:
         if "\t" not in texts[i]:
             line = lines[i]
             items.append(line if isinstance(line, SourceLine) else SourceLine(line))
+            if texts[i].strip() and not is_noise_line(texts[i]):
+                after_prose = False
             i += 1
             continue
         rows: list[list[Traced]] = []
         j = i
+        prose: list[Traced] = []
         while j < n:
             if "\t" in texts[j]:
-                rows.append(_text_line(lines[j]).split(_TAB))
+                pieces = _text_line(lines[j]).split(_TAB)
+                at = prose_tail([p.text for p in pieces], [[c.text for c in row] for row in rows], after_prose)
+                if at is not None:
+                    if any(p.text.strip() for p in pieces[:at]):
+                        rows.append(pieces[:at])
+                    prose = [p for p in pieces[at:] if p.text.strip()]
+                    j += 1
+                    break
+                rows.append(pieces)
+                after_prose = False
                 j += 1
                 continue
             k = _next_content(texts, j)  # blank and noise lines do not end a table
@@ -63,14 +80,19 @@ def group_text_tables(lines: list[Traced | SourceLine]) -> list[Item]:
                 j = k
                 continue
             after = _next_content(texts, k + 1)
-            if k < n and after < n and "\t" in texts[after] and _continues_cell(rows[-1], texts[k]):
+            if rows and k < n and after < n and "\t" in texts[after] and _continues_cell(rows[-1], texts[k]):
                 row = rows[-1]
                 c = max((c for c, cell in enumerate(row) if cell.text.strip()), default=len(row) - 1)
                 row[c] = concat([row[c], Traced.inserted("\n"), _text_line(lines[k])])
                 j = k + 1
                 continue
             break
-        items.append(_text_table(rows))
+        if rows:
+            items.append(_text_table(rows))
+        # each prose piece is a block of its own (a kind set: never joined to its neighbour)
+        items.extend(SourceLine(piece, kind=guess_kind(piece.text.strip())) for piece in prose)
+        if prose:
+            after_prose = True
         i = j
     return items
 
