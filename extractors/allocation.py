@@ -16,18 +16,23 @@ year; a deadline of the title or the lead-in just above the table (…于11月�
 具体分解如下：); a year in the table's title (2014年…任务计划表).
 
     allocations(doc, fields, issued) -> {block index: Allocation}
+    quotas(doc, allocations, issued, ctx) -> list[Match]   one quota per value cell of a row (not a
+                                            column of the past): its unit the cell's own (1200户), else
+                                            its header's (整治任务（户）, 招生人数), else the table's
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 
 from extractors import headers
-from extractors.base import Match
+from extractors.base import ExtractContext, Match
 from extractors.deadlines.vocabulary import DeadlineValue
 from extractors.fields import FieldMatches
 from extractors.metadata.vocabulary import REGIONS
+from extractors.quotas.tables import _read_cell  # the indicator tables' cell reader
 from extractors.quotas.vocabulary import RULES as QUOTA_RULES
 from extractors.rules import RuleTable, load_rules
 from extractors.text import HAN
@@ -43,6 +48,7 @@ class AllocationRules(RuleTable):
     past_words: list[str]
     not_allocation_headers: list[str]
     note_headers: list[str]
+    code_headers: list[str]
 
 
 RULES = load_rules(AllocationRules, "allocation.yaml")
@@ -63,6 +69,7 @@ class Allocation:
 
     body: Match
     deadlines: tuple[Match, ...]
+    unit: str  # the unit the table states for all its numbers (招生人数 -> 人; 单位：公顷), "" when none
 
 
 def _compact(s: str) -> str:
@@ -180,6 +187,48 @@ def allocations(doc: Document, fields: FieldMatches, issued: dt.date | None = No
                 title and title.end - title.start <= 60 and _is_past(doc.text[title.start:title.end], None)):
             continue
         limit = _table_limit(doc, header_rows, rows[0], fields, issued)
+        above = [doc.text[b.start:b.end] for b in doc.blocks[max(0, rows[0] - 2):rows[0]] if b.kind != "table_row"]
+        # a 单位：公顷 line above states the table's unit; else the first header that names one
+        unit = next((u for label in [*above, *sorted(labels)] if (u := unit_of(label))), "")
         for i, body in bodies.items():
-            out[i] = Allocation(body, limit)
+            out[i] = Allocation(body, limit, unit)
     return out
+
+
+_UNIT_FORMS = sorted((f for u in QUOTA_RULES.units for f in u.forms if re.fullmatch(f"[{HAN}]+", f)),
+                     key=len, reverse=True)
+_BRACKET = re.compile(r"[（(]([^（()）]{1,6})[)）]")
+_UNIT_LINE = re.compile(rf"单位[：:]\s*([{HAN}]{{1,6}})")
+
+
+def unit_of(label: str) -> str:
+    """The unit a header or title line states: in brackets (整治任务（户）, 资金（万元）), after 单位：
+    (单位：公顷), or as its last word (招生人数, 面积亩 -> 人, 亩); "" when none."""
+    label = _YEAR.sub("", _compact(label))  # 2026年 names a column's year, not a unit
+    for m in [*_BRACKET.finditer(label), *_UNIT_LINE.finditer(label)]:
+        if m.group(1) in _UNIT_FORMS:
+            return m.group(1)
+    return next((f for f in _UNIT_FORMS if label.endswith((f, f + "数"))), "")
+
+
+def quotas(doc: Document, rows: dict[int, Allocation], issued: dt.date | None, ctx: ExtractContext) -> list[Match]:
+    """One quota per value cell of an allocation row (module doc); a target the table sets."""
+    text = doc.text
+    found = []
+    for i, row in rows.items():
+        for c in doc.blocks[i].cells:
+            number = re.match(r"\s*(\d+(?:\.\d+)?)", text[c.start:c.end])
+            if c.start >= row.body.end and number and not _is_past(c.header or "", issued) and \
+                    not any(w in (c.header or "") for w in RULES.code_headers):
+                rest = _compact(text[c.start + number.end():c.end])
+                if rest.startswith(("、", ",", "，")):
+                    continue  # 221、253: codes, not a quantity
+                own = next((f for f in _UNIT_FORMS if rest.startswith(f)), "")
+                unit = own or unit_of(c.header or "") or row.unit
+                value = _read_cell(number.group(1), unit, ctx) if unit else None
+                if value is None:
+                    continue
+                s, e = c.start + number.start(1), c.start + number.end(1) + len(own)
+                found.append(Match("quota", s, e, text[s:e], dataclasses.replace(
+                    value, subject=_compact(c.header or "") or value.subject, kind="target")))
+    return found

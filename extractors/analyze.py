@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 from dataclasses import replace
 
-from extractors import brackets, categories, citations, deadlines, headers, nlp, obligations, quotas, structure, terms
+from extractors import allocation, brackets, categories, citations, deadlines, headers, nlp, obligations, quotas, structure, terms
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.fields import extract_fields
 from extractors.metadata import extract_metadata
@@ -48,7 +48,9 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     # unit to the row's value cells (2 under 2030年目标 -> 20000 m2)
     in_unit_cells = quotas.unit_cells(doc.blocks)
     fields = replace(fields, quotas=filter_spans([m for m in fields.quotas if not _inside_any(m, in_unit_cells)]
-                                                 + quotas.table_quotas(doc.text, doc.blocks, ctx)))
+                                                 + quotas.table_quotas(doc.text, doc.blocks, ctx)
+                                                 + allocation.quotas(doc, allocation.allocations(
+                                                     doc, fields, meta.issued_date), meta.issued_date, ctx)))
     # the spaCy view of the same spans (jieba tokens, span groups); its tokens give the terms table
     spacy_doc = nlp.to_doc(doc.text, fields)
     st = structure.analyse(doc)
