@@ -33,7 +33,7 @@ test: variants
 	$(BIN)/pytest
 
 # the seed gold is in the repository; gold for real documents beyond the seeds is scored when the
-# documents are beside the checkout (../shared/corpus-extra, ../shared/corpus-dev)
+# documents are beside the checkout (../shared/corpus-extra, ../shared/corpus-dev); docs/QUALITY.md
 eval: setup
 	rm -f outputs/seeds.duckdb outputs/extra.duckdb outputs/dev.duckdb
 	$(BIN)/obligations ingest corpus/*.txt --db outputs/seeds.duckdb --no-prefect > /dev/null
@@ -43,11 +43,12 @@ eval: setup
 	  $(BIN)/obligations ingest $(SHARED)/corpus-extra --db outputs/extra.duckdb --no-prefect > /dev/null && \
 	  $(BIN)/obligations eval --gold tests/gold/extra --db outputs/extra.duckdb; \
 	else echo "(no $(SHARED)/corpus-extra beside the checkout: only the seeds are scored)"; fi
-	@if [ -d $(SHARED)/corpus-dev ]; then \
-	  echo "--- blind gold for 12 documents of corpus-dev (tests/gold/dev)"; \
-	  $(BIN)/python -c "import json,glob,sys; [print(json.load(open(p))['file']) for p in sorted(glob.glob('tests/gold/dev/*.json'))]" \
-	    | while read f; do ls $(SHARED)/corpus-dev/*/"$$f"; done | xargs $(BIN)/obligations ingest --db outputs/dev.duckdb --no-prefect > /dev/null && \
-	  $(BIN)/obligations eval --gold tests/gold/dev --db outputs/dev.duckdb; fi
+	@if [ -d $(SHARED)/corpus-dev ]; then for set in dev dev2 holdout; do \
+	  echo "--- blind gold for documents of corpus-dev (tests/gold/$$set; docs/QUALITY.md says what each set measures)"; \
+	  rm -f outputs/$$set.duckdb; \
+	  $(BIN)/python -c "import json,glob,sys; [print(json.load(open(p))['file']) for p in sorted(glob.glob('tests/gold/$$set/*.json'))]" \
+	    | while read f; do ls $(SHARED)/corpus-dev/*/"$$f"; done | xargs $(BIN)/obligations ingest --db outputs/$$set.duckdb --no-prefect > /dev/null && \
+	  $(BIN)/obligations eval --gold tests/gold/$$set --db outputs/$$set.duckdb; done; fi
 
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests -k fuzz
