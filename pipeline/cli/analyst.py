@@ -11,15 +11,14 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.cli.common import DB_OPTION, FORCE_OPTION, fail, open_read_only, stderr
+from pipeline.cli.common import DB_OPTION, FORCE_OPTION, fail, open_read_only, stderr, writing_output
 from pipeline.report.analyst import EXPORT_FORMATS, SUBJECTS, Comparison, Filters, compare, export, pivot_quotas
-from pipeline.report.output import OutputFailed, OutputRefused, neutralise
+from pipeline.report.output import neutralise
 from pipeline.settings import DEFAULT_DB
 
 DEFAULT_REPORT = Path("outputs/report.html")
@@ -162,15 +161,8 @@ def register(app: typer.Typer) -> None:
             return
         con = open_read_only(db)
         try:
-            paths = export(con, fmt, out, force=force)
-        except OutputRefused as exc:
-            fail(f"not written: {exc}")
-        except OutputFailed as exc:
-            fail(f"not written: {out}: {exc}; nothing was replaced")
-        except OSError as exc:
-            fail(f"cannot write to {out}: {exc.strerror or exc}; nothing was replaced")
-        except duckdb.Error as exc:
-            fail(f"export failed: {exc}; nothing was replaced")
+            with writing_output(out):
+                paths = export(con, fmt, out, force=force)
         finally:
             con.close()
         for p in paths:
@@ -188,11 +180,8 @@ def register(app: typer.Typer) -> None:
 
         con = open_read_only(db)
         try:
-            path = write_report(con, out, force=force)
-        except OutputRefused as exc:
-            fail(f"not written: {exc}")
-        except OSError as exc:
-            fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
+            with writing_output(out, failed="report failed"):
+                path = write_report(con, out, force=force)
         finally:
             con.close()
         typer.echo(str(path))

@@ -6,6 +6,8 @@ named `[/x].txt` would raise, `[link=…]` would render. So the consoles here ha
 messages are assembled as Text."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -53,3 +55,22 @@ def open_read_only(db: Path, need_schema: bool = True) -> duckdb.DuckDBPyConnect
     if not views.use_current(con):
         note(f"{db} was written by an older version; run `obligations ingest` on it to bring its tables up to date")
     return con
+
+
+@contextlib.contextmanager
+def writing_output(out: Path, failed: str = "export failed") -> Iterator[None]:
+    """Turn what writing `out` can meet into one clear error line: a refusal (the database, a source
+    document, another kind of file without --force), a type the format cannot hold, a full disk or
+    an unwritable folder, DuckDB's error (`failed`, e.g. "query failed"). Outputs are written to a
+    temporary file and renamed, so nothing was replaced in each case."""
+    from pipeline.report.output import OutputFailed, OutputRefused
+    try:
+        yield
+    except OutputRefused as exc:
+        fail(f"not written: {exc}")
+    except OutputFailed as exc:
+        fail(f"not written: {out}: {exc}; nothing was replaced")
+    except OSError as exc:
+        fail(f"cannot write to {out}: {exc.strerror or exc}; nothing was replaced")
+    except duckdb.Error as exc:
+        fail(f"{failed}: {exc}; nothing was replaced")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.common import DB_OPTION, fail, open_read_only, stderr
+from pipeline.cli.common import DB_OPTION, fail, open_read_only, stderr, writing_output
 from pipeline.cli.layout import print_result
 from pipeline.errors import DatabaseBusy
 from pipeline.settings import DEFAULT_DB
@@ -20,20 +20,9 @@ def _split(values: list[str] | None) -> list[str]:
 
 def write_file(con, sql: str, fmt: str, out: Path, sheet: str, force: bool = False) -> None:
     """Write a query's result to `out`, or fail with the reason (nothing replaced)."""
-    import duckdb
-
-    from pipeline.report.output import OutputFailed, OutputRefused
     from pipeline.report.tables import write_query
-    try:
+    with writing_output(out, failed="query failed"):
         n = write_query(con, sql, fmt, out, sheet=sheet, force=force)
-    except OutputRefused as exc:
-        fail(f"not written: {exc}")
-    except OutputFailed as exc:
-        fail(f"not written: {out}: {exc}; nothing was replaced")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}; nothing was replaced")
-    except duckdb.Error as exc:
-        fail(f"query failed: {exc}; nothing was written")
     typer.echo(f"{out} ({n} rows)")
 
 
