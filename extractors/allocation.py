@@ -32,7 +32,7 @@ from extractors.base import ExtractContext, Match
 from extractors.deadlines.vocabulary import DeadlineValue
 from extractors.fields import FieldMatches
 from extractors.metadata.vocabulary import REGIONS
-from extractors.quotas.tables import _read_cell  # the indicator tables' cell reader
+from extractors.quotas.tables import read_cell  # the indicator tables' cell reader, shared
 from extractors.quotas.vocabulary import RULES as QUOTA_RULES
 from extractors.rules import RuleTable, load_rules
 from extractors.text import HAN
@@ -225,7 +225,7 @@ def quotas(doc: Document, rows: dict[int, Allocation], issued: dt.date | None, c
                     continue  # 221、253: codes, not a quantity
                 own = next((f for f in _UNIT_FORMS if rest.startswith(f)), "")
                 unit = own or unit_of(c.header or "") or row.unit
-                value = _read_cell(number.group(1), unit, ctx) if unit else None
+                value = read_cell(number.group(1), unit, ctx) if unit else None
                 if value is None:
                     continue
                 s, e = c.start + number.start(1), c.start + number.end(1) + len(own)

@@ -47,15 +47,17 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     # a cell of a table's unit column (万平方米 under 单位) names a unit, never a quota; it gives its
     # unit to the row's value cells (2 under 2030年目标 -> 20000 m2)
     in_unit_cells = quotas.unit_cells(doc.blocks)
+    # rows of allocation tables (福建 | 45 | 50): their quotas here, their obligations in build below
+    allocated = allocation.allocations(doc, fields, meta.issued_date)
     fields = replace(fields, quotas=filter_spans([m for m in fields.quotas if not _inside_any(m, in_unit_cells)]
                                                  + quotas.table_quotas(doc.text, doc.blocks, ctx)
-                                                 + allocation.quotas(doc, allocation.allocations(
-                                                     doc, fields, meta.issued_date), meta.issued_date, ctx)))
+                                                 + allocation.quotas(doc, allocated, meta.issued_date, ctx)))
     # the spaCy view of the same spans (jieba tokens, span groups); its tokens give the terms table
     spacy_doc = nlp.to_doc(doc.text, fields)
     st = structure.analyse(doc)
     front = [sp for sp in (meta.title_span, meta.doc_number_span, meta.signature_date_span, *meta.issuer_spans) if sp]
-    found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front, issued=meta.issued_date)
+    found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front, issued=meta.issued_date,
+                              allocated=allocated)
 
     did = doc.doc_id
     record = DocumentRecord(

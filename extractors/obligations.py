@@ -385,12 +385,15 @@ def _allocation_obligation(doc: Document, block: Block, unit: Unit, fields: Fiel
 
 
 def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
-          front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None) -> list[Obligation]:
+          front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None,
+          allocated: dict[int, allocation.Allocation] | None = None) -> list[Obligation]:
     """Every obligation of the document, in text order. `front_matter` are the spans of the
     title, document number and signature: no duty is read there; `issued` (the issue date) tells an
-    allocation table's past columns from its plan."""
+    allocation table's past columns from its plan; `allocated`, the allocation rows when the caller
+    has them already (they depend on the units and deadlines of `fields` only)."""
     text = doc.text
-    allocated = allocation.allocations(doc, fields, issued)
+    if allocated is None:
+        allocated = allocation.allocations(doc, fields, issued)
     scope = _ItemScope(doc, structure, fields)
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one

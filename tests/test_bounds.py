@@ -166,18 +166,15 @@ def falsified_bomb(path: Path, real_bytes: int) -> Path:
         for name, data in parts.items():
             out.writestr(name, data)
     data = bytearray(buf.getvalue())
-    at = 0
-    while (at := data.find(b"PK\x03\x04", at)) >= 0:  # local headers: uncompressed size at +22
-        name_len = struct.unpack("<H", data[at + 26:at + 28])[0]
-        if data[at + 30:at + 30 + name_len] == b"word/document.xml":
-            data[at + 22:at + 26] = struct.pack("<I", 4096)
-        at += 4
-    at = 0
-    while (at := data.find(b"PK\x01\x02", at)) >= 0:  # central directory: uncompressed size at +24
-        name_len = struct.unpack("<H", data[at + 28:at + 30])[0]
-        if data[at + 46:at + 46 + name_len] == b"word/document.xml":
-            data[at + 24:at + 28] = struct.pack("<I", 4096)
-        at += 4
+    # (signature, offset of the uncompressed size, of the name's length, of the name): the local
+    # header and the central directory both declare the size
+    for signature, size_at, name_len_at, name_at in [(b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)]:
+        at = 0
+        while (at := data.find(signature, at)) >= 0:
+            name_len = struct.unpack("<H", data[at + name_len_at:at + name_len_at + 2])[0]
+            if data[at + name_at:at + name_at + name_len] == b"word/document.xml":
+                data[at + size_at:at + size_at + 4] = struct.pack("<I", 4096)
+            at += 4
     path.write_bytes(bytes(data))
     return path
 

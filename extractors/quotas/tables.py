@@ -48,9 +48,9 @@ def table_quotas(text: str, blocks: Sequence[Block], ctx: ExtractContext) -> lis
             value_text = raw.strip()
             phrase = "".join(_SIGNS.get(ch, ch) for ch in value_text)
             if unit and _VALUE_CELL.fullmatch(value_text):
-                value = _read_cell(phrase, unit, ctx)
+                value = read_cell(phrase, unit, ctx)
             elif value_text and _QUANTITY.fullmatch(phrase):
-                value = _read_cell(phrase, "", ctx)      # 100个: the cell holds its unit
+                value = read_cell(phrase, "", ctx)      # 100个: the cell holds its unit
             else:
                 continue
             if value is None:
@@ -62,7 +62,7 @@ def table_quotas(text: str, blocks: Sequence[Block], ctx: ExtractContext) -> lis
     return found
 
 
-def _read_cell(number: str, unit: str, ctx: ExtractContext):
+def read_cell(number: str, unit: str, ctx: ExtractContext):
     """The value of `number` in `unit` (2 + 万平方米), read without the requirement gate: its place
     in an indicator table makes it one."""
     suffix = re.match(r"(.*?)(以上|以下|左右)?$", number)
