@@ -21,7 +21,8 @@ knows what kind of cell each column holds. Nothing of one document's layout is e
 Omitted cells of text, label, bodies and date columns are marked as merged: they inherit the cell
 above, as a vertically merged DOCX cell does; a group line (一 / 推进…管理) spans the table and the
 normaliser makes it a heading. The table ends where a long line fits no column (prose resumes), at
-an annex heading, at the document's next section (二、重点任务), or after the last numbered row.
+an annex heading, at the document's next section (二、重点任务; （二） after a table standing in
+（一）, unless the table's own cells use that numbering), or after the last numbered row.
 A header the rows do not fill (a multi-level header, whose columns text alone cannot tell) and
 row numbers that do not count up (numbers that are quantities) leave the lines as they were.
 """
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pipeline.readers.normalize.items import Item, SourceCell, SourceLine, SourceTable
 from pipeline.readers.normalize.lines import ANNEX, NUMBERING, is_noise_line
 from pipeline.readers.normalize.traced import EMPTY, Traced, concat
+from pipeline.readers.sections import SECTION_LOOKBACK, continues_section, section_before
 from pipeline.readers.table_cells import (
     MAX_LENGTH, NUMBERED, ColumnClass, classify, column_classes, fit, header_classes, is_body_list, is_row_number,
     is_blank_mark, numbering_style, primary_kind, row_number_value, vocabulary,
@@ -174,10 +176,12 @@ def _table_at(items: list[Item], i: int) -> tuple[SourceTable | None, int]:
     lines = _body_lines(items, j, [label for _, label in labels], classes)
     if not lines:
         return None, j
+    section = section_before([_plain(item) for item in items[max(0, i - SECTION_LOOKBACK):i]])
     rows = _align(lines, classes, key=None, styles={})
     styles = _styles(rows)
-    heading = next((k for k, line in enumerate(lines) if _is_section_heading(line, styles)), None)
-    if heading is not None:  # 二、重点任务: the document's next section, after the table
+    heading = next((k for k, line in enumerate(lines) if _is_section_heading(line, styles)
+                    or continues_section(line.plain, section, [other.plain for other in lines[:k]])), None)
+    if heading is not None:  # 二、重点任务, or （二） after a table in （一）: the document's next section
         lines = lines[:heading]
         if not lines:
             return None, j
