@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from pydantic import field_validator
 
+from extractors import unquoted_titles
 from extractors.base import ExtractContext, Match
 from extractors.rules import RuleTable, alternation, load_rules
 from extractors.text import HAN, title_spans
@@ -63,11 +64,17 @@ class CitationRules(RuleTable):
     attachment_markers: list[str]
     alias_markers: list[str]
     own_plan_patterns: list[str]
+    unquoted_plan_words: list[str]
+    unquoted_relying_words: list[str]
+    unquoted_lead_words: list[str]
+    unquoted_announce_words: list[str]
+    unquoted_announce_after: list[str]
 
     @field_validator(
         "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",
         "not_cited_title_suffixes", "document_type_words", "code_lead_words", "attachment_markers",
-        "alias_markers",
+        "alias_markers", "unquoted_plan_words", "unquoted_relying_words", "unquoted_lead_words",
+        "unquoted_announce_words", "unquoted_announce_after",
     )
     @classmethod
     def _non_empty_words(cls, words: list[str]) -> list[str]:
@@ -187,9 +194,9 @@ def _own_plans(text: str) -> set[str]:
 
 
 def _normalise_title(raw: str) -> str:
-    # line breaks inside a title come from wrapped text; other spaces are kept (two issuers are
-    # written 中共重庆市委 重庆市人民政府)
-    title = re.sub(r"[ \u3000]*\n[\s]*", "", raw)
+    # line breaks and tabs inside a title come from wrapped text and a PDF's column layout; other
+    # spaces are kept (two issuers are written 中共重庆市委 重庆市人民政府)
+    title = re.sub(r"[ \u3000]*[\n\t][\s]*", "", raw)
     return re.sub(r"[ \u3000\u00a0]+", " ", title).strip()
 
 
@@ -323,8 +330,12 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     titled = [m for m in found if not (m.value is not None and m.value.kind == "document" and m.value.title in own)]
     taken = [(m.start, m.end) for m in found] + attachments + title_spans(text)
     coded = _code_mentions(text, taken, ctx)
+    taken += [(m.start, m.end) for m in coded]
+    unquoted = [Match(FIELD, start, end, text[start:end], CitationValue(_title_kind(title), None, title))
+                for start, end, title in unquoted_titles.find(text, RULES)
+                if not _overlaps(start, end, taken) and not _normalise_title(title).endswith(tuple(own))]
     # a mention always names its title or code; the check keeps a value of None out of the rows
-    return sorted((m for m in titled + coded if m.value is not None), key=lambda m: (m.start, m.end))
+    return sorted((m for m in titled + coded + unquoted if m.value is not None), key=lambda m: (m.start, m.end))
 
 
 # ------------------------------------------------------------------ normalising
