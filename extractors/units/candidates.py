@@ -4,6 +4,8 @@ leading groups).
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from extractors.base import SpanIndex
@@ -194,6 +196,10 @@ def _other_bodies(v: CompactView) -> list[_Cand]:
             for m in _OTHER_BODY.finditer(v.s)]
 
 
+_ITEM_NUMBER = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[）)]")
+_STANDALONE_SUFFIXES = frozenset(RULES.named_bodies.standalone_suffixes)
+
+
 def _named_bodies(v: CompactView) -> list[_Cand]:
     """Bodies named by their shape, outside any list: [place][name][suffix] — enterprises and
     ad-hoc bodies given a duty (市北高新集团, 随申行公司, 区土方工作专班, 指挥部 with a name). The
@@ -208,7 +214,12 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
         while b > limit and (_is_cjk(s[b - 1]) or s[b - 1] in "（）()") and not v.gap_before[b] \
                 and not _NAMED_STOP.search(s, max(0, b - 4), b):
             b -= 1
-        if m.start() - b < 2 or not _is_cjk(s[b]) or s.endswith("的", 0, b):
+        number = _ITEM_NUMBER.match(s, b)
+        if number and number.end() <= m.start():
+            b = number.end()  # （二）现场指挥部要…: the item's number is no part of the name
+        if m.start() == b and m.group() in _STANDALONE_SUFFIXES:
+            pass  # 工作专班负责…, 指挥部要…: an ad-hoc body named by its kind alone is still one
+        elif m.start() - b < 2 or not _is_cjk(s[b]) or s.endswith("的", 0, b):
             continue  # (违规的运输公司: a description, not a name)
         out.append(_Cand(b, m.end(), fold_brackets(s[b:m.end()]), None, False, "named", priority=5))
     return out

@@ -123,6 +123,7 @@ class NamedBodyRules(RuleTable):
     suffixes: list[str]
     max_name: int
     name_stops: list[str]
+    standalone_suffixes: list[str]
 
 
 class BranchRules(RuleTable):

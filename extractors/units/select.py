@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from extractors.text import CompactView
+from extractors.units.gazetteer import RULES
 from extractors.units.patterns import _BARE_GOVERNMENT_FOLLOWER, _CONNECTOR, _DOC_NUMBER_AFTER
 from extractors.units.context import _followed_by_body_word, _followed_by_noun, _skip_parenthetical, _starts_unit
 from extractors.units.candidates import _Cand, _raw_candidates
@@ -67,6 +68,9 @@ def _territorial_ok(v: CompactView, c: _Cand) -> bool:
     return not _followed_by_noun(v.s, i)
 
 
+_STANDALONE = frozenset(RULES.named_bodies.standalone_suffixes)
+
+
 def _select(v: CompactView) -> list[_Cand]:
     atoms, others = _raw_candidates(v)
     departments = _department_units(v, atoms)
@@ -97,7 +101,9 @@ def _select(v: CompactView) -> list[_Cand]:
             decided[c.start] = _subject_ok(v, c, by_start, decided)  # 建设单位要…, not 向建设单位提供
         elif c.kind == "named":
             # a named body acts (申通集团配合…) or stands alone in its cell or line (a 实施主体 column)
-            decided[c.start] = _subject_ok(v, c, by_start, decided) or c.end == len(v.s) or v.s[c.end] in "\n\t"
+            # (one named by its kind alone, 工作专班, must act: 专班 alone on a line ends a wrapped name)
+            alone = c.end == len(v.s) or v.s[c.end] in "\n\t"
+            decided[c.start] = _subject_ok(v, c, by_start, decided) or (alone and v.s[c.start:c.end] not in _STANDALONE)
         else:
             decided[c.start] = True
     kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
