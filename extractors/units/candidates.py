@@ -243,9 +243,23 @@ def _leading_groups(v: CompactView) -> list[_Cand]:
     return out
 
 
+_LOCAL_AUTHORITY = re.compile("|".join(re.escape(w) for w in RULES.local_authority.words))
+
+
+def _local_authorities(v: CompactView) -> list[_Cand]:
+    """属地 standing alone at a clause's start (属地要…, 由属地负责…) or alone in its line; whether it
+    names the 镇街 is decided in select (units.yaml local_authority)."""
+    s = v.s
+    starts = RULES.local_authority.clause_starts
+    return [_Cand(m.start(), m.end(), RULES.local_authority.key, None, False, "local", priority=6)
+            for m in _LOCAL_AUTHORITY.finditer(s)
+            if m.start() == 0 or v.gap_before[m.start()] or s[m.start() - 1] in starts or s[m.start() - 1].isspace()]
+
+
 def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
     """(departments incl. bare words, everything else) before any context check."""
     departments = _departments(v) + _branches(v)
-    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _named_bodies(v) + _leading_groups(v)
+    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _named_bodies(v) + _leading_groups(v) \
+        + _local_authorities(v)
     others += _generics(v, departments + others)
     return departments, others

@@ -126,6 +126,12 @@ class NamedBodyRules(RuleTable):
     standalone_suffixes: list[str]
 
 
+class LocalAuthorityRules(RuleTable):
+    words: list[str]
+    key: str
+    clause_starts: str
+
+
 class BranchRules(RuleTable):
     suffixes: list[str]
     min_place: int
@@ -158,6 +164,7 @@ class UnitRules(RuleTable):
     other_bodies: list[str]
     leading_group: LeadingGroupRules
     named_bodies: NamedBodyRules
+    local_authority: LocalAuthorityRules
     cell_bodies: CellBodyRules
     branches: BranchRules
     self_reference: SelfReferenceRules

@@ -104,9 +104,15 @@ def _select(v: CompactView) -> list[_Cand]:
             # (one named by its kind alone, 工作专班, must act: 专班 alone on a line ends a wrapped name)
             alone = c.end == len(v.s) or v.s[c.end] in "\n\t"
             decided[c.start] = _subject_ok(v, c, by_start, decided) or (alone and v.s[c.start:c.end] not in _STANDALONE)
+        elif c.kind == "local":
+            alone = c.end == len(v.s) or v.s[c.end] in "\n\t"
+            decided[c.start] = (alone or _followed_by_body_word(v.s, c.end)) and not _followed_by_noun(v.s, c.end) \
+                and not v.s.startswith(("属地", "管理", "责任"), c.end)
         else:
             decided[c.start] = True
     kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
+    if not any(c.canonical == RULES.local_authority.key and c.kind != "local" for c in kept):
+        kept = [c for c in kept if c.kind != "local"]  # 属地 names the 镇街 only where the text names them
     _share_levels(v, [c for c in kept if c.kind in ("department", "bare")])
     return kept
 
