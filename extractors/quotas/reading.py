@@ -259,11 +259,14 @@ def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
     if r.kind == "duration":
         if following.lstrip(" \u3000").startswith(tuple(RULES.deadline_suffixes)):
             return False                                                 # 三十日内: a deadline
-        return r.explicit_comparator and r.comparator != "eq"
+        # 6个月以上; a range too (参加3-12个月的见习), but not a plan's time frame (用3-5年时间)
+        return (r.explicit_comparator and r.comparator != "eq") or (
+            r.comparator == "range" and not following.lstrip(" \u3000").startswith(tuple(RULES.duration_frames))
+            and not text[:r.number_start].endswith("每"))                 # 每1-2周: how often, not how long
     if r.kind == "frequency":
         return (r.explicit_comparator and r.comparator != "eq") or r.comparator == "range" or r.basis is not None
     if r.kind == "age":
-        return r.explicit_comparator and r.comparator != "eq"              # 年满18周岁, 70周岁以上
+        return (r.explicit_comparator and r.comparator != "eq") or r.comparator == "range"  # 年满18周岁, 70周岁以上, 16-24岁
     if r.kind == "money":
         return r.explicit_comparator or r.comparator == "range" or r.basis is not None or r.governed
     # a count
