@@ -142,6 +142,45 @@ class ItemSubject:
         return units
 
 
+_ORDINAL_ITEM = re.compile(r"\s*[一二三四五六七八九十]是")
+
+
+@dataclass
+class OrdinalItems:
+    """属地街镇应加强…，负责…。 then paragraphs 一是…。 二是…。: paragraphs that open with an ordinal
+    是 are the items of the paragraph right before their run (same section); a sentence of theirs that
+    names no doer of its own is a duty of the body that opened that paragraph."""
+
+    path: str | None = None
+    block: int = -1
+    doers: list[LinkedUnit] = field(default_factory=list)
+    in_run: bool = False
+
+    def carry(self, text: str, start: int, block_start: int, block_index: int, section_path: str,
+              units: list[LinkedUnit]) -> list[LinkedUnit]:
+        """The units of the sentence at `start` with the leading paragraph's subject added when it
+        stands in an ordinal item and names none."""
+        if section_path != self.path:
+            self.path, self.doers, self.in_run = section_path, [], False
+        if block_index != self.block:
+            self.block = block_index
+            if _ORDINAL_ITEM.match(text, block_start):
+                self.in_run = bool(self.doers)
+            else:
+                self.in_run = False
+                self.doers = _opening_subject(text, start, units)
+        if self.in_run and not any(u.role in _SUBJECT_ROLES and not u.match.value.generic for u in units):
+            return merge_units(list(self.doers), units)
+        return units
+
+
+def _opening_subject(text: str, start: int, units: list[LinkedUnit]) -> list[LinkedUnit]:
+    head = _NUMBER_PREFIX.match(text, start)
+    head_end = head.end() if head else start
+    return [u for u in units if u.role in _SUBJECT_ROLES and not u.match.value.generic
+            and u.match.start >= head_end and re.sub(r"\s+", "", text[head_end:u.match.start]) in _SUBJECT_PREFIXES]
+
+
 def _in(m: Match, spans) -> bool:
     return any(s <= m.start and m.end <= e for s, e in spans)
 

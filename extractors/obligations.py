@@ -403,6 +403,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     in_list, heading_doers = False, []
     standing = assignment.standing_assignments(doc, structure, fields)
     item_subject = duty_lists.ItemSubject()
+    ordinal_items = duty_lists.OrdinalItems()
     for unit in structure.units:
         listing.follow(doc, structure, unit)
         if unit.block_index != block_seen:
@@ -468,6 +469,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         # （三）区商务委员会负责…。推动…。: in a duty list an item's sentences are its body's duties
         ob.units = item_subject.carry(text, unit.start, unit.section_path, ob.units,
                                      in_list or (listing.duties and bool(listing.doers)))
+        # 属地街镇应…。 then 一是…。 二是…。: the ordinal items are the leading paragraph's body's duties
+        ob.units = ordinal_items.carry(text, unit.start, block.start, unit.block_index, unit.section_path, ob.units)
         if listing.doers and not _has_subject(ob):
             ob.units = merge_units(list(listing.doers), ob.units)
         elif heading_doers and not _has_subject(ob):
