@@ -143,6 +143,7 @@ class ItemSubject:
 
 
 _ORDINAL_ITEM = re.compile(r"\s*[一二三四五六七八九十]是")
+_ORDINAL_LEAD = re.compile(r"\s*[一二三四五六七八九十]是(?:负责|牵头)")
 
 
 @dataclass
@@ -170,7 +171,10 @@ class OrdinalItems:
                 self.in_run = False
                 self.doers = _opening_subject(text, start, units)
         if self.in_run and not any(u.role in _SUBJECT_ROLES and not u.match.value.generic for u in units):
-            return merge_units(list(self.doers), units)
+            # 二是负责…: the item states its doer's role itself (负责/牵头 → lead)
+            leads = _ORDINAL_LEAD.match(text, start)
+            doers = [LinkedUnit(u.match, "lead") for u in self.doers] if leads else list(self.doers)
+            return merge_units(doers, units)
         return units
 
 
