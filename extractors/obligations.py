@@ -99,6 +99,8 @@ def _directs(sentence: str) -> bool:
     return any(m.surface in _DIRECTIVE_CUES for m in modality.cues(sentence, ExtractContext()))
 
 
+# what may surround a sentence that is nothing but a time limit (（长期）。)
+_BARE_PUNCT = re.compile(r"[\s（）()。；;，,、：:]")
 _BARE_YEAR = re.compile(r"(?:19|20)\d{2}[ \u3000]*年")
 
 
@@ -267,6 +269,17 @@ class _ItemScope:
                 suffix.append(_later(suffix[-1], best))
             acc[4] = suffix[::-1]
         return {key: tuple(acc) for key, acc in out.items()}
+
+    def closing_ongoing(self, block_index: int, after: int) -> Match | None:
+        """An ongoing limit that is a whole later sentence of the paragraph (长期坚持。, （长期）)."""
+        text = self.doc.text
+        for u in self.structure.units_of_block(block_index):
+            if u.start < after or u.kind != "sentence":
+                continue
+            for m in self.fields.within("deadlines", u.start, u.end):
+                if m.value.kind == "ongoing" and not _BARE_PUNCT.sub("", text[u.start:m.start] + text[m.end:u.end]):
+                    return m
+        return None
 
     def item_deadline(self, block_index: int) -> Match | None:
         """A deadline the numbered item states for all its work in a sentence of its own, in another
@@ -489,6 +502,10 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             if inherited and _has_subject(ob) and scope.sentence_has_units(inherited):
                 # 各区县要在年底前制定方案。市财政局要加强资金保障。: each body keeps its own limit
                 inherited = None
+            if inherited is None:
+                # …落实道路保洁责任。长期坚持。 / …日常巡查。（长期）: a closing sentence that is only an
+                # ongoing limit is the limit of the paragraph's duties before it
+                inherited = scope.closing_ongoing(unit.block_index, unit.end)
             if inherited:
                 ob.deadlines = [LinkedDeadline(inherited, "item")]
         ob.quotas = fields.within("quotas", unit.start, unit.end)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.base import derived
+from extractors.deadlines.vocabulary import RULES as DEADLINE_RULES
 from extractors.metadata.dates import DATE_ONLY_RE
 from extractors.metadata.parts import document_parts
 from extractors.rules import RuleTable, load_rules
@@ -52,6 +53,9 @@ _CLAUSE_MARK = re.compile(r"[，,；;]")
 # a line with no sentence punctuation at all: a title or a heading without numbering
 _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
 _BRACKET_OPEN, _BRACKET_CLOSE = "（(", "）)"
+# what follows an item's first sentence when that sentence is its only task: an ongoing limit alone
+# (1.加强重点区域日常巡查。长期坚持。 / …巡查。（长期）)
+_ONLY_ONGOING = re.compile(rf"[\s（(]*(?:{'|'.join(map(re.escape, DEADLINE_RULES.ongoing_standalone))})[\s）)。；;]*")
 _STAGE_ITEM = re.compile(rf"\s*(?:{'|'.join(r.pattern for r in RULES.numbering)})?\s*(?:{RULES.stage_label})[：:]\s*[^\s。]")
 
 
@@ -260,6 +264,13 @@ def _parts(doc: Document, numbering: dict[int, Numbering]) -> list[PartBlocks]:
     return out
 
 
+def _only_ongoing_after(text: str, s: int, e: int, block_end: int) -> bool:
+    """Whether all that follows the first sentence end in text[s:e] up to the block's end is an
+    ongoing limit (…日常巡查。长期坚持。 / …日常巡查。（长期）): the sentence is the item's task."""
+    stop = next((i for i in range(s, e) if text[i] == "。"), None)
+    return stop is not None and stop + 1 < block_end and bool(_ONLY_ONGOING.fullmatch(text, stop + 1, block_end))
+
+
 def _ends_sentence(line: str) -> bool:
     return line.rstrip().endswith(tuple(RULES.sentence_end + "；;，,"))
 
@@ -302,7 +313,8 @@ def analyse(doc: Document) -> Structure:
             heading = bool(num) and num.name != "article" and k == 0 and (
                 (block.kind in ("heading", "annex_heading") and not (clauses and text[s:e].rstrip().endswith("。")))
                 or ((len(spans) > 1 or e - s <= 40) and not clauses)) \
-                and not text[s:e].rstrip().endswith(("；", ";"))
+                and not text[s:e].rstrip().endswith(("；", ";")) \
+                and not _only_ongoing_after(text, s, e, block.end)
             if not num and len(spans) == 1 and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
                 heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）
             if num and num.name == "article" and block.kind == "heading" and len(spans) == 1 \

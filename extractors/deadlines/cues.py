@@ -84,6 +84,11 @@ def _leading_cue(text: str, start: int) -> bool:
 _TASK_AFTER_YEAR = re.compile(r"(?![度版以的是来起开始间中前后底末内]|初(?!步))[\u4e00-\u9fff]")
 
 
+# what follows a year-less period that opens its task (一季度实现, 第四季度开展): not a topic or a
+# report (上半年的, 一季度是, 上半年以来, 一季度工作, 上半年期间, 一季度中)
+_TASK_AFTER_PERIOD = re.compile(r"(?![度的是来起前后底末内以中]|开始|工作|期间|同比|累计)[\u4e00-\u9fff]")
+
+
 def _trailing_cue(text: str, end: int) -> bool:
     post = _POST.match(text, end)
     if post and post.group("word") in RULES.by_suffixes:
@@ -135,7 +140,8 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
         return None  # 纳入年底效能目标考核, 年中和年末跟踪指导: the period names a review, no limit
     cued = (in_cell or is_start or done is not None or names_period is not None or range_end or by_cue
             or list_cued or ((dated or reading.year is None) and _is_stage_label(text, span_start, span_end))
-            or (dated and m.group("year") and _opens_sentence_task(text, span_start, span_end)))
+            or (dated and m.group("year") and _opens_sentence_task(text, span_start, span_end))
+            or (dated and _opens_with_period(text, m, span_start, span_end)))
     if not cued:
         return None
     if is_start and pre_word in RULES.by_prefixes:
@@ -154,6 +160,27 @@ def _opens_sentence_task(text: str, start: int, end: int) -> bool:
     # not at a line's start: a line opening with a year is a title (2019年街镇生活垃圾分类目标任务分解表)
     # or a stage label (2026年4月，印发…: _is_stage_label)
     return bool(before) and before[-1] in "。；;，," and bool(_TASK_AFTER_YEAR.match(text, end))
+
+
+def _opens_with_period(text: str, m: re.Match, start: int, end: int) -> bool:
+    """A period without a year (一季度, 上半年, 第四季度; not 全年, a rate's span) that opens a sentence
+    or clause of a dated plan before its task (。一季度实现…全覆盖; ，三季度基本建成…; 。下半年，全面推开…;
+    a line that is a sentence: 上半年启动…。): the clause is due at the period's end, in the plan's
+    year. A year-less period is never the past of the plan (EXTRACTION.md §deadlines)."""
+    period = m.group("qpart")
+    if period is None or period.startswith("全年"):
+        return False
+    before = text[max(0, start - 3):start].rstrip(" \u3000")
+    if not before or before[-1] == "\n":
+        line_end = text.find("\n", end)
+        line = text[end:len(text) if line_end < 0 else line_end].rstrip()
+        if not line.endswith(("。", "；", ";")):
+            return False  # 上半年工作要点: a heading names the period
+    elif before[-1] not in "。；;，,":
+        return False
+    if text.startswith(("，", ","), end) and before and before[-1] in "。；;":
+        return bool(_TASK_AFTER_PERIOD.match(text, end + 1))  # 。下半年，全面推开…
+    return bool(_TASK_AFTER_PERIOD.match(text, end))
 
 
 def _is_stage_label(text: str, start: int, end: int) -> bool:

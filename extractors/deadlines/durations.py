@@ -7,7 +7,7 @@ from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
 from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION,
-    _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_PHRASE, _OWN_EVENT,
+    _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
     _RELATIVE_LEAD)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
 from extractors.deadlines.cues import _compact
@@ -97,11 +97,13 @@ def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], ctx: Extr
 
 
 def _ongoing_candidates(text: str, cells: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:
-    """The ongoing words in deadline cells (长期坚持, 常态化推进, 持续推进), and the ongoing phrases
-    anywhere (常态化开展…)."""
+    """The ongoing words in deadline cells (长期坚持, 常态化推进, 持续推进), the ongoing phrases
+    anywhere (常态化开展…), and an ongoing word standing as a clause or bracket of its own
+    (…日常巡查，持续推进。 / （长期）)."""
     found: list[Match] = []
     spans = [(m.start(), m.end()) for s, e in cells for m in _ONGOING.finditer(text, s, e)]
     spans += [(m.start(), m.end()) for m in _ONGOING_PHRASE.finditer(text)]
+    spans += [m.span("word") if m.group("word") else m.span("bword") for m in _ONGOING_CLAUSE.finditer(text)]
     for start, end in spans:
         if not ctx.is_masked(start, end):
             found.append(Match(FIELD, start, end, text[start:end], DeadlineValue(None, "ongoing", None, None)))

@@ -91,6 +91,11 @@ _NUMERIC_UNIT_AFTER = re.compile(rf"{_S}(?:{alternation(RULES.numeric_date_not_b
 _LABEL_VALUE = re.compile(rf"(?:{alternation(RULES.time_limit_labels)}){_S}[:：]{_S}(?P<value>[^；;。，,）)\n\t]+)")
 _ONGOING = re.compile(alternation(RULES.ongoing_words))
 _ONGOING_PHRASE = re.compile(alternation(RULES.ongoing_phrases))
+# an ongoing word that is a whole clause (，持续推进。 / 。长期坚持。 / at a line's start) or a whole
+# bracket (（长期）): the item's time limit
+_ONGOING_CLAUSE = re.compile(
+    rf"(?:(?<=[，,；;。\n\t])|^)[ \u3000]*(?P<word>{alternation(RULES.ongoing_standalone)})[ \u3000]*(?=[。；;\n]|$)"
+    rf"|[（(][ \u3000]*(?P<bword>{alternation(RULES.ongoing_standalone)})[ \u3000]*[）)]", re.M)
 
 _UNIT = alternation(RULES.duration_units)
 # 收到申请之日起二十个工作日内, 竣工验收合格后三个月内, 交房前五日内, 有效期届满三十日前

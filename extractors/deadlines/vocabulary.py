@@ -68,6 +68,7 @@ class DeadlineRules(RuleTable):
     time_limit_labels: list[str]
     ongoing_words: list[str]
     ongoing_phrases: list[str]
+    ongoing_standalone: list[str]
     duration_units: dict[str, Literal["day", "workday", "week", "month", "quarter", "year"]]
     event_anchors: list[str]
     event_before_words: list[str]
