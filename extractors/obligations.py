@@ -31,6 +31,8 @@ class ObligationRules(RuleTable):
     non_duty_words: list[str]
     narration_starts: list[str]
     statement_patterns: list[str]
+    principle_pattern: str
+    principle_not_words: list[str]
     directive_cues: list[str]
     instruction_starts: list[str]
     instruction_verbs: list[str]
@@ -53,6 +55,7 @@ _PERFECTIVE = re.compile(r"(?<![为除])了(?![解结然])")
 _COMMITMENT = re.compile(r"(?<!已)将(?=[\u4e00-\u9fff])")
 _STATEMENT = re.compile("|".join(f"(?:{p})" for p in RULES.statement_patterns))
 _DIRECTIVE_CUES = frozenset(RULES.directive_cues)
+_PRINCIPLE = re.compile(RULES.principle_pattern)
 _NUMBER_PREFIX = re.compile(r"\s*(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+")
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
@@ -88,6 +91,9 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
         return False
     if _has_any(body, RULES.closing_clause_words):
         return False
+    if not _has_any(body, RULES.strong_cues) and _PRINCIPLE.fullmatch(body.strip()) \
+            and not _has_any(body, RULES.principle_not_words) and not re.search(r"\d", body):
+        return False  # 坚持全面覆盖。: a principle states a value, nobody's task
     if doc_type == "reply":
         # a reply letter narrates as much as it commits: a duty needs a cue or a responsible body
         return cue is not None or has_unit
