@@ -100,10 +100,12 @@ def _ends_in(text: str, s: int, e: int, ends: Sequence[int]) -> bool:
 
 def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequence[int] = (),
           frames: Sequence[tuple[int, int]] = (), keep: Sequence[tuple[int, int]] = (),
-          doer_ends: Sequence[int] = ()) -> list[tuple[int, int]]:
+          doer_ends: Sequence[int] = (), stage_starts: Sequence[int] = ()) -> list[tuple[int, int]]:
     """The clause spans of the sentence text[start:end] (see the module doc), in order, trimmed;
     [(start, end)] when it holds one duty only. A comma clause that ends in a body named as the
-    doer (`doer_ends`: 该项目建设主体为区应急局，统筹开展…) introduces the clause after it."""
+    doer (`doer_ends`: 该项目建设主体为区应急局，统筹开展…) introduces the clause after it. A comma
+    clause opened by a later stage of a staged item (`stage_starts`: 6月底前完成60%，9月底前完成80%，
+    年底前全部完成) is a duty of its own, never a frame."""
     pieces = []  # (start, end, opened by: first | hard | soft)
     opened, s = "first", start
     for pos, kind in _cuts(text, start, end, keep):
@@ -123,7 +125,8 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
             continue
         enum = bool(_ENUMERATION.match(body))
         new_subject = any(s <= p and re.sub(r"\s+", "", text[s:p]) in _SUBJECT_PREFIXES for p in subjects)
-        if opened == "hard" or enum:
+        stage = s in stage_starts
+        if opened == "hard" or enum or stage:
             cut = True
         elif commas:
             short = len(_HAN.findall(body)) < RULES.min_clause_chars
@@ -132,7 +135,8 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         else:
             cut = False
         if cut:
-            out.append([s, e, _is_frame(body, s, e, frames, text) or names_doer, opened == "hard" or enum])
+            out.append([s, e, not stage and (_is_frame(body, s, e, frames, text) or names_doer),
+                        opened == "hard" or enum or stage])
         else:
             # a frame stays open over the pieces it takes in until one brings its predicate
             # (对擅自搭建…行为，擅自改建…部分，擅自改变…等违法行为进行查处。)

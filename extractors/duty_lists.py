@@ -46,6 +46,7 @@ _NUMBER_LEAD = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[）)
 _HEADING_WORD = re.compile(f"(?:{alternation(RULES.heading_words)})")
 _NOT_HEADING = re.compile(f"(?:{alternation(RULES.exhortations)})")
 _COMPLETION_TAIL = re.compile(RULES.completion_tail)
+_DONE_IN = re.compile("完成|完工|建成|到位|办结")  # a stage that is its own task: 年底前全部完成
 _NUMBER_PREFIX = re.compile(r"\s*(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|"
                             r"[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])\s*")
 _SUBJECT_ROLES = ("lead", "implement")
@@ -199,7 +200,7 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
     # 该项目建设主体为区应急局，统筹开展…: a body named as the doer at the end of a clause
     doer_ends = [m.end for m in fields.within("units", start, end) if text.endswith(_DOER_MARKS, start, m.start)]
     spans = clauses.split(text, start, end, commas=commas, subject_starts=subject_starts, frames=frames, keep=keep,
-                          doer_ends=doer_ends)
+                          doer_ends=doer_ends, stage_starts=_later_stages(text, start, end, fields, keep))
     if len(spans) < 2:
         return [ob]
     first_end, last_start = spans[0][1], spans[-1][0]
@@ -222,6 +223,26 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
         part.citations = [c for c in ob.citations if cs <= c.start < ce]
         out.append(part)
     return out
+
+
+def _later_stages(text: str, start: int, end: int, fields: FieldMatches, keep) -> list[int]:
+    """Starts of the later stages of a staged item: dated limits, later and later, each opening a
+    comma clause of the sentence before its task (6月底前完成60%年度任务量，9月底前完成80%，年底前全部
+    完成 -> the starts of 9月底前… and 年底前…). Each stage is its own duty with its own deadline
+    (ANNOTATION: staged plans give one deadline per stage); the first stage keeps what leads into it."""
+    opening = []
+    for d in fields.within("deadlines", start, end):
+        if d.value.kind != "by" or d.value.date is None or _in(d, keep):
+            continue
+        lead = text[start:d.start]
+        clause = lead[max(lead.rfind("，"), lead.rfind(","), lead.rfind("；"), lead.rfind(";")) + 1:]
+        task_after = d.end < end and text[d.end] not in "，,；;。：:（(）)"
+        if _NUMBER_PREFIX.sub("", clause, count=1).strip() or not (task_after or _DONE_IN.search(d.surface)):
+            continue  # not at its clause's head, or no task after it
+        opening.append(d)
+    if len(opening) < 2 or any(a.value.date >= b.value.date for a, b in zip(opening, opening[1:])):
+        return []
+    return [d.start for d in opening[1:]]
 
 
 def _clause_modality(text: str, ob: Obligation, start: int, end: int, cs: int, ce: int, keep) -> str:
