@@ -91,10 +91,10 @@ _NUMERIC_UNIT_AFTER = re.compile(rf"{_S}(?:{alternation(RULES.numeric_date_not_b
 _LABEL_VALUE = re.compile(rf"(?:{alternation(RULES.time_limit_labels)}){_S}[:：]{_S}(?P<value>[^；;。，,）)\n\t]+)")
 _ONGOING = re.compile(alternation(RULES.ongoing_words))
 _ONGOING_PHRASE = re.compile(alternation(RULES.ongoing_phrases))
-# an ongoing word that is a whole clause (，持续推进。 / 。长期坚持。 / at a line's start) or a whole
-# bracket (（长期）): the item's time limit
+# an ongoing word that is a whole clause (，持续推进。 / 。长期坚持。 / at a line's start), a whole cell
+# of a row (\t持续推进\t, whatever its column) or a whole bracket (（长期）): the item's time limit
 _ONGOING_CLAUSE = re.compile(
-    rf"(?:(?<=[，,；;。\n\t])|^)[ \u3000]*(?P<word>{alternation(RULES.ongoing_standalone)})[ \u3000]*(?=[。；;\n]|$)"
+    rf"(?:(?<=[，,；;。\n\t])|^)[ \u3000]*(?P<word>{alternation(RULES.ongoing_standalone)})[ \u3000]*(?=[。；;\n\t]|$)"
     rf"|[（(][ \u3000]*(?P<bword>{alternation(RULES.ongoing_standalone)})[ \u3000]*[）)]", re.M)
 
 _UNIT = alternation(RULES.duration_units)
