@@ -69,12 +69,13 @@ class CitationRules(RuleTable):
     unquoted_lead_words: list[str]
     unquoted_announce_words: list[str]
     unquoted_announce_after: list[str]
+    unquoted_organs: list[str]
 
     @field_validator(
         "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",
         "not_cited_title_suffixes", "document_type_words", "code_lead_words", "attachment_markers",
         "alias_markers", "unquoted_plan_words", "unquoted_relying_words", "unquoted_lead_words",
-        "unquoted_announce_words", "unquoted_announce_after",
+        "unquoted_announce_words", "unquoted_announce_after", "unquoted_organs",
     )
     @classmethod
     def _non_empty_words(cls, words: list[str]) -> list[str]:

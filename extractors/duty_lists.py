@@ -35,6 +35,7 @@ class DutyListRules(RuleTable):
     max_heading_chars: int
     completion_tail: str
     condition_ends: list[str]
+    stage_task_words: list[str]
 
 
 RULES = load_rules(DutyListRules, "duty_lists.yaml")
@@ -46,7 +47,7 @@ _NUMBER_LEAD = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[）)
 _HEADING_WORD = re.compile(f"(?:{alternation(RULES.heading_words)})")
 _NOT_HEADING = re.compile(f"(?:{alternation(RULES.exhortations)})")
 _COMPLETION_TAIL = re.compile(RULES.completion_tail)
-_DONE_IN = re.compile("完成|完工|建成|到位|办结")  # a stage that is its own task: 年底前全部完成
+_DONE_IN = re.compile(alternation(RULES.stage_task_words))  # a stage that is its own task: 年底前全部完成
 _NUMBER_PREFIX = re.compile(r"\s*(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|"
                             r"[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])\s*")
 _SUBJECT_ROLES = ("lead", "implement")

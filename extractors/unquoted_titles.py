@@ -28,6 +28,7 @@ class Words(Protocol):
     unquoted_lead_words: list[str]
     unquoted_announce_words: list[str]
     unquoted_announce_after: list[str]
+    unquoted_organs: list[str]
     document_type_words: list[str]
 
 
@@ -38,11 +39,12 @@ _DASH = r"[－\-—–~～至]"
 _PERIOD_BRACKET = rf"[（(]\d{{4}}\s*{_DASH}\s*\d{{4}}年?[）)]"
 _FIVE_YEAR = r"“十[一二三四五六七八九]五”"
 # A place of its own opens the title: 上海市, 嘉定区, 浦东新区, 山西省 (two characters or more before
-# the level word: 本区, 全市, 各区 are no place); or a party or government organ (市委、市政府关于…).
-_PLACE_START = re.compile(rf"[{HAN}]{{2,6}}?(?:省|市|区|县|镇)|(?:中共|党中央|国务院|市委|区委|省委|县委|市政府|区政府|省政府)")
+# the level word: 本区, 全市, 各区 are no place); or a party or government organ (citations.yaml
+# unquoted_organs: 市委、市政府关于…).
+_PLACE = rf"[{HAN}]{{2,6}}?(?:省|市|区|县|镇)"
 
 
-def _patterns(words: Words) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _patterns(words: Words) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     plan = alternation(words.unquoted_plan_words)
     periodic = re.compile(rf"{_FIVE_YEAR}[{HAN}、]{{0,16}}?(?:{plan})(?:{_PERIOD_BRACKET})?|(?:{plan}){_PERIOD_BRACKET}")
     relied = re.compile(rf"关于[^，。；：《》\n\t]{{2,{_MAX_TITLE}}}?(?:{alternation(words.document_type_words)})"
@@ -50,7 +52,8 @@ def _patterns(words: Words) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Patt
     leads = re.compile(alternation(words.unquoted_relying_words + words.unquoted_lead_words
                                    + words.unquoted_announce_words))
     after = re.compile(rf"\s*(?:{alternation(words.unquoted_announce_after)})")
-    return periodic, relied, leads, after
+    place_start = re.compile(rf"{_PLACE}|(?:{alternation(words.unquoted_organs)})")
+    return periodic, relied, leads, after, place_start
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -69,7 +72,7 @@ def _whole_line(text: str, start: int, end: int) -> bool:
 
 def find(text: str, words: Words) -> list[tuple[int, int, str]]:
     """(start, end, title) of each title cited without 《》 in `text` (module doc)."""
-    periodic, relied, leads, after = _patterns(words)
+    periodic, relied, leads, after, place_start = _patterns(words)
     relying = set(words.unquoted_relying_words)
     announcing = set(words.unquoted_announce_words)
     found: list[tuple[int, int, str]] = []
@@ -91,9 +94,9 @@ def find(text: str, words: Words) -> list[tuple[int, int, str]]:
             while start < end and text[start] in " \u3000":
                 start += 1
             title = text[start:end]
-            if shape == "plan" and not _PLACE_START.match(title):
+            if shape == "plan" and not place_start.match(title):
                 continue
-            if shape == "relied" and not (title.startswith("关于") or _PLACE_START.match(title)):
+            if shape == "relied" and not (title.startswith("关于") or place_start.match(title)):
                 continue
             if after.match(text, end) or _whole_line(text, start, end) or len(title) > _MAX_TITLE:
                 continue
