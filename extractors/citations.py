@@ -52,24 +52,18 @@ class CitationValue:
 # ------------------------------------------------------------------ vocabulary (data file)
 
 
-class CitationRules(RuleTable):
+class CitationRules(unquoted_titles.Words):
+    # inherits document_type_words and the words of titles cited without 《》 (unquoted_titles.Words)
     national_standard_prefixes: list[str]
     regional_standard_prefixes: list[str]
     group_standard_prefix: str
     standard_title_suffixes: list[str]
     not_cited_title_suffixes: list[str]
     not_cited_exceptions: list[str]
-    document_type_words: list[str]
     code_lead_words: list[str]
     attachment_markers: list[str]
     alias_markers: list[str]
     own_plan_patterns: list[str]
-    unquoted_plan_words: list[str]
-    unquoted_relying_words: list[str]
-    unquoted_lead_words: list[str]
-    unquoted_announce_words: list[str]
-    unquoted_announce_after: list[str]
-    unquoted_organs: list[str]
 
     @field_validator(
         "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",

@@ -21,7 +21,7 @@ from extractors.base import derived
 from extractors.deadlines.vocabulary import RULES as DEADLINE_RULES
 from extractors.metadata.dates import DATE_ONLY_RE
 from extractors.metadata.parts import document_parts
-from extractors.rules import RuleTable, load_rules
+from extractors.rules import RuleTable, alternation, load_rules
 from extractors.text import HAN
 from schemas.document import Block, Document
 
@@ -55,7 +55,7 @@ _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
 _BRACKET_OPEN, _BRACKET_CLOSE = "（(", "）)"
 # what follows an item's first sentence when that sentence is its only task: an ongoing limit alone
 # (1.加强重点区域日常巡查。长期坚持。 / …巡查。（长期）)
-_ONLY_ONGOING = re.compile(rf"[\s（(]*(?:{'|'.join(map(re.escape, DEADLINE_RULES.ongoing_standalone))})[\s）)。；;]*")
+_ONLY_ONGOING = re.compile(rf"[\s（(]*(?:{alternation(DEADLINE_RULES.ongoing_standalone)})[\s）)。；;]*")
 _STAGE_ITEM = re.compile(rf"\s*(?:{'|'.join(r.pattern for r in RULES.numbering)})?\s*(?:{RULES.stage_label})[：:]\s*[^\s。]")
 
 

@@ -16,13 +16,13 @@ document's own plans (关于印发《X》的通知).
 from __future__ import annotations
 
 import re
-from typing import Protocol
 
-from extractors.rules import alternation
+from extractors.rules import RuleTable, alternation
 from extractors.text import HAN
 
 
-class Words(Protocol):
+class Words(RuleTable):
+    """The words this module reads, from data/citations.yaml (citations.CitationRules extends it)."""
     unquoted_plan_words: list[str]
     unquoted_relying_words: list[str]
     unquoted_lead_words: list[str]

@@ -5,10 +5,10 @@ leading groups).
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from extractors.base import SpanIndex
+from extractors.rules import alternation
 from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
@@ -243,7 +243,7 @@ def _leading_groups(v: CompactView) -> list[_Cand]:
     return out
 
 
-_LOCAL_AUTHORITY = re.compile("|".join(re.escape(w) for w in RULES.local_authority.words))
+_LOCAL_AUTHORITY = re.compile(alternation(RULES.local_authority.words))
 
 
 def _local_authorities(v: CompactView) -> list[_Cand]:

@@ -130,6 +130,7 @@ class LocalAuthorityRules(RuleTable):
     words: list[str]
     key: str
     clause_starts: str
+    not_before: list[str]
 
 
 class BranchRules(RuleTable):

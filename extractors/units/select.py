@@ -5,7 +5,7 @@ from extractors.text import CompactView
 from extractors.units.gazetteer import RULES
 from extractors.units.patterns import _BARE_GOVERNMENT_FOLLOWER, _CONNECTOR, _DOC_NUMBER_AFTER
 from extractors.units.context import _followed_by_body_word, _followed_by_noun, _skip_parenthetical, _starts_unit
-from extractors.units.candidates import _Cand, _raw_candidates
+from extractors.units.candidates import _STANDALONE_SUFFIXES, _Cand, _raw_candidates
 from extractors.units.lists import _after_lead_in, _department_units, _items_between
 
 
@@ -68,7 +68,9 @@ def _territorial_ok(v: CompactView, c: _Cand) -> bool:
     return not _followed_by_noun(v.s, i)
 
 
-_STANDALONE = frozenset(RULES.named_bodies.standalone_suffixes)
+def _alone(v: CompactView, c: _Cand) -> bool:
+    """Whether a candidate ends its cell or line (a 实施主体 column's cell)."""
+    return c.end == len(v.s) or v.s[c.end] in "\n\t"
 
 
 def _select(v: CompactView) -> list[_Cand]:
@@ -102,12 +104,11 @@ def _select(v: CompactView) -> list[_Cand]:
         elif c.kind == "named":
             # a named body acts (申通集团配合…) or stands alone in its cell or line (a 实施主体 column)
             # (one named by its kind alone, 工作专班, must act: 专班 alone on a line ends a wrapped name)
-            alone = c.end == len(v.s) or v.s[c.end] in "\n\t"
-            decided[c.start] = _subject_ok(v, c, by_start, decided) or (alone and v.s[c.start:c.end] not in _STANDALONE)
+            decided[c.start] = _subject_ok(v, c, by_start, decided) or (
+                _alone(v, c) and v.s[c.start:c.end] not in _STANDALONE_SUFFIXES)
         elif c.kind == "local":
-            alone = c.end == len(v.s) or v.s[c.end] in "\n\t"
-            decided[c.start] = (alone or _followed_by_body_word(v.s, c.end)) and not _followed_by_noun(v.s, c.end) \
-                and not v.s.startswith(("属地", "管理", "责任"), c.end)
+            decided[c.start] = (_alone(v, c) or _followed_by_body_word(v.s, c.end)) \
+                and not _followed_by_noun(v.s, c.end) and not v.s.startswith(tuple(RULES.local_authority.not_before), c.end)
         else:
             decided[c.start] = True
     kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
