@@ -28,7 +28,8 @@ class ObligationRules(RuleTable):
 
 
 RULES = load_rules(ObligationRules, "obligations.yaml")
-NUMBER_PREFIX = re.compile(r"\s*(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+")
+# an item's numbering (（一） 1. 一、), or the dash that opens a bullet (——坚持…)
+NUMBER_PREFIX = re.compile(r"\s*(?:——\s*|(?:[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]\s*)+)")
 
 
 def has_any(text: str, words: list[str]) -> bool:

@@ -39,6 +39,7 @@ class StructureRules(RuleTable):
     sentence_end: str
     max_bracket_chars: int
     stage_label: str
+    slogan_phrase_max_chars: int
 
 
 RULES = load_rules(StructureRules, "structure.yaml")
@@ -47,16 +48,18 @@ _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[�
 _CJK = re.compile(f"[{HAN}]")
 _PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
 # a mark between clauses inside a sentence
-# a mark between clauses inside a sentence
 _CLAUSE_MARK = re.compile(r"[，,；;]")
-# a staged plan item: a stage or period, a colon and its task ((三)第三季度：全面实施建设施工。), no title
 # a line with no sentence punctuation at all: a title or a heading without numbering
 _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
 _BRACKET_OPEN, _BRACKET_CLOSE = "（(", "）)"
 # what follows an item's first sentence when that sentence is its only task: an ongoing limit alone
 # (1.加强重点区域日常巡查。长期坚持。 / …巡查。（长期）)
 _ONLY_ONGOING = re.compile(rf"[\s（(]*(?:{alternation(DEADLINE_RULES.ongoing_standalone)})[\s）)。；;]*")
+# a staged plan item: a stage or period, a colon and its task ((三)第三季度：全面实施建设施工。), no title
 _STAGE_ITEM = re.compile(rf"\s*(?:{'|'.join(r.pattern for r in RULES.numbering)})?\s*(?:{RULES.stage_label})[：:]\s*[^\s。]")
+# a title in the slogan shape: two or three short parallel phrases (带量采购，以量换价。 坚持深化改革，
+# 简政放权。 统筹两个市场，打造加工制造中心。)
+_SLOGAN = re.compile(rf"(?:[{HAN}“”]{{2,{RULES.slogan_phrase_max_chars}}}[，,]){{1,2}}[{HAN}“”]{{2,{RULES.slogan_phrase_max_chars}}}[。]?")
 
 
 @dataclass(frozen=True)
@@ -309,10 +312,13 @@ def analyse(doc: Document) -> Structure:
             # (a first sentence that lists clauses is a duty, not a title: （四）建立常态化…机制，
             # 组织实施…整治工作。实行…制度。 A title with a comma — （一）强化顶层设计引领，发挥政府
             # 宏观指导作用。 — then reads as a duty, as annotators accept it)
+            # A title in the slogan shape is a title even with its comma, when the item goes on after
+            # it (in the same paragraph or in the paragraphs below): （一）带量采购，以量换价。在…
             clauses = bool(_CLAUSE_MARK.search(text, s, e)) or bool(_STAGE_ITEM.match(text, s, e))
             heading = bool(num) and num.name != "article" and k == 0 and (
                 (block.kind in ("heading", "annex_heading") and not (clauses and text[s:e].rstrip().endswith("。")))
-                or ((len(spans) > 1 or e - s <= 40) and not clauses)) \
+                or ((len(spans) > 1 or e - s <= 40) and not clauses)
+                or (_is_slogan(text, s, e, num) and (len(spans) > 1 or _item_goes_on(st, doc.blocks, i)))) \
                 and not text[s:e].rstrip().endswith(("；", ";")) \
                 and not _only_ongoing_after(text, s, e, block.end)
             if not num and len(spans) == 1 and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
@@ -322,6 +328,22 @@ def analyse(doc: Document) -> Structure:
                 heading = True  # 第三条（职责分工） alone on its line: the article's title, its text below
             st.units.append(Unit(s, e, i, "sentence", st.section_paths[i], is_heading=heading, in_body=in_body))
     return st
+
+
+def _is_slogan(text: str, start: int, end: int, num: Numbering) -> bool:
+    """Whether the numbered sentence text[start:end] is two or three short parallel phrases."""
+    head = text[start:end].strip()
+    label = head.find(num.label)
+    return bool(_SLOGAN.fullmatch(head[label + len(num.label):].strip() if label == 0 else head))
+
+
+def _item_goes_on(st: Structure, blocks: list[Block], i: int) -> bool:
+    """Whether the numbered block i is followed by its own content: a paragraph without numbering
+    or a deeper-numbered item (not a sibling, not a table)."""
+    if i + 1 >= len(blocks) or blocks[i + 1].kind not in ("paragraph", "heading"):
+        return False
+    after, this = st.numbering.get(i + 1), st.numbering.get(i)
+    return after is None or (this is not None and after.level > this.level)
 
 
 def body_coverage(doc: Document, st: Structure, spans: list[tuple[int, int]]) -> float | None:
