@@ -24,6 +24,8 @@ _ORGAN_SUFFIXES = tuple(sorted(RULES.organ_suffixes, key=len, reverse=True))
 _ORGAN_CHARS_RE = re.compile(rf"^[{HAN}（）()]+$")
 # a seal note beside a signature: （盖章）
 _SEAL_RE = re.compile(rf"[（(]\s*(?:{alternation(RULES.seal_marks)})\s*[)）]")
+# a character reference a web page printed as text (国务院办公厅 &sp;: a mistyped &nbsp;)
+_ENTITY_RE = re.compile(r"&#?[A-Za-z0-9]{1,8};")
 
 
 def organ_like(name: str) -> bool:
@@ -60,7 +62,7 @@ def split_organs(line: str) -> list[str]:
     reader that removed the spaces); [] when the line is anything else."""
     if not isinstance(line, str):
         return []
-    parts = [p for p in re.split(r"[\s、]+", _SEAL_RE.sub(" ", line).strip()) if p]
+    parts = [p for p in re.split(r"[\s、]+", _ENTITY_RE.sub(" ", _SEAL_RE.sub(" ", line)).strip()) if p]
     if not parts:
         return []
     if all(organ_like(p) for p in parts):
