@@ -94,7 +94,7 @@ def test_document_number_prefix_is_no_unit():
     ("我局", ["淄博市发展和改革委员会", "淄博市财政局"], "财政", "city"),
     ("我府", ["淄博市人民政府"], "人民政府", "city"),
     ("我厅", ["山西省住房和城乡建设厅"], "住房城乡建设", "province"),
-    ("我们", ["国务院办公厅"], "人民政府办公厅", "national"),  # 国办函〔2005〕69号: 我们将会同有关部门…
+    ("我们", ["国务院办公厅"], "国务院办公厅", "national"),  # 国办函〔2005〕69号: 我们将会同有关部门…
 ])
 def test_resolve_self(name, issuers, key, level):
     value = units.resolve_self(name, issuers)

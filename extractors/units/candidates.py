@@ -125,7 +125,9 @@ def _governments(v: CompactView) -> list[_Cand]:
         elif not m["nat"] and not m["lvl"] and not _starts_unit(v, start):
             continue
         if office:
-            canonical = "人民政府" + office
+            # a government's office is its own body; the State Council's is 国务院办公厅, not a
+            # local government's office
+            canonical = ("国务院" if m["nat"] else "人民政府") + office
         split = _town_split(m["lvl"]) if m["lvl"] and not office and level != "town" else None
         if split:
             # 区（市）、镇人民政府: the district governments and the town governments, each its own unit
