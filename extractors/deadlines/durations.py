@@ -57,7 +57,7 @@ def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
         own = m.group("lead") in RULES.own_period_leads
         if m.group("q") == "时间" and not own:
             continue
-        start = m.start() if own else m.start("n")
+        start = m.start() if own else m.start("span")
         # 力争三年内 counts from a start the text does not date (the work's own start, as often as the
         # document's): kept as a rule, never resolved
         surface = text[start:m.end()]

@@ -103,10 +103,12 @@ _EVENT_DURATION = re.compile(
     rf"(?P<anchor>{alternation(RULES.event_anchors)}){_S}(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})"
     rf"(?:{_S}(?P<q>以内|之内|内|之前|以前|前))?"
 )
-# 应当在五个工作日内 (the event is implied by the clause), 力争三年内 / 用两年时间 (from the document)
+# 应当在五个工作日内 (the event is implied by the clause), 力争三年内 / 用两年时间 (from the document);
+# a span may be a range or approximate (在2—3年内, 用3年左右时间): `n` is its longest
 _LEAD_DURATION = re.compile(
-    rf"(?P<lead>{alternation(RULES.own_period_leads + RULES.relative_lead_words)}){_S}(?P<n>{NUMBER}){_S}"
-    rf"(?P<unit>{_UNIT}){_S}(?P<q>以内|之内|内|时间)"
+    rf"(?P<lead>{alternation(RULES.own_period_leads + RULES.relative_lead_words)}){_S}"
+    rf"(?P<span>(?:{NUMBER}{_S}(?:{alternation(RULES.range_marks)}){_S})?(?P<n>{NUMBER})){_S}"
+    rf"(?P<unit>{_UNIT}){_S}(?:左右{_S})?(?P<q>以内|之内|内|时间)"
 )
 # In a deadline cell a duration alone is the limit (3个月内, 20个工作日).
 _CELL_DURATION = re.compile(rf"(?<![\d{_CN_DIGIT}十百千万])(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})(?:{_S}(?:以内|之内|内))?")

@@ -76,6 +76,7 @@ class DeadlineRules(RuleTable):
     own_issue_events: list[str]
     own_document_words: list[str]
     own_period_leads: list[str]
+    range_marks: list[str]
     numeric_date_not_before: list[str]
     title_year_not_plan: list[str]
     nominal_year_ends: list[str]
