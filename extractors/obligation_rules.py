@@ -16,6 +16,7 @@ class ObligationRules(RuleTable):
     statement_patterns: list[str]
     principle_pattern: str
     principle_not_words: list[str]
+    principle_title_ends: list[str]
     directive_cues: list[str]
     instruction_starts: list[str]
     instruction_verbs: list[str]

@@ -52,7 +52,9 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     if cue is None and _has_any(sentence, RULES.acknowledgement_words):
         return False
     if unit.is_heading:
-        return _has_any(body, RULES.strong_cues) and cue is not None
+        # a title that names a principle (（一）“双重”负责的原则。) names it; it directs nobody
+        return _has_any(body, RULES.strong_cues) and cue is not None \
+            and not body.strip().rstrip("。；;").endswith(tuple(RULES.principle_title_ends))
     # what a sentence is, was or means (a definition, background, past achievements, a significance)
     # is no duty unless a modal verb directs someone: an adverb such as 严格, 切实 or a verb such as
     # 确保, 落实 inside it (…是确保…的关键环节; 执法中不严格…问题仍然较为突出) directs nobody
