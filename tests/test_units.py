@@ -107,6 +107,7 @@ def test_resolve_self(name, issuers, key, level):
     ("住建局", ["淄博市人民政府"]),           # no self-reference
     ("我市", ["淄博市人民政府"]),             # a place, not a body
     ("我们", ["国务院办公厅", "教育部"]),     # 我们 of a joint document: which one?
+    ("我局", ["国务院办公厅"]),               # a forwarded report's 我局 under a 国办 cover: not the issuer
 ])
 def test_resolve_self_declines(name, issuers):
     assert units.resolve_self(name, issuers) is None
@@ -125,7 +126,7 @@ def test_self_references_in_a_reply():
 def test_a_reflexive_reference_names_no_issuer():
     """In a directive, 本机关 is each addressed body itself (国办发 意见 on 行政执法机关), not the issuer."""
     text = "行政执法机关主要负责人是第一责任人，对本机关作出的行政执法决定负责。本局将加强指导。"
-    found = units.self_references(text, ["国务院办公厅"], ExtractContext())
+    found = units.self_references(text, ["重庆市江津区司法局"], ExtractContext())
     assert [m.surface for m in found] == ["本局"]
 
 

@@ -19,12 +19,13 @@ _SELF_NOT_AFTER = re.compile(f"(?:{_alt(RULES.self_reference.not_after)})")
 
 
 def _issuer_for(head: str, issuers: list[str]) -> str | None:
-    """The issuer a self-reference names: the only issuer, or the only one whose name ends in a form
-    of the reference's head (我局 → …局, 我委 → …委员会 / …委, 我府 → …人民政府)."""
+    """The issuer a self-reference names: the only one whose name ends in a form of the reference's
+    head (我局 → …局, 我委 → …委员会 / …委, 我府 → …人民政府); 我们 names a sole issuer. A head no
+    issuer fits speaks for someone else (a forwarded report's 我局 under a 国务院办公厅 cover): None."""
     names = [re.sub(r"\s+", "", i) for i in issuers if i and i.strip()]
-    if len(names) == 1:
-        return names[0]
-    endings = tuple(RULES.self_reference.heads.get(head) or [head])
+    endings = tuple(RULES.self_reference.heads.get(head) or [])
+    if not endings:
+        return names[0] if len(names) == 1 else None
     fitting = [n for n in names if n.endswith(endings)]
     return fitting[0] if len(fitting) == 1 else None
 
