@@ -65,6 +65,10 @@ def _place_name_start(v: CompactView, end: int) -> int | None:
     """Start of a 2–4 character place name ending at `end` (no function characters in it, a
     boundary, a level or a parent body in front), or None."""
     s = v.s
+    known = next((p for p in RULES.place.names_with_stop_chars if s.endswith(p, 0, end)), None)
+    if known and (_starts_unit(v, end - len(known))
+                  or any(s.endswith(p, 0, end - len(known)) for p in RULES.place.parent_prefixes)):
+        return end - len(known)
     for n in (2, 3, 4):
         b = end - n
         if b < 0:

@@ -55,6 +55,7 @@ class Levels(RuleTable):
 class PlaceRules(RuleTable):
     level_chars: list[str]
     stop_chars: str
+    names_with_stop_chars: list[str]
     parent_prefixes: list[str]
 
 
