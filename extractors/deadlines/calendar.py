@@ -126,6 +126,9 @@ def _read(m: re.Match) -> _Reading | None:
         return _Reading(None, r[0], r[1], r[2], relative_month=RULES.relative_months[g["relmonth"]])
     if g["relyear"] is not None:
         offset = RULES.relative_years[g["relyear"]]
+        if g["lmonth"] is not None:
+            r = _month_reading(_int(g["lmonth"]), g["lday"], g["lmpart"])
+            return None if r is None else _Reading(None, r[0], r[1], r[2], relative_year=offset)
         if g["lypart"] is not None:
             first, last, precision = _year_period(g["lypart"])
             return _Reading(None, first, last, precision, relative_year=offset)

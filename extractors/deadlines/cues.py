@@ -20,6 +20,10 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
 
+# 一九八〇年223号文件, 2019年第5号公告: the year of a document's number, no date
+_DOC_SERIAL = re.compile(r"\s*第?\s*[\d〇○零一二三四五六七八九十百]+\s*号")
+
+
 def _label_regions(text: str) -> list[tuple[int, int]]:
     """The value after a time-limit label (完成时限：2024年12月底前): read like a deadline cell."""
     return [(m.start("value"), m.end("value")) for m in _LABEL_VALUE.finditer(text)]
@@ -35,7 +39,7 @@ def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, 
             continue
         if m.group("year") is not None and m.group("month") is None and m.group("ypart") is None:
             # 2024年度, 2020年版: the year names something
-            if text.startswith(tuple(RULES.year_name_suffixes), m.end()):
+            if text.startswith(tuple(RULES.year_name_suffixes), m.end()) or _DOC_SERIAL.match(text, m.end()):
                 continue
         if m.group("nyear") is not None and _NUMERIC_UNIT_AFTER.match(text, m.end()):
             continue  # 2023.8万元: an amount
@@ -131,7 +135,7 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
     if done and not is_start:
         span_end = done.end()
     names_period = (m.group("ypart") or m.group("mpart") or m.group("rypart") or m.group("rmpart")
-                    or m.group("lypart") or m.group("ympart") or m.group("bpart") or m.group("relmpart"))
+                    or m.group("lypart") or m.group("lmpart") or m.group("ympart") or m.group("bpart") or m.group("relmpart"))
     if not is_start and post is None and _RANGE_START.match(text, end):
         return None  # 2023年6月至2024年12月: the start of a range has no cue of its own
     by_cue = pre_word in RULES.by_prefixes or post_word in RULES.by_suffixes

@@ -56,8 +56,9 @@ _DATE = re.compile(
     rf"|(?P<mrecur>{alternation(RULES.recurring_month_prefixes)}){_S}(?P<mrday>{_DAY}){_S}[日号]"
     # 本月底前, 下月10日前
     rf"|(?P<relmonth>{alternation(RULES.relative_months)})(?:{_S}(?P<relmday>{_DAY}){_S}[日号]|{_S}(?P<relmpart>{_MONTH_PERIOD}))?"
-    # 今年年底, 本年底, 明年上半年, 今年
-    rf"|(?P<relyear>{alternation(RULES.relative_years)})(?:{_S}(?P<lypart>{_YEAR_PERIOD}))?"
+    # 今年年底, 本年底, 明年上半年, 今年9月底, 明年3月1日, 今年
+    rf"|(?P<relyear>{alternation(RULES.relative_years)})(?:{_S}(?P<lmonth>{_MONTH}){_month_tail('l')}"
+    rf"|{_S}(?P<lypart>{_YEAR_PERIOD}))?"
     # 5月31日, 9月底, 8月 (the year comes from the context)
     rf"|(?<![\d年{_CN_DIGIT}十个第每])(?P<ymonth>{_MONTH}){_month_tail('y')}"
     # 年底前, 年内 (the year comes from the context)
