@@ -16,7 +16,8 @@ cell or continues the one before (cheap where the break is plainly inside a cell
 each pass learning from the one before what the table itself says: the second knows the key
 column (the one that numbers the rows) and which numbering each column's cells carry (（一） in
 one, 1、 in the next, （1） in the third: GB/T 9704 levels go down from left to right); the third
-knows what kind of cell each column holds. Nothing of one document's layout is encoded.
+knows what kind of cell each column holds (pipeline/readers/flattened_rows.py: what the rows say).
+Nothing of one document's layout is encoded.
 
 Omitted cells of text, label, bodies and date columns are marked as merged: they inherit the cell
 above, as a vertically merged DOCX cell does; a group line (一 / 推进…管理) spans the table and the
@@ -28,17 +29,18 @@ row numbers that do not count up (numbers that are quantities) leave the lines a
 """
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 
 from pipeline.readers.normalize.items import Item, SourceCell, SourceLine, SourceTable
 from pipeline.readers.normalize.lines import ANNEX, NUMBERING, is_noise_line
 from pipeline.readers.normalize.traced import EMPTY, Traced, concat
 from pipeline.readers.sections import SECTION_LOOKBACK, continues_section, section_before
+from pipeline.readers.flattened_rows import (
+    Line, Row, header_fits, key_column, profiles, style_of, styles_of, trim_rows, unlike,
+)
 from pipeline.readers.table_cells import (
     MAX_LENGTH, NUMBERED, ColumnClass, classify, column_classes, fit, header_classes, is_body_list, is_row_number,
-    is_blank_mark, numbering_style, primary_kind, row_number_value, vocabulary,
+    is_blank_mark, numbering_style, primary_kind, vocabulary,
 )
 
 _SPACES = re.compile(r"\s+")
@@ -61,25 +63,12 @@ _NO_KEY = -0.3  # a row starting right of the key column
 _NO_CONTENT = -1.0  # a row starting right of every text column (bodies or a date alone)
 _OTHER_STYLE = -2.5  # a cell numbered like the cells of another column (second pass)
 _UNNUMBERED = -2.0  # an unnumbered cell in a column of numbered cells (second pass)
-_UNLIKE, _UNLIKE_FLOOR = 0.6, -1.5  # a cell unlike the column's other cells (third pass)
 _PROSE = -2.5  # a long line fitting no column better than this is prose after the table
 _INHERITING: set[ColumnClass] = {"text", "label", "bodies", "date"}
 _STRUCTURAL: set[ColumnClass] = {"number", "date", "bodies", "quantity", "measure"}
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _JOIN_AFTER = tuple("、，,（(—-－/+")
 _JOIN_BEFORE = tuple("、，,）)年月日号%％")
-
-
-@dataclass
-class _Line:
-    text: Traced  # stripped
-    plain: str  # without spaces
-    item: int  # index in the item list
-
-
-@dataclass
-class _Row:
-    cells: list[tuple[int, list[_Line]]]  # (column, lines) in column order
 
 
 def recover(items: list[Item]) -> list[Item]:
@@ -178,7 +167,7 @@ def _table_at(items: list[Item], i: int) -> tuple[SourceTable | None, int]:
         return None, j
     section = section_before([_plain(item) for item in items[max(0, i - SECTION_LOOKBACK):i]])
     rows = _align(lines, classes, key=None, styles={})
-    styles = _styles(rows)
+    styles = styles_of(rows)
     heading = next((k for k, line in enumerate(lines) if _is_section_heading(line, styles)
                     or continues_section(line.plain, section, [other.plain for other in lines[:k]])), None)
     if heading is not None:  # 二、重点任务, or （二） after a table in （一）: the document's next section
@@ -186,24 +175,24 @@ def _table_at(items: list[Item], i: int) -> tuple[SourceTable | None, int]:
         if not lines:
             return None, j
         rows = _align(lines, classes, key=None, styles={})
-        styles = _styles(rows)
+        styles = styles_of(rows)
     # the second pass knows which column numbers the rows, and which numbering each column has
     # (from the first full row, which merges nothing): （一） in one column, 1、 in the next, （1） in the third
-    key = _key_column(rows, classes)
+    key = key_column(rows, classes)
     rows = _align(lines, classes, key=key, styles=styles)
     # the third knows what each column holds (from the second): a cell unlike the others costs
-    rows = _align(lines, classes, key=key, styles=styles, profiles=_profiles(rows, len(classes)))
-    rows = _trim(rows, classes)
-    if len(rows) < _MIN_ROWS or not _header_fits(rows, classes):
+    rows = _align(lines, classes, key=key, styles=styles, profiles=profiles(rows, len(classes)))
+    rows = trim_rows(rows, classes)
+    if len(rows) < _MIN_ROWS or not header_fits(rows, classes):
         return None, j
     end = rows[-1].cells[-1][1][-1].item + 1
     return _source_table(labels, rows, classes), end
 
 
-def _body_lines(items: list[Item], j: int, labels: list[str], classes: list[tuple[ColumnClass, ...]]) -> list[_Line]:
+def _body_lines(items: list[Item], j: int, labels: list[str], classes: list[tuple[ColumnClass, ...]]) -> list[Line]:
     """The lines after the header up to where the table ends; a repeated header is skipped."""
     longest = max((max(MAX_LENGTH[c] for c in cls) if cls else MAX_LENGTH["text"]) for cls in classes)
-    lines: list[_Line] = []
+    lines: list[Line] = []
     while j < len(items):
         item = items[j]
         if not isinstance(item, SourceLine) or item.kind in ("title", "heading"):
@@ -220,12 +209,12 @@ def _body_lines(items: list[Item], j: int, labels: list[str], classes: list[tupl
         if again is not None and [label for _, label in again[0]] == labels:
             j = again[1]  # the header repeated inside the table is not a row
             continue
-        lines.append(_Line(item.text.strip(), plain, j))
+        lines.append(Line(item.text.strip(), plain, j))
         j += 1
     return lines
 
 
-def _join_cost(before: _Line, after: _Line, number_column: bool) -> float:
+def _join_cost(before: Line, after: Line, number_column: bool) -> float:
     if is_row_number(after.plain) or is_blank_mark(after.plain) or is_blank_mark(before.plain):
         return -5.0  # a row number or a blank mark (——) never continues a cell, nor is continued
     if is_row_number(before.plain) and (number_column or before.plain.lstrip("*＊").isdigit()):
@@ -249,8 +238,8 @@ def _edge(k: int) -> float:
     return _SKIP_EDGE + _SKIP_EDGE_MORE * (k - 1) if k > 0 else 0.0
 
 
-def _align(lines: list[_Line], classes: list[tuple[ColumnClass, ...]], key: int | None,
-           styles: dict[str, int], profiles: list[dict[str, float]] | None = None) -> list[_Row]:
+def _align(lines: list[Line], classes: list[tuple[ColumnClass, ...]], key: int | None,
+           styles: dict[str, int], profiles: list[dict[str, float]] | None = None) -> list[Row]:
     """Rows of (column, lines) for the lines, by the best monotone alignment (see the module doc)."""
     n, ncols = len(lines), len(classes)
     number_column = ("number",) in classes
@@ -295,7 +284,7 @@ def _align(lines: list[_Line], classes: list[tuple[ColumnClass, ...]], key: int 
                 break
             joined = sum(joins[start + 1:end + 1])
             cell = classify("".join(line.plain for line in lines[start:end + 1]))
-            style = _style(lines[start:end + 1])
+            style = style_of(lines[start:end + 1])
             kind = primary_kind(cell)
             style_col = styles.get(style, -1)
             reach = entry(start)
@@ -303,7 +292,7 @@ def _align(lines: list[_Line], classes: list[tuple[ColumnClass, ...]], key: int 
                 score, prev_col, new_row = reach[c]
                 total = score + fit(cell, classes[c]) + joined + (_OTHER_STYLE if style_col not in (-1, c) else 0.0) \
                     + (_UNNUMBERED if style is None and c in numbered else 0.0) \
-                    + (_unlike(profiles[c], kind) if profiles else 0.0)
+                    + (unlike(profiles[c], kind) if profiles else 0.0)
                 if total > best[end][c]:
                     best[end][c] = total
                     back[end][c] = (start, start - 1, prev_col, new_row)
@@ -311,126 +300,30 @@ def _align(lines: list[_Line], classes: list[tuple[ColumnClass, ...]], key: int 
     return _unwind(lines, back, n - 1, last)
 
 
-def _unwind(lines: list[_Line], back, end: int, col: int) -> list[_Row]:
+def _unwind(lines: list[Line], back, end: int, col: int) -> list[Row]:
     cells: list[tuple[int, int, int, bool]] = []  # (start, end, column, new row)
     while end >= 0:
         start, prev_end, prev_col, new_row = back[end][col]
         cells.append((start, end, col, new_row))
         end, col = prev_end, prev_col
-    rows: list[_Row] = []
+    rows: list[Row] = []
     for start, end, col, new_row in reversed(cells):
         if new_row or not rows:
-            rows.append(_Row([]))
+            rows.append(Row([]))
         rows[-1].cells.append((col, lines[start:end + 1]))
     return rows
 
 
-def _is_section_heading(line: _Line, styles: dict[str, int]) -> bool:
+def _is_section_heading(line: Line, styles: dict[str, int]) -> bool:
     """A heading of the document's top level (二、重点任务) that no column of the table uses."""
     style = numbering_style(line.plain)
     return style == "一、" and style not in styles and len(line.plain) <= 40 and not is_row_number(line.plain)
 
 
-def _style(lines: list[_Line]) -> str | None:
-    """The numbering a cell of text opens with (1、改善… （1）建设…); a bare row number has none:
-    its column is the number column, whatever its style."""
-    if len(lines) == 1 and is_row_number(lines[0].plain):
-        return None
-    return numbering_style(lines[0].plain)
-
-
-def _styles(rows: list[_Row]) -> dict[str, int]:
-    """Numbering style -> its column in the first full row (at least three cells)."""
-    first = next((row for row in rows if len(row.cells) >= 3), None)
-    styles: dict[str, int] = {}
-    for col, lines in first.cells if first else []:
-        style = _style(lines)
-        if style and style not in styles:
-            styles[style] = col
-    return styles
-
-
-def _profiles(rows: list[_Row], ncols: int) -> list[dict[str, float]]:
-    """Per column, the share of each kind of cell (primary_kind) among its cells in `rows`."""
-    counts: list[dict[str, int]] = [{} for _ in range(ncols)]
-    for row in rows:
-        for col, lines in row.cells:
-            kind = primary_kind(classify("".join(line.plain for line in lines)))
-            counts[col][kind] = counts[col].get(kind, 0) + 1
-    return [{k: v / sum(c.values()) for k, v in c.items()} for c in counts]
-
-
-def _unlike(profile: dict[str, float], kind: str) -> float:
-    """Cost of a cell of this kind in a column whose other cells are mostly of another kind:
-    a column holds one kind of thing (learnt from the first pass, so no document's layout is
-    assumed)."""
-    if not profile:
-        return 0.0
-    top = max(profile.values())
-    return max(_UNLIKE_FLOOR, _UNLIKE * math.log((profile.get(kind, 0.0) + 0.05) / (top + 0.05)))
-
-
-def _key_column(rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> int | None:
-    """The column that numbers the rows: in most rows, its cell is or starts with a row number."""
-    counts = [0] * len(classes)
-    for row in rows:
-        for col, lines in row.cells:
-            if is_row_number(lines[0].plain) or NUMBERED.match(lines[0].plain):
-                counts[col] += 1
-    col = max(range(len(classes)), key=lambda c: (counts[c], -c))
-    return col if counts[col] >= max(2, 0.6 * len(rows)) else None
-
-
-def _numbered_in_order(rows: list[_Row]) -> bool:
-    """Row numbers in the first column count up (1, 2, 3 …; （一）, （二） … each style on its own,
-    restarting at 1 under a new group); cells that only look like numbers (quantities) do not."""
-    last: dict[str | None, int] = {}
-    good = total = 0
-    for row in rows:
-        col, lines = row.cells[0]
-        value = row_number_value(lines[0].plain) if col == 0 and len(lines) == 1 else None
-        if value is None:
-            continue
-        style = numbering_style(lines[0].plain)
-        if style in last:
-            total += 1
-            good += value in (last[style] + 1, 1)
-        last[style] = value
-    return total < 3 or good >= 0.7 * total
-
-
-def _header_fits(rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> bool:
-    """Whether the rows fill the header's columns. A header with more cells than any row, or a
-    column left of filled ones that no row fills, is a multi-level header (减量化情况 over 总面积 /
-    主要地类 / 建设用地面积 over 工业 / 宅基地 / 其他): text alone does not say which cells are the
-    columns, and a wrong guess is worse than none — the lines stay paragraphs."""
-    if not _numbered_in_order(rows):
-        return False
-    widest = max(len(row.cells) for row in rows)
-    used = {col for row in rows for col, _ in row.cells}
-    if len(classes) > widest + 1:
-        return False
-    return all(c in used or classes[c] == ("note",) for c in range(max(used) + 1))
-
-
-def _trim(rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> list[_Row]:
-    """Rows after the last numbered row of a numbered table, and a note line at the end, are
-    prose after the table."""
-    key = _key_column(rows, classes)
-    if key is not None:
-        while rows and not any(c == key and (is_row_number(l[0].plain) or NUMBERED.match(l[0].plain))
-                               for c, l in rows[-1].cells):
-            rows = rows[:-1]
-    notes = vocabulary().note_starts
-    while rows and len(rows[-1].cells) == 1 and rows[-1].cells[0][1][0].plain.startswith(notes):
-        rows = rows[:-1]
-    return rows
-
-
 # ------------------------------------------------------------------------------ the table
 
 
-def _source_table(labels: list[tuple[Traced, str]], rows: list[_Row], classes: list[tuple[ColumnClass, ...]]) -> SourceTable:
+def _source_table(labels: list[tuple[Traced, str]], rows: list[Row], classes: list[tuple[ColumnClass, ...]]) -> SourceTable:
     ncols = len(labels)
     out = [[SourceCell(text, col) for col, (text, _) in enumerate(labels)]]
     seen: set[int] = set()  # columns that had a cell: an omitted cell there inherits it
@@ -456,11 +349,11 @@ def _source_table(labels: list[tuple[Traced, str]], rows: list[_Row], classes: l
     return SourceTable(out, header_rows=1)
 
 
-def _is_group_number(lines: list[_Line]) -> bool:
+def _is_group_number(lines: list[Line]) -> bool:
     return len(lines) == 1 and (is_row_number(lines[0].plain) or lines[0].plain in vocabulary().blank_marks)
 
 
-def _cell_text(lines: list[_Line]) -> Traced:
+def _cell_text(lines: list[Line]) -> Traced:
     parts: list[Traced] = []
     for line in lines:
         if parts:
