@@ -41,7 +41,8 @@ def roles_for(text: str, start: int, end: int, units: list[Match], header: str |
     the cues roles.assign_roles weighs, after a mark on the unit itself (X牵头)."""
     if not units:
         return []
-    return [LinkedUnit(m, role) for m, role in zip(units, roles.assign_roles(text, start, end, units, header=header))]
+    return [LinkedUnit(m, role) for m, role in zip(units, roles.assign_roles(text, start, end, units, header=header))
+            if not roles.is_recipient(text, start, m)]
 
 
 def merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedUnit]:

@@ -49,6 +49,11 @@ class CueRule(RuleTable):
         return self
 
 
+class RecipientRule(RuleTable):
+    before: list[str]
+    after: list[str] = []
+
+
 class RoleRules(RuleTable):
     cues: dict[str, CueRule]
     predicate_verbs: list[str]
@@ -56,6 +61,7 @@ class RoleRules(RuleTable):
     shared_cues: list[str]
     subject_tail_heads: list[str]
     blocked: list[str]
+    recipients: list[RecipientRule]
 
     @model_validator(mode="after")
     def _consistent(self) -> RoleRules:
@@ -91,6 +97,20 @@ _GROUP_JOIN = re.compile(f"(?:等[^，,；;。、]{{0,8}}?(?:{alternation(RULES.
                          r"(?:以及|或者|、|和|与|及|或)|等")
 # how far a cue may stand before the units it governs (与|土地房屋所在地的|镇（街道）)
 _MAX_PRE_GAP = 8
+
+
+_RECIPIENT = [(re.compile(f"(?:{alternation(r.before)})(?:[及和、]|各|有关)*$"),
+               re.compile(f"(?:[、及和]|等|有关|相关|部门|单位)*(?:{alternation(r.after)})") if r.after else None)
+              for r in RULES.recipients]
+
+
+def is_recipient(text: str, start: int, unit: Match) -> bool:
+    """Whether the unit only receives what the clause's doer sends (向区国动办报告, 报区民政局备案,
+    抄送市财政局): the addressee of a report or a filing, not a body given a responsibility
+    (ANNOTATION.md: units are the bodies given one)."""
+    before = re.sub(r"\s+", "", text[max(start, unit.start - 12):unit.start])
+    after = re.sub(r"\s+", "", text[unit.end:unit.end + 12])
+    return any(b.search(before) and (a is None or a.match(after)) for b, a in _RECIPIENT)
 
 
 def role_from_header(header: str | None) -> str | None:
