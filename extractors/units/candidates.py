@@ -12,7 +12,8 @@ from extractors.rules import alternation
 from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
-    _GROUP_NAME_STOP, _HEADS, _NAMED_STOP, _NAMED_SUFFIX, _LEADING_GROUP, _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
+    _GROUP_NAME_STOP, _HEADS, _INSTITUTION, _INSTITUTION_MODAL, _NAMED_STOP, _NAMED_SUFFIX, _LEADING_GROUP,
+    _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
     _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _BRANCH, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
     _WEAK_KEY)
 from extractors.units.context import (_ends_with_particle, _followed_by_noun, _is_cjk, _level_of, _place_start,
@@ -198,6 +199,21 @@ def _other_bodies(v: CompactView) -> list[_Cand]:
             for m in _OTHER_BODY.finditer(v.s)]
 
 
+def _addressed_institutions(v: CompactView) -> list[_Cand]:
+    """Schools and hospitals the text addresses (各中小学校、幼儿园要…; 公立医疗机构应…): after 各 or
+    at their clause's start (a short qualifier between: 试点地区公立), a modal verb after them or
+    after the list they stand in. Keyed as written."""
+    s = v.s
+    out = []
+    for m in _INSTITUTION.finditer(s):
+        clause = max(s.rfind(c, 0, m.start()) for c in "，,。；;：:\n") + 1
+        lead = s[clause:m.start()]
+        addressed = lead.endswith(("各", "、", "和")) or len(lead) <= 6
+        if addressed and _INSTITUTION_MODAL.match(s, m.end()):
+            out.append(_Cand(m.start(), m.end(), m.group(), None, False, "institution", priority=5))
+    return out
+
+
 _ITEM_NUMBER = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[）)]")
 _STANDALONE_SUFFIXES = frozenset(RULES.named_bodies.standalone_suffixes)
 
@@ -261,7 +277,8 @@ def _local_authorities(v: CompactView) -> list[_Cand]:
 def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
     """(departments incl. bare words, everything else) before any context check."""
     departments = _departments(v) + _branches(v)
-    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _named_bodies(v) + _leading_groups(v) \
+    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _addressed_institutions(v) \
+        + _named_bodies(v) + _leading_groups(v) \
         + _local_authorities(v)
     others += _generics(v, departments + others)
     return departments, others

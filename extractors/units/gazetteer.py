@@ -147,6 +147,11 @@ class CellBodyRules(RuleTable):
     max_chars: int
 
 
+class AddressedInstitutionRules(RuleTable):
+    names: list[str]
+    modals: list[str]
+
+
 class UnitRules(RuleTable):
     annotation_keys: list[str]
     departments: list[Department]
@@ -164,6 +169,7 @@ class UnitRules(RuleTable):
     non_body_followers: list[str]
     generic: GenericRules
     other_bodies: list[str]
+    addressed_institutions: AddressedInstitutionRules
     leading_group: LeadingGroupRules
     named_bodies: NamedBodyRules
     local_authority: LocalAuthorityRules

@@ -108,6 +108,10 @@ _GENERIC = re.compile(
     f"|(?P<alone>{_alt(RULES.generic.standalone_cores)}))")
 _DOMAIN_HEAD = re.compile(_alt(RULES.generic.domain_heads))
 _OTHER_BODY = re.compile(_alt(RULES.other_bodies))
+_INSTITUTION = re.compile(_alt(RULES.addressed_institutions.names))
+# what may stand before an addressed institution: 各, a qualifier such as 试点地区公立, or the clause's start
+_INSTITUTION_MODAL = re.compile(f"(?:[、和及与](?:{_alt(RULES.addressed_institutions.names)}))*"
+                                f"(?:{_alt(RULES.addressed_institutions.modals)})")
 _LEADING_GROUP = re.compile(_alt(RULES.leading_group.heads))
 _GROUP_NAME_STOP = re.compile(f"(?:{_alt(RULES.leading_group.name_stops)})$")
 _NAMED_SUFFIX = re.compile(_alt(RULES.named_bodies.suffixes))
