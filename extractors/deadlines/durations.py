@@ -6,7 +6,7 @@ from __future__ import annotations
 from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
-from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION,
+from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION,
     _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
     _RELATIVE_LEAD)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
@@ -62,6 +62,11 @@ def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
         # document's): kept as a rule, never resolved
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface, _counted_from_issue(None, surface)))
+    for m in _LONGEST_DURATION.finditer(text):
+        n = to_number(m.group("n"))
+        if n is None or not 0 < n <= _MAX_DURATION or ctx.is_masked(m.start(), m.end()):
+            continue
+        found.append(Match(FIELD, m.start(), m.end(), m.group(), _counted_from_issue(None, m.group())))
     return found
 
 

@@ -111,6 +111,9 @@ _LEAD_DURATION = re.compile(
     rf"(?P<span>(?:{NUMBER}{_S}(?:{alternation(RULES.range_marks)}){_S})?(?P<n>{NUMBER})){_S}"
     rf"(?P<unit>{_UNIT}){_S}(?:左右{_S})?(?P<q>以内|之内|内|时间)"
 )
+# 最长不超过15个工作日, 最迟不超过4个小时: a capped duration
+_LONGEST_DURATION = re.compile(
+    rf"(?:{alternation(RULES.longest_leads)}){_S}(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})(?:{_S}(?:以内|之内|内))?")
 # In a deadline cell a duration alone is the limit (3个月内, 20个工作日).
 _CELL_DURATION = re.compile(rf"(?<![\d{_CN_DIGIT}十百千万])(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})(?:{_S}(?:以内|之内|内))?")
 _RELATIVE_LEAD = re.compile(alternation(RULES.relative_lead_words))
