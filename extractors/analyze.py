@@ -57,7 +57,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     st = structure.analyse(doc)
     front = [sp for sp in (meta.title_span, meta.doc_number_span, meta.signature_date_span, *meta.issuer_spans) if sp]
     found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front, issued=meta.issued_date,
-                              allocated=allocated)
+                              allocated=allocated, title=meta.title)
 
     did = doc.doc_id
     record = DocumentRecord(

@@ -26,6 +26,7 @@ class ObligationRules(RuleTable):
     narrowing_starts: list[str]
     completion_words: list[str]
     target_openers: list[str]
+    instructing_reply_endings: list[str]
 
 
 RULES = load_rules(ObligationRules, "obligations.yaml")

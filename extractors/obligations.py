@@ -201,12 +201,15 @@ def _allocation_obligation(doc: Document, block: Block, unit: Unit, fields: Fiel
 
 def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
           front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None,
-          allocated: dict[int, allocation.Allocation] | None = None) -> list[Obligation]:
+          allocated: dict[int, allocation.Allocation] | None = None, title: str | None = None) -> list[Obligation]:
     """Every obligation of the document, in text order. `front_matter` are the spans of the
     title, document number and signature: no duty is read there; `issued` (the issue date) tells an
     allocation table's past columns from its plan; `allocated`, the allocation rows when the caller
-    has them already (they depend on the units and deadlines of `fields` only)."""
+    has them already (they depend on the units and deadlines of `fields` only). A reply that
+    instructs (`title` ending in 批复) is read as a notice: its items direct the body that asked."""
     text = doc.text
+    if doc_type == "reply" and title and re.sub(r"\s+", "", title).endswith(tuple(RULES.instructing_reply_endings)):
+        doc_type = "notice"
     if allocated is None:
         allocated = allocation.allocations(doc, fields, issued)
     scope = ItemScope(doc, structure, fields)

@@ -48,7 +48,7 @@ def _compact(s: str) -> str:
 
 def built(text: str, given: dict) -> list[dict]:
     """The obligations of a passage as the pipeline builds them (no metadata: a passage has no
-    title or signature), each as the table writes it."""
+    title or signature; `given.title` stands in for the document's), each as the table writes it."""
     doc = normalize_text(text)
     issued = given.get("issued")
     dates = ExtractContext(issued_date=dt.date.fromisoformat(str(issued)) if issued else None)
@@ -56,7 +56,7 @@ def built(text: str, given: dict) -> list[dict]:
                               + brackets.assignment_brackets(doc.text))
     fields = extract_fields(doc.text, None, ctx)
     out = []
-    for ob in obligations.build(doc, structure.analyse(doc), fields, given.get("doc_type")):
+    for ob in obligations.build(doc, structure.analyse(doc), fields, given.get("doc_type"), title=given.get("title")):
         units: dict[str, str] = {}
         for lu in ob.units:
             if not lu.match.value.generic:
