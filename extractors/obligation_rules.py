@@ -27,6 +27,7 @@ class ObligationRules(RuleTable):
     completion_words: list[str]
     target_openers: list[str]
     instructing_reply_endings: list[str]
+    criteria_lead: str
 
 
 RULES = load_rules(ObligationRules, "obligations.yaml")

@@ -37,6 +37,7 @@ _PRINCIPLE = re.compile(RULES.principle_pattern)
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
 _YEAR_MONTH = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}月)?(?:\d{1,2}日)?"
+_CRITERIA_LEAD = re.compile(RULES.criteria_lead)
 _DATED_OPENING = re.compile(rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~){_YEAR_MONTH})?(?:以来)?[，,]")
 def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool) -> bool:
     """Whether a sentence of the body states a duty (see the module doc and obligations.yaml)."""
@@ -105,6 +106,37 @@ def _addressees(doc: Document, structure: Structure, fields: FieldMatches, block
 def _outside(matches: list[Match], spans: list[Match]) -> list[Match]:
     """Matches not inside any of `spans` (a body named in a cited title does not act here)."""
     return [m for m in matches if not any(c.start <= m.start and m.end <= c.end for c in spans)]
+
+
+@dataclass
+class _Criteria:
+    """The items of a lead-in that sets conditions or standards (申请人应同时满足以下条件：): the
+    lead-in is the duty, its items (（一）具有本区常住户口…；) are what it requires, not duties of their
+    own, unless an item directs someone itself (（一）园长应当具有…). The list runs over the blocks
+    numbered deeper than the lead-in, or unnumbered while the item before ended in ；."""
+
+    block: int = -1
+    level: int = 0
+    open_: bool = False
+
+    def open(self, unit: Unit, structure: Structure) -> None:
+        num = structure.numbering.get(unit.block_index)
+        self.block, self.level, self.open_ = unit.block_index, (num.level if num else 0), True
+
+    def holds(self, doc: Document, structure: Structure, unit: Unit) -> bool:
+        """Whether `unit` is an item of the open list (and follow it)."""
+        if self.block < 0 or unit.block_index == self.block:
+            return False
+        num = structure.numbering.get(unit.block_index)
+        deeper = num is not None and num.level > self.level and num.name not in ("article", "chapter")
+        if unit.block_index != self.block + 1 and not self.open_ or not (deeper or (num is None and self.open_)):
+            self.block = -1
+            return False
+        self.block = unit.block_index
+        block = doc.blocks[unit.block_index]
+        item = doc.text[block.start:block.end]
+        self.open_ = item.rstrip().endswith(("；", ";"))
+        return not _directs(item)  # （一）园长应当具有…: an item with its own modal verb is a duty
 
 
 @dataclass
@@ -216,6 +248,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
     listing = _Listing()  # 乡镇人民政府负责…，履行下列职责：（一）…；（二）…: the items' doer
+    criteria = _Criteria()  # 申请人应同时满足以下条件：（一）…；（二）…: the items are no duties
     context = duty_lists.DutyContext()  # 四、职责分工 / （一）区建管委: a duty list's section or item
     block_seen = -1
     in_list, heading_doers = False, []
@@ -241,11 +274,15 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                 obligations.append(ob)
             previous = None
             continue
-        if not unit.in_body:
+        if not unit.in_body or criteria.holds(doc, structure, unit):
             previous = None
             continue
         sentence = text[unit.start:unit.end]
         units = fields.within("units", unit.start, unit.end)
+        sets_criteria = sentence.rstrip().endswith(("：", ":")) and bool(_CRITERIA_LEAD.search(sentence)) \
+            and modality.parse(sentence, ExtractContext()) is not None
+        if sets_criteria:
+            criteria.open(unit, structure)
         if sentence.rstrip().endswith(("：", ":")) and not (
                 _has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words)):
             # a lead-in is a duty when it says so (负责…，履行下列职责：), not when it narrates
@@ -259,7 +296,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             if duties and not _has_any(sentence, list(roles.RULES.cues)):
                 doers = [LinkedUnit(u.match, "lead") for u in doers]
             listing.open(unit, structure, doers, duties)
-            if not doers:
+            if not doers and not sets_criteria:
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
         elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(sentence, unit, doc_type, bool(units)):
