@@ -22,6 +22,7 @@ GOLD_DEV = ROOT / "tests" / "gold" / "dev"       # 12 documents, the rules were 
 GOLD_DEV2 = ROOT / "tests" / "gold" / "dev2"     # 6 more, rules changed with them in view (not their gold)
 GOLD_HOLDOUT = ROOT / "tests" / "gold" / "holdout"  # 6 never looked at while writing rules (until scored)
 GOLD_HOLDOUT2 = ROOT / "tests" / "gold" / "holdout2"  # 8 more, held out from the second round of rules
+GOLD_HOLDOUT3 = ROOT / "tests" / "gold" / "holdout3"  # 10 more, held out from the third round of rules
 
 
 def needs(path: Path):
