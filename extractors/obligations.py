@@ -109,70 +109,77 @@ def _outside(matches: list[Match], spans: list[Match]) -> list[Match]:
 
 
 @dataclass
-class _Criteria:
-    """The items of a lead-in that sets conditions or standards (申请人应同时满足以下条件：): the
-    lead-in is the duty, its items (（一）具有本区常住户口…；) are what it requires, not duties of their
-    own, unless an item directs someone itself (（一）园长应当具有…). The list runs over the blocks
-    numbered deeper than the lead-in, or unnumbered while the item before ended in ；."""
+class _LeadInList:
+    """The list a lead-in (…：) opens: the blocks numbered deeper than the lead-in, or unnumbered
+    while the item before ended in ；."""
 
     block: int = -1
     level: int = 0
     open_: bool = False
 
-    def open(self, unit: Unit, structure: Structure) -> None:
+    def start(self, unit: Unit, structure: Structure) -> None:
         num = structure.numbering.get(unit.block_index)
         self.block, self.level, self.open_ = unit.block_index, (num.level if num else 0), True
 
-    def holds(self, doc: Document, structure: Structure, unit: Unit) -> bool:
-        """Whether `unit` is an item of the open list (and follow it)."""
-        if self.block < 0 or unit.block_index == self.block:
+    def next_item(self, doc: Document, structure: Structure, unit: Unit) -> bool:
+        """Whether the block of `unit`, after the current one, is the list's next item (and follow
+        it); False: the list has ended."""
+        if unit.block_index != self.block + 1 and not self.open_:
             return False
         num = structure.numbering.get(unit.block_index)
         deeper = num is not None and num.level > self.level and num.name not in ("article", "chapter")
-        if unit.block_index != self.block + 1 and not self.open_ or not (deeper or (num is None and self.open_)):
-            self.block = -1
+        if not (deeper or (num is None and self.open_)):
             return False
         self.block = unit.block_index
         block = doc.blocks[unit.block_index]
-        item = doc.text[block.start:block.end]
-        self.open_ = item.rstrip().endswith(("；", ";"))
-        return not _directs(item)  # （一）园长应当具有…: an item with its own modal verb is a duty
+        self.open_ = doc.text[block.start:block.end].rstrip().endswith(("；", ";"))
+        return True
 
 
 @dataclass
-class _Listing:
+class _Criteria(_LeadInList):
+    """The items of a lead-in that sets conditions or standards (申请人应同时满足以下条件：): the
+    lead-in is the duty, its items (（一）具有本区常住户口…；) are what it requires, not duties of their
+    own, unless an item directs someone itself (（一）园长应当具有…)."""
+
+    active: bool = False
+    skip: bool = False  # the current item's sentences are no duties
+
+    def open(self, unit: Unit, structure: Structure) -> None:
+        self.start(unit, structure)
+        self.active, self.skip = True, False
+
+    def holds(self, doc: Document, structure: Structure, unit: Unit) -> bool:
+        """Whether `unit` stands in an item of the open list that is no duty of its own."""
+        if not self.active:
+            return False
+        if unit.block_index != self.block:
+            if not self.next_item(doc, structure, unit):
+                self.active = False
+                return False
+            block = doc.blocks[unit.block_index]
+            self.skip = not _directs(doc.text[block.start:block.end])
+        return self.skip
+
+
+@dataclass
+class _Listing(_LeadInList):
     """The doers a lead-in names for the list that follows it (…履行下列职责：), carried to the
-    list's items: numbered deeper than the lead-in, or unnumbered while the list is open (the
-    item before ended in ；)."""
+    list's items."""
 
     doers: list[LinkedUnit] = field(default_factory=list)
-    block: int = -1
-    level: int = 0
-    open_: bool = False
     duties: bool = False  # the lead-in names duties (履行下列职责：): its items are duty lists
     lead_in: int = -1  # the lead-in's block
 
     def open(self, unit: Unit, structure: Structure, doers: list[LinkedUnit], duties: bool = False) -> None:
-        num = structure.numbering.get(unit.block_index)
-        self.doers, self.block, self.open_, self.duties = doers, unit.block_index, True, duties
-        self.lead_in = unit.block_index
-        self.level = num.level if num else 0
+        self.start(unit, structure)
+        self.doers, self.duties, self.lead_in = doers, duties, unit.block_index
 
     def follow(self, doc: Document, structure: Structure, unit: Unit) -> None:
         if not self.doers or unit.block_index == self.block:
             return
-        if unit.block_index != self.block + 1 and not self.open_:
+        if not self.next_item(doc, structure, unit):
             self.doers = []
-            return
-        num = structure.numbering.get(unit.block_index)
-        deeper = num is not None and num.level > self.level and num.name not in ("article", "chapter")
-        if not (deeper or (num is None and self.open_)):
-            self.doers = []
-            return
-        if unit.block_index != self.block:
-            self.block = unit.block_index
-            block = doc.blocks[unit.block_index]
-            self.open_ = doc.text[block.start:block.end].rstrip().endswith(("；", ";"))
 
 
 def _has_subject(ob: Obligation) -> bool:
