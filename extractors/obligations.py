@@ -33,12 +33,15 @@ _COMMITMENT = re.compile(r"(?<!已)将(?=[\u4e00-\u9fff])")
 _STATEMENT = re.compile("|".join(f"(?:{p})" for p in RULES.statement_patterns))
 _DIRECTIVE_CUES = frozenset(RULES.directive_cues)
 _PRINCIPLE = re.compile(RULES.principle_pattern)
+# a lead-in that sets conditions or standards (申请人应同时满足以下条件：)
+_CRITERIA_LEAD = re.compile(RULES.criteria_lead)
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
 _YEAR_MONTH = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}月)?(?:\d{1,2}日)?"
-_CRITERIA_LEAD = re.compile(RULES.criteria_lead)
 _DATED_OPENING = re.compile(rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~){_YEAR_MONTH})?(?:以来)?[，,]")
+
+
 def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool) -> bool:
     """Whether a sentence of the body states a duty (see the module doc and obligations.yaml)."""
     body = _NUMBER_PREFIX.sub("", sentence, count=1)
@@ -240,7 +243,8 @@ def _allocation_obligation(doc: Document, block: Block, unit: Unit, fields: Fiel
 
 def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
           front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None,
-          allocated: dict[int, allocation.Allocation] | None = None, title: str | None = None) -> list[Obligation]:
+          allocated: dict[int, allocation.Allocation] | None = None,
+          title: str | None = None) -> list[Obligation]:
     """Every obligation of the document, in text order. `front_matter` are the spans of the
     title, document number and signature: no duty is read there; `issued` (the issue date) tells an
     allocation table's past columns from its plan; `allocated`, the allocation rows when the caller

@@ -135,7 +135,8 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
     if done and not is_start:
         span_end = done.end()
     names_period = (m.group("ypart") or m.group("mpart") or m.group("rypart") or m.group("rmpart")
-                    or m.group("lypart") or m.group("lmpart") or m.group("ympart") or m.group("bpart") or m.group("relmpart"))
+                    or m.group("lypart") or m.group("lmpart") or m.group("ympart") or m.group("bpart")
+                    or m.group("relmpart"))
     if not is_start and post is None and _RANGE_START.match(text, end):
         return None  # 2023年6月至2024年12月: the start of a range has no cue of its own
     by_cue = pre_word in RULES.by_prefixes or post_word in RULES.by_suffixes

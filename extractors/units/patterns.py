@@ -109,7 +109,7 @@ _GENERIC = re.compile(
 _DOMAIN_HEAD = re.compile(_alt(RULES.generic.domain_heads))
 _OTHER_BODY = re.compile(_alt(RULES.other_bodies))
 _INSTITUTION = re.compile(_alt(RULES.addressed_institutions.names))
-# what may stand before an addressed institution: 各, a qualifier such as 试点地区公立, or the clause's start
+# what follows an addressed institution: the rest of its list (、幼儿园), then a modal verb (要, 应)
 _INSTITUTION_MODAL = re.compile(f"(?:[、和及与](?:{_alt(RULES.addressed_institutions.names)}))*"
                                 f"(?:{_alt(RULES.addressed_institutions.modals)})")
 _LEADING_GROUP = re.compile(_alt(RULES.leading_group.heads))
