@@ -66,7 +66,7 @@ def extract_fields(text: str, meta: DocumentMetadata | None, ctx: ExtractContext
     found = FieldMatches(
         citations=cited,
         deadlines=deadlines.extract(text, dates_masked),
-        units=units.extract(text, masked),
+        units=_with_short_names(text, units.extract(text, masked), masked),
         quotas=quotas.extract(text, masked),
         modality=modality.extract(text, masked),
     )
@@ -80,6 +80,11 @@ def extract_fields(text: str, meta: DocumentMetadata | None, ctx: ExtractContext
         citations=[m for m in found.citations
                    if not (meta.doc_number and _code(m.value.code) == _code(meta.doc_number))],
     )
+
+
+def _with_short_names(text: str, found: list[Match], ctx: ExtractContext) -> list[Match]:
+    """The units, and the later mentions of the short names the text gives them (以下简称“联席办”)."""
+    return filter_spans(found + units.short_name_units(text, found, ctx))
 
 
 def _code(code: str | None) -> str:

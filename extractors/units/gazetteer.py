@@ -147,6 +147,10 @@ class CellBodyRules(RuleTable):
     max_chars: int
 
 
+class ShortNameRules(RuleTable):
+    office_words: list[str]
+
+
 class AddressedInstitutionRules(RuleTable):
     names: list[str]
     modals: list[str]
@@ -170,6 +174,7 @@ class UnitRules(RuleTable):
     generic: GenericRules
     other_bodies: list[str]
     addressed_institutions: AddressedInstitutionRules
+    short_names: ShortNameRules
     leading_group: LeadingGroupRules
     named_bodies: NamedBodyRules
     local_authority: LocalAuthorityRules

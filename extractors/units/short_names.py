@@ -1,0 +1,57 @@
+"""Short names a document gives its bodies: （以下简称“联席办”）, (以下简称“区域管理单位”).
+
+A 公文 names a body in full once and then by the short name it announces in a bracket right after
+it. The short name is a body wherever it stands later, with the key of what it names: the unit (or
+the first of the units, for a list: 街道办事处、镇人民政府…(以下简称“区域管理单位”) → 镇街) that ends
+right before the bracket, or, when that is an office the gazetteer does not know (联席会议下设办公室
+(以下简称“联席办”)), the short name itself. A short name the gazetteer already reads (区国动办) is
+left to it.
+"""
+from __future__ import annotations
+
+import re
+
+from extractors.base import ExtractContext, Match
+from extractors.units.gazetteer import FIELD, RULES, UnitValue
+
+_SHORT_NAME = re.compile(r"[（(]\s*(?:以下简称|下称|以下称)\s*[“\"「]?(?P<name>[\u4e00-\u9fff]{2,12})[”\"」]?\s*[）)]")
+# what joins the items of a list of bodies: 、, 和, 及, 以及, 与, 或 (then a qualifier may follow)
+_JOINS = re.compile(r"\s*(?:、|和|及|以及|与|或|或者)")
+_OFFICE_BEFORE = re.compile(f"(?:{'|'.join(RULES.short_names.office_words)})$")
+
+
+def short_name_units(text: str, units: list[Match], ctx: ExtractContext) -> list[Match]:
+    """The later mentions of each short name announced right after a body, as units (offsets into
+    `text`); `units` are the units already found, which a mention never overlaps, nor a masked span
+    (a cited title)."""
+    taken = [(u.start, u.end) for u in units]
+    out: list[Match] = []
+    for m in _SHORT_NAME.finditer(text):
+        name = m.group("name")
+        if any(u.start >= m.start("name") and u.end <= m.end("name") for u in units):
+            continue  # 区国动办: the gazetteer reads it already
+        before = [u for u in units if u.end <= m.start() and m.start() - u.end <= 1]
+        if before:
+            first = _run_start(text, units, before[-1])
+            value = UnitValue(name=name, canonical=first.value.canonical, level=first.value.level,
+                              generic=first.value.generic)
+        elif _OFFICE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+            value = UnitValue(name=name, canonical=name, level=None, generic=False)
+        else:
+            continue  # 以下简称《方案》, （以下简称自贸试验区）: no body
+        for later in re.finditer(re.escape(name), text[m.end():]):
+            s, e = m.end() + later.start(), m.end() + later.end()
+            if not any(a < e and s < b for a, b in taken) and not ctx.is_masked(s, e):
+                out.append(Match(FIELD, s, e, name, value))
+    return out
+
+
+def _run_start(text: str, units: list[Match], last: Match) -> Match:
+    """The first unit of the list that ends with `last` (街道办事处、镇人民政府以及…管理局)."""
+    first = last
+    for u in sorted((u for u in units if u.end <= last.start), key=lambda u: -u.start):
+        gap = text[u.end:first.start]
+        if len(gap) > 20 or re.search(r"[，,。；;：:]", gap) or not _JOINS.match(gap):
+            break
+        first = u
+    return first
