@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 from extractors.base import ExtractContext, Match
+from extractors.rules import alternation
 from extractors.units.gazetteer import FIELD, RULES, UnitValue
+from extractors.units.patterns import _CONNECTOR
 
 _SHORT_NAME = re.compile(r"[（(]\s*(?:以下简称|下称|以下称)\s*[“\"「]?(?P<name>[\u4e00-\u9fff]{2,12})[”\"」]?\s*[）)]")
-# what joins the items of a list of bodies: 、, 和, 及, 以及, 与, 或 (then a qualifier may follow)
-_JOINS = re.compile(r"\s*(?:、|和|及|以及|与|或|或者)")
-_OFFICE_BEFORE = re.compile(f"(?:{'|'.join(RULES.short_names.office_words)})$")
+_OFFICE_BEFORE = re.compile(f"(?:{alternation(RULES.short_names.office_words)})$")
 
 
 def short_name_units(text: str, units: list[Match], ctx: ExtractContext) -> list[Match]:
@@ -39,8 +39,8 @@ def short_name_units(text: str, units: list[Match], ctx: ExtractContext) -> list
             value = UnitValue(name=name, canonical=name, level=None, generic=False)
         else:
             continue  # 以下简称《方案》, （以下简称自贸试验区）: no body
-        for later in re.finditer(re.escape(name), text[m.end():]):
-            s, e = m.end() + later.start(), m.end() + later.end()
+        for later in re.compile(re.escape(name)).finditer(text, m.end()):
+            s, e = later.span()
             if not any(a < e and s < b for a, b in taken) and not ctx.is_masked(s, e):
                 out.append(Match(FIELD, s, e, name, value))
     return out
@@ -51,7 +51,9 @@ def _run_start(text: str, units: list[Match], last: Match) -> Match:
     first = last
     for u in sorted((u for u in units if u.end <= last.start), key=lambda u: -u.start):
         gap = text[u.end:first.start]
-        if len(gap) > 20 or re.search(r"[，,。；;：:]", gap) or not _JOINS.match(gap):
+        # the items of a list are joined by the gazetteer's connectors (、, 和, 及, 以及 …), a qualifier
+        # may follow (以及具有相关管理职能的管理局)
+        if len(gap) > 20 or re.search(r"[，,。；;：:]", gap) or not _CONNECTOR.match(gap.lstrip()):
             break
         first = u
     return first
