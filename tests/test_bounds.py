@@ -89,6 +89,21 @@ def test_a_worker_killed_from_outside_fails_its_task_only(pool):
     assert pool.submit(worker_pid).result() != pid
 
 
+@pytest.mark.parametrize("how,kind", [(signal.SIGKILL, "too_large"), (signal.SIGABRT, "too_large"),
+                                      (signal.SIGSEGV, "extraction_error")])
+def test_how_a_worker_died_says_what_failed(how, kind):
+    """SIGKILL (the OOM killer) and SIGABRT (an allocation that failed where Python could not raise
+    MemoryError: "Fatal Python error: Cannot recover from MemoryErrors") are the memory ceiling; a
+    crash by another signal is an extraction error."""
+    from concurrent.futures import Future
+    from pipeline.runs.process import bounded
+    died: Future = Future()
+    died.set_exception(WorkerDied(-how))
+    outcome = bounded("inbox/b-big.txt", "0" * 64, died, ReadLimits(max_memory_bytes=450 * MiB))
+    assert outcome.error_kind == kind, outcome
+    assert ("max_memory_bytes" in outcome.message) == (how == signal.SIGABRT)
+
+
 # ------------------------------------------------------------------ a run
 
 

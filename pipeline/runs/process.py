@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import signal
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,13 @@ def bounded(path: str, sha: str | None, future, limits: ReadLimits, source: str 
         return Outcome.failed(path, sha, Timeout(path, f"reading and extracting it took longer than {exc.seconds:g} s "
                                                        "(ReadLimits.max_seconds_per_file): stopped"), source)
     except WorkerDied as exc:
-        if exc.exitcode == -9:  # SIGKILL from outside: the kernel's OOM killer, most likely
+        if exc.exitcode == -signal.SIGKILL:  # SIGKILL from outside: the kernel's OOM killer, most likely
             return Outcome.failed(path, sha, TooLarge(path, f"{exc}"), source)
+        if exc.exitcode == -signal.SIGABRT:
+            # at the worker's memory ceiling an allocation can fail where Python cannot raise
+            # MemoryError any more (Fatal Python error: Cannot recover from MemoryErrors …), or in
+            # native code: the interpreter aborts
+            return Outcome.failed(path, sha, TooLarge(path, f"{exc}: most likely out of memory under the ceiling of "
+                                                            f"{limits.max_memory_bytes:,} bytes "
+                                                            "(ReadLimits.max_memory_bytes)"), source)
         return Outcome.failed(path, sha, ExtractionError(path, exc), source)
