@@ -14,8 +14,9 @@ What is a deadline:
     day (年底 -> 12-31, 三季度末 -> 09-30); "X年前" means by the end of year X, like 到X年.
     Dates listed before a cued one share its cue (分别于3月25日、6月25日、9月25日前); a date or
     period that opens a plan's item before its task is its stage ((一)第一季度：…; 2026年4月，印发…).
-  * a start: 自2022年起, 从2022年1月1日起, 2022年开始启动 -> the period's first day, kind "start"
-    (not the date a document takes effect: 本条例自2015年5月1日起施行);
+  * a start: 自2022年起, 从2022年1月1日起, 2022年开始启动 -> the period's first day, kind "start";
+    so is the date a document takes effect (本条例自2015年5月1日起施行; 自印发之日起执行 -> the
+    issue date), not one that describes another document (自…起施行的《…》, 自…起废止);
   * a recurring limit (每年1月31日前, 每月10日前, 每季度末): its first due date on or after the
     start stated before it, else the issue date, else the plan's year (`relative` keeps the rule);
   * a limit counted from an event: 竣工验收合格后三个月内, 自受理之日起二十个工作日内, or the event
@@ -41,7 +42,8 @@ import unicodedata
 from extractors.base import ExtractContext, Match, filter_spans
 from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineRules, DeadlineValue
 from extractors.deadlines.cues import _absolute_candidates, _label_regions
-from extractors.deadlines.durations import (_cell_duration_candidates, _event_before_candidates,
+from extractors.deadlines.durations import (_cell_duration_candidates, _effective_from_issue_candidates,
+    _event_before_candidates,
     _ongoing_candidates, _relative_candidates)
 from extractors.deadlines.years import plan_year
 
@@ -60,6 +62,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     candidates = (_absolute_candidates(text, ctx, cells)
                   + _relative_candidates(text, ctx)
                   + _event_before_candidates(text, ctx)
+                  + _effective_from_issue_candidates(text, ctx)
                   + _cell_duration_candidates(text, cells, ctx)
                   + _ongoing_candidates(text, cells, ctx))
     return filter_spans(candidates)

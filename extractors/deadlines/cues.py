@@ -9,8 +9,8 @@ import re
 from extractors.base import ExtractContext, Match
 from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineValue
 from schemas.records import DeadlineKind, YearSource
-from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _DONE, _EFFECTIVE_ALWAYS,
-    _EFFECTIVE_AT_END, _CLAUSE_FOLLOWS, _ITEM_OPENING, _LABEL_END, _LABEL_VALUE, _LIST_GAP, _NUMERIC_UNIT_AFTER,
+from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _DONE, _EFFECTIVE,
+    _REPEAL, _CLAUSE_FOLLOWS, _ITEM_OPENING, _LABEL_END, _LABEL_VALUE, _LIST_GAP, _NUMERIC_UNIT_AFTER,
     _PAST_MARKER, _PLAN_PERIOD_CLOSE, _PLAN_PERIOD_OPEN, _POST, _PRE, _RANGE_NAME, _RANGE_START, _VALIDITY)
 from extractors.deadlines.calendar import _Reading, _read
 from extractors.deadlines.years import first_due, recurrence_anchor, year_for
@@ -151,8 +151,12 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
         return None
     if is_start and pre_word in RULES.by_prefixes:
         is_start = False  # 到2022年开始: the limit wins
-    if is_start and (_EFFECTIVE_ALWAYS.match(text, span_end) or _EFFECTIVE_AT_END.match(text, span_end)):
-        return None  # 本条例自2015年5月1日起施行: the document takes effect
+    if is_start and _REPEAL.match(text, span_end):
+        return None  # 自2024年1月1日起废止: another document ends
+    effective = _EFFECTIVE.match(text, span_end) if is_start else None
+    if effective and effective.group("describes"):
+        return None  # 自1997年2月5日起施行的《…》, 施行以来: the date describes a document
+    # 本条例自2015年5月1日起施行: the document takes effect, a start like any other
     return span_start, span_end, ("start" if is_start else "by")
 
 

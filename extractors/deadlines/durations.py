@@ -7,7 +7,7 @@ from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
 from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION,
-    _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
+    _EFFECTIVE_FROM_ISSUE, _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
     _RELATIVE_LEAD)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
 from extractors.deadlines.cues import _compact
@@ -68,6 +68,16 @@ def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
             continue
         found.append(Match(FIELD, m.start(), m.end(), m.group(), _counted_from_issue(None, m.group())))
     return found
+
+
+def _effective_from_issue_candidates(text: str, ctx: ExtractContext) -> list[Match]:
+    """本方案自印发之日起执行: the document takes effect on its issue date, a start (dated only when
+    the issue date is known: an undated start would match nothing a reader can use)."""
+    if ctx.issued_date is None:
+        return []
+    return [Match(FIELD, m.start(), m.end(), m.group(),
+                  DeadlineValue(ctx.issued_date, "start", "day", _compact(m.group()), "issued"))
+            for m in _EFFECTIVE_FROM_ISSUE.finditer(text) if not ctx.is_masked(m.start(), m.end())]
 
 
 def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:

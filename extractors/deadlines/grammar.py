@@ -86,8 +86,14 @@ _POST = re.compile(
     rf"{_S}(?P<word>{alternation(RULES.start_suffixes + RULES.by_suffixes + RULES.not_deadline_suffixes)})"
 )
 _DONE = re.compile(rf"{_S}(?:(?:{alternation(RULES.done_adverbs)}){_S})?(?P<word>{alternation(RULES.done_words)})")
-_EFFECTIVE_ALWAYS = re.compile(rf"{_S}(?:{alternation(RULES.effective_verbs.always)})")
-_EFFECTIVE_AT_END = re.compile(rf"{_S}(?:{alternation(RULES.effective_verbs.at_clause_end)}){_S}(?:[。；;，,\n]|$)")
+# 起施行 after a start: the document takes effect then; 起施行的… / 起废止: another document's dates
+_EFFECTIVE = re.compile(rf"{_S}(?:{alternation(RULES.effective_verbs.takes_effect)})"
+                        rf"(?P<describes>{_S}(?:{alternation(RULES.effective_verbs.not_after)}))?")
+_REPEAL = re.compile(rf"{_S}(?:{alternation(RULES.effective_verbs.repeal)})")
+# 本方案自印发之日起执行: the document takes effect on its own issue date
+_EFFECTIVE_FROM_ISSUE = re.compile(
+    rf"自{_S}(?:{alternation(RULES.own_issue_events)}){_S}之?日起{_S}(?:{alternation(RULES.effective_verbs.takes_effect)})"
+    rf"(?!{_S}(?:{alternation(RULES.effective_verbs.not_after)}))")
 _NUMERIC_UNIT_AFTER = re.compile(rf"{_S}(?:{alternation(RULES.numeric_date_not_before)})")
 _LABEL_VALUE = re.compile(rf"(?:{alternation(RULES.time_limit_labels)}){_S}[:：]{_S}(?P<value>[^；;。，,）)\n\t]+)")
 _ONGOING = re.compile(alternation(RULES.ongoing_words))

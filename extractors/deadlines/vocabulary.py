@@ -40,8 +40,9 @@ class _MonthPeriod(RuleTable):
 
 
 class _EffectiveVerbs(RuleTable):
-    always: list[str]
-    at_clause_end: list[str]
+    takes_effect: list[str]
+    not_after: list[str]
+    repeal: list[str]
 
 
 class DeadlineRules(RuleTable):
