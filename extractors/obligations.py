@@ -16,6 +16,7 @@ from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.item_scope import ItemScope
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_columns, merge_units, roles_for
+from extractors.numerals import to_number
 from extractors.obligation_rules import NUMBER_PREFIX as _NUMBER_PREFIX, RULES, has_any as _has_any
 from extractors.structure import Structure, Unit, is_skip_line
 from extractors.text import HAN
@@ -24,8 +25,8 @@ from schemas.document import Block, Document
 
 _CJK = re.compile(f"[{HAN}]")
 _CLAUSE_MARK = re.compile(r"[，,]\s*")
-# a sentence that opens with a period up to now (党的十八大以来，/ 改革开放以来，): background
-_SINCE_OPENING = re.compile(r"^[^，,。；;]{2,24}以来[，,]")
+# a sentence that opens with a period up to now (党的十八大以来，/ 改革开放以来，/ 抗战胜利50多年来，): background
+_SINCE_OPENING = re.compile(r"^[^，,。；;]{2,24}(?:以来|年来)[，,]")
 # a verb in the perfective (取得了, 作出了, 积累了): what was done (not 为了, 了解, 除了, 了结)
 _PERFECTIVE = re.compile(r"(?<![为除])了(?![解结然])")
 # …研究提出了办理意见：该委将按照…: what a body will do stays a commitment (not 已将: done)
@@ -40,10 +41,14 @@ _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总�
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
 _YEAR_MONTH = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}月)?(?:\d{1,2}日)?"
 _DATED_OPENING = re.compile(rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~){_YEAR_MONTH})?(?:以来)?[，,]")
+# the year a sentence opens with (1995年我国共发生…; 一九八〇年九月…): before the document's own year, it reports
+_OPENING_YEAR = re.compile(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})年")
 
 
-def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool) -> bool:
-    """Whether a sentence of the body states a duty (see the module doc and obligations.yaml)."""
+def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool,
+                     issued_year: int | None = None) -> bool:
+    """Whether a sentence of the body states a duty (see the module doc and obligations.yaml).
+    `issued_year`, the document's year, tells a year of the past a sentence opens with."""
     body = _NUMBER_PREFIX.sub("", sentence, count=1)
     if len(_CJK.findall(body)) < 6 or is_skip_line(sentence):
         return False
@@ -65,7 +70,8 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     if not _directs(sentence) and (
             _DEFINITION.match(body) or _has_any(body, RULES.non_duty_words) or _DATED_OPENING.match(body)
             or body.startswith(tuple(RULES.narration_starts)) or _SINCE_OPENING.match(body)
-            or (_PERFECTIVE.search(body) and not _COMMITMENT.search(body)) or _STATEMENT.search(body.rstrip())):
+            or (_PERFECTIVE.search(body) and not _COMMITMENT.search(body)) or _STATEMENT.search(body.rstrip())
+            or _opens_in_the_past(body, issued_year)):
         return False
     if _has_any(body, RULES.closing_clause_words):
         return False
@@ -76,6 +82,16 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
         # a reply letter narrates as much as it commits: a duty needs a cue or a responsible body
         return cue is not None or has_unit
     return True
+
+
+def _opens_in_the_past(body: str, issued_year: int | None) -> bool:
+    """A sentence that opens with a year before the document's own (1995年全球共发生7级以上地震33次,
+    in a text of 1996): what happened, as a plan's stated years are what is to happen."""
+    m = _OPENING_YEAR.match(body)
+    if m is None or issued_year is None:
+        return False
+    year = to_number(m.group(1))
+    return year is not None and year < issued_year
 
 
 def _directs(sentence: str) -> bool:
@@ -310,7 +326,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             if not doers and not sets_criteria:
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
-        elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(sentence, unit, doc_type, bool(units)):
+        elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(
+                sentence, unit, doc_type, bool(units), issued.year if issued else None):
             at = _instruction(text, unit.start, unit.end)
             if at is not None and (at == unit.start or _has_any(sentence, RULES.lead_in_words)):
                 # …现印发给你们，请认真贯彻执行。 / 请遵照执行。: the addressees are to carry it out

@@ -179,11 +179,33 @@ def test_regulation_articles_are_duties_but_not_its_history_purpose_or_scope():
     ("2023年底前，各区县要完成摸底排查。", True),
     ("近年来出台的政策，各地要认真落实。", True),
     ("优先实施排水防涝设施建设、雨污水管网混错接改造。", True),
+    # background of an old national notice (corpus-dev govcn, rewritten): a period up to now, 当时
+    ("改革开放四十多年来，我国城市建设取得了巨大成就。", False),
+    ("当时，对挂钩奖售粮的供应价格问题未作规定。", False),
 ])
 def test_which_sentences_state_a_duty(sentence, duty):
     from extractors.obligations import is_duty_sentence
     from extractors.structure import Unit
     assert is_duty_sentence(sentence, Unit(0, len(sentence), 0, "sentence", ""), "notice", False) is duty
+
+
+@pytest.mark.parametrize("sentence, issued_year, duty", [
+    # a year before the document's own opens a report of the past (govcn 1996 notice, rewritten)
+    ("1995年全国共发生5级以上地震四十余次，明显高于多年平均水平。", 1996, False),
+    ("一九八〇年九月国务院批转有关报告，决定在适宜地区实行挂钩办法。", 1981, False),
+    # the document's own year or a later one opens a plan's target
+    ("2019年垃圾焚烧设施开工建设，一季度完成规划选址。", 2019, True),
+    ("2020年初步建成300个示范性职业教育集团。", 2019, True),
+    # a modal verb directs whatever the year
+    ("2018年底前未完成的，各区要在2019年3月底前完成整改。", 2019, True),
+    # no issue date: the year says nothing
+    ("1995年全国共发生5级以上地震四十余次。", None, True),
+])
+def test_a_sentence_opening_in_the_past_reports(sentence, issued_year, duty):
+    from extractors.obligations import is_duty_sentence
+    from extractors.structure import Unit
+    unit = Unit(0, len(sentence), 0, "sentence", "")
+    assert is_duty_sentence(sentence, unit, "notice", False, issued_year) is duty
 
 
 def test_a_reply_names_its_issuer_as_我局(tmp_path):
