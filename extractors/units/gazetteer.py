@@ -50,6 +50,8 @@ class Levels(RuleTable):
     # a party committee in front of its departments (市委组织部, 区委宣传部): their level, never a
     # government's (市委、市政府 names one government)
     party: dict[str, Level] = Field(default_factory=dict)
+    # words that stand where a department's level does without naming one (同级财政, 地方财政)
+    department_qualifiers: list[str] = Field(default_factory=list)
 
 
 class PlaceRules(RuleTable):
@@ -71,6 +73,9 @@ class ListRules(RuleTable):
     tail_heads: list[str]
     strict_tail_heads: list[str]
     role_verbs: list[str]
+    modal_followers: list[str]
+    modal_not_levels: list[str]
+    modal_not_words: list[str]
     lead_ins: list[str]
 
 

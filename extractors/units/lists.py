@@ -9,7 +9,7 @@ from extractors.text import CompactView
 from extractors.units.gazetteer import RULES
 from extractors.units.patterns import (_CONNECTOR, _CONNECTOR_AT_END, _DEPT_LEVEL_RE, _ITEM_MAX, _ITEM_MIN,
     _ITEM_SCAN, _ITEM_STOP, _LIST_TAIL, _NOT_BODY_ITEM, _NOT_BODY_ITEM_WORDS, _OFFICE_SUFFIX_AT_END, _PARENTHETICAL,
-    _ROLE_VERB, _SHARED_SUFFIXES)
+    _MODAL_FOLLOWER, _ROLE_VERB, _SHARED_SUFFIXES)
 from extractors.units.context import _is_cjk, _level_of, _skip_parenthetical
 from extractors.units.candidates import _Cand
 
@@ -198,6 +198,9 @@ def _list_verdict(v: CompactView, items: list[_Cand]) -> str | None:
         return None if (m["head"] in RULES.list.strict_tail_heads and unknown) else "units"
     if _ROLE_VERB.match(v.s, last.end) and (len(known) >= 2 or items[0].level_text):
         return "units"
+    if _MODAL_FOLLOWER.match(v.s, last.end) and unknown == 0 and all(
+            a.level_text and a.level_text not in RULES.list.modal_not_levels for a in items):
+        return "units"  # 同级财政可…, 中央财政和地方财政应…: bodies with their level act
     return "units" if _after_lead_in(v, items[0].start) and unknown == 0 else None
 
 

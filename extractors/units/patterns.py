@@ -20,7 +20,7 @@ _LEVEL_OF: dict[str, Level] = {fold_brackets(w): lvl for lvl in ("national", "pr
 _LEVEL_WORDS_LONGEST_FIRST = sorted(_LEVEL_OF, key=len, reverse=True)
 _DEPT_LEVEL_WORDS = [w for lvl in ("national", "province", "city", "district") for w in getattr(RULES.levels, lvl)]
 _ALL_LEVEL_WORDS = _DEPT_LEVEL_WORDS + RULES.levels.town
-_DEPT_LEVEL_WORDS = list(RULES.levels.party) + _DEPT_LEVEL_WORDS   # 市委组织部: departments only
+_DEPT_LEVEL_WORDS = list(RULES.levels.party) + _DEPT_LEVEL_WORDS + RULES.levels.department_qualifiers  # 市委组织部, 同级财政: departments only
 _LEVEL_JOIN = "(?:、|和|及)"
 
 # the level part in front of a department: 市 / 各设区市 / 市和区、县 / 省、自治区、直辖市
@@ -97,6 +97,7 @@ _LIST_TAIL = re.compile(
     f"(?:(?P<direct>{_alt(RULES.list.tails)})"
     f"|等(?P<mid>[{HAN}]{{0,10}}?)(?P<head>{_alt(RULES.list.tail_heads)}))")
 _ROLE_VERB = re.compile(f"(?:{_alt(RULES.list.role_verbs)})")
+_MODAL_FOLLOWER = re.compile(f"(?!{_alt(RULES.list.modal_not_words)})(?:{_alt(RULES.list.modal_followers)})")
 # suffixes a list can share: 住房城乡建设、自然资源主管部门
 _SHARED_SUFFIXES = {s for s in RULES.office_suffixes
                     if s.endswith(("部门", "机构", "委员会")) or s in ("局", "厅", "委")}
