@@ -43,7 +43,7 @@ eval: setup
 	  $(BIN)/obligations ingest $(SHARED)/corpus-extra --db outputs/extra.duckdb --no-prefect > /dev/null && \
 	  $(BIN)/obligations eval --gold tests/gold/extra --db outputs/extra.duckdb; \
 	else echo "(no $(SHARED)/corpus-extra beside the checkout: only the seeds are scored)"; fi
-	@if [ -d $(SHARED)/corpus-dev ]; then for set in dev dev2 holdout holdout2 holdout3; do \
+	@if [ -d $(SHARED)/corpus-dev ]; then for set in dev dev2 holdout holdout2 holdout3 holdout4; do \
 	  echo "--- blind gold for documents of corpus-dev (tests/gold/$$set; docs/QUALITY.md says what each set measures)"; \
 	  rm -f outputs/$$set.duckdb; \
 	  $(BIN)/python -c "import json,glob,sys; [print(json.load(open(p))['file']) for p in sorted(glob.glob('tests/gold/$$set/*.json'))]" \
