@@ -39,10 +39,11 @@ _CRITERIA_LEAD = re.compile(RULES.criteria_lead)
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
-_YEAR_MONTH = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}月)?(?:\d{1,2}日)?"
+_YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
+_YEAR_MONTH = rf"{_YEAR}年(?:\d{{1,2}}月)?(?:\d{{1,2}}日)?"
 _DATED_OPENING = re.compile(rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~){_YEAR_MONTH})?(?:以来)?[，,]")
 # the year a sentence opens with (1995年我国共发生…; 一九八〇年九月…): before the document's own year, it reports
-_OPENING_YEAR = re.compile(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})年")
+_OPENING_YEAR = re.compile(rf"^\s*({_YEAR})年")
 
 
 def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool,
@@ -306,12 +307,12 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         sentence = text[unit.start:unit.end]
         units = fields.within("units", unit.start, unit.end)
-        sets_criteria = sentence.rstrip().endswith(("：", ":")) and bool(_CRITERIA_LEAD.search(sentence)) \
+        lead_in = sentence.rstrip().endswith(("：", ":"))  # a sentence that opens a list
+        sets_criteria = lead_in and bool(_CRITERIA_LEAD.search(sentence)) \
             and modality.parse(sentence, ExtractContext()) is not None
         if sets_criteria:
             criteria.open(unit, structure)
-        if sentence.rstrip().endswith(("：", ":")) and not (
-                _has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words)):
+        if lead_in and not (_has_any(sentence, RULES.courtesy_words) or _has_any(sentence, RULES.lead_in_words)):
             # a lead-in is a duty when it says so (负责…，履行下列职责：), not when it narrates
             # (我们采取了以下几方面的措施：)
             duties = duty_lists.names_duties(sentence)
@@ -326,7 +327,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             if not doers and not sets_criteria:
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
-        elif sentence.rstrip().endswith(("：", ":")) or not is_duty_sentence(
+        elif lead_in or not is_duty_sentence(
                 sentence, unit, doc_type, bool(units), issued.year if issued else None):
             at = _instruction(text, unit.start, unit.end)
             if at is not None and (at == unit.start or _has_any(sentence, RULES.lead_in_words)):
@@ -382,7 +383,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         ob.citations = fields.within("citations", unit.start, unit.end)
         # a duty list's items are cut at their commas (a 职责 section's, a lead-in's: not an item headed
         # by a body's name elsewhere); the lead-in itself (…，履行下列职责：) is not
-        commas = not sentence.rstrip().endswith(("：", ":")) and (context.in_section or (
+        commas = not lead_in and (context.in_section or (
             listing.duties and bool(listing.doers) and unit.block_index != listing.lead_in))
         obligations += duty_lists.split(text, ob, unit.start, unit.end, fields, brackets, commas)
         previous = ob

@@ -6,9 +6,9 @@ from __future__ import annotations
 from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
-from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION,
-    _EFFECTIVE_FROM_ISSUE, _EVENT_BEFORE, _EVENT_BEFORE_WORD, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END, _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
-    _RELATIVE_LEAD)
+from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EFFECTIVE_FROM_ISSUE, _EVENT_BEFORE,
+    _EVENT_BEFORE_WORD, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END,
+    _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT, _RELATIVE_LEAD)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
 from extractors.deadlines.cues import _compact
 
