@@ -42,7 +42,7 @@ def roles_for(text: str, start: int, end: int, units: list[Match], header: str |
     if not units:
         return []
     return [LinkedUnit(m, role) for m, role in zip(units, roles.assign_roles(text, start, end, units, header=header))
-            if not roles.is_recipient(text, start, m)]
+            if not roles.is_bystander(text, start, m, units)]
 
 
 def merge_units(first: list[LinkedUnit], more: list[LinkedUnit]) -> list[LinkedUnit]:

@@ -49,9 +49,16 @@ class CueRule(RuleTable):
         return self
 
 
-class RecipientRule(RuleTable):
-    before: list[str]
+class BystanderRule(RuleTable):
+    before: list[str] = []
     after: list[str] = []
+    alone_acts: bool = False  # a unit matched alone in its clause is no bystander
+
+    @model_validator(mode="after")
+    def _anchored(self) -> BystanderRule:
+        if not self.before and not self.after:
+            raise ValueError("a bystander rule needs words before or after the unit")
+        return self
 
 
 class RoleRules(RuleTable):
@@ -61,7 +68,8 @@ class RoleRules(RuleTable):
     shared_cues: list[str]
     subject_tail_heads: list[str]
     blocked: list[str]
-    recipients: list[RecipientRule]
+    recipients: list[BystanderRule]
+    authorities: list[BystanderRule]
 
     @model_validator(mode="after")
     def _consistent(self) -> RoleRules:
@@ -99,18 +107,42 @@ _GROUP_JOIN = re.compile(f"(?:等[^，,；;。、]{{0,8}}?(?:{alternation(RULES.
 _MAX_PRE_GAP = 8
 
 
-_RECIPIENT = [(re.compile(f"(?:{alternation(r.before)})(?:[及和、]|各|有关)*$"),
-               re.compile(f"(?:[、及和]|等|有关|相关|部门|单位)*(?:{alternation(r.after)})") if r.after else None)
-              for r in RULES.recipients]
+# between the cue and the unit, or the unit and its verb: other units of one list (masked as □), a
+# party committee (no unit: 党中央、国务院; 区委、区政府), connectors, 各 / 有关 / 所在地 / 同级, a short
+# bracket (有关部门（单位）)
+_LIST_GAP = (r"(?:[及和、或□]|党中央|党委|[省市区县]委|各|有关|相关|所在地?|同级|上级|本级|部门|单位|等"
+             r"|[（(][^（()）]{0,6}[）)])*")
+_BYSTANDER = [(re.compile(f"(?:{alternation(r.before)}){_LIST_GAP}$") if r.before else None,
+               re.compile(f"{_LIST_GAP}(?:{alternation(r.after)})") if r.after else None, r.alone_acts)
+              for r in [*RULES.recipients, *RULES.authorities]]
+_WINDOW = 16
 
 
-def is_recipient(text: str, start: int, unit: Match) -> bool:
-    """Whether the unit only receives what the clause's doer sends (向区国动办报告, 报区民政局备案,
-    抄送市财政局): the addressee of a report or a filing, not a body given a responsibility
-    (ANNOTATION.md: units are the bodies given one)."""
-    before = re.sub(r"\s+", "", text[max(start, unit.start - 12):unit.start])
-    after = re.sub(r"\s+", "", text[unit.end:unit.end + 12])
-    return any(b.search(before) and (a is None or a.match(after)) for b, a in _RECIPIENT)
+def _masked(text: str, lo: int, hi: int, others: list[Match]) -> str:
+    """text[lo:hi] without spaces, each other unit inside it replaced by □."""
+    parts, pos = [], lo
+    for m in sorted(others, key=lambda m: m.start):
+        if m.end <= pos or m.start >= hi:
+            continue
+        parts.append(text[pos:max(pos, m.start)] + "□")
+        pos = max(pos, m.end)
+    parts.append(text[pos:hi] if pos < hi else "")
+    return re.sub(r"\s+", "", "".join(parts))
+
+
+def is_bystander(text: str, start: int, unit: Match, others: list[Match] = ()) -> bool:
+    """Whether the unit is named without being given the duty (ANNOTATION.md: units are the bodies
+    given a responsibility): the addressee of a report or a filing (向区国动办报告, 报区民政局备案,
+    抄送市财政局), or an authority the duty answers to — one that approves (经国务院批准), whose
+    rules or decisions are followed (按照市政府有关规定, 国务院发布的《…》, 党中央、国务院交办的), or under
+    whose lead it is done (在市委、市政府的领导下). Other units of the same list (`others`, the clause's
+    units) may stand between: 向国务院、有关省人民政府通报. An approver with no other unit in its
+    clause decides alone and stays (rules with alone_acts)."""
+    others = [m for m in others if m is not unit]
+    before = _masked(text, max(start, unit.start - _WINDOW), unit.start, others)
+    after = _masked(text, unit.end, unit.end + _WINDOW, others)
+    return any((b is None or b.search(before)) and (a is None or a.match(after)) and not (alone and not others)
+               for b, a, alone in _BYSTANDER)
 
 
 def role_from_header(header: str | None) -> str | None:
