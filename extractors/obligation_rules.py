@@ -28,6 +28,7 @@ class ObligationRules(RuleTable):
     target_openers: list[str]
     instructing_reply_endings: list[str]
     criteria_lead: str
+    list_opening_end: str
 
 
 RULES = load_rules(ObligationRules, "obligations.yaml")

@@ -36,6 +36,7 @@ _DIRECTIVE_CUES = frozenset(RULES.directive_cues)
 _PRINCIPLE = re.compile(RULES.principle_pattern)
 # a lead-in that sets conditions or standards (申请人应同时满足以下条件：)
 _CRITERIA_LEAD = re.compile(RULES.criteria_lead)
+_LIST_OPENING_END = re.compile(f"(?:{RULES.list_opening_end})$")
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
@@ -307,7 +308,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         sentence = text[unit.start:unit.end]
         units = fields.within("units", unit.start, unit.end)
-        lead_in = sentence.rstrip().endswith(("：", ":"))  # a sentence that opens a list
+        lead_in = sentence.rstrip().endswith(("：", ":")) or bool(_LIST_OPENING_END.search(sentence.rstrip()))
         sets_criteria = lead_in and bool(_CRITERIA_LEAD.search(sentence)) \
             and modality.parse(sentence, ExtractContext()) is not None
         if sets_criteria:
@@ -316,9 +317,12 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             # a lead-in is a duty when it says so (负责…，履行下列职责：), not when it narrates
             # (我们采取了以下几方面的措施：)
             duties = duty_lists.names_duties(sentence)
-            doers = [u for u in roles_for(text, unit.start, unit.end, _outside(units, fields.citations))
-                     if u.role in ("lead", "implement") and not u.match.value.generic
-                     ] if modality.parse(sentence, ExtractContext()) or duties else []
+            named = [u for u in roles_for(text, unit.start, unit.end, _outside(units, fields.citations))
+                     if not u.match.value.generic] if modality.parse(sentence, ExtractContext()) or duties else []
+            # the doers are the bodies that lead or carry out; a body that assists (居民委员会应当协助政府…，
+            # 履行下列职责：) still leads the duties listed as its own when no other body is named
+            doers = [u for u in named if u.role in ("lead", "implement")] \
+                or ([LinkedUnit(u.match, "lead") for u in named] if duties else [])
             # the duties a lead-in lists as a body's own (镇政府消防工作职责：) are what it answers for:
             # it leads them, unless the lead-in states its role (应当落实属地责任，履行下列职责：)
             if duties and not _has_any(sentence, list(roles.RULES.cues)):
