@@ -27,7 +27,8 @@ _LEVEL_JOIN = "(?:、|和|及)"
 _DEPT_LEVEL = f"各?(?:{_alt(_DEPT_LEVEL_WORDS)})(?:{_LEVEL_JOIN}(?:{_alt(_DEPT_LEVEL_WORDS)}))*"
 _DEPT_LEVEL_RE = re.compile(_DEPT_LEVEL)
 # the level part in front of a government: any level, or a qualifier (本级, 县级以上, 当地)
-_GOV_LEVEL = (f"各?(?:{_alt(_ALL_LEVEL_WORDS + RULES.government_qualifiers)})"
+# (省级以上, 市级以上地方: a level and every level above it)
+_GOV_LEVEL = (f"各?(?:{_alt(_ALL_LEVEL_WORDS + RULES.government_qualifiers)})(?:以上(?:地方)?)?"
               f"(?:{_LEVEL_JOIN}(?:{_alt(_ALL_LEVEL_WORDS)}))*")
 
 
