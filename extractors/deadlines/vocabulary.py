@@ -37,6 +37,7 @@ class _MonthPeriod(RuleTable):
     day: int | None
     first_day: int
     precision: Precision
+    not_before: list[str] = []  # words that make the part a word of its own (3月初步建成)
 
 
 class _EffectiveVerbs(RuleTable):
