@@ -60,6 +60,11 @@ def _compact_len(text: str) -> int:
     return len(_HAN.findall(text))
 
 
+# what a heading naming a body says after its name when it lists the body's duties: 职责, 主要职责,
+# 消防安全职责 (a short qualifier, then 职责)
+_DUTIES_TITLE = re.compile(r"[\u4e00-\u9fff]{0,6}职责(?:分工)?")
+
+
 def names_duties(text: str) -> bool:
     """A heading or lead-in that announces duties (四、职责分工; 镇政府消防工作职责：; 履行下列职责：),
     not one that exhorts (三、加强领导，明确职责)."""
@@ -99,7 +104,8 @@ class DutyContext:
 
 
 def _heading_doers(text: str, start: int, end: int, units: list[Match]) -> list[LinkedUnit]:
-    """The bodies of a numbered heading that is nothing but their names: （一）区建管委, 2.区财政局："""
+    """The bodies of a numbered heading that is nothing but their names (（一）区建管委, 2.区财政局：),
+    or their names and a word for their duties (2.1.1国家粮食应急工作指挥部职责: they lead them)."""
     if not units:
         return []
     head = _NUMBER_PREFIX.match(text, start)
@@ -109,9 +115,13 @@ def _heading_doers(text: str, start: int, end: int, units: list[Match]) -> list[
     for m in units:
         for i in range(max(m.start, offset), min(m.end, end)):
             left[i - offset] = " "
-    if _compact_len(re.sub(r"[、，,和及与：:。\s]", "", "".join(left))) > 1:
-        return []
-    return [u for u in roles_for(text, start, end, units) if not u.match.value.generic]
+    leftover = re.sub(r"[、，,和及与：:。\s]", "", "".join(left))
+    named = [u for u in roles_for(text, start, end, units) if not u.match.value.generic]
+    if _compact_len(leftover) <= 1:
+        return named
+    if _DUTIES_TITLE.fullmatch(leftover):
+        return [LinkedUnit(u.match, "lead") for u in named]
+    return []
 
 
 @dataclass

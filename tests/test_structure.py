@@ -46,6 +46,8 @@ def test_the_example_table_covers_heads_bodies_and_signatures():
     ("（2）开展试点", 4, "（2）"),
     ("①优先配建", 5, "①"),
     ("第十二条 新建住宅小区应当按照规划要求配套建设养老服务设施", 1, "第十二条"),
+    ("2.1.1国家粮食应急工作指挥部职责", 3, "2.1.1"),  # a 预案's decimal numbering (GB/T 1.1)
+    ("4.2 省级粮食应急状态的应急响应", 2, "4.2"),
 ])
 def test_numbering(line, level, label):
     num = numbering_of(line)
@@ -55,6 +57,9 @@ def test_numbering(line, level, label):
 @pytest.mark.parametrize("line", [
     "2020年4月10日前完成",  # a year is not an item number
     "1.5万平方米的配套用房",
+    "1.5倍以上",  # a decimal quantity is no decimal numbering
+    "2.2019年街镇生活垃圾分类目标任务分解表",  # 2. then a year: arabic_dot, not 2.20
+    "19.23",
     "为切实解决我市社区配套设施不足",
     "一是问题导向、务求实效",
 ])

@@ -235,6 +235,8 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
         number = _ITEM_NUMBER.match(s, b)
         if number and number.end() <= m.start():
             b = number.end()  # （二）现场指挥部要…: the item's number is no part of the name
+        while b < m.start() and s[b] in "）)":
+            b += 1  # （1）国家粮食…指挥部: the run stopped inside the number, at its closing bracket
         if m.start() == b and m.group() in _STANDALONE_SUFFIXES:
             pass  # 工作专班负责…, 指挥部要…: an ad-hoc body named by its kind alone is still one
         elif m.start() - b < 2 or not _is_cjk(s[b]) or s.endswith("的", 0, b):

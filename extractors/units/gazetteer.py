@@ -130,6 +130,7 @@ class NamedBodyRules(RuleTable):
     max_name: int
     name_stops: list[str]
     standalone_suffixes: list[str]
+    duties_titles: list[str]
 
 
 class LocalAuthorityRules(RuleTable):

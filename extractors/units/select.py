@@ -73,6 +73,16 @@ def _alone(v: CompactView, c: _Cand) -> bool:
     return c.end == len(v.s) or v.s[c.end] in "\n\t"
 
 
+def _titles_duties(v: CompactView, c: _Cand) -> bool:
+    """Whether the candidate heads a list of its own duties (2.1.1国家粮食应急工作指挥部职责, …指挥部
+    主要职责：): followed by a duties word that ends its line."""
+    for word in RULES.named_bodies.duties_titles:
+        end = c.end + len(word)
+        if v.s.startswith(word, c.end) and (end == len(v.s) or v.s[end] in "\n\t：:"):
+            return True
+    return False
+
+
 def _select(v: CompactView) -> list[_Cand]:
     atoms, others = _raw_candidates(v)
     departments = _department_units(v, atoms)
@@ -104,7 +114,7 @@ def _select(v: CompactView) -> list[_Cand]:
         elif c.kind == "named":
             # a named body acts (申通集团配合…) or stands alone in its cell or line (a 实施主体 column)
             # (one named by its kind alone, 工作专班, must act: 专班 alone on a line ends a wrapped name)
-            decided[c.start] = _subject_ok(v, c, by_start, decided) or (
+            decided[c.start] = _subject_ok(v, c, by_start, decided) or _titles_duties(v, c) or (
                 _alone(v, c) and v.s[c.start:c.end] not in _STANDALONE_SUFFIXES)
         elif c.kind == "local":
             decided[c.start] = (_alone(v, c) or _followed_by_body_word(v.s, c.end)) \
