@@ -25,10 +25,17 @@ _YEAR = (
 )
 _MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
-_YEAR_PERIOD = rf"(?:年?(?:{alternation(RULES.year_periods)})(?:{_S}(?:{alternation(RULES.period_end_suffixes)}))?)"
-_MONTH_PERIOD = "|".join(
-    re.escape(word) + (f"(?!{alternation(period.not_before)})" if period.not_before else "")
-    for word, period in sorted(RULES.month_periods.items(), key=lambda kv: -len(kv[0])))
+
+
+def _periods(table: dict) -> str:
+    """An alternation of period words, longest first, each unless followed by one of its
+    not_before words (初 but not 初步)."""
+    return "|".join(re.escape(word) + (f"(?!{alternation(period.not_before)})" if period.not_before else "")
+                    for word, period in sorted(table.items(), key=lambda kv: -len(kv[0])))
+
+
+_YEAR_PERIOD = rf"(?:年?(?:{_periods(RULES.year_periods)})(?:{_S}(?:{alternation(RULES.period_end_suffixes)}))?)"
+_MONTH_PERIOD = _periods(RULES.month_periods)
 # A weekday in brackets after a day: 6月15日（星期四）前
 _WEEKDAY = r"(?:[（(](?:星期|周|礼拜)[一二三四五六日天][）)])"
 _MONTH_TAIL = (

@@ -31,6 +31,7 @@ class _YearPeriod(RuleTable):
     month: int
     first_month: int
     precision: Precision
+    not_before: list[str] = []  # words that make the period a word of its own (2020年初步建成)
 
 
 class _MonthPeriod(RuleTable):
