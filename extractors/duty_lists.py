@@ -26,6 +26,7 @@ from extractors.fields import FieldMatches
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
 from extractors.rules import RuleTable, alternation, load_rules
 from extractors.text import HAN
+from extractors.units.cells import cell_bodies
 
 
 class DutyListRules(RuleTable):
@@ -36,6 +37,8 @@ class DutyListRules(RuleTable):
     completion_tail: str
     condition_ends: list[str]
     stage_task_words: list[str]
+    opening_name_not_words: list[str]
+    max_office_name: int
 
 
 RULES = load_rules(DutyListRules, "duty_lists.yaml")
@@ -105,7 +108,30 @@ class DutyContext:
 
 def _heading_doers(text: str, start: int, end: int, units: list[Match]) -> list[LinkedUnit]:
     """The bodies of a numbered heading that is nothing but their names (（一）区建管委, 2.区财政局：),
-    or their names and a word for their duties (2.1.1国家粮食应急工作指挥部职责: they lead them)."""
+    or their names and a word for their duties (2.1.1国家粮食应急工作指挥部职责: they lead them);
+    also when the names open the item as a sentence of their own (2.派出所。配合开展…; 3.服务办。牵头…),
+    where an office the gazetteer does not know is read by its last word, as in a units cell."""
+    doers = _names_only(text, start, end, units)
+    if doers:
+        return doers
+    head = _NUMBER_PREFIX.match(text, start)
+    opening = _OPENING_NAMES.match(text, head.end() if head else start, end)
+    if not opening:
+        return []
+    close = opening.end() - 1
+    if any(word in text[opening.start():close] for word in RULES.opening_name_not_words):
+        return []
+    known = [m for m in units if m.end <= close]
+    unknown = [m for m in cell_bodies(text, opening.start(), close, known) if m.end - m.start <= RULES.max_office_name]
+    found = sorted(known + unknown, key=lambda m: m.start)
+    return _names_only(text, start, close, found)
+
+
+# the names a numbered item opens with, closed by 。 or ：(2.派出所。 3.服务办：)
+_OPENING_NAMES = re.compile(rf"[{HAN}、，,和及与（）()]{{2,24}}?[。：:]")
+
+
+def _names_only(text: str, start: int, end: int, units: list[Match]) -> list[LinkedUnit]:
     if not units:
         return []
     head = _NUMBER_PREFIX.match(text, start)
