@@ -67,8 +67,11 @@ class ItemBrackets:
         self.starts = [s for s, _ in found]
         self.ends = [e for _, e in found]
 
-    def covering(self, start: int, end: int) -> list[tuple[int, int]]:
-        """The brackets that assign the sentence text[start:end]."""
+    def covering(self, start: int, end: int, paragraph_start: int = 0) -> list[tuple[int, int]]:
+        """The brackets that assign the sentence text[start:end], which stands in the paragraph
+        starting at `paragraph_start`: one inside it, else the next one in its item, else the last
+        one before it in its own paragraph (a later paragraph after an item's last bracket, 由…牵头，
+        会同…推进, is not assigned by it)."""
         k = bisect.bisect_left(self.starts, start)
         inside = [b for b in self.found[k:bisect.bisect_right(self.starts, end)] if b[1] <= end]
         if inside:
@@ -77,7 +80,7 @@ class ItemBrackets:
         if after < len(self.found):
             return [self.found[after]]
         before = bisect.bisect_right(self.ends, start)
-        return [self.found[before - 1]] if before else []
+        return [self.found[before - 1]] if before and self.found[before - 1][0] >= paragraph_start else []
 
 
 @dataclass

@@ -165,7 +165,7 @@ class ItemScope:
         span = (self.doc.blocks[lo].start, self.doc.blocks[hi].end)
         if span not in self._items:
             self._items[span] = assignment.ItemBrackets(self._brackets_of(*span))
-        return self._items[span].covering(unit.start, unit.end)
+        return self._items[span].covering(unit.start, unit.end, self.doc.blocks[b].start)
 
     def _brackets_of(self, start: int, end: int) -> list[tuple[int, int]]:
         if (start, end) not in self._brackets:
