@@ -39,6 +39,8 @@ class DutyListRules(RuleTable):
     stage_task_words: list[str]
     opening_name_not_words: list[str]
     max_office_name: int
+    setting_up_verbs: list[str]
+    set_up_bodies: list[str]
 
 
 RULES = load_rules(DutyListRules, "duty_lists.yaml")
@@ -148,6 +150,28 @@ def _names_only(text: str, start: int, end: int, units: list[Match]) -> list[Lin
     if _DUTIES_TITLE.fullmatch(leftover):
         return [LinkedUnit(u.match, "lead") for u in named]
     return []
+
+
+def established_bodies(text: str) -> list[tuple[int, LinkedUnit]]:
+    """(position, body) of each body the text sets up (建立国务院职业教育工作部际联席会议（以下简称联席会议）
+    制度, 成立区城市更新工作领导小组): a duty section that names no body (一、主要职能) lists the duties of
+    the body set up last before it, who leads them."""
+    from extractors import units  # units imports this package's neighbours; read lazily
+    out = []
+    for m in _SETS_UP.finditer(text):
+        name_start, name_end = m.start("name"), m.end("name")
+        found = [u for u in units.extract(text[name_start:name_end], ExtractContext())
+                 if u.end == name_end - name_start and not u.value.generic]
+        if found:
+            u = found[-1]
+            match = Match(u.field, u.start + name_start, u.end + name_start, u.surface, u.value)
+            out.append((m.start(), LinkedUnit(match, "lead")))
+    return out
+
+
+_SETS_UP = re.compile(rf"(?:{alternation(RULES.setting_up_verbs)})[^。；;，,\n]{{0,24}}?"
+                      rf"(?P<name>[{HAN}]{{2,30}}?(?:{alternation(RULES.set_up_bodies)}))"
+                      r"(?=[（(，,。；;\n]|制度|$)")
 
 
 @dataclass

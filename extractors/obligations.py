@@ -283,6 +283,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     in_list, heading_doers = False, []
     standing = assignment.standing_assignments(doc, structure, fields)
     item_subject = duty_lists.ItemSubject()
+    established = duty_lists.established_bodies(text)
     ordinal_items = duty_lists.OrdinalItems()
     for unit in structure.units:
         listing.follow(doc, structure, unit)
@@ -363,6 +364,11 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             ob.units = merge_units(list(listing.doers), ob.units)
         elif heading_doers and not _has_subject(ob):
             ob.units = merge_units(list(heading_doers), ob.units)
+        elif context.in_section and not _has_subject(ob):
+            # 一、主要职能 in a document that sets up a body: that body's duties
+            founded = [body for at, body in established if at < unit.start]
+            if founded:
+                ob.units = merge_units([founded[-1]], ob.units)
         for s_, e_ in brackets:  # the item's assignment applies to each of its duties
             ob.units = merge_units(ob.units, roles_for(text, s_, e_, fields.within("units", s_, e_)))
         # …以下均需试点城市政府落实，不再列出: the brackets no longer name the standing body

@@ -12,7 +12,7 @@ from extractors.rules import alternation
 from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
-    _GROUP_NAME_STOP, _HEADS, _INSTITUTION, _INSTITUTION_MODAL, _NAMED_STOP, _NAMED_SUFFIX, _LEADING_GROUP,
+    _GROUP_NAME_STOP, _HEADS, _JOINT_MEETING, _MEETING_NAME_STOP, _INSTITUTION, _INSTITUTION_MODAL, _NAMED_STOP, _NAMED_SUFFIX, _LEADING_GROUP,
     _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
     _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _BRANCH, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
     _WEAK_KEY)
@@ -263,6 +263,23 @@ def _leading_groups(v: CompactView) -> list[_Cand]:
     return out
 
 
+def _joint_meetings(v: CompactView) -> list[_Cand]:
+    """国务院职业教育工作部际联席会议, 联席会议办公室: keyed 联席会议; kind "named", so it counts where it
+    acts (select: _subject_ok, a duties heading)."""
+    out = []
+    s = v.s
+    for m in _JOINT_MEETING.finditer(s):
+        if _followed_by_noun(s, m.end()) or s.startswith("制度", m.end()):
+            continue  # 建立…联席会议制度, 联席会议成员
+        b = m.start()
+        limit = max(0, b - RULES.joint_meeting.max_name)
+        while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
+                and not _MEETING_NAME_STOP.search(s, max(0, b - 4), b):
+            b -= 1
+        out.append(_Cand(b, m.end(), RULES.joint_meeting.key, None, False, "named", priority=1))
+    return out
+
+
 _LOCAL_AUTHORITY = re.compile(alternation(RULES.local_authority.words))
 
 
@@ -280,7 +297,7 @@ def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
     """(departments incl. bare words, everything else) before any context check."""
     departments = _departments(v) + _branches(v)
     others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _addressed_institutions(v) \
-        + _named_bodies(v) + _leading_groups(v) \
+        + _named_bodies(v) + _leading_groups(v) + _joint_meetings(v) \
         + _local_authorities(v)
     others += _generics(v, departments + others)
     return departments, others

@@ -182,6 +182,7 @@ class UnitRules(RuleTable):
     addressed_institutions: AddressedInstitutionRules
     short_names: ShortNameRules
     leading_group: LeadingGroupRules
+    joint_meeting: LeadingGroupRules
     named_bodies: NamedBodyRules
     local_authority: LocalAuthorityRules
     cell_bodies: CellBodyRules

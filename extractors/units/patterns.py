@@ -115,7 +115,17 @@ _INSTITUTION = re.compile(_alt(RULES.addressed_institutions.names))
 _INSTITUTION_MODAL = re.compile(f"(?:[、和及与](?:{_alt(RULES.addressed_institutions.names)}))*"
                                 f"(?:{_alt(RULES.addressed_institutions.modals)})")
 _LEADING_GROUP = re.compile(_alt(RULES.leading_group.heads))
-_GROUP_NAME_STOP = re.compile(f"(?:{_alt(RULES.leading_group.name_stops)})$")
+
+
+def _name_stop(stops: list[str]) -> re.Pattern:
+    """Where a group's name begins, looking back: after one of `stops`; 由 stops it, but not inside
+    自由 (国务院自由贸易试验区工作部际联席会议)."""
+    return re.compile(f"(?:{_alt([w for w in stops if w != '由'])}{'|(?<!自)由' if '由' in stops else ''})$")
+
+
+_GROUP_NAME_STOP = _name_stop(RULES.leading_group.name_stops)
+_JOINT_MEETING = re.compile(_alt(RULES.joint_meeting.heads))
+_MEETING_NAME_STOP = _name_stop(RULES.joint_meeting.name_stops)
 _NAMED_SUFFIX = re.compile(_alt(RULES.named_bodies.suffixes))
 # a branch: 公安青浦分局 (the function's head words, a district name, a branch suffix)
 _BRANCH = re.compile(f"(?P<head>{_alt([h for h, (_, kind) in _HEADS.items() if kind == 'stem'])})"
