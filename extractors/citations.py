@@ -9,6 +9,8 @@ Public API:
 What is found:
   * document numbers: 建科规〔2020〕7号, 苏发改社会发 [2024] 184号 -> code "苏发改社会发〔2024〕184号"
     (any of 〔〕[]()［］【】（）﹝﹞ around the year, spaces dropped);
+  * decree numbers: 国务院令第379号, （住房和城乡建设部令第11号）, （市政府第16号令) -> the code as written,
+    without spaces; after a title only in brackets;
   * standard codes: GB 50180-2018, GB/T 50378-2019, DB 50/T 543-2014, T/CECS 1234-2021
     -> code without spaces ("DB50/T543-2014");
   * 《titles》, nested 〈〉 kept, with the code that follows them in brackets as ONE citation
@@ -64,6 +66,7 @@ class CitationRules(unquoted_titles.Words):
     attachment_markers: list[str]
     alias_markers: list[str]
     own_plan_patterns: list[str]
+    decree_issuer_ends: list[str]
 
     @field_validator(
         "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",
@@ -116,12 +119,19 @@ _STANDARD_CODE = (
     rf"(?:{_SP}{_DASH}{_SP}(?P<stdyear>\d{{4}}))?)(?![\dA-Za-z])"
 )
 
+# A decree's number (国务院令第379号, 住房和城乡建设部令第11号, 市政府第16号令, 市政府令第23号): an issuer
+# ending in a body word, 令, the serial; or the serial then 号令. The issuer is short and glued to it.
+_DECREE_NUMBER = (
+    rf"(?P<issuer>[{HAN}]{{1,12}}?(?:{alternation(RULES.decree_issuer_ends)}))"
+    rf"(?:令{_SP}第{_SP}\d{{1,4}}{_SP}号|{_SP}第{_SP}\d{{1,4}}{_SP}号令)"
+)
+_DECREE_NUMBER_RE = re.compile(_DECREE_NUMBER)
 _DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
 _STANDARD_CODE_RE = re.compile(_STANDARD_CODE)
 # A code right after a title: optional bracket, then the code (the abbreviation of a document
 # number starts right after the bracket).
 _CODE_AFTER_TITLE_RE = re.compile(
-    rf"\s*(?P<open>[（(\[［【]{_SP})?(?:{_DOC_NUMBER}|{_STANDARD_CODE})(?P<close>{_SP}[）)\]］】])?"
+    rf"\s*(?P<open>[（(\[［【]{_SP})?(?:{_DOC_NUMBER}|{_STANDARD_CODE}|{_DECREE_NUMBER})(?P<close>{_SP}[）)\]］】])?"
 )
 _LEAD_WORD_RE = re.compile(alternation(RULES.code_lead_words))
 # Trailing qualifiers of a title that do not change what it names: （试行）, (修订), （2018年版）.
@@ -246,6 +256,9 @@ def _code_after_title(text: str, pos: int) -> re.Match | None:
         # a document number after a title must start right at the bracket: （渝委发〔2018〕26号）
         if m.group("open") is None or _normalise_doc_number(m) is None:
             return None
+    elif m.group("issuer") is not None:
+        if m.group("open") is None:  # 《…办法》（住房和城乡建设部令第11号）: a decree's number is bracketed
+            return None
     elif not _plausible_standard(m):
         return None
     return m
@@ -308,6 +321,11 @@ def _code_mentions(text: str, taken: list[tuple[int, int]], ctx: ExtractContext)
             if title_start is not None and close and not _overlaps(title_start, start, taken):
                 start, end = title_start, end + close.end()
         found.append(Match(FIELD, start, end, text[start:end], parse(text[start:end], ctx)))
+    for m in _DECREE_NUMBER_RE.finditer(text):
+        issuer = _trim_abbreviation(m.group("issuer"))
+        start = m.end("issuer") - len(issuer)
+        if issuer and not _overlaps(start, m.end(), taken + [(f.start, f.end) for f in found]):
+            found.append(Match(FIELD, start, m.end(), text[start:m.end()], parse(text[start:m.end()], ctx)))
     for m in _STANDARD_CODE_RE.finditer(text):
         if not _plausible_standard(m) or _overlaps(m.start("std"), m.end("std"), taken):
             continue
@@ -351,6 +369,13 @@ def parse(surface: str, ctx: ExtractContext) -> CitationValue | None:
     std = next((m for m in _STANDARD_CODE_RE.finditer(rest) if _plausible_standard(m)), None)
     if std is not None:
         return CitationValue("standard", _normalise_standard_code(std.group("std")), title)
+    decree = _DECREE_NUMBER_RE.search(rest)
+    if decree is not None and _DOC_NUMBER_RE.search(rest) is None:
+        issuer = decree.group("issuer")
+        if not rest[:decree.start("issuer")].rstrip().endswith(("（", "(", "[", "［", "【")):
+            issuer = _trim_abbreviation(issuer)  # 根据国务院令第379号; a bracket holds the issuer whole
+        if issuer:
+            return CitationValue("document", re.sub(r"\s+", "", issuer + rest[decree.end("issuer"):decree.end()]), title)
     for doc in _DOC_NUMBER_RE.finditer(rest):
         code = _normalise_doc_number(doc)
         abbr = _trim_abbreviation(doc.group("abbr"))
