@@ -18,8 +18,17 @@ def doc_type_of_title(title: str | None) -> DocType | None:
     t = _strip_title_tail(title)
     for word, kind in TITLE_ENDINGS:
         if t.endswith(word):
-            return kind
+            return _letter_type(t) if kind == "other" and word == "函" else kind
     return None
+
+
+def _letter_type(title: str) -> DocType:
+    """A letter (函) is of the kind its subject says: one that hands a document over (关于印发…的函) is
+    a notice, one that reports what was done with a request (…办理情况的函) a reply; else other."""
+    for kind, words in RULES.letter_subjects.items():
+        if any(w in title for w in words):
+            return kind
+    return "other"
 
 
 def _strip_title_tail(title: str) -> str:

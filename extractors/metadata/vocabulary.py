@@ -120,6 +120,7 @@ class MetadataRules(RuleTable):
 
     title_endings: dict[DocType, list[str]]
     body_cues: dict[DocType, list[str]]
+    letter_subjects: dict[DocType, list[str]]
     header_keys: dict[HeaderRole, list[str]]
     trailer_markers: list[str]
     chrome_markers: list[str]
@@ -131,7 +132,7 @@ class MetadataRules(RuleTable):
 
     @model_validator(mode="after")
     def _consistent(self) -> MetadataRules:
-        for table_name in ("title_endings", "body_cues", "header_keys", "adoption_events"):
+        for table_name in ("title_endings", "body_cues", "header_keys", "adoption_events", "letter_subjects"):
             seen: dict[str, str] = {}
             for kind, words in getattr(self, table_name).items():
                 for w in words:
