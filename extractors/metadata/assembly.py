@@ -149,6 +149,12 @@ def _jurisdiction(issuers: list[Found], frame: Frame, title: Found | None,
     if areas:
         return lowest_common(areas), "issuers"
     if names and all(is_national(n) for n in names):
+        # a national reply concerns the area that asked (国务院办公厅关于四川省…办理情况的函 → 四川省)
+        if title is not None and doc_type_of_title(str(title.value)) == "reply":
+            asked = compact(str(title.value)).partition("关于")[2]
+            area = leading_area(asked) if asked else None
+            if area is not None:
+                return area, "title"
         return NATIONAL, "issuers"
     if title is not None and not str(title.value).startswith("关于"):
         area = leading_area(compact(str(title.value)))  # 北京市居家养老服务条例, 江津区…任务清单
