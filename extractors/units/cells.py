@@ -1,7 +1,8 @@
 """Bodies of a units cell: a cell under 牵头部门 / 责任单位 / 实施主体 names bodies by its column
 header, so an item of its list that ends in a body word is a body whatever its name: internal
 divisions (设施养护处, 客运处), centres (道运中心, 市港航中心), associations (行业协会). Such a body
-keeps its name as written, without a level in front (市港航中心 → 港航中心), as annotators key it.
+keeps its name as written, without a level or a street in front (市港航中心 → 港航中心, 街道消委办 →
+消委办), as annotators key it.
 What the unit extractor found keeps its reading; a bracket after a body names its divisions
 (市交通委（科信处、宣传处）: the commission answers) and adds none; generic items (各相关部门和单位)
 and items without a body word (——, 全市) add none.
@@ -19,6 +20,7 @@ _ITEM = re.compile(f"[{HAN}]+")
 _SEPARATORS = re.compile(f"(?:{_alt(RULES.list.connectors)})")
 _BODY_END = re.compile(f"(?:{_alt(RULES.cell_bodies.suffixes)})$")
 _NOT_BODY = re.compile(_alt(RULES.cell_bodies.not_body_words))
+_TOWN = re.compile(_alt(RULES.cell_bodies.town_prefixes))
 
 
 def _masked(text: str, start: int, end: int, known: list[Match]) -> str:
@@ -67,7 +69,7 @@ def cell_bodies(text: str, start: int, end: int, known: list[Match]) -> list[Mat
                 at = e
                 if len(name) > RULES.cell_bodies.max_chars or _NOT_BODY.search(name):
                     continue
-                level = _DEPT_LEVEL_RE.match(name)
+                level = _DEPT_LEVEL_RE.match(name) or _TOWN.match(name)  # 市港航中心, 街道消委办
                 key = name[level.end():] if level and len(name) - level.end() >= 2 else name
                 out.append(Match(FIELD, s, e, text[s:e], UnitValue(name=name, canonical=key, level=None,
                                                                       generic=False)))

@@ -151,6 +151,7 @@ class CellBodyRules(RuleTable):
     not_body_words: list[str]
     min_chars: int
     max_chars: int
+    town_prefixes: list[str]
 
 
 class ShortNameRules(RuleTable):
