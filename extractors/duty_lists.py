@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors import clauses, modality
+from extractors import clauses, modality, units
 from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
@@ -67,7 +67,7 @@ def _compact_len(text: str) -> int:
 
 # what a heading naming a body says after its name when it lists the body's duties: 职责, 主要职责,
 # 消防安全职责 (a short qualifier, then 职责)
-_DUTIES_TITLE = re.compile(r"[\u4e00-\u9fff]{0,6}职责(?:分工)?")
+_DUTIES_TITLE = re.compile(rf"[{HAN}]{{0,6}}职责(?:分工)?")
 
 
 def names_duties(text: str) -> bool:
@@ -156,7 +156,6 @@ def established_bodies(text: str) -> list[tuple[int, LinkedUnit]]:
     """(position, body) of each body the text sets up (建立国务院职业教育工作部际联席会议（以下简称联席会议）
     制度, 成立区城市更新工作领导小组): a duty section that names no body (一、主要职能) lists the duties of
     the body set up last before it, who leads them."""
-    from extractors import units  # units imports this package's neighbours; read lazily
     out = []
     for m in _SETS_UP.finditer(text):
         name_start, name_end = m.start("name"), m.end("name")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -118,7 +119,7 @@ _BYSTANDER = [(re.compile(f"(?:{alternation(r.before)}){_LIST_GAP}$") if r.befor
 _WINDOW = 16
 
 
-def _masked(text: str, lo: int, hi: int, others: list[Match]) -> str:
+def _others_marked(text: str, lo: int, hi: int, others: list[Match]) -> str:
     """text[lo:hi] without spaces, each other unit inside it replaced by □."""
     parts, pos = [], lo
     for m in sorted(others, key=lambda m: m.start):
@@ -130,7 +131,7 @@ def _masked(text: str, lo: int, hi: int, others: list[Match]) -> str:
     return re.sub(r"\s+", "", "".join(parts))
 
 
-def is_bystander(text: str, start: int, unit: Match, others: list[Match] = ()) -> bool:
+def is_bystander(text: str, start: int, unit: Match, others: Sequence[Match] = ()) -> bool:
     """Whether the unit is named without being given the duty (ANNOTATION.md: units are the bodies
     given a responsibility): the addressee of a report or a filing (向区国动办报告, 报区民政局备案,
     抄送市财政局), or an authority the duty answers to — one that approves (经国务院批准), whose
@@ -139,8 +140,8 @@ def is_bystander(text: str, start: int, unit: Match, others: list[Match] = ()) -
     units) may stand between: 向国务院、有关省人民政府通报. An approver with no other unit in its
     clause decides alone and stays (rules with alone_acts)."""
     others = [m for m in others if m is not unit]
-    before = _masked(text, max(start, unit.start - _WINDOW), unit.start, others)
-    after = _masked(text, unit.end, unit.end + _WINDOW, others)
+    before = _others_marked(text, max(start, unit.start - _WINDOW), unit.start, others)
+    after = _others_marked(text, unit.end, unit.end + _WINDOW, others)
     return any((b is None or b.search(before)) and (a is None or a.match(after)) and not (alone and not others)
                for b, a, alone in _BYSTANDER)
 
