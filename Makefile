@@ -41,7 +41,9 @@ eval: setup
 	@if [ -d $(SHARED)/corpus-extra ]; then \
 	  echo "--- beyond the seeds: real documents with independent gold (tests/gold/extra)"; \
 	  $(BIN)/obligations ingest $(SHARED)/corpus-extra --db outputs/extra.duckdb --no-prefect > /dev/null && \
-	  $(BIN)/obligations eval --gold tests/gold/extra --db outputs/extra.duckdb; \
+	  $(BIN)/obligations eval --gold tests/gold/extra --db outputs/extra.duckdb && \
+	  echo "--- the other four documents of corpus-extra, golded after the fifth round (tests/gold/extra2)" && \
+	  $(BIN)/obligations eval --gold tests/gold/extra2 --db outputs/extra.duckdb; \
 	else echo "(no $(SHARED)/corpus-extra beside the checkout: only the seeds are scored)"; fi
 	@if [ -d $(SHARED)/corpus-dev ]; then for set in dev dev2 holdout holdout2 holdout3 holdout4; do \
 	  echo "--- blind gold for documents of corpus-dev (tests/gold/$$set; docs/QUALITY.md says what each set measures)"; \
