@@ -20,7 +20,7 @@ Precision = Literal["day", "month", "year"]
 YearSource = Literal["stated", "title", "issued"]
 Comparator = Literal["eq", "ge", "gt", "le", "lt", "approx", "range"]
 QuotaDirection = Literal["increase", "decrease", "level"]
-QuotaKind = Literal["target", "threshold", "eligibility", "price", "budget", "frequency"]
+QuotaKind = Literal["target", "threshold", "eligibility", "price", "budget", "frequency", "penalty"]
 CitationKind = Literal["standard", "document"]
 DocType = Literal["notice", "opinion", "plan", "reply", "table", "standard", "other"]
 Level = Literal["national", "province", "city", "district", "town", "community"]
@@ -152,7 +152,7 @@ class QuotaRecord(Record):
     per_value: float | None = None
     per_unit: str | None = None
     comparator: Comparator
-    kind: QuotaKind = Field("threshold", description="target, threshold, eligibility, price, budget, frequency")
+    kind: QuotaKind = Field("threshold", description="target, threshold, eligibility, price, budget, frequency, penalty")
     direction: QuotaDirection | None = Field(None, description="increase, decrease, level; NULL when none is stated")
     target_date: dt.date | None = Field(None, description="the date the target is for (到2025年…达到40%以上)")
     same_as: str | None = Field(None, description="the quota_id of the earlier statement this one repeats")

@@ -52,12 +52,12 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     matches = []
     prev_end = 0
     for r in _merge_bounds(readings, text):
-        if _is_penalty(r, text):
-            continue
         left = max(prev_end, _clause_start(text, r.start))
         subject = _subject(text, r, left)
         direction = kinds.direction(text, r, _clause_start(text, r.number_start))
-        value = _value(r, subject, direction, kinds.kind(text, r, direction, r.reached))
+        # a fine (处十万元以上五十万元以下罚款) is a sanction on a breach, not a requirement: kind penalty
+        kind = "penalty" if _is_penalty(r, text) else kinds.kind(text, r, direction, r.reached)
+        value = _value(r, subject, direction, kind)
         matches.append(Match(FIELD, r.start, r.end, text[r.start:r.end], value))
         prev_end = r.end
     return filter_spans(matches)

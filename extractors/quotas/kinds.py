@@ -1,6 +1,6 @@
 """What a quota is: the direction it asks for and its kind (EXTRACTION.md §quotas, issue 16).
 
-kind, first that holds:
+kind, first that holds (a fine, 处…罚款, is `penalty` before any of these: extractors/quotas/__init__.py):
   eligibility  who or what qualifies, not what is required of them: an age (年满18周岁), a bound
                followed by 的 or by the entity it selects (5万平方米以上商场, 500万元以下企业,
                排放量小于200立方米的…)

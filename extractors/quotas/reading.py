@@ -314,5 +314,5 @@ def _merge_bounds(readings: list[_Reading], text: str) -> list[_Reading]:
 
 
 def _is_penalty(r: _Reading, text: str) -> bool:
-    """处十万元以上五十万元以下罚款: a sanction, not a requirement."""
+    """处十万元以上五十万元以下罚款: a fine, a sanction on a breach (stored with kind penalty)."""
     return r.kind == "money" and text[r.end:r.end + 6].lstrip(" \u3000").startswith(tuple(RULES.penalty_words))
