@@ -29,6 +29,7 @@ class ObligationRules(RuleTable):
     instructing_reply_endings: list[str]
     criteria_lead: str
     list_opening_end: str
+    consequence_clause: str
 
 
 RULES = load_rules(ObligationRules, "obligations.yaml")

@@ -37,6 +37,7 @@ _PRINCIPLE = re.compile(RULES.principle_pattern)
 # a lead-in that sets conditions or standards (申请人应同时满足以下条件：)
 _CRITERIA_LEAD = re.compile(RULES.criteria_lead)
 _LIST_OPENING_END = re.compile(f"(?:{RULES.list_opening_end})$")
+_CONSEQUENCE = re.compile(RULES.consequence_clause)
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
@@ -395,6 +396,14 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         # by a body's name elsewhere); the lead-in itself (…，履行下列职责：) is not
         commas = not lead_in and (context.in_section or (
             listing.duties and bool(listing.doers) and unit.block_index != listing.lead_in))
-        obligations += duty_lists.split(text, ob, unit.start, unit.end, fields, brackets, commas)
+        obligations += [piece for piece in duty_lists.split(text, ob, unit.start, unit.end, fields, brackets, commas)
+                        if not _is_consequence(text[piece.start:piece.end], piece)]
         previous = ob
     return obligations
+
+
+def _is_consequence(clause: str, ob: Obligation) -> bool:
+    """构成犯罪的，依法追究刑事责任。: a legal consequence stated for a case, naming no body to carry it
+    out, is the law's sanction, not a duty (obligations.yaml consequence_clause)."""
+    named = any(ob.start <= u.match.start and u.match.end <= ob.end for u in ob.units)
+    return not named and bool(_CONSEQUENCE.fullmatch(_NUMBER_PREFIX.sub("", clause.strip(), count=1)))
