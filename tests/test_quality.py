@@ -88,12 +88,13 @@ def test_beyond_the_seeds(quality_db):
 @needs(EXTRA)
 def test_regulations_golded_after_the_rules(quality_db):
     """The other four documents of corpus-extra (provincial and municipal 条例), golded blind after the
-    fifth round's rules were written: first sight 0.909 with the code of 4e6d78f (docs/QUALITY.md)."""
+    fifth round's rules were written: first sight 0.909 with the code of 4e6d78f, 0.923 after its
+    misses were read (docs/QUALITY.md)."""
     e = _scored(quality_db, GOLD_EXTRA2)
     assert e["documents_missing"] == []
-    assert e["overall_f1"] >= 0.88, e
+    assert e["overall_f1"] >= 0.90, e
     for field in ["deadlines", "units", "citations", "quotas", "obligations", "link.units"]:
-        assert e[field]["f1"] >= 0.62, (field, e[field])
+        assert e[field]["f1"] >= 0.74, (field, e[field])
 
 
 # measured (docs/QUALITY.md), floors a little under: overall, and each field
