@@ -29,7 +29,7 @@ from extractors.base import ExtractContext, Match, filter_spans
 from extractors.quotas.vocabulary import FIELD, RULES, Comparator, QuotaRules, QuotaValue, UnitKind
 from extractors.quotas.grammar import _QUANTITY
 from extractors.quotas.basis import _bases
-from extractors.quotas.reading import (_clause_start, _is_penalty, _is_requirement, _merge_bounds, _read,
+from extractors.quotas.reading import (_clause_start, _is_requirement, _merge_bounds, _read,
     _share_list_cues, _value, in_past_year_sentence)
 from extractors.quotas.subject import _subject
 from extractors.quotas import kinds
@@ -55,9 +55,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
         left = max(prev_end, _clause_start(text, r.start))
         subject = _subject(text, r, left)
         direction = kinds.direction(text, r, _clause_start(text, r.number_start))
-        # a fine (处十万元以上五十万元以下罚款) is a sanction on a breach, not a requirement: kind penalty
-        kind = "penalty" if _is_penalty(r, text) else kinds.kind(text, r, direction, r.reached)
-        value = _value(r, subject, direction, kind)
+        value = _value(r, subject, direction, kinds.kind(text, r, direction, r.reached))
         matches.append(Match(FIELD, r.start, r.end, text[r.start:r.end], value))
         prev_end = r.end
     return filter_spans(matches)

@@ -1,6 +1,7 @@
 """What a quota is: the direction it asks for and its kind (EXTRACTION.md §quotas, issue 16).
 
-kind, first that holds (a fine, 处…罚款, is `penalty` before any of these: extractors/quotas/__init__.py):
+kind, first that holds:
+  penalty      a fine (处十万元以上五十万元以下罚款): a sanction on a breach, not a requirement
   eligibility  who or what qualifies, not what is required of them: an age (年满18周岁), a bound
                followed by 的 or by the entity it selects (5万平方米以上商场, 500万元以下企业,
                排放量小于200立方米的…)
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 
 from extractors.quotas.grammar import _SP, _VERB_OBJECT
-from extractors.quotas.reading import _Reading
+from extractors.quotas.reading import _Reading, _is_penalty
 from extractors.quotas.vocabulary import RULES
 from extractors.rules import alternation
 from schemas.records import QuotaDirection, QuotaKind
@@ -44,6 +45,8 @@ def direction(text: str, r: _Reading, clause_start: int) -> QuotaDirection | Non
 
 
 def kind(text: str, r: _Reading, direction_: QuotaDirection | None, reached: bool) -> QuotaKind:
+    if _is_penalty(r, text):
+        return "penalty"
     if r.kind == "age":
         return "eligibility"
     if r.kind == "frequency":

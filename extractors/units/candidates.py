@@ -245,19 +245,24 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
     return out
 
 
+def _group_name_start(v: CompactView, head_start: int, max_name: int, stop: re.Pattern) -> int:
+    """Where a group's name begins, running back from its head (…工作领导小组, …部际联席会议) over
+    Chinese characters to a stop word, a gap or max_name characters."""
+    s, b = v.s, head_start
+    limit = max(0, b - max_name)
+    while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] and not stop.search(s, max(0, b - 4), b):
+        b -= 1
+    return b
+
+
 def _leading_groups(v: CompactView) -> list[_Cand]:
     out = []
     s = v.s
     for m in _LEADING_GROUP.finditer(s):
         if _followed_by_noun(s, m.end()):
             continue  # 领导小组组成人员名单
-        b = m.start()
-        limit = max(0, b - RULES.leading_group.max_name)
-        while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
-                and not _GROUP_NAME_STOP.search(s, max(0, b - 4), b):
-            b -= 1
-        name = s[b:m.end()]
-        lv = _DEPT_LEVEL_RE.match(name)
+        b = _group_name_start(v, m.start(), RULES.leading_group.max_name, _GROUP_NAME_STOP)
+        lv = _DEPT_LEVEL_RE.match(s[b:m.end()])
         out.append(_Cand(b, m.end(), RULES.leading_group.key, _level_of(lv.group()) if lv else None, False,
                          "group", priority=1))
     return out
@@ -271,11 +276,7 @@ def _joint_meetings(v: CompactView) -> list[_Cand]:
     for m in _JOINT_MEETING.finditer(s):
         if _followed_by_noun(s, m.end()) or s.startswith("制度", m.end()):
             continue  # 建立…联席会议制度, 联席会议成员
-        b = m.start()
-        limit = max(0, b - RULES.joint_meeting.max_name)
-        while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
-                and not _MEETING_NAME_STOP.search(s, max(0, b - 4), b):
-            b -= 1
+        b = _group_name_start(v, m.start(), RULES.joint_meeting.max_name, _MEETING_NAME_STOP)
         out.append(_Cand(b, m.end(), RULES.joint_meeting.key, None, False, "named", priority=1))
     return out
 
