@@ -28,6 +28,12 @@ _NUMERAL_CHARS = "〇○零一二两三四五六七八九十百千万亿"
 # a number is read whole (an atomic group: 二十五万 is not retried as 二十五), and only from the
 # start of its run, so a long run of digits or numerals costs linear time
 _WHOLE_NUMBER = rf"(?>{NUMBER})"
+# a number scaled by 万/亿 with no unit, right after a noun that names what it counts (人口超过十万):
+# one fixed-width lookbehind per noun and comparator written between
+_IMPLIED_AFTER = "|".join(
+    f"(?<={re.escape(noun + word)})" for noun in RULES.implied_units
+    for word in ["", *_COMPARATOR_WORDS, *RULES.reach_words])
+_IMPLIED = rf"(?:{_IMPLIED_AFTER}){_SP}(?P<in>{_WHOLE_NUMBER}){_SP}(?P<imult>{_MULT})?(?!{_SP}(?:{_UNIT}|[0-9０-９.．]))"
 # one quantity: a ratio written with 百分之/千分之, or a number (or range) with its unit.
 # A number glued to Latin letters, digits, '.', '/' or '_' is part of a code (DB50/T543, v2.1).
 _QUANTITY = re.compile(
@@ -38,6 +44,7 @@ _QUANTITY = re.compile(
     rf"|(?<![0-9０-９A-Za-z.．/_{_NUMERAL_CHARS}])(?P<n1>{_WHOLE_NUMBER})"
     rf"(?:{_SP}(?P<m1>{_MULT})?{_SP}(?P<u1>{_UNIT})?{_SP}(?:{_SEP}){_SP}(?P<n2>{_WHOLE_NUMBER}))?"
     rf"{_SP}(?P<infix>{_INFIX})?{_SP}(?P<mult>{_MULT})?{_SP}(?P<unit>{_UNIT})"
+    rf"|{_IMPLIED}"
 )
 # a comparator before the number, with the modal that may lead it (应不少于, 原则上不超过)
 _COMPARATOR_BEFORE = re.compile(
@@ -82,7 +89,8 @@ _VERB_OBJECT = re.compile(
     rf"(?:第[{_NUMERAL_CHARS}\d]{{1,3}}|“[{HAN}]{{1,12}}”|(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,{RULES.requirement_verb_gap}}}")
 _GOVERNING_VERB = re.compile(alternation(RULES.requirement_verbs))
 _NARRATION_MARKER = re.compile(alternation(RULES.narration_markers))
-_OBJECT_PREPOSITION = re.compile(rf"(?:{alternation(RULES.object_prepositions)}){_SP}$")
+_OBJECT_PREPOSITION = re.compile(
+    rf"(?:{alternation(RULES.object_prepositions)}){_SP}(?:(?:{alternation(RULES.object_scopes)}){_SP})?$")
 # 达到70%, 分别达到65%和55%: the number is a minimum
 _REACH = re.compile(
     rf"(?:{alternation(RULES.reach_words)}){_SP}(?:(?:{alternation(RULES.reach_adverbs)}){_SP})*$")

@@ -151,6 +151,17 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
         if low is None or (m.group("pn2") and high is None):
             return None
         rule_kind, unit, factors, first_factors = "measure", "%", (factor,), (factor,)
+    elif m.group("in"):
+        # 常住人口超过十万: a number scaled by 万/亿 that counts what the noun before it names
+        if not (m.group("imult") or m.group("in").rstrip(" \u3000")[-1] in RULES.multipliers):
+            return None
+        low, high = _number(m.group("in")), None
+        if low is None:
+            return None
+        noun = max((n for n in RULES.implied_units if text.rfind(n, 0, number_start) >= number_start - 12),
+                   key=lambda n: text.rfind(n, 0, number_start))
+        unit, rule_kind = RULES.implied_units[noun], "count"
+        factors = first_factors = (RULES.multipliers.get(m.group("imult") or "", 1.0),)
     else:
         rule = _UNIT_BY_FORM[m.group("unit")]
         if rule.kind == "ignored":

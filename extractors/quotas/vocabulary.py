@@ -73,6 +73,7 @@ class QuotaRules(RuleTable):
     units: list[_UnitRule] = Field(min_length=1)
     percent_prefixes: dict[str, float]
     multipliers: dict[str, float]
+    implied_units: dict[str, str]
     comparators_before: _ComparatorsBefore
     comparators_after: dict[str, Comparator]
     comparators_infix: dict[str, Comparator]
@@ -85,6 +86,7 @@ class QuotaRules(RuleTable):
     narration_markers: list[str]
     ordinal_prefixes: list[str] = Field(min_length=1)
     object_prepositions: list[str]
+    object_scopes: list[str]
     reach_words: list[str]
     reach_adverbs: list[str]
     unit_not_before: list[str]
@@ -108,7 +110,7 @@ class QuotaRules(RuleTable):
 
     _not_blank = field_validator(
         "deadline_suffixes", "duration_frames", "range_separators", "requirement_verbs", "narration_markers", "narration_nouns", "name_suffixes", "penalty_words",
-        "object_prepositions", "reach_words", "reach_adverbs", "unit_not_before", "eligibility_heads", "standard_nouns",
+        "object_prepositions", "object_scopes", "reach_words", "reach_adverbs", "unit_not_before", "eligibility_heads", "standard_nouns",
         "unit_column_headers", "indicator_headers", "not_value_headers",
         "subject_trailing_words", "subject_left_boundaries", "subject_after_skip", "subject_stop_words",
     )(_no_blank)
