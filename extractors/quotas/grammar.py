@@ -94,6 +94,10 @@ _OBJECT_PREPOSITION = re.compile(
 # 达到70%, 分别达到65%和55%: the number is a minimum
 _REACH = re.compile(
     rf"(?:{alternation(RULES.reach_words)}){_SP}(?:(?:{alternation(RULES.reach_adverbs)}){_SP})*$")
+# a duration stated as the length of a period (有效期为三年, 质保期（两年）) or kept for (留存五年)
+_STATED_LENGTH = re.compile(
+    rf"(?:(?:{alternation(RULES.period_nouns)}){_SP}(?:{alternation(RULES.comparators_before.leading_modals)})?"
+    rf"{_SP}为?{_SP}[（(]?|(?:{alternation(RULES.keeping_verbs)})){_SP}$")
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 # between two quantities of one list: 65%和55%, 城市公园1座、口袋公园3个
 _LIST_JOIN = re.compile(rf"{_SP}[和、及与或]{_SP}")

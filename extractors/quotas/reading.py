@@ -11,7 +11,7 @@ from extractors.quotas.vocabulary import Comparator, QuotaValue, RULES, UnitKind
 from schemas.records import QuotaDirection, QuotaKind
 from extractors.quotas.grammar import (_CJK_RUN, _CLAUSE_END_RE, _COMPARATOR_AFTER, _COMPARATOR_BEFORE,
     _COMPARATOR_GAP, _GAP_BREAK, _GOVERNING_VERB, _LOOKBACK, _NARRATION_MARKER, _OBJECT_PREPOSITION, _ORDINAL,
-    _LIST_JOIN, _LIST_JOIN_NOUN, _PER_SLASH, _REACH, _SENTENCE_END, _UNIT_NOT_BEFORE, _VERB_OBJECT, _number, _scaled)
+    _LIST_JOIN, _LIST_JOIN_NOUN, _PER_SLASH, _REACH, _SENTENCE_END, _STATED_LENGTH, _UNIT_NOT_BEFORE, _VERB_OBJECT, _number, _scaled)
 from extractors.quotas.basis import _Basis
 
 
@@ -34,6 +34,7 @@ class _Reading:
     article: bool                # 一个 / 一所 with nothing else: an article
     cue_before: Comparator | None = None   # the comparator written before the number (不少于, 达到)
     reached: bool = False                  # 达到70%: a level to reach
+    stated_length: bool = False            # 有效期为三年, 留存五年: the length of a period
 
 
 _QUANTITY_CLOSES = re.compile(r"[ \u3000]*(?:[，,。；;]|$)")
@@ -239,6 +240,7 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
         high=_scaled(high, *factors) if high is not None else None,
         comparator=comparator, explicit_comparator=explicit, basis=basis, governed=governed, article=article,
         cue_before=cue_before, reached=reached,
+        stated_length=rule_kind == "duration" and _STATED_LENGTH.search(text, clause_start, start) is not None,
     )
 
 
@@ -271,7 +273,7 @@ def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
         if following.lstrip(" \u3000").startswith(tuple(RULES.deadline_suffixes)):
             return False                                                 # 三十日内: a deadline
         # 6个月以上; a range too (参加3-12个月的见习), but not a plan's time frame (用3-5年时间)
-        return (r.explicit_comparator and r.comparator != "eq") or (
+        return (r.explicit_comparator and r.comparator != "eq") or r.stated_length or (
             r.comparator == "range" and not following.lstrip(" \u3000").startswith(tuple(RULES.duration_frames))
             and not text[:r.number_start].endswith("每"))                 # 每1-2周: how often, not how long
     if r.kind == "frequency":

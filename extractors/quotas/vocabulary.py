@@ -79,6 +79,8 @@ class QuotaRules(RuleTable):
     comparators_infix: dict[str, Comparator]
     deadline_suffixes: list[str]
     duration_frames: list[str]
+    period_nouns: list[str]
+    keeping_verbs: list[str]
     range_separators: list[str] = Field(min_length=1)
     per_basis: _PerBasis
     requirement_verbs: list[str]
@@ -109,7 +111,7 @@ class QuotaRules(RuleTable):
     not_value_headers: list[str]
 
     _not_blank = field_validator(
-        "deadline_suffixes", "duration_frames", "range_separators", "requirement_verbs", "narration_markers", "narration_nouns", "name_suffixes", "penalty_words",
+        "deadline_suffixes", "duration_frames", "period_nouns", "keeping_verbs", "range_separators", "requirement_verbs", "narration_markers", "narration_nouns", "name_suffixes", "penalty_words",
         "object_prepositions", "object_scopes", "reach_words", "reach_adverbs", "unit_not_before", "eligibility_heads", "standard_nouns",
         "unit_column_headers", "indicator_headers", "not_value_headers",
         "subject_trailing_words", "subject_left_boundaries", "subject_after_skip", "subject_stop_words",
