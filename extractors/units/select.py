@@ -114,8 +114,10 @@ def _select(v: CompactView) -> list[_Cand]:
         elif c.kind == "named":
             # a named body acts (申通集团配合…) or stands alone in its cell or line (a 实施主体 column)
             # (one named by its kind alone, 工作专班, must act: 专班 alone on a line ends a wrapped name)
+            # or is the agent after 由/会同 (由中国农业发展银行会同中国储备粮管理总公司及时清算…)
             decided[c.start] = _subject_ok(v, c, by_start, decided) or _titles_duties(v, c) or (
-                _alone(v, c) and v.s[c.start:c.end] not in _STANDALONE_SUFFIXES)
+                _alone(v, c) and v.s[c.start:c.end] not in _STANDALONE_SUFFIXES) or (
+                _after_lead_in(v, c.start) and not _followed_by_noun(v.s, c.end))
         elif c.kind == "local":
             decided[c.start] = (_alone(v, c) or _followed_by_body_word(v.s, c.end)) \
                 and not _followed_by_noun(v.s, c.end) and not v.s.startswith(tuple(RULES.local_authority.not_before), c.end)
