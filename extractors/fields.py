@@ -83,8 +83,9 @@ def extract_fields(text: str, meta: DocumentMetadata | None, ctx: ExtractContext
 
 
 def _with_short_names(text: str, found: list[Match], ctx: ExtractContext) -> list[Match]:
-    """The units, and the later mentions of the short names the text gives them (以下简称“联席办”)."""
-    return filter_spans(found + units.short_name_units(text, found, ctx))
+    """The units, and the later mentions of the short names the text gives them (以下简称“联席办”) and
+    of the offices bodies set up (指挥部下设办公室)."""
+    return filter_spans(found + units.short_name_units(text, found, ctx) + units.set_up_office_units(text, found, ctx))
 
 
 def _code(code: str | None) -> str:

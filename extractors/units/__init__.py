@@ -36,7 +36,7 @@ from __future__ import annotations
 from extractors.units.gazetteer import FIELD, RULES, TERRITORIAL_KEYS, Level, UnitRules, UnitValue, is_territorial
 from extractors.units.read import extract, parse
 from extractors.units.self_reference import resolve_self, self_references
-from extractors.units.short_names import short_name_units
+from extractors.units.short_names import set_up_office_units, short_name_units
 
 __all__ = ["FIELD", "RULES", "TERRITORIAL_KEYS", "Level", "UnitRules", "UnitValue", "extract", "is_territorial", "parse", "resolve_self",
-           "self_references", "short_name_units"]
+           "self_references", "set_up_office_units", "short_name_units"]

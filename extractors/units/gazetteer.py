@@ -154,8 +154,15 @@ class CellBodyRules(RuleTable):
     town_prefixes: list[str]
 
 
+class SetUpOfficeRules(RuleTable):
+    verb: str = Field(min_length=1)
+    office: str = Field(min_length=1)
+    keyed_as_owner: list[str]
+
+
 class ShortNameRules(RuleTable):
     office_words: list[str]
+    set_up_office: SetUpOfficeRules
 
 
 class AddressedInstitutionRules(RuleTable):

@@ -6,6 +6,11 @@ the first of the units, for a list: 街道办事处、镇人民政府…(以下�
 right before the bracket, or, when that is an office the gazetteer does not know (联席会议下设办公室
 (以下简称“联席办”)), the short name itself. A short name the gazetteer already reads (区国动办) is
 left to it.
+
+An office a body sets up (国家粮食应急工作指挥部下设办公室，负责日常工作) is named the same way: the
+bare 办公室 after it is that body's office wherever it acts (办公室承担以下职责：, 办公室要…), keyed
+as the body's office (国家粮食应急工作指挥部办公室) — or as the body itself where the gazetteer keys a
+group and its office as one (领导小组下设办公室 → 领导小组).
 """
 from __future__ import annotations
 
@@ -18,6 +23,11 @@ from extractors.units.patterns import _CONNECTOR
 
 _SHORT_NAME = re.compile(r"[（(]\s*(?:以下简称|下称|以下称)\s*[“\"「]?(?P<name>[\u4e00-\u9fff]{2,12})[”\"」]?\s*[）)]")
 _OFFICE_BEFORE = re.compile(f"(?:{alternation(RULES.short_names.office_words)})$")
+_SET_UP = RULES.short_names.set_up_office
+_OFFICE_WORD = re.compile(re.escape(_SET_UP.office))
+# the office acts: a body word right after it (办公室承担…, 办公室要…), also after the comma that closes
+# the clause setting it up (…下设办公室，负责日常工作)
+_ACTS = re.compile(rf"[，,]?(?:{alternation(RULES.body_followers)})")
 
 
 def short_name_units(text: str, units: list[Match], ctx: ExtractContext) -> list[Match]:
@@ -44,6 +54,37 @@ def short_name_units(text: str, units: list[Match], ctx: ExtractContext) -> list
             if not any(a < e and s < b for a, b in taken) and not ctx.is_masked(s, e):
                 out.append(Match(FIELD, s, e, name, value))
     return out
+
+
+def set_up_office_units(text: str, units: list[Match], ctx: ExtractContext) -> list[Match]:
+    """The mentions of the office a body sets up (…指挥部下设办公室) from there on, as units where they
+    act (see the module doc); `units` are the units already found, which a mention never overlaps."""
+    taken = [(u.start, u.end) for u in units]
+    out: list[Match] = []
+    set_ups = [(m.start(), m.end()) for m in re.finditer(re.escape(_SET_UP.verb + _SET_UP.office), text)]
+    for n, (start, end) in enumerate(set_ups):
+        owner = next((u for u in units if u.end == start), None)
+        if owner is None:
+            continue
+        canonical = (owner.value.canonical if owner.value.canonical in _SET_UP.keyed_as_owner
+                     else owner.value.name + _SET_UP.office)
+        value = UnitValue(name=owner.value.name + _SET_UP.office, canonical=canonical, level=owner.value.level,
+                          generic=False)
+        until = set_ups[n + 1][0] if n + 1 < len(set_ups) else len(text)  # the next office set up
+        for later in _OFFICE_WORD.finditer(text, end - len(_SET_UP.office), until):
+            s, e = later.span()
+            if (_ACTS.match(text, e) and not any(a < e and s < b for a, b in taken)
+                    and not ctx.is_masked(s, e) and not _is_cjk_before(text, s, start, end)):
+                out.append(Match(FIELD, s, e, text[s:e], value))
+    return out
+
+
+def _is_cjk_before(text: str, s: int, set_up_start: int, set_up_end: int) -> bool:
+    """Whether 办公室 at s is the end of a longer name (区政府办公室) rather than the bare office; the
+    mention right after 下设 is the office itself."""
+    if s == set_up_end - len(_SET_UP.office):
+        return False
+    return s > 0 and "\u4e00" <= text[s - 1] <= "\u9fff"
 
 
 def _run_start(text: str, units: list[Match], last: Match) -> Match:
