@@ -399,7 +399,25 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         obligations += [piece for piece in duty_lists.split(text, ob, unit.start, unit.end, fields, brackets, commas)
                         if not _is_consequence(text[piece.start:piece.end], piece)]
         previous = ob
-    return obligations
+    return _without_repeats(text, obligations)
+
+
+def _without_repeats(text: str, obligations: list[Obligation]) -> list[Obligation]:
+    """The obligations with each duty once: a document that repeats a sentence word for word (an 意见
+    whose annex restates its measures) states one duty, not two, when the repeat names the same
+    bodies in the same roles and the same limits. Rows of a table that share a text but not their
+    bodies (二季度完成立项 for two facilities) stay apart."""
+    seen: set[tuple] = set()
+    out = []
+    for ob in obligations:
+        key = (re.sub(r"\s+", "", text[ob.start:ob.end]), ob.modality,
+               frozenset((u.match.value.canonical, u.role) for u in ob.units),
+               frozenset((d.match.value.date, d.match.value.kind) for d in ob.deadlines))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(ob)
+    return out
 
 
 def _is_consequence(clause: str, ob: Obligation) -> bool:
