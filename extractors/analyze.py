@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from extractors import allocation, brackets, categories, citations, deadlines, headers, nlp, obligations, quotas, structure, terms
 from extractors.base import ExtractContext, Match, filter_spans
-from extractors.fields import extract_fields
+from extractors.fields import FieldMatches, extract_fields
 from extractors.metadata import extract_metadata
 from schemas.document import Document
 from schemas.records import (BlockRecord, CitationRecord, DeadlineRecord, DocumentRecord, Extraction,
@@ -38,20 +38,26 @@ def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
     return cells
 
 
+def with_table_quotas(doc: Document, fields: FieldMatches, ctx: ExtractContext,
+                      allocated: dict[int, allocation.Allocation], issued: dt.date | None) -> FieldMatches:
+    """`fields` with the quotas a table states by its shape: a cell of a unit column (万平方米 under
+    单位) names a unit, never a quota, and gives its unit to the row's value cells (2 under 2030年目标
+    -> 20000 m2); the quantities of allocation rows."""
+    in_unit_cells = quotas.unit_cells(doc.blocks)
+    return replace(fields, quotas=filter_spans([m for m in fields.quotas if not _inside_any(m, in_unit_cells)]
+                                               + quotas.table_quotas(doc.text, doc.blocks, ctx)
+                                               + allocation.quotas(doc, allocated, issued, ctx)))
+
+
 def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -> Extraction:
     meta = extract_metadata(doc)
     dates = ExtractContext(issued_date=meta.issued_date, plan_year=deadlines.plan_year(meta.title))
     # table cells of a deadline column, and brackets that assign an item (（责任单位：…，长期坚持）)
     ctx = replace(dates, deadline_cells=deadline_cells(doc, dates) + brackets.assignment_brackets(doc.text))
     fields = extract_fields(doc.text, meta, ctx)
-    # a cell of a table's unit column (万平方米 under 单位) names a unit, never a quota; it gives its
-    # unit to the row's value cells (2 under 2030年目标 -> 20000 m2)
-    in_unit_cells = quotas.unit_cells(doc.blocks)
     # rows of allocation tables (福建 | 45 | 50): their quotas here, their obligations in build below
     allocated = allocation.allocations(doc, fields, meta.issued_date)
-    fields = replace(fields, quotas=filter_spans([m for m in fields.quotas if not _inside_any(m, in_unit_cells)]
-                                                 + quotas.table_quotas(doc.text, doc.blocks, ctx)
-                                                 + allocation.quotas(doc, allocated, meta.issued_date, ctx)))
+    fields = with_table_quotas(doc, fields, ctx, allocated, meta.issued_date)
     # the spaCy view of the same spans (jieba tokens, span groups); its tokens give the terms table
     spacy_doc = nlp.to_doc(doc.text, fields)
     st = structure.analyse(doc)

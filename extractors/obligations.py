@@ -209,6 +209,10 @@ def _has_subject(ob: Obligation) -> bool:
     return any(u.role in ("lead", "implement") and not u.match.value.generic for u in ob.units)
 
 
+_MIN_TASK = 6          # Chinese characters a table row's task needs to be a duty
+_MIN_TARGET_TASK = 3   # … when the row also sets a target
+
+
 def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches) -> Obligation | None:
     text = doc.text
     cells = [c for c in block.cells if c.end > c.start]
@@ -229,7 +233,10 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
     task_cells = [c for c, k in zip(cells, classes) if k not in ("deadline", "units")]
     task = max(task_cells, key=lambda c: c.end - c.start, default=None)
     task_text = text[task.start:task.end] if task else text[block.start:block.end]
-    if len(_CJK.findall(task_text)) < 6:
+    # a short task is a row's duty only with a target in the row (新增绿道 | 公里 | 2: an indicator);
+    # without one it is a label (合计, 小计, 备注)
+    min_chars = _MIN_TARGET_TASK if fields.within("quotas", block.start, block.end) else _MIN_TASK
+    if len(_CJK.findall(task_text)) < min_chars:
         return None
     ob = Obligation(block.start, block.end, "table", unit.section_path, unit.block_index,
                     modality.parse(task_text, ExtractContext()) or "must")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractors import analyze as analysis
-from extractors import brackets, obligations, structure
+from extractors import allocation, brackets, obligations, structure
 from extractors.analyze import analyze
 from extractors.base import ExtractContext
 from extractors.fields import extract_fields
@@ -55,8 +55,11 @@ def built(text: str, given: dict) -> list[dict]:
     ctx = dataclasses.replace(dates, deadline_cells=analysis.deadline_cells(doc, dates)
                               + brackets.assignment_brackets(doc.text))
     fields = extract_fields(doc.text, None, ctx)
+    allocated = allocation.allocations(doc, fields, ctx.issued_date)
+    fields = analysis.with_table_quotas(doc, fields, ctx, allocated, ctx.issued_date)
     out = []
-    for ob in obligations.build(doc, structure.analyse(doc), fields, given.get("doc_type"), title=given.get("title")):
+    for ob in obligations.build(doc, structure.analyse(doc), fields, given.get("doc_type"), title=given.get("title"),
+                                issued=ctx.issued_date, allocated=allocated):
         units: dict[str, str] = {}
         for lu in ob.units:
             if not lu.match.value.generic:
