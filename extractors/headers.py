@@ -57,6 +57,8 @@ _HEADER_WORDS = set(RULES.header_words)
 # a header cell is a short label: no digits, no sentence punctuation
 _MAX_LABEL = 10
 _LABEL_PUNCTUATION = re.compile(r"[\d，。；、,.;:：！？]")
+# a short label may list its kinds with 、 (街镇、园区), a longer cell with 、 is a list of names
+_MAX_LISTING_LABEL = 6
 # a year inside a label names a column of an indicator table (2028年目标, 2025年计划)
 _LABEL_YEAR = re.compile(r"(?<!\d)\d{4}年")
 
@@ -75,7 +77,8 @@ def is_header_row(cells: list[str]) -> bool:
     """A header row: at least two cells, all short label words (序号, 主要工作任务, 责任单位,
     2028年目标)."""
     labels = [_LABEL_YEAR.sub("年", c) for c in cells if c]
-    return len(labels) >= 2 and all(len(c) <= _MAX_LABEL and not _LABEL_PUNCTUATION.search(c) for c in labels)
+    return len(labels) >= 2 and all(len(c) <= _MAX_LABEL and not _LABEL_PUNCTUATION.search(
+        c if len(c) > _MAX_LISTING_LABEL else c.replace("、", "")) for c in labels)
 
 
 def repeats_header(cells: list[str], headers: list[str | None]) -> bool:

@@ -18,6 +18,7 @@ from extractors.headers import HeaderClass
     ("牵头单位/配合单位", "units", None),          # two role classes: none of them
     ("主要工作任务", "task", None),
     ("具体措施", "task", None),
+    ("街镇、园区", "units", None),                 # a column of towns: each row's body
     ("序号", None, None),
     ("", None, None),
     (None, None, None),
@@ -30,6 +31,10 @@ def test_a_header_row_is_short_label_words():
     assert headers.is_header_row(["序号", "主要工作任务", "责任单位", "完成时限"])
     assert not headers.is_header_row(["1", "开展排查摸底", "市民政局", "2020年6月底"])
     assert not headers.is_header_row(["序号"])
+    # a short label may list its kinds with 、 (a 街镇 target table); a longer cell with 、 is a list
+    # of names, a data row
+    assert headers.is_header_row(["街镇、园区", "目标任务"])
+    assert not headers.is_header_row(["区建管委、区交通委", "道路整治"])
 
 
 def test_a_row_repeating_the_header_is_recognised():

@@ -21,6 +21,8 @@ _SEPARATORS = re.compile(f"(?:{_alt(RULES.list.connectors)})")
 _BODY_END = re.compile(f"(?:{_alt(RULES.cell_bodies.suffixes)})$")
 _NOT_BODY = re.compile(_alt(RULES.cell_bodies.not_body_words))
 _TOWN = re.compile(_alt(RULES.cell_bodies.town_prefixes))
+_TOWN_NAME = re.compile(f"[{HAN}]{{2,4}}(?:{_alt(RULES.cell_bodies.town_suffixes)})")
+_TOWN_KEY = RULES.local_authority.key  # 镇街
 
 
 def _masked(text: str, start: int, end: int, known: list[Match]) -> str:
@@ -43,6 +45,8 @@ def _masked(text: str, start: int, end: int, known: list[Match]) -> str:
 def _names(piece: str) -> list[str] | None:
     """The body names a piece is made of (a cell whose lines were joined: 设施运行处设施养护处 →
     设施运行处, 设施养护处); None when it does not end in a body word."""
+    if _TOWN_NAME.fullmatch(piece):
+        return [piece]                                   # 罗店镇, 吴淞街道
     if len(piece) < RULES.cell_bodies.min_chars or not _BODY_END.search(piece):
         return None
     for i in range(RULES.cell_bodies.min_chars, len(piece) - RULES.cell_bodies.min_chars + 1):
@@ -71,6 +75,8 @@ def cell_bodies(text: str, start: int, end: int, known: list[Match]) -> list[Mat
                     continue
                 level = _DEPT_LEVEL_RE.match(name) or _TOWN.match(name)  # 市港航中心, 街道消委办
                 key = name[level.end():] if level and len(name) - level.end() >= 2 else name
+                if _TOWN_NAME.fullmatch(name):
+                    key = _TOWN_KEY                               # a town or street: 镇街
                 out.append(Match(FIELD, s, e, text[s:e], UnitValue(name=name, canonical=key, level=None,
                                                                       generic=False)))
     return out

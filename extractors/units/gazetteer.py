@@ -152,6 +152,7 @@ class CellBodyRules(RuleTable):
     min_chars: int
     max_chars: int
     town_prefixes: list[str]
+    town_suffixes: list[str]
 
 
 class SetUpOfficeRules(RuleTable):
