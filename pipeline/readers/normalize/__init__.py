@@ -9,7 +9,8 @@ then, in this order:
 1. folds characters 1:1 (full-width digits/letters to ASCII, odd spaces to ' ') and drops
    zero-width characters;
 2. takes the key/value metadata lines of the head into `header_fields` ("发布机构: …");
-3. drops noise lines: page numbers, numeric junk, bullets, web furniture;
+3. drops noise lines: page numbers, numeric junk, bullets, web furniture (a bare number between
+   two short lines that are no sentences is a cell of a flattened table, and stays);
 4. joins the lines of a paragraph (`Layout`): a PDF dump wrapped every ~28 characters is
    detected from its line-length statistics; PDF lines are joined from their geometry;
 5. removes the spaces that split Chinese text ("2020 年 4 月" -> "2020年4月"), keeping the ones

@@ -27,6 +27,35 @@ class Normalised(BaseModel):
     header_fields: dict[str, str]
 
 
+_BARE_NUMBER = re.compile(r"\s*、?\d{1,3}\s*$")
+_CELL_MAX = 15          # characters of a short line that may be a cell of a flattened table
+_SENTENCE_MARK = re.compile(r"[。；;！？!?]")
+
+
+def _without_noise(items: list[Item]) -> list[Item]:
+    """The items without noise lines (page numbers, numeric junk, bullets, furniture). A bare number
+    between two short lines that are no sentences (江桥镇 / 39 / 221) is a cell of a table that reached
+    us one cell per line and that no reading recovered, not a page number: it stays, so the text keeps
+    the table's figures."""
+    lines = [i for i, item in enumerate(items) if isinstance(item, SourceLine) and item.text.text.strip()]
+    position = {i: k for k, i in enumerate(lines)}
+
+    def cell_like(k: int) -> bool:
+        if not 0 <= k < len(lines):
+            return False
+        text = items[lines[k]].text.text.strip()
+        return len(text) <= _CELL_MAX and not _SENTENCE_MARK.search(text)
+
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, SourceLine) and is_noise_line(item.text.text):
+            k = position.get(i)
+            if not (k is not None and _BARE_NUMBER.match(item.text.text) and cell_like(k - 1) and cell_like(k + 1)):
+                continue
+        out.append(item)
+    return out
+
+
 def normalize(items: list[Item], layout: Layout | None = None) -> Normalised:
     """Normalise the items of one document (see the module docstring for the steps).
 
@@ -37,7 +66,7 @@ def normalize(items: list[Item], layout: Layout | None = None) -> Normalised:
     fields, items = _take_header_fields(items)
     from pipeline.readers.flattened_tables import recover  # it imports this package
     items = recover(items)  # tables flattened one cell per line back into tables, before their row numbers look like page numbers
-    items = [item for item in items if not (isinstance(item, SourceLine) and is_noise_line(item.text.text))]
+    items = _without_noise(items)
     if layout is None:
         layout = detect_layout([item.text.text for item in items if isinstance(item, SourceLine)])
     blocks: list[PendingBlock] = []
