@@ -76,6 +76,21 @@ def test_seed_overall_and_links(seeds):
 
 
 @needs(EXTRA)
+def test_every_stored_span_reads_back_on_every_golded_document(quality_db):
+    """documents.text[start:end] is the stored surface (a unit's name as written) for every value of
+    every document the gold sets cover: a value never claims words its document does not have there."""
+    con = duckdb.connect(str(quality_db), read_only=True)
+    try:
+        for table, column in [("deadlines", "surface"), ("quotas", "surface"), ("citations", "surface"),
+                              ("obligations", "text"), ("obligation_units", "name")]:
+            bad = con.execute(f"""SELECT x.{column}, substr(d.text, x.start + 1, x."end" - x.start)
+                                  FROM {table} x JOIN documents d USING (doc_id)
+                                  WHERE substr(d.text, x.start + 1, x."end" - x.start) <> x.{column}""").fetchall()
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0 and bad == [], (table, bad[:5])
+    finally:
+        con.close()
+
+
 def test_beyond_the_seeds(quality_db):
     """Real gov.cn pages and 条例 annotated independently of the extractors."""
     e = _scored(quality_db, GOLD_EXTRA)

@@ -68,8 +68,7 @@ def set_up_office_units(text: str, units: list[Match], ctx: ExtractContext) -> l
             continue
         canonical = (owner.value.canonical if owner.value.canonical in _SET_UP.keyed_as_owner
                      else owner.value.name + _SET_UP.office)
-        value = UnitValue(name=owner.value.name + _SET_UP.office, canonical=canonical, level=owner.value.level,
-                          generic=False)
+        value = UnitValue(name=_SET_UP.office, canonical=canonical, level=owner.value.level, generic=False)
         until = set_ups[n + 1][0] if n + 1 < len(set_ups) else len(text)  # the next office set up
         for later in _OFFICE_WORD.finditer(text, end - len(_SET_UP.office), until):
             s, e = later.span()
