@@ -58,10 +58,11 @@ MAX_TITLE = 150  # a longer 《…》 is no title (a 《 left open): the titles 
 
 # What a title never runs across: a sentence end, a table cell boundary, a blank-line gap.
 _TITLE_MARKS_RE = re.compile(r"[《》。\t]|\n\n\n")
-# ... except the one tab of a PDF's column layout saved as text, which can split a title whose
-# 《 and 》 stand in one cell (《嘉定区绿化市容\t“十四五”规划》): the tab is read through when the
-# text after it closes the title within the same cell and line, with no other 《 before the 》.
-_TITLE_TAIL_AFTER_TAB_RE = re.compile(r"[^《》。\t\n]{1,40}》")
+# ... except the tabs of a PDF's column layout saved as text, which can split a title whose
+# 《 and 》 stand in one cell (《嘉定区绿化市容\t“十四五”规划》, 《嘉定新城“十四五”规划\t\t建设行动方案》
+# across an empty cell): a tab is read through when the text after it (after any further tabs)
+# closes the title within the same line, with no other 《 before the 》.
+_TITLE_TAIL_AFTER_TAB_RE = re.compile(r"\t*[^《》。\t\n]{1,40}》")
 
 
 def title_spans(text: str) -> list[tuple[int, int]]:

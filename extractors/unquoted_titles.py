@@ -29,6 +29,7 @@ class Words(RuleTable):
     unquoted_announce_words: list[str]
     unquoted_announce_after: list[str]
     unquoted_organs: list[str]
+    unquoted_plan_verbs: list[str]
     document_type_words: list[str]
 
 
@@ -76,9 +77,16 @@ def find(text: str, words: Words) -> list[tuple[int, int, str]]:
     relying = set(words.unquoted_relying_words)
     announcing = set(words.unquoted_announce_words)
     found: list[tuple[int, int, str]] = []
+    plan_tail = re.compile(rf"[{HAN}]{{1,12}}(?:{alternation(words.unquoted_plan_words)})")
     for shape, pattern in (("plan", periodic), ("relied", relied)):
         for m in pattern.finditer(text):
             end = m.end()
+            if shape == "plan":
+                tail = plan_tail.match(text, end)
+                if tail:
+                    end = tail.end()  # 嘉定新城“十四五”规划建设行动方案: the title runs to its last plan word
+                if text[m.start():end].endswith(tuple(words.unquoted_plan_verbs)):
+                    continue          # 嘉定区“十四五”期间计划新增…: 计划 after 期间 plans, it names no plan
             clause = _clause_start(text, m.start())
             last = None
             for lead in leads.finditer(text, clause, m.start()):
