@@ -97,6 +97,12 @@ def _opens_in_the_past(body: str, issued_year: int | None) -> bool:
     return year is not None and year < issued_year
 
 
+def _is_note(text: str, block: Block) -> bool:
+    """A note under a table or list (注：1、…依据“二调”地类填写；2、备注主要填写…): how to read or fill
+    it in, nobody's duty unless it directs someone (obligations.yaml note_openers)."""
+    return text.startswith(tuple(RULES.note_openers), block.start)
+
+
 def _directs(sentence: str) -> bool:
     """Whether a modal verb of RULES.directive_cues (要, 应, 必须, 不得 …) stands in the sentence."""
     return any(m.surface in _DIRECTIVE_CUES for m in modality.cues(sentence, ExtractContext()))
@@ -341,7 +347,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
         elif lead_in or not is_duty_sentence(
-                sentence, unit, doc_type, bool(units), issued.year if issued else None):
+                sentence, unit, doc_type, bool(units), issued.year if issued else None) or (
+                _is_note(text, doc.blocks[unit.block_index]) and not _directs(sentence)):
             at = _instruction(text, unit.start, unit.end)
             if at is not None and (at == unit.start or _has_any(sentence, RULES.lead_in_words)):
                 # …现印发给你们，请认真贯彻执行。 / 请遵照执行。: the addressees are to carry it out
