@@ -188,6 +188,7 @@ class UnitRules(RuleTable):
     non_body_followers: list[str]
     generic: GenericRules
     other_bodies: list[str]
+    other_body_overseers: list[str]
     addressed_institutions: AddressedInstitutionRules
     short_names: ShortNameRules
     leading_group: LeadingGroupRules

@@ -83,6 +83,9 @@ def _titles_duties(v: CompactView, c: _Cand) -> bool:
     return False
 
 
+_OVERSEERS = tuple(RULES.other_body_overseers)
+
+
 def _select(v: CompactView) -> list[_Cand]:
     atoms, others = _raw_candidates(v)
     departments = _department_units(v, atoms)
@@ -110,7 +113,8 @@ def _select(v: CompactView) -> list[_Cand]:
         elif c.kind in ("government", "plural", "strong"):
             decided[c.start] = _territorial_ok(v, c)
         elif c.kind == "other":
-            decided[c.start] = _subject_ok(v, c, by_start, decided)  # 建设单位要…, not 向建设单位提供
+            # 建设单位要…, not 向建设单位提供, nor 督促施工单位对… (the body overseen)
+            decided[c.start] = _subject_ok(v, c, by_start, decided) and not v.s.endswith(_OVERSEERS, 0, c.start)
         elif c.kind == "named":
             # a named body acts (申通集团配合…) or stands alone in its cell or line (a 实施主体 column)
             # (one named by its kind alone, 工作专班, must act: 专班 alone on a line ends a wrapped name)
