@@ -104,17 +104,17 @@ def test_beyond_the_seeds(quality_db):
 def test_regulations_golded_after_the_rules(quality_db):
     """The other four documents of corpus-extra (provincial and municipal 条例), golded blind after the
     fifth round's rules were written: first sight 0.909 with the code of 4e6d78f, 0.923 after its
-    misses were read (docs/QUALITY.md)."""
+    misses were read, 0.926 after the sixth round (docs/QUALITY.md)."""
     e = _scored(quality_db, GOLD_EXTRA2)
     assert e["documents_missing"] == []
-    assert e["overall_f1"] >= 0.90, e
+    assert e["overall_f1"] >= 0.91, e
     for field in ["deadlines", "units", "citations", "quotas", "obligations", "link.units"]:
-        assert e[field]["f1"] >= 0.74, (field, e[field])
+        assert e[field]["f1"] >= 0.77, (field, e[field])
 
 
 # measured (docs/QUALITY.md), floors a little under: overall, and each field
-BLIND_FLOORS = {"dev": (0.96, 0.92), "dev2": (0.94, 0.89), "holdout": (0.91, 0.66), "holdout2": (0.93, 0.88),
-                "holdout3": (0.90, 0.75), "holdout4": (0.82, 0.33)}
+BLIND_FLOORS = {"dev": (0.96, 0.93), "dev2": (0.94, 0.90), "holdout": (0.92, 0.66), "holdout2": (0.94, 0.89),
+                "holdout3": (0.92, 0.82), "holdout4": (0.82, 0.33)}
 
 
 @needs(CORPUS_DEV)
