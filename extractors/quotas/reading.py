@@ -37,6 +37,7 @@ class _Reading:
     stated_length: bool = False            # 有效期为三年, 留存五年: the length of a period
 
 
+_IMPLIED_NOUN_REACH = 12   # characters before a number its implied-unit noun (人口超过…) may stand
 _QUANTITY_CLOSES = re.compile(r"[ \u3000]*(?:[，,。；;]|$)")
 _DIGIT = re.compile(r"[0-9０-９]")
 
@@ -159,8 +160,9 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
         low, high = _number(m.group("in")), None
         if low is None:
             return None
-        noun = max((n for n in RULES.implied_units if text.rfind(n, 0, number_start) >= number_start - 12),
-                   key=lambda n: text.rfind(n, 0, number_start))
+        # the noun the grammar's lookbehind matched: the nearest before the number (a comparator between)
+        noun = max(RULES.implied_units, key=lambda n: text.rfind(n, max(0, number_start - _IMPLIED_NOUN_REACH),
+                                                                 number_start))
         unit, rule_kind = RULES.implied_units[noun], "count"
         factors = first_factors = (RULES.multipliers.get(m.group("imult") or "", 1.0),)
     else:

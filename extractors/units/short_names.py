@@ -18,11 +18,13 @@ import re
 
 from extractors.base import ExtractContext, Match
 from extractors.rules import alternation
+from extractors.text import HAN
 from extractors.units.gazetteer import FIELD, RULES, UnitValue
 from extractors.units.patterns import _CONNECTOR
 
 _SHORT_NAME = re.compile(r"[（(]\s*(?:以下简称|下称|以下称)\s*[“\"「]?(?P<name>[\u4e00-\u9fff]{2,12})[”\"」]?\s*[）)]")
 _OFFICE_BEFORE = re.compile(f"(?:{alternation(RULES.short_names.office_words)})$")
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _SET_UP = RULES.short_names.set_up_office
 _OFFICE_WORD = re.compile(re.escape(_SET_UP.office))
 # the office acts: a body word right after it (办公室承担…, 办公室要…), also after the comma that closes
@@ -73,17 +75,15 @@ def set_up_office_units(text: str, units: list[Match], ctx: ExtractContext) -> l
         for later in _OFFICE_WORD.finditer(text, end - len(_SET_UP.office), until):
             s, e = later.span()
             if (_ACTS.match(text, e) and not any(a < e and s < b for a, b in taken)
-                    and not ctx.is_masked(s, e) and not _is_cjk_before(text, s, start, end)):
+                    and not ctx.is_masked(s, e) and not _ends_longer_name(text, s, end - len(_SET_UP.office))):
                 out.append(Match(FIELD, s, e, text[s:e], value))
     return out
 
 
-def _is_cjk_before(text: str, s: int, set_up_start: int, set_up_end: int) -> bool:
-    """Whether 办公室 at s is the end of a longer name (区政府办公室) rather than the bare office; the
-    mention right after 下设 is the office itself."""
-    if s == set_up_end - len(_SET_UP.office):
-        return False
-    return s > 0 and "\u4e00" <= text[s - 1] <= "\u9fff"
+def _ends_longer_name(text: str, s: int, set_up_mention: int) -> bool:
+    """Whether the office word at s ends a longer name (区政府办公室) rather than standing bare; the
+    mention right after 下设 (at `set_up_mention`) is the office itself."""
+    return s != set_up_mention and s > 0 and _HAN_CHAR.match(text, s - 1) is not None
 
 
 def _run_start(text: str, units: list[Match], last: Match) -> Match:
