@@ -49,6 +49,7 @@ class AllocationRules(RuleTable):
     not_allocation_headers: list[str]
     note_headers: list[str]
     code_headers: list[str]
+    max_note_chars: int
 
 
 RULES = load_rules(AllocationRules, "allocation.yaml")
@@ -107,7 +108,11 @@ def _row_body(doc: Document, block: Block, fields: FieldMatches) -> Match | None
             numbers += 1
         elif not (_EMPTY_CELL.fullmatch(value) or _compact(c.header or "") in QUOTA_RULES.unit_column_headers
                   or headers.classify(c.header).column == "deadline"
-                  or any(w in (c.header or "") for w in RULES.note_headers)):
+                  or any(w in (c.header or "") for w in RULES.note_headers)
+                  # a row with no column headers (a flattened table's rows keyed by body): its time
+                  # limit and its short notes (郊野单元) stand by its figures
+                  or (c.header is None and (fields.within("deadlines", c.start, c.end)
+                                            or len(value) <= RULES.max_note_chars))):
             return None  # a task or a name: no allocation (a unit, time limit or note cell may stand by)
     if not numbers:
         return None
@@ -224,7 +229,10 @@ def quotas(doc: Document, rows: dict[int, Allocation], issued: dt.date | None, c
                 if rest.startswith(("、", ",", "，")):
                     continue  # 221、253: codes, not a quantity
                 own = next((f for f in _UNIT_FORMS if rest.startswith(f)), "")
-                unit = own or unit_of(c.header or "") or row.unit
+                # a row keyed by its body under a header no reading aligned (pipeline/readers/keyed_rows.py)
+                # has no column headers: what its figures measure is unknown, so only a cell's own unit
+                # (1200户) makes it a quantity, never the table's
+                unit = own or unit_of(c.header or "") or (row.unit if c.header is not None else "")
                 value = read_cell(number.group(1), unit, ctx) if unit else None
                 if value is None:
                     continue

@@ -24,8 +24,10 @@ above, as a vertically merged DOCX cell does; a group line (一 / 推进…管�
 normaliser makes it a heading. The table ends where a long line fits no column (prose resumes), at
 an annex heading, at the document's next section (二、重点任务; （二） after a table standing in
 （一）, unless the table's own cells use that numbering), or after the last numbered row.
-A header the rows do not fill (a multi-level header, whose columns text alone cannot tell) and
-row numbers that do not count up (numbers that are quantities) leave the lines as they were.
+A header the rows do not fill (a multi-level header, whose columns text alone cannot tell) is
+tried once more by the bodies its rows name (pipeline/readers/keyed_rows.py: one row per body,
+no column headers, the header's lines left as they were); failing that, and where row numbers do
+not count up (numbers that are quantities), the lines stay as they were.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from pipeline.readers.normalize.items import Item, SourceCell, SourceLine, Sourc
 from pipeline.readers.normalize.lines import ANNEX, NUMBERING, is_noise_line
 from pipeline.readers.normalize.traced import EMPTY, Traced, concat
 from pipeline.readers.sections import SECTION_LOOKBACK, continues_section, section_before
+from pipeline.readers.keyed_rows import body_lines, keyed_rows
 from pipeline.readers.flattened_rows import (
     Line, Row, header_fits, key_column, profiles, style_of, styles_of, trim_rows, unlike,
 )
@@ -77,7 +80,9 @@ def recover(items: list[Item]) -> list[Item]:
     i = 0
     while i < len(items):
         table, end = _table_at(items, i)
-        if table is not None:
+        if isinstance(table, list):  # the header's lines as they were, then the rows keyed by body
+            out.extend(table)
+        elif table is not None:
             out.append(table)
         else:  # no table; a header run that heads none is not looked at again from its middle
             out.extend(items[i:end])
@@ -184,9 +189,22 @@ def _table_at(items: list[Item], i: int) -> tuple[SourceTable | None, int]:
     rows = _align(lines, classes, key=key, styles=styles, profiles=profiles(rows, len(classes)))
     rows = trim_rows(rows, classes)
     if len(rows) < _MIN_ROWS or not header_fits(rows, classes):
-        return None, j
+        return _keyed_table(items, i, j)
     end = rows[-1].cells[-1][1][-1].item + 1
     return _source_table(labels, rows, classes), end
+
+
+def _keyed_table(items: list[Item], i: int, j: int) -> tuple[list[Item] | None, int]:
+    """A header (items i..j) no alignment reads, a multi-level one: the rows after it keyed by the
+    body each names (pipeline/readers/keyed_rows.py), without column headers, after the header's
+    lines as they were; (None, j) when the lines after it are not such rows."""
+    rows = keyed_rows(body_lines(items, j))
+    if rows is None:
+        return None, j
+    table = SourceTable([[SourceCell(_cell_text(cell), col) for col, cell in enumerate(row)] for row in rows],
+                        header_rows=0)
+    first = rows[0][0][0].item
+    return [*items[i:first], table], rows[-1][-1][-1].item + 1
 
 
 def _body_lines(items: list[Item], j: int, labels: list[str], classes: list[tuple[ColumnClass, ...]]) -> list[Line]:
