@@ -47,6 +47,7 @@ class AllocationRules(RuleTable):
     not_bodies: list[str]
     past_words: list[str]
     not_allocation_headers: list[str]
+    contact_headers: list[str]
     note_headers: list[str]
     code_headers: list[str]
     max_note_chars: int
@@ -169,6 +170,23 @@ def _table_limit(doc: Document, header_rows: list[Block], first_index: int, fiel
     return ()
 
 
+_MAX_HEADER_LINE = 20   # characters of a header label left as a line above rows kept by body
+_MAX_HEADER_LINES = 40
+
+
+def _header_lines_above(doc: Document, first: int) -> set[str]:
+    """The short lines right above a table whose rows have no column headers (a flattened table kept
+    by body, its multi-level header left as lines): the header's labels (乡镇, 减量化情况, 联系人 …)."""
+    out: set[str] = set()
+    for i in range(first - 1, max(-1, first - 1 - _MAX_HEADER_LINES), -1):
+        b = doc.blocks[i]
+        label = _compact(doc.text[b.start:b.end])
+        if b.kind == "table_row" or len(label) > _MAX_HEADER_LINE:
+            break
+        out.add(label)
+    return out
+
+
 def allocations(doc: Document, fields: FieldMatches, issued: dt.date | None = None) -> dict[int, Allocation]:
     """Every allocation row of the document by block index (module doc)."""
     tables: dict[object, list[int]] = {}
@@ -186,6 +204,9 @@ def allocations(doc: Document, fields: FieldMatches, issued: dt.date | None = No
         labels |= {_compact(doc.text[c.start:c.end]) for b in header_rows for c in b.cells}
         if any(w in label for label in labels for w in RULES.not_allocation_headers):
             continue
+        if all(c.header is None for i in rows for c in doc.blocks[i].cells) and any(
+                w in label for label in _header_lines_above(doc, rows[0]) for w in RULES.contact_headers):
+            continue  # rows kept by body whose header, left as lines above them, lists contacts
         value_labels = {_compact(c.header or "") for i in bodies for c in doc.blocks[i].cells[1:] if c.header}
         title = doc.blocks[rows[0] - 1] if rows[0] > 0 and doc.blocks[rows[0] - 1].kind != "table_row" else None
         if (value_labels and all(_is_past(v, issued) for v in value_labels)) or (

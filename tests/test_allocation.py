@@ -39,3 +39,23 @@ def test_a_cell_or_header_unit_wins_and_codes_are_no_quota():
 def test_a_table_without_a_unit_gives_no_quota():
     text = "区\t任务数\n黄浦区\t1200\n长宁区\t950\n"
     assert _quotas(text, dt.date(2024, 3, 1)) == []
+
+
+def _bodies(text: str, issued: dt.date) -> list[str]:
+    doc = normalize_text(text)
+    fields = extract_fields(doc.text, None, ExtractContext(issued_date=issued))
+    return [a.body.surface for _, a in sorted(allocation.allocations(doc, fields, issued).items())]
+
+
+def test_rows_without_column_headers_read_the_header_lines_above_them():
+    # rows with no header row (as rows kept by body under a multi-level header are): the lines right
+    # above say what the table is; a contact list is no allocation, a task table is
+    rows = "东桥镇\t30\t郊野单元\n西港镇\t25\t一般地块\n南湖街道\t12\t郊野单元\n"
+    assert _bodies("单位：公顷\n乡镇\n减量化情况\n总面积\n" + rows, dt.date(2014, 8, 12)) == ["东桥镇", "西港镇", "南湖街道"]
+    assert _bodies("街镇\n联络员\n联系电话\n" + rows.replace("30", "56781234"), dt.date(2014, 8, 12)) == []
+
+
+def test_figures_of_rows_without_column_headers_are_no_quota_without_their_own_unit():
+    text = "单位：公顷\n乡镇\n减量化情况\n总面积\n东桥镇\t30\t40户\n西港镇\t25\t35户\n南湖街道\t12\t10户\n"
+    got = _quotas(text, dt.date(2014, 8, 12))
+    assert [(s, v, u) for s, v, u, _ in got] == [("40户", 40, "户"), ("35户", 35, "户"), ("10户", 10, "户")]
