@@ -7,11 +7,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import re
+
+from pipeline.readers.normalize.items import SourceLine
 from pipeline.readers.normalize.traced import Traced
 from pipeline.readers.table_cells import (
     NUMBERED, ColumnClass, classify, is_row_number, numbering_style, primary_kind, row_number_value, vocabulary,
 )
 
+_SPACES = re.compile(r"\s+")
 _UNLIKE, _UNLIKE_FLOOR = 0.6, -1.5  # a cell unlike the column's other cells (third pass)
 
 
@@ -20,6 +24,18 @@ class Line:
     text: Traced  # stripped
     plain: str  # without spaces
     item: int  # index in the item list
+
+
+def source_lines(items: list, j: int):
+    """(index, item, text without spaces) of each source line from item j on, up to the first item
+    that is no line (a table) or is the document's title or a heading: the lines a table's body may
+    hold."""
+    while j < len(items):
+        item = items[j]
+        if not isinstance(item, SourceLine) or item.kind in ("title", "heading"):
+            return
+        yield j, item, _SPACES.sub("", item.text.text)
+        j += 1
 
 
 @dataclass

@@ -39,7 +39,7 @@ from pipeline.readers.normalize.traced import EMPTY, Traced, concat
 from pipeline.readers.sections import SECTION_LOOKBACK, continues_section, section_before
 from pipeline.readers.keyed_rows import body_lines, keyed_rows
 from pipeline.readers.flattened_rows import (
-    Line, Row, header_fits, key_column, profiles, style_of, styles_of, trim_rows, unlike,
+    Line, Row, source_lines, header_fits, key_column, profiles, style_of, styles_of, trim_rows, unlike,
 )
 from pipeline.readers.table_cells import (
     MAX_LENGTH, NUMBERED, ColumnClass, classify, column_classes, fit, header_classes, is_body_list, is_row_number,
@@ -211,24 +211,21 @@ def _body_lines(items: list[Item], j: int, labels: list[str], classes: list[tupl
     """The lines after the header up to where the table ends; a repeated header is skipped."""
     longest = max((max(MAX_LENGTH[c] for c in cls) if cls else MAX_LENGTH["text"]) for cls in classes)
     lines: list[Line] = []
-    while j < len(items):
-        item = items[j]
-        if not isinstance(item, SourceLine) or item.kind in ("title", "heading"):
-            break
-        plain = _SPACES.sub("", item.text.text)
+    skip_to = j
+    for j, item, plain in source_lines(items, j):
+        if j < skip_to:
+            continue  # inside a repeated header
         if not plain or (is_noise_line(item.text.text) and not is_row_number(plain) and not is_blank_mark(plain)):
-            j += 1  # a page number or web furniture inside the table; a row number or a blank mark (——) stays
-            continue
+            continue  # a page number or web furniture inside the table; a row number or a blank mark (——) stays
         if ANNEX.match(plain) or len(plain) > longest:
             break
         if len(plain) > 40 and max(fit(classify(plain), cls) for cls in classes) <= _PROSE:
             break  # a paragraph no column holds: prose resumes
         again = _header_at(items, j) if plain == labels[0] else None
         if again is not None and [label for _, label in again[0]] == labels:
-            j = again[1]  # the header repeated inside the table is not a row
+            skip_to = again[1]  # the header repeated inside the table is not a row
             continue
         lines.append(Line(item.text.strip(), plain, j))
-        j += 1
     return lines
 
 

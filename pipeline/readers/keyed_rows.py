@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.readers.flattened_rows import Line
-from pipeline.readers.normalize.items import Item, SourceLine
+from pipeline.readers.flattened_rows import Line, source_lines
+from pipeline.readers.normalize.items import Item
 from pipeline.readers.normalize.lines import ANNEX, IDEOGRAPH, is_noise_line
 
 # a line that names a row's body: a place or an office by its ending, or the total row
@@ -32,7 +32,6 @@ _MAX_CELLS = 24         # cells of one row
 _CONTINUES = re.compile(r"、|年(?:\d|[底末内中初])|月(?:\d|[底末中初])")
 
 
-_SPACES = re.compile(r"\s+")
 _FIGURE = re.compile(r"、?\d+(?:\.\d+)?")   # a figure or a code (、253): a cell, never noise here
 
 
@@ -41,16 +40,11 @@ def body_lines(items: list[Item], j: int) -> list[Line]:
     or an annex: where a table of figures ends. Figures are kept (a page-number check would drop
     39 or 、253); other noise lines are skipped."""
     lines: list[Line] = []
-    while j < len(items):
-        item = items[j]
-        if not isinstance(item, SourceLine) or item.kind in ("title", "heading"):
-            break
-        plain = _SPACES.sub("", item.text.text)
+    for j, item, plain in source_lines(items, j):
         if plain and (_FIGURE.fullmatch(plain) or not is_noise_line(item.text.text)):
             if len(plain) > _MAX_CELL * 2 or ANNEX.match(plain):
                 break
             lines.append(Line(item.text.strip(), plain, j))
-        j += 1
     return lines
 
 
