@@ -18,13 +18,12 @@ import re
 
 from extractors.base import ExtractContext, Match
 from extractors.rules import alternation
-from extractors.text import HAN
+from extractors.text import HAN_CHAR
 from extractors.units.gazetteer import FIELD, RULES, UnitValue
 from extractors.units.patterns import _CONNECTOR
 
 _SHORT_NAME = re.compile(r"[（(]\s*(?:以下简称|下称|以下称)\s*[“\"「]?(?P<name>[\u4e00-\u9fff]{2,12})[”\"」]?\s*[）)]")
 _OFFICE_BEFORE = re.compile(f"(?:{alternation(RULES.short_names.office_words)})$")
-_HAN_CHAR = re.compile(f"[{HAN}]")
 _SET_UP = RULES.short_names.set_up_office
 _OFFICE_WORD = re.compile(re.escape(_SET_UP.office))
 # the office acts: a body word right after it (办公室承担…, 办公室要…), also after the comma that closes
@@ -83,7 +82,7 @@ def set_up_office_units(text: str, units: list[Match], ctx: ExtractContext) -> l
 def _ends_longer_name(text: str, s: int, set_up_mention: int) -> bool:
     """Whether the office word at s ends a longer name (区政府办公室) rather than standing bare; the
     mention right after 下设 (at `set_up_mention`) is the office itself."""
-    return s != set_up_mention and s > 0 and _HAN_CHAR.match(text, s - 1) is not None
+    return s != set_up_mention and s > 0 and HAN_CHAR.match(text, s - 1) is not None
 
 
 def _run_start(text: str, units: list[Match], last: Match) -> Match:

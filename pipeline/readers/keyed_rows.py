@@ -15,13 +15,14 @@ while what each figure measures stays unread.
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from extractors.text import HAN
 from pipeline.readers.flattened_rows import Line, source_lines
 from pipeline.readers.normalize.items import Item
-from pipeline.readers.normalize.lines import ANNEX, IDEOGRAPH, is_noise_line
+from pipeline.readers.normalize.lines import ANNEX, is_noise_line
+from pipeline.readers.table_cells import vocabulary
 
-# a line that names a row's body: a place or an office by its ending, or the total row
-_KEY = re.compile(r"[\u4e00-\u9fff（）()]{1,10}(?:街道|镇|乡|新区|工业区|园区|开发区|管委会|区|县|局|委|办|中心)|合计|总计|小计")
 _SERIAL = re.compile(r"\d{1,3}")
 _MAX_CELL = 20          # characters of a cell line: a longer line is prose, no table of figures
 _MIN_ROWS = 3
@@ -30,8 +31,6 @@ _MAX_CELLS = 24         # cells of one row
 # a line opening like this continues the cell before it: 、253 (a list of codes), 年12月底 (a date
 # broken after its year); not 月浦镇, a place
 _CONTINUES = re.compile(r"、|年(?:\d|[底末内中初])|月(?:\d|[底末中初])")
-
-
 _FIGURE = re.compile(r"、?\d+(?:\.\d+)?")   # a figure or a code (、253): a cell, never noise here
 
 
@@ -67,12 +66,23 @@ def keyed_rows(lines: list[Line]) -> list[list[list[Line]]] | None:
     return rows
 
 
+@cache
+def _key_pattern() -> re.Pattern:
+    """A line that names a row's body (a place or an office by its ending, at most ten characters) or
+    is the total row (flattened_tables.yaml row_key_endings, total_rows)."""
+    vocab = vocabulary()
+    endings = "|".join(map(re.escape, sorted(vocab.row_key_endings, key=len, reverse=True)))
+    totals = "|".join(map(re.escape, vocab.total_rows))
+    return re.compile(rf"[{HAN}（）()]{{1,10}}(?:{endings})|{totals}")
+
+
 def _row_starts(lines: list[Line]) -> list[int]:
     """Where each row starts: at its body's line, or at the serial right before it (1 / 吴淞街道, the
     serial counting the rows)."""
     starts: list[int] = []
+    key = _key_pattern()
     for k, line in enumerate(lines):
-        if not (_KEY.fullmatch(line.plain) and IDEOGRAPH.search(line.plain)):
+        if not key.fullmatch(line.plain):
             continue
         if k > 0 and _SERIAL.fullmatch(lines[k - 1].plain) and int(lines[k - 1].plain) == len(starts) + 1 \
                 and (not starts or k - 1 > starts[-1]):
@@ -87,7 +97,7 @@ def _cells(lines: list[Line]) -> list[list[Line]]:
     with 、, continues the cell before it (221 / 、253; 2014 / 年12月底; 完成制定方案、 / 计划和…)."""
     cells: list[list[Line]] = []
     for line in lines:
-        if cells and len(cells) > 1 and (_CONTINUES.match(line.plain) or cells[-1][-1].plain.endswith("、")):
+        if len(cells) > 1 and (_CONTINUES.match(line.plain) or cells[-1][-1].plain.endswith("、")):
             cells[-1].append(line)
         else:
             cells.append([line])

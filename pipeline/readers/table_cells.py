@@ -40,9 +40,11 @@ class TableVocabulary(BaseModel):
     blank_marks: tuple[str, ...]
     number_placeholders: tuple[str, ...]
     note_starts: tuple[str, ...]
+    row_key_endings: tuple[str, ...]
+    total_rows: tuple[str, ...]
 
     @field_validator("task_words", "content_words", "header_modifiers", "header_heads", "body_suffixes", "measure_words", "period_words",
-                     "blank_marks", "number_placeholders", "note_starts")
+                     "blank_marks", "number_placeholders", "note_starts", "row_key_endings", "total_rows")
     @classmethod
     def _distinct(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         if any(not w or re.search(r"\s", w) for w in words):
