@@ -61,6 +61,8 @@ _LABEL_PUNCTUATION = re.compile(r"[\d，。；、,.;:：！？]")
 _MAX_LISTING_LABEL = 6
 # a year inside a label names a column of an indicator table (2028年目标, 2025年计划)
 _LABEL_YEAR = re.compile(r"(?<!\d)\d{4}年")
+# a label may end in a bracketed qualifier: its unit or period (面积（平方公里）, 重点任务（2024-2026）)
+_LABEL_QUALIFIER = re.compile(r"(?<=.)[（(][^（）()]{1,12}[）)]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def _compact(s: str) -> str:
 def is_header_row(cells: list[str]) -> bool:
     """A header row: at least two cells, all short label words (序号, 主要工作任务, 责任单位,
     2028年目标)."""
-    labels = [_LABEL_YEAR.sub("年", c) for c in cells if c]
+    labels = [_LABEL_YEAR.sub("年", _LABEL_QUALIFIER.sub("", c)) for c in cells if c]
     return len(labels) >= 2 and all(len(c) <= _MAX_LABEL and not _LABEL_PUNCTUATION.search(
         c if len(c) > _MAX_LISTING_LABEL else c.replace("、", "")) for c in labels)
 

@@ -173,3 +173,29 @@ def test_normalize_text_gives_a_document():
     assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
     assert doc.to_source(doc.text.index("2020")) == ("一、总体要求\n\n摸排工作于 2020".index("2020"), None)
     assert doc.format == "txt" and len(doc.doc_id) == 64
+
+
+def test_pdf_lines_into_paragraphs_by_geometry():
+    """A title wrapped over a full line and a centred one is one paragraph; a body paragraph
+    starts indented and ends at a line short of the margin; a centred line after a body line is
+    a paragraph of its own."""
+    from pipeline.readers.normalize.items import Layout, SourceLine
+    from pipeline.readers.normalize.paragraphs import paragraphs
+
+    def line(text, full=False, indented=False, centred=False):
+        return SourceLine(Traced.from_source(text, 0, 1), full=full, indented=indented, centred=centred)
+
+    lines = [line("上海市某区人民政府办公室关于印发《某区交通设施", full=True),
+             line("环境品质提升行动计划》的通知", indented=True, centred=True),
+             line("各街道办事处，区政府各委、办、局："),
+             line("现将行动计划印发给你们，请认真", full=True, indented=True),
+             line("贯彻落实。"),
+             line("为推进交通设施环境品质提升，制定本", full=True, indented=True),
+             line("计划：按照市里部署推进各项工作的", full=True),
+             line("附件", indented=True, centred=True)]
+    groups = [[l.text.text for l in group] for group in paragraphs(lines, Layout.GEOMETRY)]
+    assert groups == [["上海市某区人民政府办公室关于印发《某区交通设施", "环境品质提升行动计划》的通知"],
+                      ["各街道办事处，区政府各委、办、局："],
+                      ["现将行动计划印发给你们，请认真", "贯彻落实。"],
+                      ["为推进交通设施环境品质提升，制定本", "计划：按照市里部署推进各项工作的"],
+                      ["附件"]]

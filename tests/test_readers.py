@@ -133,6 +133,25 @@ def test_broken_cells_make_one_row(variants):
         ], path.name
 
 
+def test_pdf_wrapped_title_and_qualified_headers(tmp_path):
+    """A title centred over two lines stays one paragraph, and a table whose header labels carry
+    a period (重点任务（2024-2026）) keeps its header on every page: the PDF reader guesses the
+    header row that Markdown marks, and drops it where it repeats."""
+    title = "上海市某区人民政府办公室关于印发《某区交通设施环境品质提升三年行动计划（2024-2026年）》的通知"
+    rows = "".join(f"{k}\t建设精品道路{k}0条。\t2024年底前\t区建设管理委\n" for k in range(1, 60))
+    source = tmp_path / "plan.txt"
+    source.write_text(f"{title}\n\n各街道办事处，区政府各委、办、局：\n\n现将行动计划印发给你们，请认真贯彻落实。\n\n"
+                      "序号\t重点任务（2024-2026）\t完成时限\t牵头部门\n" + rows, encoding="utf-8")
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(load_make_variants().pdf_bytes(read_document(source)))
+    doc = read_document(pdf)
+    assert doc.n_pages >= 2
+    assert doc.text.startswith(title + "\n各街道办事处")
+    table_rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert len(table_rows) == 60 and {b.table_id for b in table_rows} == {0}  # the header once, 59 rows
+    assert [c.header for c in table_rows[1].cells] == ["序号", "重点任务（2024-2026）", "完成时限", "牵头部门"]
+
+
 def test_zibo_opinion_paragraphs_are_joined():
     doc = read(str(CORPUS / "zibo-2020-34-opinion.txt"))
     assert "摸排工作于2020年4月10日前完成" in doc.text

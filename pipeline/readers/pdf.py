@@ -146,6 +146,8 @@ def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
     size = statistics.median([line.bottom - line.top for line in lines]) if lines else 10.0
     left = _mode([round(line.x0) for line in lines]) if lines else 0.0
     right = _percentile([line.x1 for line in lines], 0.95) if lines else 0.0
+    # where a paragraph's first line starts: a line starting there is no centred line
+    indent = _mode([round(line.x0) for line in lines if line.x0 >= left + size] or [0])
     items: list[Item] = []
     sources: dict[int, str] = {}
     last_was_table: _Table | None = None
@@ -154,7 +156,9 @@ def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
         for k, item in enumerate(page.content):
             if isinstance(item, PageLine):
                 traced = text.add(item.text)
-                items.append(SourceLine(traced, full=item.x1 >= right - 1.5 * size, indented=item.x0 >= left + size))
+                indented = item.x0 >= left + size
+                centred = indented and abs(item.x0 - indent) > size / 2 and abs(item.x0 - left - (right - item.x1)) <= size
+                items.append(SourceLine(traced, full=item.x1 >= right - 1.5 * size, indented=indented, centred=centred))
                 last_was_table = None
                 continue
             if item.n_cols <= 1:  # a framed box of text

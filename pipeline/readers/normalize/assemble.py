@@ -98,7 +98,7 @@ def normalize_text(source: str, *, markdown: bool = False, source_path: str = "<
 
 def _fold_item(item: Item) -> Item:
     if isinstance(item, SourceLine):
-        return SourceLine(fold(item.text), item.kind, item.full, item.indented)
+        return SourceLine(fold(item.text), item.kind, item.full, item.indented, item.centred)
     rows = [[SourceCell(fold(c.text), c.col, c.span, c.merged) for c in row] for row in item.rows]
     return SourceTable(rows, item.header_rows, item.continues_previous, item.align_header_right)
 

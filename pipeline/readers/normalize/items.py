@@ -18,6 +18,7 @@ class SourceLine:
     # PDF geometry, None when unknown: the line reaches the right margin; it starts indented
     full: bool | None = None
     indented: bool | None = None
+    centred: bool | None = None  # indented about as far from the left margin as from the right
 
 
 @dataclass(slots=True)

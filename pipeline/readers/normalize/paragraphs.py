@@ -40,7 +40,7 @@ def paragraphs(lines: list[SourceLine], layout: Layout) -> list[list[SourceLine]
                 and (unfinished(before) or not starts_block(line.text.text)):
             groups[-1].append(line)  # 沪建综规 / 〔2021〕445号: in any layout, one paragraph
         elif not groups or layout is Layout.LINES or line.kind or groups[-1][-1].kind \
-                or _breaks_before(groups[-1][-1], line, layout, full):
+                or _breaks_before(groups[-1], line, layout, full):
             groups.append([line])
         else:
             groups[-1].append(line)
@@ -52,14 +52,23 @@ def paragraphs(lines: list[SourceLine], layout: Layout) -> list[list[SourceLine]
 _SHORT_LINE = 0.75
 
 
-def _breaks_before(prev: SourceLine, line: SourceLine, layout: Layout, full: int) -> bool:
+def _breaks_before(group: list[SourceLine], line: SourceLine, layout: Layout, full: int) -> bool:
+    prev = group[-1]
     text, before = line.text.text, prev.text.text
     if starts_block(text) or DOC_NUMBER_LINE.match(before) or DATE_LINE.match(before):
         return True
     if layout is Layout.GEOMETRY:
+        if line.centred and _centred_block(group) and not SENTENCE_END.search(before):
+            return False  # a title wrapped over centred lines
         return not prev.full or bool(line.indented)
     # a hard-wrapped dump: a paragraph ends at a sentence end or a clearly short line
     return bool(SENTENCE_END.search(before)) or width(before.strip()) < _SHORT_LINE * full
+
+
+def _centred_block(group: list[SourceLine]) -> bool:
+    """Lines set as a centred block: each centred, or full from margin to margin (a long title's
+    first lines); a body paragraph starts indented and its last line falls short."""
+    return all(line.centred or (line.full and not line.indented) for line in group)
 
 
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
