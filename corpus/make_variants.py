@@ -112,6 +112,25 @@ def n_columns(rows) -> int:
     return max(cell.col + 1 for row in rows for cell in row.cells)
 
 
+def vertical_merges(rows) -> list[tuple[int, int, int]]:
+    """(col, first row, last row) of each vertically merged cell: a row that inherits column c
+    (Block.inherited) is covered by the cell above it, as in the file the table came from."""
+    merges: list[list[int]] = []
+    open_at: dict[int, list[int]] = {}
+    for k, row in enumerate(rows):
+        inherited = {cell.col for cell in row.inherited} if not is_group_line(row) else set()
+        for col in list(open_at):
+            if col not in inherited:
+                del open_at[col]
+        for col in sorted(inherited):
+            if col in open_at:
+                open_at[col][2] = k
+            elif k > 0 and not is_group_line(rows[k - 1]):
+                open_at[col] = [col, k - 1, k]
+                merges.append(open_at[col])
+    return [tuple(m) for m in merges]
+
+
 def is_group_line(row) -> bool:
     """A heading inside a table (一、构建…体系 over the rows of its group): one row across the table."""
     return row.kind != "table_row"
@@ -158,6 +177,8 @@ def docx_bytes(document) -> bytes:
                 continue
             for col, text in cell_texts(document, row).items():
                 cells[col].text = text
+        for col, first, last in vertical_merges(rows):
+            table.cell(first, col).merge(table.cell(last, col))
     buffer = io.BytesIO()
     out.save(buffer)
     return _fixed_zip_times(buffer.getvalue())
@@ -178,7 +199,21 @@ def _fixed_zip_times(data: bytes) -> bytes:
 # -------------------------------------------------------------------------------------- pdf
 
 
-def pdf_bytes(document) -> bytes:
+def pdf_bytes(document, merge_rows: bool = True) -> bytes:
+    """The document typeset as a PDF; vertically merged cells spanned as in the source, unless
+    reportlab cannot break such a table across pages (a merged cell taller than a page): then
+    without the vertical merges."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    try:
+        return _pdf_bytes(document, merge_rows)
+    except (LayoutError, TypeError):  # reportlab's LayoutError message can itself fail with a TypeError
+        if not merge_rows:
+            raise
+        return _pdf_bytes(document, False)
+
+
+def _pdf_bytes(document, merge_rows: bool) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4
@@ -231,6 +266,8 @@ def pdf_bytes(document) -> bytes:
                 data[k][col] = Paragraph(escape(text), cell_style)
         if header:
             style += [("SPAN", (col, header[0]), (col + span - 1, header[0])) for col, span, _ in header[1] if span > 1]
+        if merge_rows:
+            style += [("SPAN", (col, first), (col, last)) for col, first, last in vertical_merges(rows)]
         table = Table(data, colWidths=_column_widths(document, rows, n_cols, width - 2 * margin),
                       repeatRows=(header[0] + 1) if header else 0)
         table.setStyle(TableStyle(style))

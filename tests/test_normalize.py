@@ -199,3 +199,15 @@ def test_pdf_lines_into_paragraphs_by_geometry():
                       ["现将行动计划印发给你们，请认真", "贯彻落实。"],
                       ["为推进交通设施环境品质提升，制定本", "计划：按照市里部署推进各项工作的"],
                       ["附件"]]
+
+
+@pytest.mark.parametrize("line, starts", [
+    ("第三条 区住房保障中心负责准入资格的审核。", True), ("第二章　职责分工", True), ("一、总体要求", True),
+    ("（六）加强督促检查", True), ("附件2", True),
+    # a wrapped line that starts with a reference is no new block (按本条 / 第一款规定执行。)
+    ("第一款规定执行。", False), ("第三条规定的情形除外。", False), ("第二章的要求执行。", False),
+])
+def test_a_line_that_starts_a_block(line, starts):
+    from pipeline.readers.normalize.lines import starts_block
+
+    assert starts_block(line) is starts

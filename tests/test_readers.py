@@ -152,6 +152,36 @@ def test_pdf_wrapped_title_and_qualified_headers(tmp_path):
     assert [c.header for c in table_rows[1].cells] == ["序号", "重点任务（2024-2026）", "完成时限", "牵头部门"]
 
 
+def test_pdf_merged_cells_are_inherited_as_in_docx(tmp_path):
+    """pdfplumber gives no cell where a merged cell covers the grid: covered from the left it is
+    the merged cell's span, covered from above the row inherits the cell above (as DOCX vMerge)."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    data = [["序号", "工作任务", "牵头单位", "完成时限"],
+            ["1", "编制规划", "市自然资源局", "2024年底前"],
+            ["2", "审查方案", "", "2024年6月底前"],
+            ["3", "组织验收并报送验收材料", "", "2024年12月底前"]]
+    style = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                        ("SPAN", (2, 1), (2, 2)), ("SPAN", (1, 3), (2, 3))])
+    path = tmp_path / "merged.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        [Paragraph("关于做好有关工作的通知", ParagraphStyle("title", fontName="STSong-Light")), Table(data, style=style)])
+    doc = read_document(path)
+    rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert [[(c.col, doc.text[c.start : c.end]) for c in b.cells] for b in rows[1:]] == [
+        [(0, "1"), (1, "编制规划"), (2, "市自然资源局"), (3, "2024年底前")],
+        [(0, "2"), (1, "审查方案"), (2, ""), (3, "2024年6月底前")],
+        [(0, "3"), (1, "组织验收并报送验收材料"), (3, "2024年12月底前")]]
+    assert [(c.col, doc.text[c.start : c.end]) for c in rows[2].inherited] == [(2, "市自然资源局")]
+    assert rows[3].inherited == []  # a cell spanning two columns is no vertical merge
+
+
 def test_zibo_opinion_paragraphs_are_joined():
     doc = read(str(CORPUS / "zibo-2020-34-opinion.txt"))
     assert "摸排工作于2020年4月10日前完成" in doc.text

@@ -45,9 +45,12 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass
 class _Table:
+    # a cell's text; None where a merged cell covers the grid position: "left" when the merged
+    # cell reaches over from the left (its span), "above" when from a row above (a vertical merge)
     rows: list[list[str | None]]
     top: float
     bottom: float
+    covered: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def n_cols(self) -> int:
@@ -117,11 +120,31 @@ def _read_page(page) -> _Page:
             PageLine(line["text"], line["x0"], line["x1"], line["top"], line["bottom"])
             for line in outside.extract_text_lines(return_chars=False) if line["text"].strip()
         ]
-        content += [_Table(table.extract(), table.bbox[1], table.bbox[3]) for table in tables]
+        content += [_Table(table.extract(), table.bbox[1], table.bbox[3], _covered(table)) for table in tables]
         content.sort(key=lambda item: item.top)
         return _Page(page.page_number, float(page.height), content, len(page.chars))
     finally:
         page.close()  # pdfplumber caches every object of a page until closed
+
+
+def _covered(table) -> dict[tuple[int, int], str]:
+    """Where pdfplumber gives no cell (None), what covers the position: the cell to its left
+    spanning over it ("left"), else a cell from a row above, merged down over it ("above")."""
+    boxes = [row.cells for row in table.rows]
+    col_x0: dict[int, float] = {}
+    for row in boxes:
+        for j, box in enumerate(row):
+            if box is not None:
+                col_x0[j] = min(col_x0.get(j, box[0]), box[0])
+    covered = {}
+    for i, row in enumerate(boxes):
+        for j, box in enumerate(row):
+            if box is not None:
+                continue
+            left = next((b for b in reversed(row[:j]) if b is not None), None)
+            spans_here = left is not None and j in col_x0 and left[2] > col_x0[j] + 1
+            covered[(i, j)] = "left" if spans_here or i == 0 else "above"
+    return covered
 
 
 def _drop_running_lines(pages: list[_Page]) -> None:
@@ -144,13 +167,14 @@ def _drop_running_lines(pages: list[_Page]) -> None:
 def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
     lines = [item for page in pages for item in page.content if isinstance(item, PageLine)]
     size = statistics.median([line.bottom - line.top for line in lines]) if lines else 10.0
-    left = _mode([round(line.x0) for line in lines]) if lines else 0.0
+    left = _margin([round(line.x0) for line in lines]) if lines else 0.0
     right = _percentile([line.x1 for line in lines], 0.95) if lines else 0.0
     # where a paragraph's first line starts: a line starting there is no centred line
     indent = _mode([round(line.x0) for line in lines if line.x0 >= left + size] or [0])
     items: list[Item] = []
     sources: dict[int, str] = {}
     last_was_table: _Table | None = None
+    following = dict(zip(map(id, lines), lines[1:]))
     for page in pages:
         text = _PageText(page.number)
         for k, item in enumerate(page.content):
@@ -158,7 +182,9 @@ def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
                 traced = text.add(item.text)
                 indented = item.x0 >= left + size
                 centred = indented and abs(item.x0 - indent) > size / 2 and abs(item.x0 - left - (right - item.x1)) <= size
-                items.append(SourceLine(traced, full=item.x1 >= right - 1.5 * size, indented=indented, centred=centred))
+                after = following.get(id(item))
+                room = max(1.5, _first_unit_width(after.text) + 1.0) * size if after else 1.5 * size
+                items.append(SourceLine(traced, full=item.x1 >= right - room, indented=indented, centred=centred))
                 last_was_table = None
                 continue
             if item.n_cols <= 1:  # a framed box of text
@@ -167,7 +193,7 @@ def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
                         items.extend(SourceLine(line) for line in text.add(cell or "").split(_NEWLINE))
                 last_was_table = None
                 continue
-            rows = [[SourceCell(text.add(cell or ""), col) for col, cell in enumerate(row)] for row in item.rows]
+            rows = [_cells(row, i, item.covered, text) for i, row in enumerate(item.rows)]
             continues = k == 0 and last_was_table is not None and last_was_table.n_cols == item.n_cols
             items.append(SourceTable(rows, continues_previous=continues))
             last_was_table = item
@@ -176,6 +202,37 @@ def _items(pages: list[_Page]) -> tuple[list[Item], dict[int, str]]:
 
 
 _NEWLINE = re.compile(r"\n")
+
+
+def _cells(row: list[str | None], i: int, covered: dict[tuple[int, int], str], text: _PageText) -> list[SourceCell]:
+    """One table row's cells: a cell spans the positions its merge covers to the right; a position
+    covered from above is an empty merged cell (the row inherits the cell above, as in DOCX)."""
+    cells: list[SourceCell] = []
+    for col, cell in enumerate(row):
+        how = covered.get((i, col))
+        if how == "left" and cells:
+            cells[-1].span += 1
+        elif how == "above":
+            cells.append(SourceCell(Traced.inserted(""), col, merged=True))
+        else:
+            cells.append(SourceCell(text.add(cell or ""), col))
+    return cells
+# what a line cannot break inside: a run of Latin letters and digits (2015—2020年, 25%, X2345);
+# an opening mark with the character after it (“一), a closing mark with the one before it (的，)
+_UNBREAKABLE = re.compile(r"[（《“‘〔【]*(?:[A-Za-z0-9%.\-—–~/]+|\S)[，。、；：！？）》”’〕】]*")
+_CLOSING = re.compile(r"[，。、；：！？）》”’〕】]")
+
+
+def _first_unit_width(text: str) -> float:
+    """The width, in full-width characters, of the first piece the line above could not take: a
+    line ends short of the margin when the next line's first piece did not fit."""
+    m = _UNBREAKABLE.match(text.lstrip())
+    if not m:
+        return 1.0
+    piece = m.group()
+    if _CLOSING.match(text.lstrip()):  # a closing mark may not start a line: a character came with it
+        piece = "字" + piece
+    return sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in piece)
 
 
 class _PageText:
@@ -194,6 +251,13 @@ class _PageText:
 
     def value(self) -> str:
         return "".join(self.parts)
+
+
+def _margin(starts: list[int]) -> float:
+    """The left margin: the leftmost start shared by a good share of the lines. Not the most
+    common start: in a document of short paragraphs more lines start indented than at the margin."""
+    counts = Counter(starts)
+    return float(min(x for x, n in counts.items() if n >= 0.1 * len(starts)))
 
 
 def _mode(values: list[int]) -> float:

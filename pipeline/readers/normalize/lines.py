@@ -48,7 +48,8 @@ NUMBERING = re.compile(
     r"|[（(]\d{1,2}[）)]"
     r"|\d{1,2}[）)]"
     r"|[\u2460-\u2473\u2776-\u277f]"
-    rf"|第(?:{CN_NUMBER}|\d{{1,3}})[编章节条款部分]"
+    # 款 opens nothing (a 款 is an unnumbered paragraph); 第三条规定 / 第二章的 is a reference
+    rf"|第(?:{CN_NUMBER}|\d{{1,3}})(?:[编章节条]|部分)(?!规定|的|之|中|所|至|第|[和或及、，,])"
     r")"
 )
 # 附件 / 附件1 / 附件 2： — an annex starts here

@@ -55,6 +55,8 @@ _SHORT_LINE = 0.75
 def _breaks_before(group: list[SourceLine], line: SourceLine, layout: Layout, full: int) -> bool:
     prev = group[-1]
     text, before = line.text.text, prev.text.text
+    if layout is Layout.GEOMETRY and prev.full and not line.indented and _unclosed("".join(l.text.text for l in group)):
+        return False  # inside quotes a wrapped line may start like an item: “保护第 / 一、加强管理…”
     if starts_block(text) or DOC_NUMBER_LINE.match(before) or DATE_LINE.match(before):
         return True
     if layout is Layout.GEOMETRY:
@@ -63,6 +65,14 @@ def _breaks_before(group: list[SourceLine], line: SourceLine, layout: Layout, fu
         return not prev.full or bool(line.indented)
     # a hard-wrapped dump: a paragraph ends at a sentence end or a clearly short line
     return bool(SENTENCE_END.search(before)) or width(before.strip()) < _SHORT_LINE * full
+
+
+_PAIRS = ("（）", "()", "《》", "“”", "〔〕", "【】")
+
+
+def _unclosed(text: str) -> bool:
+    """More opening than closing marks of a pair: the text stops inside brackets or quotes."""
+    return any(text.count(a) > text.count(b) for a, b in _PAIRS)
 
 
 def _centred_block(group: list[SourceLine]) -> bool:
