@@ -16,7 +16,7 @@ from pipeline.quality.gold import load_gold_dir
 from pipeline.quality.score import score
 from pipeline.readers import read_document
 from pipeline.runs.ingest import run_ingest
-from tests.conftest import CORPUS, GOLD
+from tests.conftest import CORPUS, CORPUS_DEV, GOLD, GOLD_HOLDOUT3, SHARED, needs
 from tests.test_flattened_tables import as_docx, as_html, flattened
 
 TOLERANCE = 0.02
@@ -141,3 +141,25 @@ def test_a_notice_with_a_task_table_scores_the_same_in_every_format(tmp_path):
 @pytest.fixture(autouse=True)
 def _quiet_prefect(monkeypatch, tmp_path):
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+
+
+# ------------------------------------------------------ real documents as DOCX and PDF copies
+
+
+@needs(CORPUS_DEV)
+def test_real_documents_score_the_same_as_docx_and_pdf_copies(tmp_path):
+    """The ten documents of the third held-out set, rendered as DOCX and PDF by make_variants (a
+    PDF wraps every ~27 characters and breaks tables across pages): every field within 0.02 of the
+    source copy, and almost every paragraph of the source given back whole (bench/format_variants.py
+    measures all the gold sets)."""
+    spec = importlib.util.spec_from_file_location("format_variants", CORPUS.parent / "bench" / "format_variants.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.measure(GOLD_HOLDOUT3, SHARED, tmp_path)
+    assert result["documents"] == 10
+    source = result["scores"]["source"]
+    for fmt in ("docx", "pdf"):
+        copy = result["scores"][fmt]
+        for field in bench.FIELDS:
+            assert abs(copy[field]["f1"] - source[field]["f1"]) <= TOLERANCE, (fmt, field, copy[field], source[field])
+        assert result["broken"][fmt] <= 0.01 * result["paragraphs"], (fmt, result["broken"])
