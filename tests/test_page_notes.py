@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.readers import read_document
 from pipeline.readers.normalize import is_noise_line
-from pipeline.readers.page_notes import is_page_note
+from pipeline.readers.page_notes import is_page_note, is_region_name
 from tests.example_tables import load, params
 
 EXAMPLES = load("page_notes.yaml")
@@ -15,6 +15,12 @@ EXAMPLES = load("page_notes.yaml")
 
 def test_the_table_has_both_sides():
     assert {c.expect for c in EXAMPLES["notes"]} == {True, False}
+    assert {c.expect for c in EXAMPLES["regions"]} == {True, False}
+
+
+@pytest.mark.parametrize("case", params(EXAMPLES["regions"]))
+def test_page_regions(case):
+    assert is_region_name(case.text) is case.expect
 
 
 @pytest.mark.parametrize("case", params(EXAMPLES["notes"]))
@@ -55,3 +61,36 @@ def test_a_collections_notes_leave_the_text(tmp_path):
     assert doc.text.endswith("2025年3月1日")
     assert doc.text.count("著作权法") == 1  # the body's citation stays, the note's is gone
     assert "官方链接" not in doc.text and "a1b2c3" not in doc.text
+
+
+PAGE = """<html><head><meta charset="utf-8"><title>关于做好城市更新工作的通知_某市人民政府</title></head><body>
+<div class="top"><a href="/">首页</a> | <a>政务公开</a> | <a>互动交流</a> | 无障碍浏览 | 长者模式</div>
+<div class="crumb">当前位置：<a>首页</a> &gt; <a>政务公开</a> &gt; <a>通知公告</a></div>
+<div class="content">
+<h1>关于做好城市更新工作的通知</h1>
+<p>各区县住房城乡建设局：</p>
+<p>一、各区县住房城乡建设局要于2024年6月底前完成老旧小区改造项目摸底，按照<a>《某市城市更新条例》</a>建立项目清单。</p>
+<p>二、市城市更新中心负责统筹协调，每季度末前通报进展情况。</p>
+<p>附件：<a>1.项目清单.xlsx</a></p>
+<p style="text-align:right">某市住房和城乡建设局</p><p style="text-align:right">2024年3月1日</p>
+</div>
+<div class="share">分享到：微信 微博 QQ空间</div>
+<div class="related">相关文件：<a>关于印发《某市城市更新三年行动计划》的通知</a><a>关于开展燃气安全检查的通知</a></div>
+<p>推荐阅读：<a>关于印发《某市老旧小区改造导则》的通知</a> <a>某市燃气管理办法</a></p>
+<div class="footer"><p>主办单位：某市人民政府办公室　承办单位：某市大数据中心</p>
+<p>版权所有：某市人民政府　网站标识码：3703000001　鲁ICP备05012345号</p></div>
+</body></html>"""
+
+
+def test_a_whole_web_page_gives_only_its_document(tmp_path):
+    """A page saved whole: menus, breadcrumb, share bar, related documents and footer around the
+    notice give no text (so no citation of a related document, no unit from the footer); links
+    inside the notice and its annex list stay."""
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, encoding="utf-8")
+    text = read_document(path).text
+    assert text.splitlines() == [
+        "关于做好城市更新工作的通知", "各区县住房城乡建设局：",
+        "一、各区县住房城乡建设局要于2024年6月底前完成老旧小区改造项目摸底，按照《某市城市更新条例》建立项目清单。",
+        "二、市城市更新中心负责统筹协调，每季度末前通报进展情况。", "附件：1.项目清单.xlsx",
+        "某市住房和城乡建设局", "2024年3月1日"]

@@ -26,8 +26,10 @@ class PageNoteVocabulary(BaseModel):
     note_phrases: tuple[str, ...]
     note_max_chars: int
     download_extensions: tuple[str, ...]
+    region_names: tuple[str, ...]
+    content_names: tuple[str, ...]
 
-    @field_validator("note_phrases", "download_extensions")
+    @field_validator("note_phrases", "download_extensions", "region_names", "content_names")
     @classmethod
     def _distinct_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         for word in words:
@@ -83,3 +85,18 @@ def _only_links(line: str) -> bool:
 def _is_plain_target(text: str) -> bool:
     text = text.strip()
     return not text or _URL.fullmatch(text) is not None or _file_name().fullmatch(text) is not None
+
+
+@cache
+def _region_names() -> tuple[re.Pattern, re.Pattern]:
+    def words(ws):
+        return re.compile("|".join(map(re.escape, sorted(ws, key=len, reverse=True))))
+    return words(vocabulary().region_names), words(vocabulary().content_names)
+
+
+def is_region_name(name: str) -> bool:
+    """Whether an element's class and id name a region of a page around the document (footer,
+    share bar, breadcrumb, related links) and not its content ("main-content" is content)."""
+    name = name.lower()
+    around, content = _region_names()
+    return bool(around.search(name)) and not content.search(name)

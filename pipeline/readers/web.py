@@ -21,6 +21,7 @@ from pipeline.readers.normalize import (
     is_header_field_line,
 )
 from pipeline.readers.base import Parsed, check_chars
+from pipeline.readers.page_notes import is_region_name
 from pipeline.readers.text import decode
 from pipeline.settings import ReadLimits
 
@@ -37,6 +38,9 @@ _TOKEN = re.compile(r"[^\s&<>\"'\xa0]+")
 _SEARCH_WINDOW = 200_000  # characters of markup searched for the next text node
 _SENTENCE_PUNCTUATION = re.compile(r"[。，；！？]")
 _WORD = re.compile(r"\w")
+# a region named as around the document is skipped only when it holds at most this share of the
+# page's text: a page whose whole body sits in <div class="bottom-wrap"> is still read
+_REGION_SHARE = 0.25
 
 
 def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
@@ -47,7 +51,7 @@ def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
         soup = BeautifulSoup(markup, "lxml")
     except ParserRejectedMarkup as e:
         raise DecodeError(path, f"unparseable HTML: {e}") from None
-    page = _Page(markup, _tables_holding_tables(soup))
+    page = _Page(markup, _tables_holding_tables(soup), len(soup.get_text(strip=True)))
     page.walk(soup)
     page.flush()
     return Parsed(page.items, layout=Layout.LINES, sources={None: markup}, header_fields=page.fields,
@@ -87,8 +91,9 @@ class _Locator:
 
 
 class _Page:
-    def __init__(self, markup: str, tables_holding_tables: set[int]):
+    def __init__(self, markup: str, tables_holding_tables: set[int], text_length: int):
         self.locator = _Locator(markup)
+        self.text_length = text_length
         self.tables_holding_tables = tables_holding_tables
         self.items: list[Item] = []
         self.fields: dict[str, str] = {}
@@ -102,9 +107,12 @@ class _Page:
             return
         linked = "".join(t.text for t, in_link in pieces if in_link).strip()
         unlinked = "".join(t.text for t, in_link in pieces if not in_link)
-        # a line of links and separators without a sentence (a menu, a breadcrumb) is navigation
-        if linked and not _WORD.search(unlinked) and not _SENTENCE_PUNCTUATION.search(linked) \
-                and not linked.startswith("附件"):
+        # a line mostly of links, without a sentence (a menu, a breadcrumb, 相关文件：<a>…</a><a>…</a>)
+        # is navigation; an annex list (附件：<a>1.….docx</a>) is not
+        words = len(_WORD.findall(unlinked))
+        if linked and 2 * words <= len(_WORD.findall(linked)) \
+                and not _SENTENCE_PUNCTUATION.search(linked + unlinked) \
+                and not linked.startswith("附件") and not unlinked.strip().startswith("附件"):
             return
         self.items.append(SourceLine(text.translate(_NEWLINES), kind=self.kind))
 
@@ -131,7 +139,7 @@ class _Page:
             if not isinstance(child, Tag):
                 continue
             name = child.name
-            if name in _INVISIBLE or _hidden(child):
+            if name in _INVISIBLE or _hidden(child) or self.around_document(child):
                 self.locator.skip(child)
             elif name == "br":
                 self.flush()
@@ -143,6 +151,14 @@ class _Page:
                 self.kind = _KIND_OF_TAG.get(name, self.kind)
             else:
                 stack.append((iter(child.children), in_link or name == "a", _INLINE))
+
+    def around_document(self, tag: Tag) -> bool:
+        """A region of the page around the document, named so by its class or id (footer,
+        share bar, breadcrumb, related links): unless it holds the title or much of the text."""
+        name = " ".join([*tag.get("class", []), tag.get("id") or ""])
+        if not name.strip() or not is_region_name(name) or tag.find("h1") is not None:
+            return False
+        return len(tag.get_text(strip=True)) <= _REGION_SHARE * self.text_length
 
     def table(self, table: Tag) -> bool:
         """Take a metadata or data table; False: it is a layout table, to be read as blocks."""
