@@ -14,6 +14,14 @@ _HEADER_KEY_ALTERNATION = alternation((k for ks in RULES.header_keys.values() fo
 # a header field label and its colon (名       称: …, 发文机关：…)
 _HEADER_KEY_RE = re.compile(rf"(?P<key>{_HEADER_KEY_ALTERNATION})\s*[:：]")
 _HEADER_ROLE = {k: role for role, ks in RULES.header_keys.items() for k in ks}
+_FIELD_ROLE = {k: role for role, ks in RULES.field_keys.items() for k in ks}
+
+
+def _role_of_field(key: str) -> HeaderRole | None:
+    """The role of a header field's key: a 公文 label (发文字号), or a collection's Latin key
+    (doc_no, Publish-Date)."""
+    compact_key = re.sub(r"[\s:：]", "", key)
+    return _HEADER_ROLE.get(compact_key) or _FIELD_ROLE.get(re.sub(r"[\s_\-:：]", "", key).lower())
 
 
 def header_from_fields(fields: dict[str, str], text: str) -> dict[HeaderRole, Found]:
@@ -23,7 +31,7 @@ def header_from_fields(fields: dict[str, str], text: str) -> dict[HeaderRole, Fo
     for key, value in (fields or {}).items():
         if not isinstance(key, str) or not isinstance(value, str):
             continue
-        role = _HEADER_ROLE.get(re.sub(r"[\s:：]", "", key))
+        role = _role_of_field(key)
         value = value.strip()
         if role is None or role == "other" or not value or role in out:
             continue

@@ -122,6 +122,7 @@ class MetadataRules(RuleTable):
     body_cues: dict[DocType, list[str]]
     letter_subjects: dict[DocType, list[str]]
     header_keys: dict[HeaderRole, list[str]]
+    field_keys: dict[HeaderRole, list[str]]
     trailer_markers: list[str]
     chrome_markers: list[str]
     organ_suffixes: list[str]
@@ -132,7 +133,7 @@ class MetadataRules(RuleTable):
 
     @model_validator(mode="after")
     def _consistent(self) -> MetadataRules:
-        for table_name in ("title_endings", "body_cues", "header_keys", "adoption_events", "letter_subjects"):
+        for table_name in ("title_endings", "body_cues", "header_keys", "field_keys", "adoption_events", "letter_subjects"):
             seen: dict[str, str] = {}
             for kind, words in getattr(self, table_name).items():
                 for w in words:
@@ -143,6 +144,8 @@ class MetadataRules(RuleTable):
                     seen[w] = kind
         if any(not w.strip() for w in self.organ_suffixes + self.trailer_markers + self.chrome_markers):
             raise ValueError("empty word in a marker list")
+        if any(not re.fullmatch(r"[a-z]+", w) for ws in self.field_keys.values() for w in ws):
+            raise ValueError("field_keys: lower-case Latin letters only (keys are compared without case, '_', '-')")
         return self
 
 

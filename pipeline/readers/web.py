@@ -41,6 +41,7 @@ _WORD = re.compile(r"\w")
 # a region named as around the document is skipped only when it holds at most this share of the
 # page's text: a page whose whole body sits in <div class="bottom-wrap"> is still read
 _REGION_SHARE = 0.25
+_META_MAX = 300  # a meta field is a title or a date, not a page of keywords
 
 
 def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
@@ -54,8 +55,20 @@ def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
     page = _Page(markup, _tables_holding_tables(soup), len(soup.get_text(strip=True)))
     page.walk(soup)
     page.flush()
-    return Parsed(page.items, layout=Layout.LINES, sources={None: markup}, header_fields=page.fields,
-                  encoding=encoding)
+    return Parsed(page.items, layout=Layout.LINES, sources={None: markup},
+                  header_fields={**_meta_fields(soup), **page.fields}, encoding=encoding)
+
+
+def _meta_fields(soup: BeautifulSoup) -> dict[str, str]:
+    """<meta name="ArticleTitle" content="…"> / <meta name="PubDate" …>: what the site's CMS says
+    of the page (extractors/data/metadata.yaml field_keys gives them roles; a metadata table on
+    the page itself, read later, wins)."""
+    fields = {}
+    for meta in soup.find_all("meta", attrs={"name": True, "content": True}):
+        name, content = str(meta["name"]).strip(), " ".join(str(meta["content"]).split())
+        if name and content and len(content) <= _META_MAX:
+            fields.setdefault(name, content)
+    return fields
 
 
 class _Locator:
