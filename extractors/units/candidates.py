@@ -12,7 +12,7 @@ from extractors.rules import alternation
 from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
-    _GROUP_NAME_STOP, _HEADS, _JOINT_MEETING, _MEETING_NAME_STOP, _INSTITUTION, _INSTITUTION_MODAL, _NAMED_STOP, _NAMED_SUFFIX, _LEADING_GROUP,
+    _GROUP_NAME_STOP, _HEADS, _JOINT_MEETING, _MEETING_NAME_STOP, _INSTITUTION, _INSTITUTION_MODAL, _NAMED_STOP, _NAMED_SUFFIX, _LEVEL_NAME_STOP, _LEVEL_START, _LEVEL_SUFFIX, _LEADING_GROUP,
     _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
     _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _BRANCH, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
     _WEAK_KEY)
@@ -224,7 +224,8 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
     name runs back from the suffix to a function word or a stop; it keeps its name as written as key."""
     out = []
     s = v.s
-    for m in _NAMED_SUFFIX.finditer(s):
+    matches = [(m, False) for m in _NAMED_SUFFIX.finditer(s)] + [(m, True) for m in _LEVEL_SUFFIX.finditer(s)]
+    for m, needs_level in matches:
         if _followed_by_noun(s, m.end()):
             continue
         b = m.start()
@@ -241,6 +242,16 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
             pass  # 工作专班负责…, 指挥部要…: an ad-hoc body named by its kind alone is still one
         elif m.start() - b < 2 or not _is_cjk(s[b]) or s.endswith("的", 0, b):
             continue  # (违规的运输公司: a description, not a name)
+        if needs_level:
+            level = _LEVEL_START.match(s, b)
+            function = s[level.end():m.start()] if level else ""
+            if not 2 <= len(function) <= RULES.named_bodies.level_max_name or _LEVEL_NAME_STOP.search(function) \
+                    or not all(map(_is_cjk, function)) or s.endswith(("（", "("), 0, b):
+                continue  # 市港航管理局, not 服务中心, 市局, 县级以上人民政府应当合理布局 or （区公务员局）
+            # keyed by its name without the level, as a cell body is (市道运中心 → 道运中心)
+            out.append(_Cand(b, m.end(), s[level.end():m.end()], _level_of(level.group()), False,
+                             "named", priority=8, level_text=level.group(), suffix=m.group()))
+            continue
         out.append(_Cand(b, m.end(), fold_brackets(s[b:m.end()]), None, False, "named", priority=5))
     return out
 

@@ -127,6 +127,10 @@ class SelfReferenceRules(RuleTable):
 
 class NamedBodyRules(RuleTable):
     suffixes: list[str]
+    level_suffixes: list[str]
+    level_starts: list[str]
+    level_max_name: int
+    level_name_stops: list[str]
     max_name: int
     name_stops: list[str]
     standalone_suffixes: list[str]

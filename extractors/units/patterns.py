@@ -127,6 +127,9 @@ _GROUP_NAME_STOP = _name_stop(RULES.leading_group.name_stops)
 _JOINT_MEETING = re.compile(_alt(RULES.joint_meeting.heads))
 _MEETING_NAME_STOP = _name_stop(RULES.joint_meeting.name_stops)
 _NAMED_SUFFIX = re.compile(_alt(RULES.named_bodies.suffixes))
+_LEVEL_SUFFIX = re.compile(_alt(RULES.named_bodies.level_suffixes))
+_LEVEL_START = re.compile(_alt(RULES.named_bodies.level_starts))
+_LEVEL_NAME_STOP = re.compile(_alt(RULES.named_bodies.level_name_stops))
 # a branch: 公安青浦分局 (the function's head words, a district name, a branch suffix)
 _BRANCH = re.compile(f"(?P<head>{_alt([h for h, (_, kind) in _HEADS.items() if kind == 'stem'])})"
                      f"(?P<place>[{HAN}]{{{RULES.branches.min_place},{RULES.branches.max_place}}}?)"
