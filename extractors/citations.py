@@ -63,6 +63,7 @@ class CitationRules(unquoted_titles.Words):
     not_cited_title_suffixes: list[str]
     not_cited_exceptions: list[str]
     code_lead_words: list[str]
+    names_holding_lead_words: list[str]
     attachment_markers: list[str]
     alias_markers: list[str]
     own_plan_patterns: list[str]
@@ -70,7 +71,8 @@ class CitationRules(unquoted_titles.Words):
 
     @field_validator(
         "national_standard_prefixes", "regional_standard_prefixes", "standard_title_suffixes",
-        "not_cited_title_suffixes", "document_type_words", "code_lead_words", "attachment_markers",
+        "not_cited_title_suffixes", "document_type_words", "code_lead_words", "names_holding_lead_words",
+        "attachment_markers",
         "alias_markers", "unquoted_plan_words", "unquoted_relying_words", "unquoted_lead_words",
         "unquoted_announce_words", "unquoted_announce_after", "unquoted_organs",
     )
@@ -134,6 +136,7 @@ _CODE_AFTER_TITLE_RE = re.compile(
     rf"\s*(?P<open>[（(\[［【]{_SP})?(?:{_DOC_NUMBER}|{_STANDARD_CODE}|{_DECREE_NUMBER})(?P<close>{_SP}[）)\]］】])?"
 )
 _LEAD_WORD_RE = re.compile(alternation(RULES.code_lead_words))
+_NAME_HOLDING_LEAD_WORD_RE = re.compile(alternation(RULES.names_holding_lead_words))
 # Trailing qualifiers of a title that do not change what it names: （试行）, (修订), （2018年版）.
 _TITLE_QUALIFIER_RE = re.compile(r"(?:[（(][^（）()]{1,12}[）)])+$")
 _ATTACHMENT_LINE_RE = re.compile(
@@ -182,8 +185,11 @@ def _plausible_standard(m: re.Match) -> bool:
 
 def _trim_abbreviation(abbr: str) -> str:
     """Drop running text glued before an issuer abbreviation (全面落实国办函 -> 国办函)."""
+    inside_names = [m.span() for m in _NAME_HOLDING_LEAD_WORD_RE.finditer(abbr)]
     last_end = 0
     for lead in _LEAD_WORD_RE.finditer(abbr):
+        if any(a <= lead.start() and lead.end() <= b for a, b in inside_names):
+            continue  # the 和 of 住房和城乡建设部令: part of the issuer's name
         if lead.end() < len(abbr):
             last_end = max(last_end, lead.end())
     return abbr[last_end:]
