@@ -78,10 +78,12 @@ AREAS_BY_NAME, AREAS_BY_ABBR = _build_areas()
 KNOWN_AREA_RE = re.compile(alternation(AREAS_BY_NAME))
 # a city not in the table: two to five characters before 市/自治州/地区/盟 (保定市); one character is
 # too few (城市管理局, 全市)
-_GENERIC_CITY_RE = re.compile(rf"[{HAN}]{{2,5}}?(?:市|自治州|地区|盟)")
+# (an autonomous prefecture or county names its peoples between place and level: 恩施土家族苗族自治州)
+_PEOPLES = rf"(?:[{HAN}]{{1,3}}?族)*"
+_GENERIC_CITY_RE = re.compile(rf"[{HAN}]{{2,5}}?(?:市|{_PEOPLES}自治州|地区|盟)")
 # a district or county after its city (淄博市张店区, 淄博市沂源县); 市 is left out on purpose
 # (淄博市城市管理局 has no county-level city 城市)
-_GENERIC_DISTRICT_RE = re.compile(rf"[{HAN}]{{1,5}}?(?:自治县|区|县|旗)")
+_GENERIC_DISTRICT_RE = re.compile(rf"[{HAN}]{{1,5}}?(?:{_PEOPLES}自治县|区|县|旗)")
 # a 街道 / 镇 / 乡 after its district, as the name of its office writes it (上海市闵行区人民政府古美路
 # 街道办事处, 嘉定区江桥镇人民政府): the lowest administrative area (乡级) a body governs
 _TOWNSHIP_RE = re.compile(rf"(?:人民政府)?(?P<name>[{HAN}]{{2,8}}?(?:街道|镇|乡))(?=办事处|人民政府|党工委|党委|$)")
