@@ -42,7 +42,10 @@ class BracketRules(RuleTable):
 
 
 RULES = load_rules(BracketRules, "brackets.yaml")
-_PARENTHETICAL = re.compile(rf"[（(]([^（()）\n]{{2,{RULES.max_chars}}})[）)]")
+# round brackets, and the tortoise-shell and lenticular ones some documents use for the same
+# assignment (〔市自然资源局牵头，市住建局配合〕, 【责任单位：区民政局】)
+_PARENTHETICAL = re.compile(rf"(?:[（(]([^（()）\n]{{2,{RULES.max_chars}}})[）)]"
+                            rf"|〔([^〔〕\n]{{2,{RULES.max_chars}}})〕|【([^【】\n]{{2,{RULES.max_chars}}})】)")
 _TAIL = re.compile(f"(?:{alternation(RULES.assignment_tails)})[。；;]?$")
 _STANDING = re.compile(alternation(RULES.standing_words))
 _CLAUSE = re.compile(r"[^，,；;。]+")
@@ -55,7 +58,8 @@ def _assigns(inside: str) -> bool:
 def assignment_brackets(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Parentheticals that assign an item to bodies or give its time limit (see the module doc)."""
     end = len(text) if end is None else end
-    return [(m.start(), m.end()) for m in _PARENTHETICAL.finditer(text, start, end) if _assigns(m.group(1))]
+    return [(m.start(), m.end()) for m in _PARENTHETICAL.finditer(text, start, end)
+            if _assigns(m.group(1) or m.group(2) or m.group(3))]
 
 
 class ItemBrackets:

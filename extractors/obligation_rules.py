@@ -25,6 +25,7 @@ class ObligationRules(RuleTable):
     strong_cues: list[str]
     subjectless_starts: list[str]
     narrowing_starts: list[str]
+    deadline_field_labels: list[str]
     completion_words: list[str]
     target_openers: list[str]
     instructing_reply_endings: list[str]

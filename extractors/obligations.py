@@ -273,6 +273,44 @@ def _allocation_obligation(doc: Document, block: Block, unit: Unit, fields: Fiel
     return ob
 
 
+# a field written after a task: a label of bodies or of a time limit and its colon (责任单位：, 完成时限：)
+_FIELD_LABEL = re.compile("(?:{})\\s*[:：]".format(
+    "|".join(map(re.escape, sorted([*headers.LABELS, *RULES.deadline_field_labels], key=len, reverse=True)))))
+
+
+def _is_field_line(sentence: str) -> bool:
+    """A sentence made of fields of the task before it (责任单位：各区县政府；完成时限：2024年6月底前)."""
+    return _FIELD_LABEL.match(sentence.strip()) is not None
+
+
+def _adjacent(text: str, end: int, start: int) -> bool:
+    return end <= start and not text[end:start].strip(" \t\n\u3000。；;，,")
+
+
+def _attach_fields(host: Obligation, text: str, unit: Unit, fields: FieldMatches) -> None:
+    """The bodies and the time limit a field line gives the task before it; the task's span runs on
+    over the line, so that what is stored for the task points into it."""
+    found = fields.within("units", unit.start, unit.end)
+    host.units = merge_units(host.units, roles_for(text, unit.start, unit.end, found))
+    limits = fields.within("deadlines", unit.start, unit.end)
+    if limits:
+        host.deadlines = [d for d in host.deadlines if d.scope == "own"] + [LinkedDeadline(d, "own") for d in limits]
+    host.end = unit.end
+
+
+def _assigned_title_alone(text: str, structure: Structure, k: int) -> bool:
+    """A numbered item that is only its title and the bracket assigning it ((四)强化宣传引导。（责任单位：
+    市委宣传部）, next the item (五)): the title is the task. With sentences of its own under it, the
+    title heads them and the bracket assigns them."""
+    unit = structure.units[k]
+    if not unit.is_heading or unit.block_index not in structure.numbering \
+            or not assignment.assignment_brackets(text, unit.start, unit.end):
+        return False
+    after = structure.units[k + 1] if k + 1 < len(structure.units) else None
+    return after is None or after.block_index in structure.numbering or (
+        after.block_index != unit.block_index and after.section_path != unit.section_path)
+
+
 def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
           front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None,
           allocated: dict[int, allocation.Allocation] | None = None,
@@ -299,7 +337,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     item_subject = duty_lists.ItemSubject()
     established = duty_lists.established_bodies(text)
     ordinal_items = duty_lists.OrdinalItems()
-    for unit in structure.units:
+    task_item: Unit | None = None  # a numbered item read as a title, whose fields may follow it
+    for k, unit in enumerate(structure.units):
         listing.follow(doc, structure, unit)
         if unit.block_index != block_seen:
             block_seen = unit.block_index
@@ -322,6 +361,17 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             previous = None
             continue
         sentence = text[unit.start:unit.end]
+        if _is_field_line(sentence):
+            host = obligations[-1] if obligations and _adjacent(text, obligations[-1].end, unit.start) else None
+            if host is None and task_item is not None and _adjacent(text, task_item.end, unit.start):
+                host = Obligation(task_item.start, task_item.end, "prose", task_item.section_path,
+                                  task_item.block_index, "must")
+                obligations.append(host)
+            if host is not None:
+                _attach_fields(host, text, unit, fields)
+                task_item, previous = None, host
+                continue
+        task_item = None
         units = fields.within("units", unit.start, unit.end)
         lead_in = sentence.rstrip().endswith(("：", ":")) or bool(_LIST_OPENING_END.search(sentence.rstrip()))
         sets_criteria = lead_in and bool(_CRITERIA_LEAD.search(sentence)) \
@@ -346,9 +396,11 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             if not doers and not sets_criteria:
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
-        elif lead_in or not is_duty_sentence(
-                sentence, unit, doc_type, bool(units), issued.year if issued else None) or (
+        elif lead_in or not (is_duty_sentence(sentence, unit, doc_type, bool(units), issued.year if issued else None)
+                             or _assigned_title_alone(text, structure, k)) or (
                 _is_note(text, doc.blocks[unit.block_index]) and not _directs(sentence)):
+            if unit.is_heading and unit.block_index in structure.numbering and not lead_in:
+                task_item = unit  # 1.开展排查整治。 over its 责任单位： / 完成时限： lines
             at = _instruction(text, unit.start, unit.end)
             if at is not None and (at == unit.start or _has_any(sentence, RULES.lead_in_words)):
                 # …现印发给你们，请认真贯彻执行。 / 请遵照执行。: the addressees are to carry it out

@@ -46,12 +46,12 @@ RULES = load_rules(StructureRules, "structure.yaml")
 _NUMBERING = [(r.level, r.name, re.compile(r"\s*(" + r.pattern + r")")) for r in RULES.numbering]
 _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[”’」』）)]*|$)")
 _CJK = re.compile(f"[{HAN}]")
-_PARENTHETICAL = re.compile(r"[（(][^（()）\n]*[）)][。；;]?")
+_PARENTHETICAL = re.compile(r"(?:[（(][^（()）\n]*[）)]|〔[^〔〕\n]*〕|【[^【】\n]*】)[。；;]?")
 # a mark between clauses inside a sentence
 _CLAUSE_MARK = re.compile(r"[，,；;]")
 # a line with no sentence punctuation at all: a title or a heading without numbering
 _PUNCTUATION = re.compile(r"[。；;，,！？!?：:]")
-_BRACKET_OPEN, _BRACKET_CLOSE = "（(", "）)"
+_BRACKET_OPEN, _BRACKET_CLOSE = "（(〔【", "）)〕】"
 # what follows an item's first sentence when that sentence is its only task: an ongoing limit alone
 # (1.加强重点区域日常巡查。长期坚持。 / …巡查。（长期）)
 _ONLY_ONGOING = re.compile(rf"[\s（(]*(?:{alternation(DEADLINE_RULES.ongoing_standalone)})[\s）)。；;]*")
