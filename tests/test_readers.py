@@ -445,6 +445,32 @@ def test_docx_numbering_styles_and_merged_cells(tmp_path):
     assert [c.col for c in rows[0].cells] == [0, 2]
 
 
+def test_a_grouped_header_names_columns_by_its_second_row(tmp_path):
+    """责任单位 spanning 牵头单位 | 配合单位 (a task table's two-row header, in DOCX and HTML): the
+    columns are named by the second row, so the roles stay apart; the rows below are the data."""
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=5)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "序号"
+    table.cell(0, 1).merge(table.cell(1, 1)).text = "工作任务"
+    table.cell(0, 2).merge(table.cell(0, 3)).text = "责任单位"
+    table.cell(1, 2).text, table.cell(1, 3).text = "牵头单位", "配合单位"
+    table.cell(0, 4).merge(table.cell(1, 4)).text = "完成时限"
+    for col, value in enumerate(("1", "开展老旧小区排查", "区住建局", "区民政局", "2024年6月底前")):
+        table.cell(2, col).text = value
+    document.save(tmp_path / "table.docx")
+    (tmp_path / "table.html").write_text(
+        "<table><tr><th rowspan=2>序号</th><th rowspan=2>工作任务</th><th colspan=2>责任单位</th>"
+        "<th rowspan=2>完成时限</th></tr><tr><th>牵头单位</th><th>配合单位</th></tr>"
+        "<tr><td>1</td><td>开展老旧小区排查</td><td>区住建局</td><td>区民政局</td><td>2024年6月底前</td></tr></table>",
+        encoding="utf-8")
+    for name in ("table.docx", "table.html"):
+        doc = read_document(tmp_path / name)
+        data = [b for b in doc.blocks if b.kind == "table_row"][-1]
+        assert {c.header: doc.text[c.start : c.end] for c in data.cells} == {
+            "序号": "1", "工作任务": "开展老旧小区排查", "牵头单位": "区住建局", "配合单位": "区民政局",
+            "完成时限": "2024年6月底前"}, name
+
+
 def test_html_tables_scripts_and_entities(tmp_path):
     html = """<html><head><title>页面标题</title><script>var x = "各区县要";</script>
 <style>p {color: red}</style></head><body>

@@ -51,6 +51,7 @@ class TableRows:
         self.next_row = 0
         self.headers: list[str | None] = []
         self.header_text = ""
+        self.sub_header_text = ""  # the second row of a grouped header (责任单位 over 牵头单位 | 配合单位)
         self.origins: dict[int, tuple[PendingBlock, int]] = {}  # column -> the cell a merged cell below inherits
 
     def rows_of(self, table: SourceTable) -> list[PendingBlock]:
@@ -64,14 +65,23 @@ class TableRows:
         continuing = table.continues_previous and self.table_id >= 0
         if continuing and self.header_text and _row_key(rows[0]) == self.header_text:
             rows, merged = rows[1:], merged[1:]  # the header row repeated on the new page
+            if rows and self.sub_header_text and _row_key(rows[0]) == self.sub_header_text:
+                rows, merged = rows[1:], merged[1:]
         header_at = None
         if not continuing:
             self.table_id += 1
             self.next_row = 0
-            self.headers, self.header_text, self.origins = [], "", {}
+            self.headers, self.header_text, self.sub_header_text, self.origins = [], "", "", {}
             header_at = self._header_row(table, rows)
             if header_at is not None:
+                # the container's header rows (<th> rows, Word's repeated rows) from the first: a
+                # grouped header's second row names the columns under its group
+                marked = min(table.header_rows or 0, len(rows))
+                last, header_at = header_at, (0 if marked > 1 else header_at)
                 rows[header_at] = self._name_columns(table, rows, header_at)
+                while header_at < last or (not marked and _sub_header(rows, header_at)):
+                    header_at += 1
+                    self._name_sub_columns(rows[header_at])
         blocks = []
         width = max(len(self.headers), max((col + span for row in rows for _, col, span in row), default=0))
         for k, (cells, merged_cols) in enumerate(zip(rows, merged)):
@@ -121,6 +131,15 @@ class TableRows:
         self.header_text = _row_key(row)
         return row
 
+    def _name_sub_columns(self, row: list[tuple[Traced, int, int]]) -> None:
+        """The columns a grouped header's second row names take its labels (责任单位 over 牵头单位 |
+        配合单位: the columns are 牵头单位 and 配合单位, whose words say the role)."""
+        for t, col, span in row:
+            label = re.sub(r"\s+", "", t.text)
+            for c in range(col, min(col + span, len(self.headers))) if label else ():
+                self.headers[c] = label
+        self.sub_header_text = _row_key(row)
+
 
 _NEWLINE = re.compile(r"\n")
 
@@ -155,6 +174,17 @@ def _trimmed(row: list[tuple[Traced, int, int]]) -> list[tuple[Traced, int, int]
     while row and not row[-1][0].text:
         row = row[:-1]
     return row
+
+
+def _sub_header(rows: list[list[tuple[Traced, int, int]]], at: int) -> bool:
+    """Whether the row below the header row is the second row of a grouped header: its labels
+    stand only under the header cells that span several columns (责任单位 over 牵头单位 | 配合单位)."""
+    if at + 1 >= len(rows):
+        return False
+    groups = [(col, col + span) for t, col, span in rows[at] if span > 1 and t.text.strip()]
+    labels = [(t.text.strip(), col) for t, col, _ in rows[at + 1] if t.text.strip()]
+    return bool(groups) and bool(labels) and all(any(a <= col < b for a, b in groups) for _, col in labels) \
+        and is_header_row([label for label, _ in labels])
 
 
 def _row_key(row: list[tuple[Traced, int, int]]) -> str:
