@@ -471,6 +471,26 @@ def test_a_grouped_header_names_columns_by_its_second_row(tmp_path):
             "完成时限": "2024年6月底前"}, name
 
 
+def test_markdown_pipe_tables_are_tables(tmp_path):
+    """A Markdown collection's task table as a pipe table (a header row, its | --- | row, the rows):
+    the same rows and column headers as the tab-separated or DOCX table; a line with bars but no
+    delimiter row below it stays text; offsets point into the file."""
+    source = ("# 某区城市更新重点任务分解表\n\n| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |\n"
+              "| --- | :--- | --- | --- | ---: |\n| 1 | 开展**老旧小区**排查 | 区住建局 | 区民政局 | 2024年6月底前 |\n"
+              "| 2 | 推进加装电梯 | 各街道 |  | 2024年底前 |\n\n注：| 表示并列。\n")
+    path = tmp_path / "table.md"
+    path.write_text(source, encoding="utf-8")
+    doc = read_document(path)
+    rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert [[(c.header, doc.text[c.start : c.end]) for c in b.cells] for b in rows[1:]] == [
+        [("序号", "1"), ("工作任务", "开展老旧小区排查"), ("牵头单位", "区住建局"), ("配合单位", "区民政局"),
+         ("完成时限", "2024年6月底前")],
+        [("序号", "2"), ("工作任务", "推进加装电梯"), ("牵头单位", "各街道"), ("配合单位", ""), ("完成时限", "2024年底前")]]
+    assert doc.text.endswith("注：| 表示并列。")
+    at = doc.text.index("区民政局")
+    assert source[doc.to_source(at)[0] :].startswith("区民政局")
+
+
 def test_html_tables_scripts_and_entities(tmp_path):
     html = """<html><head><title>页面标题</title><script>var x = "各区县要";</script>
 <style>p {color: red}</style></head><body>

@@ -24,9 +24,54 @@ def text_items(source: str, *, markdown: bool = False, start: int = 0) -> list[I
     """Lines of a decoded text file from offset `start` on (what comes before is no text, e.g.
     front matter); consecutive tab-separated lines become tables."""
     lines = Traced.from_source(source).slice(start, len(source)).split(_LINE_BREAK)
-    if markdown:
-        lines = [markdown_line(line) for line in lines]
-    return group_text_tables(lines)
+    if not markdown:
+        return group_text_tables(lines)
+    items: list[Item] = []
+    run: list[SourceLine] = []
+    for line, table in _pipe_tables(lines):
+        if table is None:
+            run.append(markdown_line(line))
+            continue
+        items += group_text_tables(run) + [table]
+        run = []
+    return items + group_text_tables(run)
+
+
+# a Markdown pipe table (GitHub's): rows | a | b |, the second line its delimiter row | --- | :-: |
+_PIPE_ROW = re.compile(r"\s*\|.*\|\s*$")
+_PIPE_DELIMITER = re.compile(r"\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _pipe_tables(lines: list[Traced]) -> list[tuple[Traced | None, SourceTable | None]]:
+    """The lines, with each pipe table (a header row, its delimiter row, the rows below) in place of
+    its lines: (line, None) for a line, (None, table) for a table."""
+    out: list[tuple[Traced | None, SourceTable | None]] = []
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines) and _PIPE_ROW.match(lines[i].text) and _PIPE_DELIMITER.match(lines[i + 1].text):
+            j = i + 2
+            while j < len(lines) and _PIPE_ROW.match(lines[j].text):
+                j += 1
+            rows = [_pipe_cells(lines[k]) for k in (i, *range(i + 2, j))]
+            out.append((None, SourceTable([[SourceCell(cell, col) for col, cell in enumerate(row)] for row in rows],
+                                          header_rows=1)))
+            i = j
+            continue
+        out.append((lines[i], None))
+        i += 1
+    return out
+
+
+def _pipe_cells(line: Traced) -> list[Traced]:
+    """The cells of a pipe row, each stripped, Markdown emphasis out; <br> inside a cell is a line break."""
+    text = line.text
+    bars = [m.start() for m in _PIPE.finditer(text)]
+    cells = [line.slice(a + 1, b).strip() for a, b in zip(bars, bars[1:])]
+    return [cell.sub(_MD_EMPHASIS).sub(_MD_BREAK, "\n") for cell in cells]
+
+
+_MD_BREAK = re.compile(r"<br\s*/?>", re.I)
 
 
 def markdown_line(line: Traced) -> SourceLine:
