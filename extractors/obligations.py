@@ -362,7 +362,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             continue
         sentence = text[unit.start:unit.end]
         if _is_field_line(sentence):
-            host = obligations[-1] if obligations and _adjacent(text, obligations[-1].end, unit.start) else None
+            host = obligations[-1] if obligations and obligations[-1].source == "prose" \
+                and _adjacent(text, obligations[-1].end, unit.start) else None
             if host is None and task_item is not None and _adjacent(text, task_item.end, unit.start):
                 host = Obligation(task_item.start, task_item.end, "prose", task_item.section_path,
                                   task_item.block_index, "must")
