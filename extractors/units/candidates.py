@@ -216,6 +216,7 @@ def _addressed_institutions(v: CompactView) -> list[_Cand]:
 
 _ITEM_NUMBER = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[）)]")
 _STANDALONE_SUFFIXES = frozenset(RULES.named_bodies.standalone_suffixes)
+_LEVEL_BODY = 8  # the priority of an office read by its level and suffix: it loses every tie
 
 
 def _named_bodies(v: CompactView) -> list[_Cand]:
@@ -250,7 +251,7 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
                 continue  # 市港航管理局, not 服务中心, 市局, 县级以上人民政府应当合理布局 or （区公务员局）
             # keyed by its name without the level, as a cell body is (市道运中心 → 道运中心)
             out.append(_Cand(b, m.end(), s[level.end():m.end()], _level_of(level.group()), False,
-                             "named", priority=8, level_text=level.group(), suffix=m.group()))
+                             "named", priority=_LEVEL_BODY, level_text=level.group(), suffix=m.group()))
             continue
         out.append(_Cand(b, m.end(), fold_brackets(s[b:m.end()]), None, False, "named", priority=5))
     return out
@@ -308,8 +309,17 @@ def _local_authorities(v: CompactView) -> list[_Cand]:
 def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
     """(departments incl. bare words, everything else) before any context check."""
     departments = _departments(v) + _branches(v)
+    # an office read by its level and suffix that ends in a gazetteer department is that department
+    # under its full name (市政务服务数据管理局: the 数据管理局, 大数据, of the city)
+    by_end = {c.end: c for c in departments if c.kind == "department"}
+    named = []
+    for c in _named_bodies(v):
+        department = by_end.get(c.end) if c.priority == _LEVEL_BODY else None
+        if department is None:
+            named.append(c)
+        elif department.start > c.start:
+            department.start, department.level, department.level_text = c.start, c.level, c.level_text
     others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _addressed_institutions(v) \
-        + _named_bodies(v) + _leading_groups(v) + _joint_meetings(v) \
-        + _local_authorities(v)
+        + named + _leading_groups(v) + _joint_meetings(v) + _local_authorities(v)
     others += _generics(v, departments + others)
     return departments, others
