@@ -363,16 +363,19 @@ def body_coverage(doc: Document, st: Structure, spans: list[tuple[int, int]]) ->
     heads = {i for p in st.parts[1:] for i in range(p.start, min(p.body_start, p.end))}
     first = st.parts[0].body_start if st.parts else 0
     total = covered = 0
+    text = doc.text
     for i, block in enumerate(doc.blocks):
-        if block.kind in ("heading", "signature", "title") or i in heads or \
-                (i < first and block.kind != "table_row"):
-            continue
-        text = doc.text
-        total += sum(1 for ch in text[block.start:block.end] if not ch.isspace())
+        frame = block.kind in ("heading", "signature", "title") or i in heads or \
+            (i < first and block.kind != "table_row")
+        inside = 0
         k = max(0, bisect.bisect_right(starts, block.start) - 1)
         while k < len(merged) and merged[k][0] < block.end:
             lo, hi = max(merged[k][0], block.start), min(merged[k][1], block.end)
             if lo < hi:
-                covered += sum(1 for ch in text[lo:hi] if not ch.isspace())
+                inside += sum(1 for ch in text[lo:hi] if not ch.isspace())
             k += 1
+        if frame and not inside:
+            continue  # frame, unless a duty was read in it (a numbered item short enough to look like a heading)
+        total += sum(1 for ch in text[block.start:block.end] if not ch.isspace())
+        covered += inside
     return covered / total if total else None

@@ -81,3 +81,14 @@ def test_coverage_falls_when_a_plan_after_the_cover_is_not_recognised():
 def test_coverage_of_a_cover_notice_without_its_attachment_is_low():
     forward_only = next(c for c in CASES if c.id == "a 转发 cover notice whose attachment is not in the text")
     assert _coverage(forward_only.text) < 0.3  # 转发 only: the plan is not in the text
+
+
+def test_coverage_counts_duties_read_in_short_numbered_items():
+    """A reply whose duties are numbered items short enough to look like headings ((一)我局将…，
+    2024年6月底前出台…。): they are duties, and the coverage counts them; before, it said 0 %."""
+    reply = ("关于市十六届人大三次会议第0123号建议的答复\n某某代表：\n您提出的建议收悉。经认真研究，现答复如下：\n"
+             "一、下一步工作\n（一）市住房城乡建设局将简化审批流程，2024年6月底前出台审批指引。\n"
+             "（二）市财政局将继续安排专项资金，按每台不超过20万元给予补助。\n"
+             "（三）各区要加强统筹协调，力争2024年底前新增加装电梯500台。\n"
+             "感谢您对住房城乡建设工作的关心和支持。\n杭州市住房和城乡建设局\n2024年3月20日\n")
+    assert _coverage(reply) > 0.5
