@@ -16,6 +16,10 @@ from extractors.deadlines.calendar import _Reading, _read
 from extractors.deadlines.years import first_due, recurrence_anchor, year_for
 
 
+# what makes a date a limit by its own words (…前, …完成)
+_LIMIT_WORD = re.compile(r"前|完成")
+
+
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
@@ -55,7 +59,9 @@ def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, 
         if cue is None:
             continue
         span_start, span_end, kind = cue
-        value = _resolve(text, m.start(), reading, kind, _compact(text[span_start:span_end]), ctx, years, starts)
+        surface = _compact(text[span_start:span_end])
+        value = _resolve(text, m.start(), reading, kind, surface, ctx, years, starts,
+                         stated_limit=_inside(span_start, span_end, cells) and _LIMIT_WORD.search(surface) is not None)
         if value is None:
             continue
         if kind == "start" and value.date is not None:
@@ -200,9 +206,13 @@ def _is_stage_label(text: str, start: int, end: int) -> bool:
 
 
 def _resolve(text: str, start: int, reading: _Reading, kind: DeadlineKind, rule: str, ctx: ExtractContext,
-             years: list[tuple[int, int]], starts: list[tuple[int, dt.date]]) -> DeadlineValue | None:
+             years: list[tuple[int, int]], starts: list[tuple[int, dt.date]],
+             stated_limit: bool = False) -> DeadlineValue | None:
     """The value of a cued date: its year from the text, the plan's title or the issue date; None
-    when the date does not exist or a stated "by" date lies before the issue date (the past)."""
+    when the date does not exist or a stated "by" date lies before the issue date (the past) in
+    prose. A limit stated in a time-limit cell (完成时限: 2021年3月底前; `stated_limit`) is the row's
+    limit even when the document came out after it (a plan issued in May for the year's work); a
+    bare year in a table (1995年) still describes."""
     unresolved = DeadlineValue(None, kind, None, rule)
     if reading.recurring:
         if reading.every == "event":
@@ -236,9 +246,10 @@ def _resolve(text: str, start: int, reading: _Reading, kind: DeadlineKind, rule:
     date = reading.resolve(year, start=kind == "start")
     if date is None:
         return None
-    if kind == "by" and source == "stated" and ctx.issued_date and date < ctx.issued_date:
+    if kind == "by" and source == "stated" and ctx.issued_date and date < ctx.issued_date and not stated_limit:
         return None  # a "by" date before the document was issued reports the past
-    if kind == "by" and source == "stated" and not ctx.issued_date and ctx.plan_year and date.year < ctx.plan_year:
+    if kind == "by" and source == "stated" and not ctx.issued_date and ctx.plan_year and date.year < ctx.plan_year \
+            and not stated_limit:
         return None  # likewise before the plan's year, when the issue date is unknown
     return DeadlineValue(date, kind, reading.precision, None, source)
 
