@@ -240,3 +240,15 @@ def test_a_cell_that_is_a_quantity_in_a_task_table():
     got = [(m.surface, m.value.value_min, m.value.unit, m.value.subject)
            for m in quotas.table_quotas(text, _table(text), ExtractContext())]
     assert got == [("100个", 100.0, "个", "公交站台适老化改造"), ("120个", 120.0, "个", "公交站台适老化改造")]
+
+
+def test_a_column_header_states_its_cells_unit():
+    """A 配建标准 table writes the unit in the column's header (建筑面积（平方米）, 服务人口（万人）):
+    each number is read with it (0.5-1.2 under 万人 -> 5000-12000 人); a header whose bracket is
+    no unit (（备注）) gives none."""
+    text = ("序号\t设施名称\t建筑面积（平方米）\t服务人口（万人）\t配置要求（说明）\n"
+            "1\t社区综合服务站\t≥350\t0.5-1.2\t12\n2\t幼儿园\t不少于3000\t1.0\t")
+    got = [(m.surface, m.value.value_min, m.value.value_max, m.value.unit, m.value.subject)
+           for m in quotas.table_quotas(text, _table(text), ExtractContext())]
+    assert got == [("≥350", 350.0, None, "m2", "社区综合服务站"), ("0.5-1.2", 5000.0, 12000.0, "人", "社区综合服务站"),
+                   ("不少于3000", 3000.0, None, "m2", "幼儿园"), ("1.0", 10000.0, 10000.0, "人", "幼儿园")]

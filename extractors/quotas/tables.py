@@ -1,6 +1,7 @@
-"""Quotas of indicator tables whose unit stands in a column of its own (指标名称 | 单位 | 2030年目标):
-the number of a value cell read with the row's unit cell (2 under 万平方米 -> 20000 m2). The unit
-cell itself is never a quota (EXTRACTION.md §quotas).
+"""Quotas of indicator tables whose unit stands in a column of its own (指标名称 | 单位 | 2030年目标)
+or in the column's header (建筑面积（平方米）): the number of a value cell read with the row's unit
+cell, else its header's (2 under 万平方米 -> 20000 m2). The unit cell itself is never a quota
+(EXTRACTION.md §quotas).
 """
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ _SIGNS = {"≥": "不少于", "≤": "不超过", ">": "超过", "＞": "超过"
 
 def _header(cell) -> str:
     return re.sub(r"\s+", "", cell.header or "")
+
+
+# a column header that states its cells' unit in brackets: 建筑面积（平方米）, 服务人口（万人）
+_HEADER_UNIT = re.compile(r"[（(]([^（）()\d]{1,6})[）)]$")
+
+
+def _header_unit(cell, ctx: ExtractContext) -> str:
+    """The unit a column's header states in brackets, when it reads as a unit (1 + 平方米)."""
+    m = _HEADER_UNIT.search(_header(cell))
+    return m.group(1) if m and read_cell("1", m.group(1), ctx) is not None else ""
 
 
 def unit_cells(blocks: Sequence[Block]) -> list[tuple[int, int]]:
@@ -47,8 +58,9 @@ def table_quotas(text: str, blocks: Sequence[Block], ctx: ExtractContext) -> lis
             raw = text[c.start:c.end]
             value_text = raw.strip()
             phrase = "".join(_SIGNS.get(ch, ch) for ch in value_text)
-            if unit and _VALUE_CELL.fullmatch(value_text):
-                value = read_cell(phrase, unit, ctx)
+            cell_unit = unit or _header_unit(c, ctx)
+            if cell_unit and _VALUE_CELL.fullmatch(value_text):
+                value = read_cell(phrase, cell_unit, ctx)
             elif value_text and _QUANTITY.fullmatch(phrase):
                 value = read_cell(phrase, "", ctx)      # 100个: the cell holds its unit
             else:
