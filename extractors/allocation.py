@@ -45,7 +45,6 @@ class AllocationRules(RuleTable):
     town_endings: list[str]
     max_name_chars: int
     not_bodies: list[str]
-    past_words: list[str]
     not_allocation_headers: list[str]
     contact_headers: list[str]
     note_headers: list[str]
@@ -128,7 +127,7 @@ def _row_body(doc: Document, block: Block, fields: FieldMatches) -> Match | None
 
 
 def _is_past(label: str, issued: dt.date | None) -> bool:
-    if any(w in label for w in RULES.past_words):
+    if headers.is_past(label):
         return True
     years = [int(y) for y in _YEAR.findall(label)]
     return bool(issued and years and max(years) < issued.year)

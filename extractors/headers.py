@@ -3,6 +3,7 @@ column's header says its cells hold.
 
     is_header_row(cells) -> bool            a row of short label words (序号, 主要工作任务, 责任单位):
                                             what a reader takes for the header when the file marks none
+    is_past(label) -> bool                  a header or title of what was (2023年实际完成, 现状): no targets
     repeats_header(cells, headers) -> bool  a row whose cells are header words or their own column's
                                             header: the header printed again (on a new page)
     classify(header) -> HeaderClass         what a column header says its cells hold:
@@ -40,6 +41,7 @@ class HeaderRules(RuleTable):
     columns: ColumnWords
     header_words: list[str]
     labels: dict[LabelClass, list[str]]
+    past_words: list[str]
 
     @model_validator(mode="after")
     def _one_class_per_label(self) -> HeaderRules:
@@ -81,6 +83,11 @@ def is_header_row(cells: list[str]) -> bool:
     labels = [_LABEL_YEAR.sub("年", _LABEL_QUALIFIER.sub("", c)) for c in cells if c]
     return len(labels) >= 2 and all(len(c) <= _MAX_LABEL and not _LABEL_PUNCTUATION.search(
         c if len(c) > _MAX_LISTING_LABEL else c.replace("、", "")) for c in labels)
+
+
+def is_past(label: str) -> bool:
+    """A column header or table title of the past (2023年实际完成, 现状, 完成情况统计表): what was."""
+    return any(w in label for w in RULES.past_words)
 
 
 def repeats_header(cells: list[str], headers: list[str | None]) -> bool:

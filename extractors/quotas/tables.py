@@ -9,6 +9,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from extractors import headers
 from extractors.base import ExtractContext, Match
 from extractors.quotas.grammar import _QUANTITY
 from extractors.quotas.reading import _read, _value
@@ -29,9 +30,13 @@ _HEADER_UNIT = re.compile(r"[（(]([^（）()\d]{1,6})[）)]$")
 
 
 def _header_unit(cell, ctx: ExtractContext) -> str:
-    """The unit a column's header states in brackets, when it reads as a unit (1 + 平方米)."""
-    m = _HEADER_UNIT.search(_header(cell))
-    return m.group(1) if m and read_cell("1", m.group(1), ctx) is not None else ""
+    """The unit a column's header states in brackets, when it reads as a unit (1 + 平方米) and the
+    column is not one of the past (2023年实际完成（户）: what was done is no target)."""
+    header = _header(cell)
+    m = _HEADER_UNIT.search(header)
+    if m is None or headers.is_past(header):
+        return ""
+    return m.group(1) if read_cell("1", m.group(1), ctx) is not None else ""
 
 
 def unit_cells(blocks: Sequence[Block]) -> list[tuple[int, int]]:
