@@ -65,16 +65,19 @@ def test_a_web_page_meta_tags_give_its_date(tmp_path: Path):
     import duckdb
 
     path = tmp_path / "page.html"
-    path.write_text('<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="关于做好城市更新工作的通知">'
+    path.write_text('<html><head><meta charset="utf-8"><meta name="title" content="某市人民政府门户网站">'
+                    '<meta name="ArticleTitle" content="关于做好城市更新工作的通知">'
                     '<meta name="PubDate" content="2024-03-05 10:21"><meta name="keywords" content="城市更新"></head>'
                     "<body><p>关于做好城市更新工作的通知</p><p>各区县住房城乡建设局：</p>"
                     "<p>一、各区县住房城乡建设局要于6月底前完成老旧小区改造项目摸底。</p></body></html>", encoding="utf-8")
-    assert read_document(path).header_fields["PubDate"] == "2024-03-05 10:21"
+    fields = read_document(path).header_fields
+    assert fields["PubDate"] == "2024-03-05 10:21" and "title" not in fields  # the site's name is no title
     db = tmp_path / "x.duckdb"
     run_ingest([str(path)], db)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("select issued_date::varchar from documents").fetchall() == [("2024-03-05",)]
+        assert con.execute("select title, issued_date::varchar from documents").fetchall() == \
+            [("关于做好城市更新工作的通知", "2024-03-05")]
         assert con.execute("select date::varchar from deadlines").fetchall() == [("2024-06-30",)]
     finally:
         con.close()

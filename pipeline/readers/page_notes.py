@@ -28,8 +28,9 @@ class PageNoteVocabulary(BaseModel):
     download_extensions: tuple[str, ...]
     region_names: tuple[str, ...]
     content_names: tuple[str, ...]
+    meta_names: tuple[str, ...]
 
-    @field_validator("note_phrases", "download_extensions", "region_names", "content_names")
+    @field_validator("note_phrases", "download_extensions", "region_names", "content_names", "meta_names")
     @classmethod
     def _distinct_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         for word in words:
@@ -100,3 +101,8 @@ def is_region_name(name: str) -> bool:
     name = name.lower()
     around, content = _region_names()
     return bool(around.search(name)) and not content.search(name)
+
+
+def is_document_meta(name: str) -> bool:
+    """Whether a page's <meta name> describes the document (ArticleTitle, PubDate), not the site."""
+    return name.strip().lower() in {n.lower() for n in vocabulary().meta_names}

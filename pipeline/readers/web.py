@@ -21,7 +21,7 @@ from pipeline.readers.normalize import (
     is_header_field_line,
 )
 from pipeline.readers.base import Parsed, check_chars
-from pipeline.readers.page_notes import is_region_name
+from pipeline.readers.page_notes import is_document_meta, is_region_name
 from pipeline.readers.text import decode
 from pipeline.settings import ReadLimits
 
@@ -61,12 +61,12 @@ def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
 
 def _meta_fields(soup: BeautifulSoup) -> dict[str, str]:
     """<meta name="ArticleTitle" content="…"> / <meta name="PubDate" …>: what the site's CMS says
-    of the page (extractors/data/metadata.yaml field_keys gives them roles; a metadata table on
-    the page itself, read later, wins)."""
+    of the document (page_notes.yaml meta_names; extractors/data/metadata.yaml field_keys gives
+    them roles; a metadata table on the page itself, read later, wins)."""
     fields = {}
     for meta in soup.find_all("meta", attrs={"name": True, "content": True}):
         name, content = str(meta["name"]).strip(), " ".join(str(meta["content"]).split())
-        if name and content and len(content) <= _META_MAX:
+        if is_document_meta(name) and content and len(content) <= _META_MAX:
             fields.setdefault(name, content)
     return fields
 
