@@ -55,7 +55,8 @@ _SHORT_LINE = 0.75
 def _breaks_before(group: list[SourceLine], line: SourceLine, layout: Layout, full: int) -> bool:
     prev = group[-1]
     text, before = line.text.text, prev.text.text
-    if layout is Layout.GEOMETRY and prev.full and not line.indented and _unclosed("".join(l.text.text for l in group)):
+    if layout is Layout.GEOMETRY and prev.full and not line.indented \
+            and _unclosed("".join(l.text.text for l in group[-_QUOTE_LINES:])):
         return False  # inside quotes a wrapped line may start like an item: “保护第 / 一、加强管理…”
     if starts_block(text) or DOC_NUMBER_LINE.match(before) or DATE_LINE.match(before):
         return True
@@ -68,6 +69,9 @@ def _breaks_before(group: list[SourceLine], line: SourceLine, layout: Layout, fu
 
 
 _PAIRS = ("（）", "()", "《》", "“”", "〔〕", "【】")
+# the lines looked back over for an open bracket or quote: a quote wraps over a line or two, and a
+# paragraph of thousands of lines (an OCR'd scan without indents) is not rescanned at every line
+_QUOTE_LINES = 3
 
 
 def _unclosed(text: str) -> bool:
