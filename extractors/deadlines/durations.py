@@ -7,8 +7,9 @@ from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
 from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EFFECTIVE_FROM_ISSUE, _EVENT_BEFORE,
-    _EVENT_BEFORE_WORD, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION, _MAX_EVENT, _MODAL_AFTER, _NOT_EVENT_END,
-    _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT, _RELATIVE_LEAD)
+    _EVENT_BEFORE_BARE, _EVENT_BEFORE_WORD, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION, _MAX_EVENT,
+    _MODAL_AFTER, _NOT_BARE_EVENT_END, _NOT_EVENT_END, _ONGOING, _PLACE_AFTER, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
+    _RELATIVE_LEAD, _RESPONSE_TIME)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
 from extractors.deadlines.cues import _compact
 
@@ -32,9 +33,9 @@ def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
     for m in _EVENT_DURATION.finditer(text):
         anchor, q = m.group("anchor"), m.group("q")
-        if anchor == "届满" and q not in ("前", "之前", "以前"):
+        if anchor in RULES.expiry_anchors and q not in ("前", "之前", "以前"):
             continue
-        if anchor != "届满" and q not in ("内", "以内", "之内"):
+        if anchor not in RULES.expiry_anchors and q not in ("内", "以内", "之内"):
             continue
         n = to_number(m.group("n"))
         if n is None or not 0 < n <= _MAX_DURATION:
@@ -81,11 +82,15 @@ def _effective_from_issue_candidates(text: str, ctx: ExtractContext) -> list[Mat
 
 
 def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:
-    """在工程竣工验收前, 在项目开工前，…: a limit that is an event itself (date NULL, kind by)."""
+    """在工程竣工验收前, 在项目开工前，…, 入园前应当…: a limit that is an event itself (date NULL, kind
+    by); and a response time opening its clause (15分钟内到场), counted from the call."""
     found: list[Match] = []
     for m in _EVENT_BEFORE.finditer(text):
         event = m.group("event")
-        if _NOT_EVENT_END.search(event) or not _EVENT_BEFORE_WORD.search(event):
+        # a modal in front binds it whatever the event (应当在变更之前); else the event must end in
+        # an event word (在全国前列 is a place)
+        if _NOT_EVENT_END.search(event) or not (_EVENT_BEFORE_WORD.search(event)
+                                                 or m.group("modal") and not _PLACE_AFTER.match(text, m.end())):
             continue
         # a limit when a modal binds it (应当在…前; 在…前，应当…) or the duty follows at once
         # (在工程竣工验收前核查…); 在办理许可证前，严把关口 describes a practice
@@ -96,6 +101,26 @@ def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:
             continue
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface, DeadlineValue(None, "by", None, _compact(surface))))
+    taken = {m.end for m in found}
+    for m in _EVENT_BEFORE_BARE.finditer(text):
+        start = m.start() - 1 if m.start() and text[m.start() - 1] == "在" else m.start()
+        # the event's own words, after what qualifies it (…罚款等行政处罚决定前) and from its 在
+        # (在治愈前或者在确诊排除传染病嫌疑前)
+        event = m.group("event")
+        after = max(event.rfind("等"), event.rfind("的")) + 1
+        at = event.rfind("在")
+        if at >= after and len(event) - at > 2:
+            start = m.start() + at
+        elif after and len(event) - after >= 2:
+            start = m.start() + after
+        if m.end() in taken or _NOT_BARE_EVENT_END.search(m.group("event")) or ctx.is_masked(start, m.end()):
+            continue
+        surface = text[start:m.end()]
+        found.append(Match(FIELD, start, m.end(), surface, DeadlineValue(None, "by", None, _compact(surface))))
+    for m in _RESPONSE_TIME.finditer(text):
+        start = m.start("n")
+        if not ctx.is_masked(start, m.end()):
+            found.append(Match(FIELD, start, m.end(), text[start:m.end()], _counted_from_issue(None, text[start:m.end()])))
     return found
 
 

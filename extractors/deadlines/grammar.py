@@ -160,4 +160,21 @@ _EVENT_BEFORE = re.compile(
 )
 _EVENT_BEFORE_WORD = re.compile(rf"(?:{alternation(RULES.event_before_words)})$")
 _NOT_EVENT_END = re.compile(r"[年月日底末此]$")
-_MODAL_AFTER = re.compile(r"[，,][^\S\n]*(?:应当|应|须|必须)")
+# A modal that binds a limit: 应 as in 对应, 应用, 应急 is none.
+_MODAL = r"(?:应当|必须|须|应(?![对用急]))"
+# After the comma that closes the limit: the modal, perhaps after the doer it binds
+# (住宅项目在竣工验收前，房地产开发企业应当组织分户验收).
+_MODAL_AFTER = re.compile(rf"[，,][^\S\n]*[^，。；,;：:\s]{{0,12}}?{_MODAL}")
+# 入园前应当进行健康检查, 作出处罚决定前，行政机关应当告知…: an event limit written without 在, held by
+# the modal that follows it (a bare 前 with no modal after it is a place or an order of words)
+_EVENT_BEFORE_BARE = re.compile(
+    rf"(?P<event>[^\s\d{_CN_DIGIT}，。；,;：:、（）()“”《》]{{2,12}}?)(?:之前|以前|前)"
+    rf"(?={_MODAL}|[，,][^\S\n]*[^，。；,;：:\s]{{0,12}}?{_MODAL})"
+)
+# 前列, 前沿, 前提…: 前 is a place or an order, not a time
+_PLACE_AFTER = re.compile(r"[列沿端面景提期线台排]")
+# words a bare 前 closes that are no event: 目前, 当前, 提前, 此前, 空前, 史无前例, 年前
+_NOT_BARE_EVENT_END = re.compile(r"[年月日底末此目当提向空史跟之以]$")
+# 15分钟内赴现场, 2小时内上报: a response time opening its clause, counted from the call it answers
+_RESPONSE_TIME = re.compile(
+    rf"(?:(?<=[，,；;。：:\n])|^)[^\S\n]*(?P<n>{NUMBER}){_S}(?P<unit>分钟|个小时|小时){_S}(?:以内|之内|内)", re.M)

@@ -74,6 +74,7 @@ class DeadlineRules(RuleTable):
     ongoing_standalone: list[str]
     duration_units: dict[str, Literal["hour", "day", "workday", "week", "month", "quarter", "year"]]
     event_anchors: list[str]
+    expiry_anchors: list[str]
     event_before_words: list[str]
     relative_lead_words: list[str]
     own_issue_events: list[str]
