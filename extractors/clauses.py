@@ -8,7 +8,8 @@ a duty list (区消防救援局负责协调、指导项目推进工作，对改�
 every comma too, and a comma clause that cannot stand as a duty joins a neighbour: one that
 continues the object before it (以及…), one that states a purpose (确保…, 提高…) unless it opens
 with a new subject (`subject_starts`), one that only frames the next (对…, 在…期间, a time in
-`frames`: 2019年6月底前，…), one too short. Ordinary prose is not cut at commas, not even before a
+`frames`: 2019年6月底前，…; after its doer and modal: 农业部负责根据市场供求情况，…; a short event
+clause: 预案启动后，…), one too short. Ordinary prose is not cut at commas, not even before a
 new subject (…，区绿化市容局联合…): the blind gold does not, and over-splitting costs precision.
 Nothing is cut inside brackets or quotes, nor inside the spans in `keep` (assignment brackets).
 Which sentences are duty lists is the obligation builder's decision; the words are data/clauses.yaml.
@@ -28,6 +29,9 @@ class ClauseRules(RuleTable):
     result_starts: list[str]
     frame_starts: list[str]
     frame_ends: list[str]
+    doer_modal_words: list[str]
+    time_frame_ends: list[str]
+    max_time_frame_chars: int
     open_frame_starts: list[str]
     predicate_verbs: list[str]
     subject_prefixes: list[str]
@@ -42,6 +46,13 @@ _RESULT = re.compile(f"(?:{alternation(RULES.result_starts)})")
 _FRAME_START = re.compile(f"(?:{alternation(RULES.frame_starts)})")
 _FRAME_END = re.compile(f"(?:{alternation(RULES.frame_ends)})$")
 _PREDICATE = re.compile(f"(?:{alternation(RULES.predicate_verbs)})")
+# a doer and its modal before the frame (农业部负责根据…情况，; 省级人民政府应根据需要，; 要按照…要求，);
+# a modal word is whole (应 in 应当 is no modal before a frame 当…)
+_MODAL_WORD = "|".join(re.escape(w) + "".join(f"(?!{re.escape(o[len(w):])})" for o in RULES.doer_modal_words
+                                             if o != w and o.startswith(w))
+                       for w in sorted(RULES.doer_modal_words, key=len, reverse=True))
+_DOER_MODAL = re.compile(rf"^[^，,；;。]{{0,16}}?(?:{_MODAL_WORD})(?=(?:{alternation(RULES.frame_starts)}))")
+_TIME_FRAME_END = re.compile(f"(?:{alternation(RULES.time_frame_ends)})$")
 _OPEN_FRAMES = tuple(RULES.open_frame_starts)
 _SUBJECT_PREFIXES = {""} | set(RULES.subject_prefixes)
 _OPEN, _CLOSE = "（(〔[【《“‘「", "）)〕]】》”’」"
@@ -86,6 +97,14 @@ def _is_frame(body: str, s: int, e: int, frames: Sequence[tuple[int, int]], text
     inside = sum(1 for i in covered if _HAN.match(text[i]))
     if inside and len(_HAN.findall(body)) - inside <= 2:
         return True
+    # a short event clause with no predicate of its own (预案启动后，; 接到报告时，)
+    if (len(_HAN.findall(body)) <= RULES.max_time_frame_chars and _TIME_FRAME_END.search(body)
+            and not _PREDICATE.search(body)):
+        return True
+    lead = _DOER_MODAL.match(body)
+    if lead:
+        # after a doer only a frame that closes as one (…根据…的需要，): 负责对市场的监管， is a duty
+        return bool(_FRAME_END.search(body))
     if not _FRAME_START.match(body):
         return False
     return bool(_FRAME_END.search(body)) or not _PREDICATE.search(body, 1)
