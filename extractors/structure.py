@@ -36,6 +36,7 @@ class StructureRules(RuleTable):
     numbering: list[_NumberingRule]
     body_end_prefixes: list[str]
     skip_line_prefixes: list[str]
+    caption_pattern: str
     sentence_end: str
     max_bracket_chars: int
     stage_label: str
@@ -60,6 +61,8 @@ _STAGE_ITEM = re.compile(rf"\s*(?:{'|'.join(r.pattern for r in RULES.numbering)}
 # a title in the slogan shape: two or three short parallel phrases (带量采购，以量换价。 坚持深化改革，
 # 简政放权。 统筹两个市场，打造加工制造中心。)
 _SLOGAN = re.compile(rf"(?:[{HAN}“”]{{2,{RULES.slogan_phrase_max_chars}}}[，,]){{1,2}}[{HAN}“”]{{2,{RULES.slogan_phrase_max_chars}}}[。]?")
+_CAPTION = re.compile(RULES.caption_pattern)
+_CLAUSE_MARKS = re.compile(r"[，,；;。]")
 
 
 @dataclass(frozen=True)
@@ -195,8 +198,12 @@ def _bracket_whole(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, 
 
 
 def is_skip_line(text: str) -> bool:
+    """A line that never states a duty: contact details, distribution, disclosure marks
+    (skip_line_prefixes), or the caption of a figure or table (图3　汽车号牌尺寸（单位：毫米）), a label
+    without a clause of its own."""
     stripped = text.lstrip()
-    return any(stripped.startswith(p) for p in RULES.skip_line_prefixes)
+    return any(stripped.startswith(p) for p in RULES.skip_line_prefixes) or (
+        _CAPTION.match(stripped) is not None and not _CLAUSE_MARKS.search(stripped))
 
 
 def _body_start(doc: Document, numbering: dict[int, Numbering], end: int) -> int:
