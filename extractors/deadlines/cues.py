@@ -11,7 +11,7 @@ from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineValue
 from schemas.records import DeadlineKind, YearSource
 from extractors.deadlines.grammar import (_CLAUSE_END, _DATE, _DATE_END_CHARS, _DONE, _EFFECTIVE,
     _REPEAL, _CLAUSE_FOLLOWS, _ITEM_OPENING, _LABEL_END, _LABEL_VALUE, _LIST_GAP, _NUMERIC_UNIT_AFTER,
-    _PAST_MARKER, _PLAN_PERIOD_CLOSE, _PLAN_PERIOD_OPEN, _POST, _PRE, _RANGE_NAME, _RANGE_START, _VALIDITY)
+    _PAST_MARKER, _PLAN_PERIOD_CLOSE, _PLAN_PERIOD_OPEN, _POST, _PRE, _RANGE_NAME, _RANGE_START, _TO_COMPLEMENT, _VALIDITY)
 from extractors.deadlines.calendar import _Reading, _read
 from extractors.deadlines.years import first_due, recurrence_anchor, year_for
 
@@ -113,6 +113,9 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
     from a limit (2018年11月，国务院印发… opens a line as a plan's stage does)."""
     start, end = m.start(), m.end()
     pre = _PRE.search(text, max(0, start - 8), start)
+    if pre and pre.group("word") == "到" and _TO_COMPLEMENT.search(text, max(0, pre.start("word") - 6),
+                                                                     pre.start("word")):
+        pre = None  # 纳入到本年度…: where it goes, not by when
     range_end = False
     if pre and pre.group("word") in RULES.range_connectors:
         range_end = _joins_dates(text, pre.start("word"))

@@ -83,6 +83,8 @@ _DATE = re.compile(
 _PRE = re.compile(
     rf"(?P<word>{alternation(RULES.by_prefixes + RULES.start_prefixes + RULES.neutral_prefixes + RULES.range_connectors)}){_S}$"
 )
+# 纳入到 / 分解到: a verb 到 completes, before the 到 that precedes a date
+_TO_COMPLEMENT = re.compile(rf"(?:{alternation(RULES.to_complement_verbs)}){_S}$")
 # What stands before a range connector when it joins two dates.
 _DATE_END_CHARS = "年月日号底末0123456789０１２３４５６７８９"
 # After a date: a range connector and the next date (…至2024年, —2025年): the date starts a range.

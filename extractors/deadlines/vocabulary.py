@@ -59,6 +59,7 @@ class DeadlineRules(RuleTable):
     range_connectors: list[str]
     validity_words: list[str]
     by_prefixes: list[str]
+    to_complement_verbs: list[str]
     neutral_prefixes: list[str]
     by_suffixes: list[str]
     done_words: list[str]
