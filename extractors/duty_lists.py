@@ -125,8 +125,25 @@ def _heading_doers(text: str, start: int, end: int, units: list[Match]) -> list[
         return []
     known = [m for m in units if m.end <= close]
     unknown = [m for m in cell_bodies(text, opening.start(), close, known) if m.end - m.start <= RULES.max_office_name]
-    found = sorted(known + unknown, key=lambda m: m.start)
+    found = sorted(known + unknown + _bare_names(text, opening.start(), close, known + unknown),
+                   key=lambda m: m.start)
     return _names_only(text, start, close, found)
+
+
+_NAME_PIECE = re.compile(rf"[{HAN}（）()]+")
+
+
+def _bare_names(text: str, start: int, end: int, taken: list[Match]) -> list[Match]:
+    """Names standing alone as the opening sentence that only a duty word after them makes bodies in
+    running text (7.居委会。具体负责…; 街道：…): here the sentence of names says they are the doers."""
+    out = []
+    for piece in _NAME_PIECE.finditer(text, start, end):
+        if any(m.start < piece.end() and piece.start() < m.end for m in taken):
+            continue
+        value = units.parse(piece.group(), ExtractContext())
+        if value is not None and units.is_territorial(value):
+            out.append(Match(units.FIELD, piece.start(), piece.end(), piece.group(), value))
+    return out
 
 
 # the names a numbered item opens with, closed by 。 or ：(2.派出所。 3.服务办：)
