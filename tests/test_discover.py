@@ -40,3 +40,29 @@ def test_symlink_loop_and_links_leaving_the_root(tmp_path):
 def test_missing_path_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such file"):
         list_documents([tmp_path / "nope"])
+
+
+def test_one_spelling_per_file(tmp_path):
+    """docs/../docs/a.txt is docs/a.txt: an edited file named another way replaces its rows instead
+    of being stored a second time."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("通知", encoding="utf-8")
+    (tmp_path / "proj").mkdir()
+    listing = list_documents([tmp_path / "proj" / ".." / "docs"])
+    assert listing.files == [str(tmp_path / "docs" / "a.txt")]
+
+
+def test_a_linked_folder_named_on_the_command_line_is_walked(tmp_path):
+    """An inbox that is a link to a share: the user named it, so its documents are read."""
+    (tmp_path / "share").mkdir()
+    (tmp_path / "share" / "a.txt").write_text("通知", encoding="utf-8")
+    os.symlink(tmp_path / "share", tmp_path / "inbox")
+    listing = list_documents([tmp_path / "inbox"])
+    assert listing.files == [str(tmp_path / "inbox" / "a.txt")]
+    assert listing.ignored == []
+
+
+def test_a_hidden_file_is_read_when_named(tmp_path):
+    (tmp_path / ".draft.txt").write_text("通知", encoding="utf-8")
+    assert list_documents([tmp_path]).files == []
+    assert list_documents([tmp_path / ".draft.txt"]).files == [str(tmp_path / ".draft.txt")]

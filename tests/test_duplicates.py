@@ -112,3 +112,50 @@ def test_the_command_line_summary_says_what_happened(tmp_path):
     edit(b)
     out = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(db), "--no-prefect"]).output
     assert "replaced 1" in out and "1 documents moved to a copy with their bytes" in out, out
+
+
+def pair(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    a, b = folder / "a.txt", folder / "b.txt"
+    shutil.copy(NOTICE, a)
+    shutil.copy(OTHER, b)
+    db = tmp_path / "p.duckdb"
+    run_ingest([str(folder)], db)
+    return folder, a, b, db
+
+
+def test_two_files_that_swap_contents_swap_paths(tmp_path):
+    """a.txt and b.txt exchange their bytes: each document follows its bytes, and a later edit of
+    a.txt replaces the document a.txt now holds, never the one b.txt still has."""
+    folder, a, b, db = pair(tmp_path)
+    ids = stored(db)
+    notice, other = ids["a.txt"], ids["b.txt"]
+    t = folder / "t"
+    a.rename(t)
+    b.rename(a)
+    t.rename(b)
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.unchanged) == (0, 2), s
+    assert stored(db) == {"a.txt": other, "b.txt": notice}
+    edit(a)
+    run_ingest([str(a)], db)
+    after = stored(db)
+    assert after["b.txt"] == notice and after["a.txt"] not in (notice, other) and len(after) == 2
+
+
+def test_a_file_copied_over_another_replaces_its_document(tmp_path):
+    """cp b.txt a.txt: a.txt's old document goes (no file has its bytes), and when b.txt is deleted
+    the one document left is stored under a.txt: never two documents at one path."""
+    folder, a, b, db = pair(tmp_path)
+    other = stored(db)["b.txt"]
+    shutil.copy(b, a)
+    s = run_ingest([str(folder)], db)
+    assert (s.new, s.replaced) == (0, 1), s
+    assert stored(db) == {"b.txt": other}
+    b.unlink()
+    run_ingest([str(folder)], db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT source_path, doc_id FROM documents").fetchall()
+        assert con.execute("SELECT count(DISTINCT doc_id) FROM obligations").fetchone()[0] == 1
+    assert rows == [(str(a), other)]

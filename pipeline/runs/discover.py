@@ -35,7 +35,9 @@ def list_documents(paths: list[str | Path], follow_symlinks: bool = False) -> Li
     FileNotFoundError for a missing path."""
     roots = []
     for p in paths:
-        path = Path(p).absolute()
+        # one spelling per file: docs/../docs/a.txt and docs/a.txt are the same document, so a changed
+        # file replaces its rows whichever way it was named (links are kept: a link is its own path)
+        path = Path(os.path.abspath(p))
         if not path.exists() and not path.is_symlink():
             raise FileNotFoundError(f"no such file or folder: {p}")
         roots.append(path)
@@ -43,9 +45,10 @@ def list_documents(paths: list[str | Path], follow_symlinks: bool = False) -> Li
     out = Listing()
     seen: set[str] = set()
 
-    def consider(path: Path) -> None:
+    def consider(path: Path, named: bool = False) -> None:
         key = str(path)
-        if key in seen or path.name.startswith("."):
+        # a hidden file is skipped in a folder, not when the user names it
+        if key in seen or path.name.startswith(".") and not named:
             return
         seen.add(key)
         if path.is_symlink():
@@ -78,8 +81,10 @@ def list_documents(paths: list[str | Path], follow_symlinks: bool = False) -> Li
                                             "its documents were not read"))
 
     for root in roots:
-        if not root.is_dir() or root.is_symlink():
-            consider(root)
+        # a folder named on the command line is walked even through a link (an inbox that is a link to
+        # a share); links inside it are followed only as said above
+        if not root.is_dir():
+            consider(root, named=True)
             continue
         for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))

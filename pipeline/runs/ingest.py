@@ -189,16 +189,33 @@ def _signature(path: str) -> tuple[int, int]:
 
 
 def _follow(con, path: str, doc_id: str | None, known: Known, summary: RunSummary) -> None:
-    """A file whose bytes are stored: under this path, under another path of the run with the same
-    bytes (a duplicate), or under a path that no longer exists and is not listed (renamed or deleted):
-    then the document moves to this path."""
-    stored_at = known.path_of(doc_id) if doc_id else None
+    """A file whose bytes are stored. The document stored under this path before, if it had other
+    bytes, is no longer this file's: it moves to a listed file that still has them, or it is
+    replaced (two files swapped, or one copied over another: the file's old document must not stay
+    under its path). Then this file's document is under this path, under another path of the run
+    with the same bytes (a duplicate), or under a path that no longer has its bytes (renamed,
+    deleted, or now holding something else): then it moves to this path."""
+    if doc_id is None:
+        return
+    old = known.by_path.get(path)
+    if old is not None and old != doc_id and known.path_of(old) == path:
+        if twin := known.holder(old, besides=path):
+            known.move(con, old, twin)
+            summary.moved += 1
+        else:
+            store.remove_document(con, old)
+            known.versions.pop(old, None)
+            known.paths.pop(old, None)
+            del known.by_path[path]
+            summary.replaced += 1
+    stored_at = known.path_of(doc_id)
     if stored_at is None or stored_at == path:
         return
-    if stored_at not in known.hashes and not Path(stored_at).exists():
+    listed = known.hashes.get(stored_at)
+    if (listed is None and not Path(stored_at).exists()) or (listed is not None and listed != doc_id):
         known.move(con, doc_id, path)
         summary.moved += 1
-    elif known.hashes.get(stored_at, doc_id) == doc_id:  # (a listed path with other bytes: it moves when stored)
+    else:
         summary.duplicates += 1
 
 

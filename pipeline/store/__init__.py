@@ -29,6 +29,7 @@ from pipeline.store.write import (
     mark_interrupted_runs,
     move_document,
     record_error,
+    remove_document,
     save_run,
     store_document,
     store_documents,
@@ -36,5 +37,5 @@ from pipeline.store.write import (
 
 __all__ = ["StoredDocument", "StoredRows", "annex_lists", "check_keys", "connect", "documents_to_reprocess",
            "failed_before", "init_schema", "insert", "known_documents", "link_annex", "load_stored",
-           "mark_interrupted_runs", "move_document", "open_for_writing", "record_error", "save_run",
+           "mark_interrupted_runs", "move_document", "open_for_writing", "record_error", "remove_document", "save_run",
            "schema_digest", "store_document", "store_documents", "unlinked_annexes", "writer_lock"]

@@ -198,6 +198,18 @@ def _store_one_by_one(con: duckdb.DuckDBPyConnection, documents: list[StoredRows
     return results
 
 
+def remove_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
+    """Delete a stored document, in one transaction: its file now holds the bytes of another stored
+    document and no listed file holds its own (runs/ingest.py)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        delete_documents(con, [doc_id])
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+
+
 def move_document(con: duckdb.DuckDBPyConnection, doc_id: str, path: str) -> None:
     """Give a stored document another source path: a file with the same bytes, when the one it
     was stored under was edited, renamed or deleted (runs/ingest.py)."""
