@@ -116,6 +116,56 @@ def test_export_over_another_kind_of_file_needs_force_and_writes_nothing(place, 
     assert result.exit_code == 0, result.output  # over its own earlier export: no --force needed
 
 
+def _own_workbook(path: Path) -> None:
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.active.append(["file", "my_code"])
+    wb.active.append(["zibo-2020-34-opinion.txt", "A1"])
+    wb.save(path)
+
+
+def _own_parquet(path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pq.write_table(pa.table({"file": ["a.txt"], "my_code": ["A1"]}), path)
+
+
+@pytest.mark.parametrize("fmt,write", [("xlsx", _own_workbook), ("parquet", _own_parquet),
+                                       ("csv", lambda p: p.write_bytes("\ufefffile,my_field\na.txt,1\n".encode()))])
+def test_a_users_own_file_of_the_same_kind_needs_force(place, tmp_path, fmt, write):
+    """A coding workbook, a Parquet file or an Excel "CSV UTF-8" file of the user's own has the first
+    bytes of one of ours: only our mark (or, for a CSV, the header about to be written) lets a
+    command replace it without --force."""
+    own = tmp_path / f"coding.{fmt}"
+    write(own)
+    before = sha(own)
+    for command in (["panel"], ["export", "--query", "SELECT 1 AS x"]):
+        result = run(*command, "--format", fmt, "--out", str(own), "--db", str(place["db"]))
+        assert result.exit_code == 2 and "perhaps your own file" in result.output, result.output
+        assert sha(own) == before
+    result = run("export", "--query", "SELECT 1 AS x", "--format", fmt, "--out", str(tmp_path / f"q.{fmt}"),
+                 "--db", str(place["db"]))
+    assert result.exit_code == 0, result.output
+    result = run("export", "--query", "SELECT 2 AS x", "--format", fmt, "--out", str(tmp_path / f"q.{fmt}"),
+                 "--db", str(place["db"]))
+    assert result.exit_code == 0, result.output  # our own earlier output: replaced without --force
+
+
+def test_a_file_given_to_meta_import_is_never_replaced_without_force(place, tmp_path):
+    import shutil as _shutil
+    db = tmp_path / "m.duckdb"
+    _shutil.copy(place["db"], db)
+    coding = tmp_path / "coding.csv"
+    # saved by Excel as "CSV UTF-8" (a BOM), with the very columns the query below writes
+    coding.write_text("file,my_field\nzibo-2020-34-opinion.txt,1\n", encoding="utf-8-sig")
+    result = run("meta", "import", str(coding), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    query = "SELECT 'x' AS file, 2 AS my_field"
+    result = run("export", "--query", query, "--format", "csv", "--out", str(coding), "--db", str(db))
+    assert result.exit_code == 2 and "meta import" in result.output, result.output
+    assert coding.read_text(encoding="utf-8-sig").startswith("file,my_field\nzibo")
+
+
 # ------------------------------------------------------------------ temporary file, then rename
 
 

@@ -18,7 +18,8 @@ from typing import Any, Literal
 import duckdb
 
 from extractors.categories import CATEGORIES
-from pipeline.report.output import OutputFailed, Protected, atomic, check_target, neutralise
+from pipeline.report.output import (OutputFailed, Protected, atomic, check_target, marked_schema, marked_workbook,
+    neutralise)
 from pipeline.store.views import VIEWS
 from schemas.records import TABLES
 
@@ -189,7 +190,7 @@ def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
     n = 0
     reader = con.sql(sql).to_arrow_reader(_ROWS_PER_BATCH)
     try:
-        with pq.ParquetWriter(path, reader.schema) as writer:
+        with pq.ParquetWriter(path, marked_schema(reader.schema)) as writer:
             for batch in reader:
                 writer.write_batch(batch)
                 n += batch.num_rows
@@ -231,9 +232,8 @@ def _xlsx_value(value: Any) -> Any:
 
 def _export_xlsx(con: duckdb.DuckDBPyConnection, names: Sequence[str], path: Path) -> None:
     from lxml.etree import SerialisationError  # openpyxl writes through lxml when it is installed
-    from openpyxl import Workbook  # the maintained xlsx writer; only needed for this format
 
-    wb = Workbook(write_only=True)
+    wb = marked_workbook()
     try:
         for name in names:
             ws = wb.create_sheet(title=name[:31])  # Excel's sheet-name limit
@@ -277,8 +277,9 @@ def export(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, out_dir: Path,
     names = list(names) if names is not None else export_names(con)
     targets = [out_dir / XLSX_NAME] if fmt == "xlsx" else [out_dir / f"{n}.{fmt}" for n in names]
     protected = Protected(con)
-    for target in targets:
-        check_target(target, fmt, protected, force)
+    for name, target in zip(names, targets):
+        header = [d[0] for d in con.execute(f"SELECT * FROM {name} LIMIT 0").description] if fmt == "csv" else None
+        check_target(target, fmt, protected, force, header=header)
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as renames:
         if fmt == "xlsx":

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.report.analyst import _ROWS_PER_BATCH, _cell, _release, _xlsx_value, write_parquet
-from pipeline.report.output import Protected, atomic, check_target, neutralise
+from pipeline.report.output import Protected, atomic, check_target, marked_workbook, neutralise
 
 FORMATS = ("csv", "xlsx", "parquet")
 
@@ -48,10 +48,9 @@ def _csv(cur: duckdb.DuckDBPyConnection, path: Path) -> int:
 
 def _xlsx(cur: duckdb.DuckDBPyConnection, path: Path, sheet: str) -> int:
     from lxml.etree import SerialisationError  # openpyxl writes through lxml when it is installed
-    from openpyxl import Workbook
 
     n = 0
-    wb = Workbook(write_only=True)
+    wb = marked_workbook()
     try:
         ws = wb.create_sheet(title=sheet[:31])
         ws.append([d[0] for d in cur.description])
@@ -74,9 +73,12 @@ def write_query(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, target: Path
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
     target = Path(target)
-    check_target(target, fmt, Protected(con), force)
+    protected = Protected(con)  # queries the connection: before the query whose rows are written
+    # a CSV of ours is told by its header: the query runs first (it writes nothing) to give it
+    cur = con.execute(sql) if fmt != "parquet" else None
+    header = [d[0] for d in cur.description] if fmt == "csv" else None
+    check_target(target, fmt, protected, force, header=header)
     with atomic(target) as tmp:
         if fmt == "parquet":
             return write_parquet(con, sql, tmp)
-        cur = con.execute(sql)
         return _csv(cur, tmp) if fmt == "csv" else _xlsx(cur, tmp, sheet)
