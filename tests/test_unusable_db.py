@@ -86,3 +86,39 @@ def test_under_prefect_a_full_disk_is_one_message_too(prefect_harness, tmp_path,
     logged = [r for r in logged if "No space left" in r.getMessage()]
     assert logged
     assert all(r.exc_info is None and not r.exc_text for r in logged), [r.name for r in logged if r.exc_info]
+
+
+def _command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+
+
+def test_a_database_with_a_dropped_table(tmp_path):
+    """A table dropped by hand: the commands that read it say so in one line (exit 2, no traceback),
+    and the next ingest re-creates it (empty) instead of failing every document."""
+    db = tmp_path / "d.duckdb"
+    assert ingest(db).returncode == 0
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE quotas")
+    for args in (["info"], ["panel"], ["eval", "--gold", str(ROOT / "tests" / "gold" / "seeds")]):
+        result = _command(*args, "--db", str(db))
+        said = result.stdout + result.stderr
+        assert result.returncode == 2 and "Traceback" not in said and "╭" not in said, said
+        assert "lacks something this command reads" in said and "quotas" in said, said
+    other = CORPUS / "shanxi-2022-52-notice.txt"
+    result = _command("ingest", str(other), "--db", str(db), "--no-prefect")
+    assert result.returncode == 0 and "failed 0" in result.stdout, result.stdout + result.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM quotas").fetchone()[0] > 0  # the new document's
+
+
+def test_an_empty_query_and_a_negative_wait_are_usage_errors(tmp_path):
+    db = tmp_path / "d.duckdb"
+    assert ingest(db).returncode == 0
+    for args in (["sql", "", "--db", str(db)], ["sql", " ;", "--db", str(db)]):
+        result = _command(*args)
+        assert result.returncode == 2 and "the query is empty" in result.stderr, result.stdout + result.stderr
+    for value in ("-5", "nan"):
+        result = _command("watch", "--inbox", str(tmp_path), "--once", "--settle", value, "--db", str(db))
+        assert result.returncode == 2 and "not a number of seconds" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr

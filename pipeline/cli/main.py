@@ -152,6 +152,8 @@ def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection i
         format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table") -> None:
     """Run a read-only SQL query against the database."""
     from pipeline.store import readonly
+    if not query.strip(" \t\r\n;"):
+        fail("the query is empty")
     con = open_read_only(db, need_schema=False)  # any DuckDB file may be queried
     try:
         cur = con.execute(query)
@@ -212,5 +214,19 @@ def _register_commands() -> None:
 
 _register_commands()
 
+
+def main() -> None:
+    """The `obligations` command: the app, with a database that lacks a table a command reads (one
+    dropped or renamed by hand; ingest re-creates missing tables) said in one line, not a traceback."""
+    try:
+        app()
+    except duckdb.CatalogException as exc:
+        message = " ".join(str(exc).split("\n")[0].split())
+        stderr.print(Text.assemble(("error:", "red"), " the database lacks something this command reads "
+                                   f"({message}): damaged or edited by hand? `obligations ingest` into it "
+                                   "re-creates missing tables (empty), or ingest into a new file"))
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

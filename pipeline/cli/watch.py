@@ -7,6 +7,8 @@ a bad schedule, the Prefect server did not start), 75 the database was busy with
 """
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 from typing import Annotated
 
@@ -24,9 +26,20 @@ EXIT_BUSY = 75
 # markup off: paths and messages are data (a file named `[/x].txt` would raise, `[link=…]` render)
 out = Console(highlight=False, soft_wrap=True, markup=False)  # one line per cycle, also in logs
 INBOX_OPTION = Annotated[Path, typer.Option("--inbox", help="the folder new documents arrive in (recursive)")]
-SETTLE_OPTION = Annotated[float, typer.Option("--settle", help="seconds a file's size must stay the same before it is read")]
+
+
+def _seconds(value: float | None) -> float | None:
+    """A number of seconds: finite and not negative (--settle -5 or nan is a usage error, not a traceback)."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise typer.BadParameter(f"{value} is not a number of seconds (0 or more)")
+    return value
+
+
+SETTLE_OPTION = Annotated[float, typer.Option("--settle", callback=_seconds,
+                                              help="seconds a file's size must stay the same before it is read")]
 MAX_WAIT_OPTION = Annotated[float, typer.Option(
-    "--max-wait", help="seconds to wait for files still being written before leaving them to the next cycle")]
+    "--max-wait", callback=_seconds,
+    help="seconds to wait for files still being written before leaving them to the next cycle")]
 WORKERS_OPTION = Annotated[int, typer.Option("--workers", help="extraction processes")]
 STATE_OPTION = Annotated[Path, typer.Option("--state-dir", help="folder for the local Prefect server's home")]
 
@@ -52,7 +65,8 @@ def print_cycle(summary) -> None:
 
 def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
                   once: Annotated[bool, typer.Option("--once", help="run one cycle and exit")] = False,
-                  interval: Annotated[float, typer.Option("--interval", help="seconds between cycles")] = 300.0,
+                  interval: Annotated[float, typer.Option("--interval", callback=_seconds,
+                                                          help="seconds between cycles")] = 300.0,
                   settle: SETTLE_OPTION = 2.0, max_wait: MAX_WAIT_OPTION = 60.0,
                   workers: WORKERS_OPTION = 1) -> None:
     """Ingest what is new or changed in an inbox folder (by content hash), once or every --interval
@@ -82,7 +96,7 @@ def watch_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
 def serve_command(inbox: INBOX_OPTION, db: DB_OPTION = DEFAULT_DB,
                   cron: Annotated[str | None, typer.Option("--cron", help='a cron schedule, e.g. "0 * * * *"')] = None,
                   interval: Annotated[float | None, typer.Option(
-                      "--interval", help="seconds between cycles (default 3600 when no --cron)")] = None,
+                      "--interval", callback=_seconds, help="seconds between cycles (default 3600 when no --cron)")] = None,
                   name: Annotated[str, typer.Option("--name", help="the deployment's name")] = "watch-inbox",
                   settle: SETTLE_OPTION = 2.0, max_wait: MAX_WAIT_OPTION = 60.0, workers: WORKERS_OPTION = 1,
                   state_dir: STATE_OPTION = Path(".state"),

@@ -151,11 +151,17 @@ def schema_digest() -> str:
 
 
 def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database records this version's schema digest and has every table of it (a table
+    dropped by hand is re-created, empty, by init_schema: else every document would fail to store)."""
     try:
         row = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_digest'").fetchone()
     except duckdb.CatalogException:  # a new database
         return False
-    return row is not None and row[0] == schema_digest()
+    if row is None or row[0] != schema_digest():
+        return False
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_catalog = current_database()").fetchall()}
+    return all((model.__stored_in__ or model.__table__) in have for model in TABLES)
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
