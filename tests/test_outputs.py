@@ -337,3 +337,22 @@ def test_xlsx_takes_every_column_type_as_text_when_excel_has_none(place, tmp_pat
     assert result.exit_code == 0, result.output
     row = [c.value for c in next(load_workbook(out)["result"].iter_rows(min_row=2))]
     assert row[:3] == ["b'\\xaa'", "12:00:00+08:00", "5f6c0d2e-8f43-4a39-9a4e-0c6d1b5e2a11"], row
+
+
+def test_a_report_left_in_the_ingested_folder_is_not_read_as_a_document(place, tmp_path):
+    """`report --out docs/report.html`, then `ingest docs`: the report holds every stored text; read
+    as a document it would store every obligation twice. It is recorded as not a policy document."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(place["seed"], docs / "seed.txt")
+    db = tmp_path / "r.duckdb"
+    assert run("ingest", str(docs), "--db", str(db), "--no-prefect").exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute("SELECT count(*) FROM obligations").fetchone()[0]
+    assert run("report", "--out", str(docs / "report.html"), "--db", str(db)).exit_code == 0
+    result = run("ingest", str(docs), "--db", str(db), "--no-prefect")
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM obligations").fetchone()[0] == before
+        kind, message = con.execute("SELECT kind, message FROM ingest_errors WHERE path LIKE '%report.html'").fetchone()
+    assert kind == "unsupported_format" and "obligations report" in message

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from bs4 import BeautifulSoup, Comment, NavigableString, ParserRejectedMarkup, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from pipeline.errors import DecodeError
+from pipeline.errors import DecodeError, UnsupportedFormat
 from pipeline.readers.normalize import (
     Item, Layout, SourceCell, SourceLine, SourceTable, Traced, compact_spaces, concat, header_fields_of,
     is_header_field_line,
@@ -44,7 +44,15 @@ _REGION_SHARE = 0.25
 _META_MAX = 300  # a meta field is a title or a date, not a page of keywords
 
 
+# the mark of the report `obligations report` writes (pipeline/report/build.py): a page of this tool's
+# own results, whose texts are the stored documents' (ingested, every obligation would be stored twice)
+_OWN_REPORT = re.compile(rb"<meta name=\"generator\" content=\"policy-obligations\">")
+
+
 def parse_html(data: bytes, path: str, limits: ReadLimits) -> Parsed:
+    if _OWN_REPORT.search(data[:4096]):
+        raise UnsupportedFormat(path, "a report written by `obligations report`, not a policy document: "
+                                      "keep reports outside the folders you ingest")
     declared = _META_CHARSET.search(data[:4096])
     markup, encoding = decode(data, path, declared.group(1).decode("ascii") if declared else None)
     check_chars(path, len(markup), limits)
