@@ -170,3 +170,18 @@ def test_a_long_document_within_the_read_limits_is_stored_or_refused_up_front(tm
     assert path.stat().st_size < ReadLimits().max_file_bytes and n < ReadLimits().max_chars
     outcome = process_file(str(path))
     assert outcome.status == "extracted" or outcome.error_kind == "too_large", outcome.message
+
+
+def test_a_file_over_the_size_limit_is_refused_by_its_size_without_being_read(bad_corpus, tmp_path, monkeypatch):
+    """A 20 GB file in an inbox: refused (too_large) at every run, but never hashed or read for it."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    big = folder / "big.txt"
+    big.write_bytes((bad_corpus / "gb18030.txt").read_bytes())
+    read = []
+    real = pipeline.runs.ingest.file_sha256
+    monkeypatch.setattr(pipeline.runs.ingest, "file_sha256", lambda p: read.append(str(p)) or real(p))
+    summary = pipeline.runs.ingest.run_ingest([str(folder)], tmp_path / "s.duckdb",
+                                              limits=ReadLimits(max_file_bytes=1_000))
+    assert [kind for _, kind, _ in summary.errors] == ["too_large"]
+    assert read == []

@@ -17,7 +17,7 @@ from pipeline import store
 from pipeline.errors import DocumentError, printable
 from pipeline.runs.batches import RunTally, batches, close_batch, new_run, record_failure, store_extracted
 from pipeline.runs.discover import list_documents
-from pipeline.runs.process import Outcome, bounded, file_sha256, process_file
+from pipeline.runs.process import Outcome, bounded, file_sha256, process_file, too_large
 from pipeline.runs.workers import worker_pool
 from pipeline.settings import DEFAULT_DB, LOW_COVERAGE, ReadLimits
 from pipeline.version import pipeline_version
@@ -67,12 +67,14 @@ class Known:
         self.by_path[path] = doc_id
         self.paths[doc_id] = path
 
-    def hash_listing(self, paths: list[str]) -> None:
+    def hash_listing(self, paths: list[str], limits: ReadLimits | None = None) -> None:
         """Hash every listed file before the first batch: whether a stored document may go when its
         file changes depends on files of later batches (a copy with the same bytes). A file that
         cannot be hashed now is hashed again, and its error recorded, when its batch comes. Its size
         and mtime are kept, to tell at storing time whether it changed after it was hashed."""
         for p in paths:
+            if limits is not None and too_large(Path(p), limits):
+                continue  # refused by its size when its batch comes, never read
             try:
                 before = _signature(p)
                 sha = file_sha256(Path(p))
@@ -123,6 +125,9 @@ def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.E
     stored (which grows with the corpus)."""
     outcomes: list[Outcome | tuple[str, str, cf.Future]] = []
     for p in paths:
+        if p not in known.hashes and (error := too_large(Path(p), limits)):
+            outcomes.append(Outcome.failed(p, None, error))  # by its size alone: not hashed (module doc)
+            continue
         try:
             sha = known.hashes.get(p) or file_sha256(Path(p))
         except DocumentError as exc:
@@ -293,7 +298,7 @@ def run_ingest(paths: list[str], db: Path = DEFAULT_DB, workers: int = 1, batch_
                          ignored=listing.ignored)
     with store.writer_lock(db, command):
         known = load_known(db)
-        known.hash_listing(listing.files)
+        known.hash_listing(listing.files, limits)
         pool = worker_pool(workers, len(listing.files), limits)
         done = 0
         if listing.errors:  # documents by name that were not read (a FIFO, a GBK name): recorded first

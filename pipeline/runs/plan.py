@@ -13,7 +13,8 @@ import duckdb
 from pipeline import store
 from pipeline.errors import DatabaseBusy, PipelineError
 from pipeline.runs.discover import list_documents
-from pipeline.runs.process import file_sha256
+from pipeline.runs.process import file_sha256, too_large
+from pipeline.settings import ReadLimits
 from pipeline.version import pipeline_version
 
 
@@ -43,7 +44,11 @@ def files_to_read(paths: list[str], db: Path, follow_symlinks: bool = False) -> 
         con.close()
     current = pipeline_version()
     n = len(listing.errors)
+    limits = ReadLimits()
     for path in listing.files:
+        if too_large(Path(path), limits):
+            n += 1  # recorded by every run, by its size alone (not hashed)
+            continue
         try:
             sha = file_sha256(Path(path))
         except PipelineError:

@@ -47,6 +47,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def too_large(path: Path, limits: ReadLimits) -> TooLarge | None:
+    """The error of a file over the size limit, told from its size alone, before anything reads it:
+    a 20 GB file is not hashed at every run or watch cycle only to be refused. None otherwise (also
+    when the file cannot be looked at: the read says why)."""
+    try:
+        check_size(path, limits)
+    except TooLarge as exc:
+        return exc
+    except DocumentError:
+        return None
+    return None
+
+
 def check_size(path: Path, limits: ReadLimits) -> None:
     try:
         size = path.stat().st_size
