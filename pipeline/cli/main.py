@@ -1,6 +1,10 @@
 """The `obligations` command line."""
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -106,14 +110,38 @@ def _ingest_with_prefect(paths: list[Path], db: Path, workers: int, batch_size: 
                            follow_symlinks=follow_symlinks, progress=progress)
 
     url = None if configured_api_url() else running_local_server()
-    if url is None:
-        if not configured_api_url():  # Prefect's ephemeral server: ended with this command, however it ends
-            from pipeline.flows.leftovers import reap_when_gone
-            reap_when_gone()
-        return go()
-    stderr.print(f"using the Prefect server of `obligations serve` at {url.removesuffix('/api')}")
-    with api_url_set(url):
-        return go()
+    with _ctrl_c_ends_at_once():
+        if url is None:
+            if not configured_api_url():  # Prefect's ephemeral server: ended with this command, however it ends
+                from pipeline.flows.leftovers import reap_when_gone
+                reap_when_gone()
+            return go()
+        stderr.print(f"using the Prefect server of `obligations serve` at {url.removesuffix('/api')}")
+        with api_url_set(url):
+            return go()
+
+
+@contextlib.contextmanager
+def _ctrl_c_ends_at_once() -> Iterator[None]:
+    """Ctrl-C during a Prefect run ends the command at once, as SIGTERM does. Left to Prefect, the
+    KeyboardInterrupt sent it reporting the run's state to its ephemeral server, which the same
+    Ctrl-C had stopped: about 70 s of retries and a page of tracebacks. Nothing is lost by leaving at
+    once: every batch is stored in its own transaction (one half-stored is rolled back), the next
+    run marks this one interrupted and finishes the files; the server and the workers end with
+    this process."""
+    def leave(signum, frame) -> None:
+        stderr.print("interrupted: the batches stored so far are kept; the next run goes on from there")
+        os._exit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGINT, leave)
+    except ValueError:  # not the main thread (a test runner): leave Ctrl-C as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _print_summary(s: dict) -> None:
