@@ -112,12 +112,16 @@ def test_a_database_with_a_dropped_table(tmp_path):
         assert con.execute("SELECT count(*) FROM quotas").fetchone()[0] > 0  # the new document's
 
 
-def test_an_empty_query_and_a_negative_wait_are_usage_errors(tmp_path):
+def test_an_empty_query_an_unknown_option_value_and_a_negative_wait_are_usage_errors(tmp_path):
     db = tmp_path / "d.duckdb"
     assert ingest(db).returncode == 0
     for args in (["sql", "", "--db", str(db)], ["sql", " ;", "--db", str(db)]):
         result = _command(*args)
         assert result.returncode == 2 and "the query is empty" in result.stderr, result.stdout + result.stderr
+    result = _command("sql", "SELECT 1", "--format", "xml", "--db", str(db))
+    assert result.returncode == 2 and "unknown format 'xml'" in result.stderr, result.stderr
+    result = _command("ingest", str(SEED), "--runner", "foo", "--db", str(db))
+    assert result.returncode == 2 and "unknown runner 'foo'" in result.stderr, result.stderr
     for value in ("-5", "nan"):
         result = _command("watch", "--inbox", str(tmp_path), "--once", "--settle", value, "--db", str(db))
         assert result.returncode == 2 and "not a number of seconds" in result.stderr, result.stderr

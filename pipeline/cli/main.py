@@ -37,6 +37,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files and folders (
     """Ingest documents into the database and print a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    if runner not in ("default", "dask"):
+        fail(f"unknown runner {runner!r}; one of: default, dask")
     for p in paths:
         if not p.exists():
             fail(f"no such file or folder: {p}")
@@ -182,6 +184,8 @@ def sql(query: Annotated[str, typer.Argument(help="a SQL query (the connection i
     from pipeline.store import readonly
     if not query.strip(" \t\r\n;"):
         fail("the query is empty")
+    if format not in ("table", "csv", "json"):
+        fail(f"unknown format {format!r}; one of: table, csv, json")
     con = open_read_only(db, need_schema=False)  # any DuckDB file may be queried
     try:
         cur = con.execute(query)
