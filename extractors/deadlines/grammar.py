@@ -156,23 +156,20 @@ _LIST_GAP = re.compile(r"[^\S\n]*[、和及与][^\S\n]*")
 # A period of years in brackets, as titles write the span of a plan: （2024-2026年）.
 _PLAN_PERIOD_OPEN = re.compile(rf"[（(][^\S\n]*{_YEAR}[^\S\n]*年?[^\S\n]*$")
 _PLAN_PERIOD_CLOSE = re.compile(r"[^\S\n]*[)）]")
+# The characters of an event before 前 (no digit: 6月底前 is a date; no clause mark).
+_EVENT_CHAR = rf"[^\s\d{_CN_DIGIT}，。；,;：:、（）()“”《》]"
 # 在工程竣工验收前, 应当在办理施工许可手续前: a limit that is an event (no duration, no date).
-_EVENT_BEFORE = re.compile(
-    rf"(?P<modal>应当|应|须|必须|要)?在(?P<event>[^\s\d{_CN_DIGIT}，。；,;：:、（）()“”《》]{{2,16}}?)(?:之前|以前|前)"
-)
+_EVENT_BEFORE = re.compile(rf"(?P<modal>应当|应|须|必须|要)?在(?P<event>{_EVENT_CHAR}{{2,16}}?)(?:之前|以前|前)")
 _EVENT_BEFORE_WORD = re.compile(rf"(?:{alternation(RULES.event_before_words)})$")
 _NOT_EVENT_END = re.compile(r"[年月日底末此]$")
-# A modal that binds a limit: 应 as in 对应, 应用, 应急 is none.
+# A modal that binds a limit (应 as in 对应, 应用, 应急 is none), after the comma that closes the
+# limit perhaps after the doer it binds (住宅项目在竣工验收前，房地产开发企业应当组织分户验收).
 _MODAL = r"(?:应当|必须|须|应(?![对用急]))"
-# After the comma that closes the limit: the modal, perhaps after the doer it binds
-# (住宅项目在竣工验收前，房地产开发企业应当组织分户验收).
-_MODAL_AFTER = re.compile(rf"[，,][^\S\n]*[^，。；,;：:\s]{{0,12}}?{_MODAL}")
+_COMMA_THEN_MODAL = rf"[，,][^\S\n]*[^，。；,;：:\s]{{0,12}}?{_MODAL}"
+_MODAL_AFTER = re.compile(_COMMA_THEN_MODAL)
 # 入园前应当进行健康检查, 作出处罚决定前，行政机关应当告知…: an event limit written without 在, held by
 # the modal that follows it (a bare 前 with no modal after it is a place or an order of words)
-_EVENT_BEFORE_BARE = re.compile(
-    rf"(?P<event>[^\s\d{_CN_DIGIT}，。；,;：:、（）()“”《》]{{2,12}}?)(?:之前|以前|前)"
-    rf"(?={_MODAL}|[，,][^\S\n]*[^，。；,;：:\s]{{0,12}}?{_MODAL})"
-)
+_EVENT_BEFORE_BARE = re.compile(rf"(?P<event>{_EVENT_CHAR}{{2,12}}?)(?:之前|以前|前)(?={_MODAL}|{_COMMA_THEN_MODAL})")
 # 前列, 前沿, 前提…: 前 is a place or an order, not a time
 _PLACE_AFTER = re.compile(r"[列沿端面景提期线台排]")
 # words a bare 前 closes that are no event: 目前, 当前, 提前, 此前, 空前, 史无前例, 年前
