@@ -356,3 +356,12 @@ def test_a_report_left_in_the_ingested_folder_is_not_read_as_a_document(place, t
         assert con.execute("SELECT count(*) FROM obligations").fetchone()[0] == before
         kind, message = con.execute("SELECT kind, message FROM ingest_errors WHERE path LIKE '%report.html'").fetchone()
     assert kind == "unsupported_format" and "obligations report" in message
+
+
+def test_a_failed_export_into_a_new_folder_leaves_no_folder(place, tmp_path):
+    out = tmp_path / "new" / "export"
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli.main", "export", "--format", "csv", "--out", str(out),
+                             "--db", str(place["db"])], capture_output=True, text=True, cwd=ROOT,
+                            preexec_fn=_limited(10_000))
+    assert result.returncode == 2 and "nothing was replaced" in result.stderr, result.stdout + result.stderr
+    assert not (tmp_path / "new").exists()

@@ -280,12 +280,19 @@ def export(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, out_dir: Path,
     for name, target in zip(names, targets):
         header = [d[0] for d in con.execute(f"SELECT * FROM {name} LIMIT 0").description] if fmt == "csv" else None
         check_target(target, fmt, protected, force, header=header)
+    created = [d for d in (out_dir, *out_dir.parents) if not d.exists()]  # deepest first
     out_dir.mkdir(parents=True, exist_ok=True)
-    with contextlib.ExitStack() as renames:
-        if fmt == "xlsx":
-            _export_xlsx(con, names, renames.enter_context(atomic(targets[0])))
-        else:
-            write = _export_parquet if fmt == "parquet" else _export_csv
-            for name, target in zip(names, targets):
-                write(con, name, renames.enter_context(atomic(target)))
+    try:
+        with contextlib.ExitStack() as renames:
+            if fmt == "xlsx":
+                _export_xlsx(con, names, renames.enter_context(atomic(targets[0])))
+            else:
+                write = _export_parquet if fmt == "parquet" else _export_csv
+                for name, target in zip(names, targets):
+                    write(con, name, renames.enter_context(atomic(target)))
+    except BaseException:
+        for folder in created:  # a failed export leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return targets
