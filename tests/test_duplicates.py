@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipeline.runs.ingest import run_ingest
 from tests.conftest import CORPUS
@@ -159,3 +160,54 @@ def test_a_file_copied_over_another_replaces_its_document(tmp_path):
         rows = con.execute("SELECT source_path, doc_id FROM documents").fetchall()
         assert con.execute("SELECT count(DISTINCT doc_id) FROM obligations").fetchone()[0] == 1
     assert rows == [(str(a), other)]
+
+
+@pytest.mark.parametrize("seed", [11, 23])
+def test_documents_follow_their_bytes_through_random_file_operations(tmp_path, seed):
+    """Swaps, copies over, edits, renames and deletes in a folder, an ingest of the folder after
+    each: every file's bytes are stored, under one of the paths that have them; a stored document
+    whose bytes no file has is one of a deleted file (kept, as documents of files gone are), never
+    one standing at a path that now has other bytes; a path holds at most one document."""
+    import hashlib
+    import random
+    rng = random.Random(seed)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    texts = [f"关于第{i}项工作的通知\n一、各区要于202{i}年底前完成第{i}项任务。\n" for i in range(6)]
+    for i in range(4):
+        (folder / f"{i}.txt").write_text(texts[i], encoding="utf-8")
+    db = tmp_path / "r.duckdb"
+    for step in range(30):
+        files = sorted(folder.iterdir())
+        op = rng.choice(["swap", "rotate", "copy", "edit", "rename", "delete", "add"])
+        a, b = rng.sample(files, 2) if len(files) > 1 else (files[0], files[0])
+        if op == "rotate" and len(files) > 2:  # three files pass their bytes on, and the last is edited
+            x, y, z = rng.sample(files, 3)
+            bx, by, bz = x.read_bytes(), y.read_bytes(), z.read_bytes()
+            x.write_bytes(bz)
+            y.write_bytes(bx)
+            z.write_bytes(by + f"三、第{step}步要按期报送。\n".encode())
+        elif op == "swap" and a != b:
+            t = folder / "t.tmp"
+            a.rename(t)
+            b.rename(a)
+            t.rename(b)
+        elif op == "copy":
+            shutil.copy(a, b)
+        elif op == "edit":
+            a.write_text(a.read_text(encoding="utf-8") + f"二、第{step}步要加强监督。\n", encoding="utf-8")
+        elif op == "rename":
+            a.rename(folder / f"r{step}.txt")
+        elif op == "delete" and len(files) > 2:
+            a.unlink()
+        elif op == "add":
+            (folder / f"n{step}.txt").write_text(rng.choice(texts), encoding="utf-8")
+        run_ingest([str(folder)], db)
+        have: dict[str, set[str]] = {}
+        for f in folder.iterdir():
+            have.setdefault(hashlib.sha256(f.read_bytes()).hexdigest(), set()).add(str(f))
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute("SELECT doc_id, source_path FROM documents").fetchall()
+        assert set(have) <= {d for d, _ in rows}, (step, op)
+        assert all(p in have[d] if d in have else not Path(p).exists() for d, p in rows), (step, op, rows)
+        assert len({p for _, p in rows}) == len(rows), (step, op, rows)

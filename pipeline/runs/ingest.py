@@ -178,8 +178,7 @@ def store_batch(db: Path, run: IngestRunRecord, outcomes: list[Outcome], known: 
                 replaces = [old] if old and old != doc_id else []
                 if replaces and (twin := known.holder(old, besides=oc.path)):
                     # another file of the run still has the old bytes: their document stays, under its path
-                    known.move(con, old, twin)
-                    summary.moved += 1
+                    _move_to(con, old, twin, known, summary)
                     replaces = []
                     changed.add(oc.path)
                 pending.append((oc, replaces, doc_id in known.versions))
@@ -194,34 +193,48 @@ def _signature(path: str) -> tuple[int, int]:
 
 
 def _follow(con, path: str, doc_id: str | None, known: Known, summary: RunSummary) -> None:
-    """A file whose bytes are stored. The document stored under this path before, if it had other
-    bytes, is no longer this file's: it moves to a listed file that still has them, or it is
-    replaced (two files swapped, or one copied over another: the file's old document must not stay
-    under its path). Then this file's document is under this path, under another path of the run
-    with the same bytes (a duplicate), or under a path that no longer has its bytes (renamed,
-    deleted, or now holding something else): then it moves to this path."""
+    """A file whose bytes are stored: under this path, under another path of the run with the same
+    bytes (a duplicate), or under a path that no longer has them (renamed, deleted, or now holding
+    other bytes: two files swapped, one copied over another): then the document moves here. The
+    document this path held before, if other, no longer has its bytes here (see _release)."""
     if doc_id is None:
         return
-    old = known.by_path.get(path)
-    if old is not None and old != doc_id and known.path_of(old) == path:
-        if twin := known.holder(old, besides=path):
-            known.move(con, old, twin)
-            summary.moved += 1
-        else:
-            store.remove_document(con, old)
-            known.versions.pop(old, None)
-            known.paths.pop(old, None)
-            del known.by_path[path]
-            summary.replaced += 1
     stored_at = known.path_of(doc_id)
     if stored_at is None or stored_at == path:
         return
     listed = known.hashes.get(stored_at)
     if (listed is None and not Path(stored_at).exists()) or (listed is not None and listed != doc_id):
-        known.move(con, doc_id, path)
-        summary.moved += 1
+        _move_to(con, doc_id, path, known, summary)
     else:
         summary.duplicates += 1
+        _release(con, path, doc_id, known, summary)
+
+
+def _move_to(con, doc_id: str, to: str, known: Known, summary: RunSummary, moving: frozenset[str] = frozenset()) -> None:
+    """Store `doc_id` under `to`, a listed path that has its bytes; the document `to` held before
+    moves on or goes first (_release). `moving`: the documents on their way along this chain, so a
+    swap (each file holding the other's bytes) ends instead of going round."""
+    _release(con, to, doc_id, known, summary, moving | {doc_id})
+    known.move(con, doc_id, to)
+    summary.moved += 1
+
+
+def _release(con, path: str, keep: str, known: Known, summary: RunSummary, moving: frozenset[str] = frozenset()) -> None:
+    """The document stored under `path`, when it is not `keep`: the file no longer has its bytes. It
+    moves to a listed file that still has them, or, when none has, it is removed: a path never
+    keeps a document whose bytes it lost (two documents would stand at one path, and a later edit
+    would replace the wrong one)."""
+    old = known.by_path.get(path)
+    if old is None or old == keep or old in moving or known.path_of(old) != path:
+        return
+    if twin := known.holder(old, besides=path):
+        _move_to(con, old, twin, known, summary, moving)
+        return
+    store.remove_document(con, old)
+    known.versions.pop(old, None)
+    known.paths.pop(old, None)
+    del known.by_path[path]
+    summary.replaced += 1
 
 
 def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary: RunSummary) -> None:
