@@ -118,11 +118,12 @@ def load_known(db: Path) -> Known:
         return Known(versions, by_path, store.failed_before(con))
 
 
-def extract_batch(paths: list[str], known: Known, limits: ReadLimits, pool: cf.Executor | None,
+def extract_batch(paths: list[str], known: Known, limits: ReadLimits | None, pool: cf.Executor | None,
                   ingested_at: dt.datetime) -> list[Outcome]:
     """Outcomes of a batch of files, in the order given. Whether a file is unchanged is decided
     here, by its hash, so that workers get only files to extract and not the catalogue of what is
     stored (which grows with the corpus)."""
+    limits = limits or ReadLimits()
     outcomes: list[Outcome | tuple[str, str, cf.Future]] = []
     for p in paths:
         if p not in known.hashes and (error := too_large(Path(p), limits)):
