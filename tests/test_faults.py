@@ -404,3 +404,21 @@ def test_ctrl_c_during_a_prefect_run_ends_the_command_at_once():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 130 and time.monotonic() - started < 20, result
     assert "interrupted: the batches stored so far are kept" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_info_shows_a_killed_runs_record_as_interrupted_without_writing(tmp_path):
+    """A run killed with SIGKILL leaves its record `running` until the next write; `info` tells it
+    from a live run by the write lock (opened for reading, nothing written)."""
+    from pipeline import store
+    db = tmp_path / "k.duckdb"
+    run_ingest([str(CORPUS / SEED_NAMES[0])], db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE ingest_runs SET status = 'running'")
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    wide = {"COLUMNS": "250"}
+    result = CliRunner().invoke(app, ["info", "--db", str(db)], env=wide)
+    assert result.exit_code == 0 and "interrupted" in result.output and "running" not in result.output, result.output
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before
+    with store.writer_lock(db, "ingest"):
+        result = CliRunner().invoke(app, ["info", "--db", str(db)], env=wide)
+    assert "running" in result.output and "interrupted" not in result.output, result.output

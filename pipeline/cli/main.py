@@ -213,9 +213,13 @@ def info(db: DB_OPTION = DEFAULT_DB) -> None:
                 "table")
         _render(["format", "documents"], con.execute(
             "SELECT format, count(*) FROM documents GROUP BY 1 ORDER BY 1").fetchall(), "table")
-        _render(["run", "started", "status", "new", "unchanged", "replaced", "failed", "obligations"], con.execute(
-            "SELECT run_id, started_at, status, n_new, n_unchanged, n_replaced, n_failed, n_obligations "
-            "FROM ingest_runs ORDER BY started_at DESC LIMIT 5").fetchall(), "table")
+        runs = con.execute("SELECT run_id, started_at, status, n_new, n_unchanged, n_replaced, n_failed, n_obligations "
+                           "FROM ingest_runs ORDER BY started_at DESC LIMIT 5").fetchall()
+        if any(r[2] == "running" for r in runs):
+            from pipeline.store import writer_running
+            if not writer_running(db):  # killed: no process holds the write lock (the next run records it)
+                runs = [(*r[:2], "interrupted", *r[3:]) if r[2] == "running" else r for r in runs]
+        _render(["run", "started", "status", "new", "unchanged", "replaced", "failed", "obligations"], runs, "table")
         _render(["path", "kind", "message"], con.execute(
             "SELECT path, kind, message FROM ingest_errors ORDER BY occurred_at DESC LIMIT 20").fetchall(), "table")
         has_coverage = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'documents' "

@@ -11,7 +11,8 @@ The bottom floor of `pipeline` with readers: it may import the base modules (err
 schemas, nothing else of the project; report, runs, flows and cli import it. Callers use the names
 below (`from pipeline import store; store.connect(db)`).
 """
-from pipeline.store.database import connect, init_schema, open_for_writing, schema_digest, writer_lock
+from pipeline.store.database import (connect, init_schema, open_for_writing, schema_digest, writer_lock,
+    writer_running)
 from pipeline.store.read import (
     StoredDocument,
     annex_lists,
@@ -38,4 +39,5 @@ from pipeline.store.write import (
 __all__ = ["StoredDocument", "StoredRows", "annex_lists", "check_keys", "connect", "documents_to_reprocess",
            "failed_before", "init_schema", "insert", "known_documents", "link_annex", "load_stored",
            "mark_interrupted_runs", "move_document", "open_for_writing", "record_error", "remove_document", "save_run",
-           "schema_digest", "store_document", "store_documents", "unlinked_annexes", "writer_lock"]
+           "schema_digest", "store_document", "store_documents", "unlinked_annexes", "writer_lock",
+           "writer_running"]

@@ -69,6 +69,25 @@ def writer_lock(db: Path, command: str, wait: float = 5.0) -> Iterator[None]:
         fh.close()
 
 
+def writer_running(db: Path) -> bool:
+    """Whether a run (ingest, watch, reprocess) holds the write lock of `db` now. Read-only: the lock
+    file is opened for reading, never created; a run killed (kill -9, a power cut) holds nothing, so
+    its `running` record is stale (the next run marks it interrupted)."""
+    try:
+        fh = open(f"{db}.lock", encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: say nothing wrong about it
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
 def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
