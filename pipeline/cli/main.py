@@ -259,8 +259,8 @@ def main() -> None:
     except duckdb.CatalogException as exc:
         message = " ".join(str(exc).split("\n")[0].split())
         stderr.print(Text.assemble(("error:", "red"), " the database lacks something this command reads "
-                                   f"({message}): damaged or edited by hand? `obligations ingest` into it "
-                                   "re-creates missing tables (empty), or ingest into a new file"))
+                                   f"({message}): damaged or edited by hand? Ingest into a new file; an ingest "
+                                   "into this one re-creates a missing table of results, empty, but not lost texts"))
         raise SystemExit(2) from None
 
 
