@@ -202,7 +202,7 @@ def test_documents_follow_their_bytes_through_random_file_operations(tmp_path, s
             a.unlink()
         elif op == "add":
             (folder / f"n{step}.txt").write_text(rng.choice(texts), encoding="utf-8")
-        run_ingest([str(folder)], db)
+        run_ingest([str(folder)], db, workers=0)  # in this process: the bookkeeping is under test
         have: dict[str, set[str]] = {}
         for f in folder.iterdir():
             have.setdefault(hashlib.sha256(f.read_bytes()).hexdigest(), set()).add(str(f))

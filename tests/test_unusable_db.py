@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.runs.ingest import run_ingest
 from tests.conftest import CORPUS, ROOT
 
 SEED = CORPUS / "jiangsu-2024-184-notice.txt"
@@ -88,41 +89,51 @@ def test_under_prefect_a_full_disk_is_one_message_too(prefect_harness, tmp_path,
     assert all(r.exc_info is None and not r.exc_text for r in logged), [r.name for r in logged if r.exc_info]
 
 
-def _command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+def _command(capsys, *args: str) -> tuple[int, str]:
+    """(exit code, everything printed) of `obligations ARGS` as the console script runs it (main)."""
+    from pipeline.cli.main import main
+    capsys.readouterr()
+    argv = sys.argv
+    sys.argv = ["obligations", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.argv = argv
+    out = capsys.readouterr()
+    return code, out.out + out.err
 
 
-def test_a_database_with_a_dropped_table(tmp_path):
+def test_a_database_with_a_dropped_table(tmp_path, capsys):
     """A table dropped by hand: the commands that read it say so in one line (exit 2, no traceback),
     and the next ingest re-creates it (empty) instead of failing every document."""
     db = tmp_path / "d.duckdb"
-    assert ingest(db).returncode == 0
+    run_ingest([str(SEED)], db, workers=0)
     with duckdb.connect(str(db)) as con:
         con.execute("DROP TABLE quotas")
     for args in (["info"], ["panel"], ["eval", "--gold", str(ROOT / "tests" / "gold" / "seeds")]):
-        result = _command(*args, "--db", str(db))
-        said = result.stdout + result.stderr
-        assert result.returncode == 2 and "Traceback" not in said and "╭" not in said, said
-        assert "lacks something this command reads" in said and "quotas" in said, said
+        code, said = _command(capsys, *args, "--db", str(db))
+        assert code == 2 and "Traceback" not in said and "╭" not in said, said
+        assert "lacks something this command reads" in " ".join(said.split()) and "quotas" in said, said
     other = CORPUS / "shanxi-2022-52-notice.txt"
-    result = _command("ingest", str(other), "--db", str(db), "--no-prefect")
-    assert result.returncode == 0 and "failed 0" in result.stdout, result.stdout + result.stderr
+    code, said = _command(capsys, "ingest", str(other), "--db", str(db), "--no-prefect")
+    assert code == 0 and "failed 0" in said, said
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM quotas").fetchone()[0] > 0  # the new document's
 
 
-def test_an_empty_query_an_unknown_option_value_and_a_negative_wait_are_usage_errors(tmp_path):
+def test_an_empty_query_an_unknown_option_value_and_a_negative_wait_are_usage_errors(tmp_path, capsys):
     db = tmp_path / "d.duckdb"
-    assert ingest(db).returncode == 0
+    run_ingest([str(SEED)], db, workers=0)
     for args in (["sql", "", "--db", str(db)], ["sql", " ;", "--db", str(db)]):
-        result = _command(*args)
-        assert result.returncode == 2 and "the query is empty" in result.stderr, result.stdout + result.stderr
-    result = _command("sql", "SELECT 1", "--format", "xml", "--db", str(db))
-    assert result.returncode == 2 and "unknown format 'xml'" in result.stderr, result.stderr
-    result = _command("ingest", str(SEED), "--runner", "foo", "--db", str(db))
-    assert result.returncode == 2 and "unknown runner 'foo'" in result.stderr, result.stderr
+        code, said = _command(capsys, *args)
+        assert code == 2 and "the query is empty" in said, said
+    code, said = _command(capsys, "sql", "SELECT 1", "--format", "xml", "--db", str(db))
+    assert code == 2 and "unknown format 'xml'" in said, said
+    code, said = _command(capsys, "ingest", str(SEED), "--runner", "foo", "--db", str(db))
+    assert code == 2 and "unknown runner 'foo'" in said, said
     for value in ("-5", "nan"):
-        result = _command("watch", "--inbox", str(tmp_path), "--once", "--settle", value, "--db", str(db))
-        assert result.returncode == 2 and "not a number of seconds" in result.stderr, result.stderr
-        assert "Traceback" not in result.stderr
+        code, said = _command(capsys, "watch", "--inbox", str(tmp_path), "--once", "--settle", value, "--db", str(db))
+        assert code == 2 and "not a number of seconds" in " ".join(said.split()) and "Traceback" not in said, said
