@@ -8,7 +8,6 @@ a bad schedule, the Prefect server did not start), 75 the database was busy with
 from __future__ import annotations
 
 import math
-
 from pathlib import Path
 from typing import Annotated
 

@@ -67,6 +67,13 @@ class Known:
         self.by_path[path] = doc_id
         self.paths[doc_id] = path
 
+    def forget(self, doc_id: str) -> None:
+        """`doc_id` is no longer stored (replaced or removed)."""
+        self.versions.pop(doc_id, None)
+        path = self.paths.pop(doc_id, None)
+        if path is not None and self.by_path.get(path) == doc_id:
+            del self.by_path[path]
+
     def hash_listing(self, paths: list[str], limits: ReadLimits | None = None) -> None:
         """Hash every listed file before the first batch: whether a stored document may go when its
         file changes depends on files of later batches (a copy with the same bytes). A file that
@@ -232,9 +239,7 @@ def _release(con, path: str, keep: str, known: Known, summary: RunSummary, movin
         _move_to(con, old, twin, known, summary, moving)
         return
     store.remove_document(con, old)
-    known.versions.pop(old, None)
-    known.paths.pop(old, None)
-    del known.by_path[path]
+    known.forget(old)
     summary.replaced += 1
 
 
@@ -246,8 +251,7 @@ def _stored(oc: Outcome, replaces: list[str], stale: bool, known: Known, summary
     else:
         summary.new += 1
     for r in replaces:
-        known.versions.pop(r, None)
-        known.paths.pop(r, None)
+        known.forget(r)
     known.stored_at(oc.path, ex.document.doc_id)
     known.versions[ex.document.doc_id] = ex.document.pipeline_version
     summary.obligations += len(ex.obligations)

@@ -53,10 +53,8 @@ def too_large(path: Path, limits: ReadLimits) -> TooLarge | None:
     when the file cannot be looked at: the read says why)."""
     try:
         check_size(path, limits)
-    except TooLarge as exc:
-        return exc
-    except DocumentError:
-        return None
+    except DocumentError as exc:
+        return exc if isinstance(exc, TooLarge) else None
     return None
 
 
