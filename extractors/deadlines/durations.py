@@ -6,10 +6,11 @@ from __future__ import annotations
 from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
-from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_BREAK, _EFFECTIVE_FROM_ISSUE, _EVENT_BEFORE,
-    _EVENT_BEFORE_BARE, _EVENT_BEFORE_WORD, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION, _MAX_EVENT,
-    _MODAL_AFTER, _NOT_BARE_EVENT_END, _NOT_EVENT_END, _ONGOING, _PLACE_AFTER, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
-    _RELATIVE_LEAD, _RESPONSE_TIME)
+from extractors import modality
+from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_AFTER, _CLAUSE_BREAK, _COMMA, _EFFECTIVE_FROM_ISSUE,
+    _EVENT_BEFORE, _EVENT_BEFORE_BARE, _EVENT_BEFORE_WORD, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION,
+    _MAX_DOER, _MAX_EVENT, _NOT_BARE_EVENT_END, _NOT_EVENT_END, _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
+    _PLACE_AFTER, _RELATIVE_LEAD, _RESPONSE_TIME)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
 from extractors.deadlines.cues import _compact
 
@@ -94,7 +95,7 @@ def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:
             continue
         # a limit when a modal binds it (应当在…前; 在…前，应当…) or the duty follows at once
         # (在工程竣工验收前核查…); 在办理许可证前，严把关口 describes a practice
-        if text[m.end():m.end() + 1] in ("，", ",") and not (m.group("modal") or _MODAL_AFTER.match(text, m.end())):
+        if text[m.end():m.end() + 1] in ("，", ",") and not (m.group("modal") or _modal_binds(text, m.end())):
             continue
         start = m.start("event") - 1          # from 在: 在工程竣工验收前
         if ctx.is_masked(start, m.end()):
@@ -103,6 +104,8 @@ def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:
         found.append(Match(FIELD, start, m.end(), surface, DeadlineValue(None, "by", None, _compact(surface))))
     taken = {m.end for m in found}
     for m in _EVENT_BEFORE_BARE.finditer(text):
+        if not _modal_binds(text, m.end()):
+            continue
         start = m.start() - 1 if m.start() and text[m.start() - 1] == "在" else m.start()
         # the event's own words, after what qualifies it (…罚款等行政处罚决定前) and from its 在
         # (在治愈前或者在确诊排除传染病嫌疑前)
@@ -113,7 +116,7 @@ def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:
             start = m.start() + at
         elif after and len(event) - after >= 2:
             start = m.start() + after
-        if m.end() in taken or _NOT_BARE_EVENT_END.search(m.group("event")) or ctx.is_masked(start, m.end()):
+        if m.end() in taken or _NOT_BARE_EVENT_END.search(event) or ctx.is_masked(start, m.end()):
             continue
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface, DeadlineValue(None, "by", None, _compact(surface))))
@@ -122,6 +125,16 @@ def _event_before_candidates(text: str, ctx: ExtractContext) -> list[Match]:
         if not ctx.is_masked(start, m.end()):
             found.append(Match(FIELD, start, m.end(), text[start:m.end()], _counted_from_issue(None, text[start:m.end()])))
     return found
+
+
+def _modal_binds(text: str, at: int) -> bool:
+    """Whether a must cue (modality.yaml, with its blockers) binds the limit that ends at `at`: right
+    after it (入园前应当…), or after the comma there with at most the doer in between (…前，开发企业应当…)."""
+    comma = _COMMA.match(text, at)
+    start = comma.end() if comma else at
+    clause = text[start:_CLAUSE_AFTER.match(text, start).end()]
+    reach = _MAX_DOER if comma else 0
+    return any(c.value == "must" and c.start <= reach for c in modality.cues(clause, ExtractContext()))
 
 
 def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:

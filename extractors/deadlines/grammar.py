@@ -162,14 +162,15 @@ _EVENT_CHAR = rf"[^\s\d{_CN_DIGIT}，。；,;：:、（）()“”《》]"
 _EVENT_BEFORE = re.compile(rf"(?P<modal>应当|应|须|必须|要)?在(?P<event>{_EVENT_CHAR}{{2,16}}?)(?:之前|以前|前)")
 _EVENT_BEFORE_WORD = re.compile(rf"(?:{alternation(RULES.event_before_words)})$")
 _NOT_EVENT_END = re.compile(r"[年月日底末此]$")
-# A modal that binds a limit (应 as in 对应, 应用, 应急 is none), after the comma that closes the
-# limit perhaps after the doer it binds (住宅项目在竣工验收前，房地产开发企业应当组织分户验收).
-_MODAL = r"(?:应当|必须|须|应(?![对用急]))"
-_COMMA_THEN_MODAL = rf"[，,][^\S\n]*[^，。；,;：:\s]{{0,12}}?{_MODAL}"
-_MODAL_AFTER = re.compile(_COMMA_THEN_MODAL)
+# After a limit: the modal that binds it, at once or after the comma that closes the limit and at
+# most the doer it binds (住宅项目在竣工验收前，房地产开发企业应当组织分户验收); the modal is one of
+# modality.yaml's must cues, with its blockers (相应, 供应, 应急 hold 应 without being one).
+_COMMA = re.compile(r"[^\S\n]*[，,]")
+_CLAUSE_AFTER = re.compile(r"[^，。；,;：:\n]*")
+_MAX_DOER = 12
 # 入园前应当进行健康检查, 作出处罚决定前，行政机关应当告知…: an event limit written without 在, held by
 # the modal that follows it (a bare 前 with no modal after it is a place or an order of words)
-_EVENT_BEFORE_BARE = re.compile(rf"(?P<event>{_EVENT_CHAR}{{2,12}}?)(?:之前|以前|前)(?={_MODAL}|{_COMMA_THEN_MODAL})")
+_EVENT_BEFORE_BARE = re.compile(rf"(?P<event>{_EVENT_CHAR}{{2,12}}?)(?:之前|以前|前)")
 # 前列, 前沿, 前提…: 前 is a place or an order, not a time
 _PLACE_AFTER = re.compile(r"[列沿端面景提期线台排]")
 # words a bare 前 closes that are no event: 目前, 当前, 提前, 此前, 空前, 史无前例, 年前
