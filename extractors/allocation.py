@@ -16,9 +16,12 @@ year; a deadline of the title or the lead-in just above the table (…于11月�
 具体分解如下：); a year in the table's title (2014年…任务计划表).
 
     allocations(doc, fields, issued) -> {block index: Allocation}
-    quotas(doc, allocations, issued, ctx) -> list[Match]   one quota per value cell of a row (not a
-                                            column of the past): its unit the cell's own (1200户), else
-                                            its header's (整治任务（户）, 招生人数), else the table's
+    quotas(doc, allocations, issued, ctx) -> list[Match]   one quota per value cell of a row or of
+                                            the table's total row (not a column of the past, of codes):
+                                            its unit the cell's own (1200户), else its header's
+                                            (整治任务（户）, 招生人数), else the table's; rows without
+                                            column headers take only a unit stated for the whole table
+                                            (单位：公顷)
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class AllocationRules(RuleTable):
     town_endings: list[str]
     max_name_chars: int
     not_bodies: list[str]
+    total_words: list[str]
     not_allocation_headers: list[str]
     contact_headers: list[str]
     note_headers: list[str]
@@ -203,8 +207,9 @@ def allocations(doc: Document, fields: FieldMatches, issued: dt.date | None = No
         labels |= {_compact(doc.text[c.start:c.end]) for b in header_rows for c in b.cells}
         if any(w in label for label in labels for w in RULES.not_allocation_headers):
             continue
-        if all(c.header is None for i in rows for c in doc.blocks[i].cells) and any(
-                w in label for label in _header_lines_above(doc, rows[0]) for w in RULES.contact_headers):
+        keyed = all(c.header is None for i in rows for c in doc.blocks[i].cells)
+        lines_above = _header_lines_above(doc, rows[0]) if keyed else set()
+        if any(w in label for label in lines_above for w in RULES.contact_headers):
             continue  # rows kept by body whose header, left as lines above them, lists contacts
         value_labels = {_compact(c.header or "") for i in bodies for c in doc.blocks[i].cells[1:] if c.header}
         title = doc.blocks[rows[0] - 1] if rows[0] > 0 and doc.blocks[rows[0] - 1].kind != "table_row" else None
@@ -212,9 +217,15 @@ def allocations(doc: Document, fields: FieldMatches, issued: dt.date | None = No
                 title and title.end - title.start <= 60 and _is_past(doc.text[title.start:title.end], None)):
             continue
         limit = _table_limit(doc, header_rows, rows[0], fields, issued)
-        above = [doc.text[b.start:b.end] for b in doc.blocks[max(0, rows[0] - 2):rows[0]] if b.kind != "table_row"]
-        # a 单位：公顷 line above states the table's unit; else the first header that names one
-        unit = next((u for label in [*above, *sorted(labels)] if (u := unit_of(label))), "")
+        if keyed:
+            # rows kept by body have no column headers, so only a unit the table states in words
+            # for the whole table (单位：公顷 above its header lines) measures their figures; a unit in
+            # brackets is one column's (湿垃圾车累计数（辆）), and which cells are that column is unknown
+            unit = next((u for label in sorted(lines_above) if (u := table_unit(label))), "")
+        else:
+            above = [doc.text[b.start:b.end] for b in doc.blocks[max(0, rows[0] - 2):rows[0]] if b.kind != "table_row"]
+            # a 单位：公顷 line above states the table's unit; else the first header that names one
+            unit = next((u for label in [*above, *sorted(labels)] if (u := unit_of(label))), "")
         for i, body in bodies.items():
             out[i] = Allocation(body, limit, unit)
     return out
@@ -224,6 +235,11 @@ _UNIT_FORMS = sorted((f for u in QUOTA_RULES.units for f in u.forms if re.fullma
                      key=len, reverse=True)
 _BRACKET = re.compile(r"[（(]([^（()）]{1,6})[)）]")
 _UNIT_LINE = re.compile(rf"单位[：:]\s*([{HAN}]{{1,6}})")
+
+
+def table_unit(line: str) -> str:
+    """The unit a line states for a whole table after 单位： (制表日期：2026.1 单位：亩); "" when none."""
+    return next((m.group(1) for m in _UNIT_LINE.finditer(_compact(line)) if m.group(1) in _UNIT_FORMS), "")
 
 
 def unit_of(label: str) -> str:
@@ -240,19 +256,22 @@ def quotas(doc: Document, rows: dict[int, Allocation], issued: dt.date | None, c
     """One quota per value cell of an allocation row (module doc); a target the table sets."""
     text = doc.text
     found = []
-    for i, row in rows.items():
-        for c in doc.blocks[i].cells:
+    code_columns = _code_columns(doc, rows)
+    totals = _total_rows(doc, rows)
+    for i, row in [*rows.items(), *totals.items()]:
+        for k, c in enumerate(doc.blocks[i].cells):
             number = re.match(r"\s*(\d+(?:\.\d+)?)", text[c.start:c.end])
             if c.start >= row.body.end and number and not _is_past(c.header or "", issued) and \
-                    not any(w in (c.header or "") for w in RULES.code_headers):
+                    not any(w in (c.header or "") for w in RULES.code_headers) and \
+                    (i in totals or (doc.blocks[i].table_id, k) not in code_columns):
                 rest = _compact(text[c.start + number.end():c.end])
-                if rest.startswith(("、", ",", "，")):
-                    continue  # 221、253: codes, not a quantity
+                if rest.startswith(("、", ",", "，", "年", "月")):
+                    continue  # 221、253 (codes), 2014年12月底 (a time limit): no quantity
                 own = next((f for f in _UNIT_FORMS if rest.startswith(f)), "")
                 # a row keyed by its body under a header no reading aligned (pipeline/readers/keyed_rows.py)
-                # has no column headers: what its figures measure is unknown, so only a cell's own unit
-                # (1200户) makes it a quantity, never the table's
-                unit = own or unit_of(c.header or "") or (row.unit if c.header is not None else "")
+                # has no column headers: its figures take the unit the table states in words (单位：公顷),
+                # else only a cell's own (1200户)
+                unit = own or unit_of(c.header or "") or row.unit
                 value = read_cell(number.group(1), unit, ctx) if unit else None
                 if value is None:
                     continue
@@ -260,3 +279,37 @@ def quotas(doc: Document, rows: dict[int, Allocation], issued: dt.date | None, c
                 found.append(Match("quota", s, e, text[s:e], dataclasses.replace(
                     value, subject=_compact(c.header or "") or value.subject, kind="target")))
     return found
+
+
+_CODE_LIST = re.compile(r"\d+(?:\s*[、,，]\s*\d+)+")
+
+
+def _code_columns(doc: Document, rows: dict[int, Allocation]) -> set[tuple[object, int]]:
+    """(table, cell position) of the columns that hold codes in rows without column headers: a column
+    where some row lists numbers (221、253) lists codes in every row (221)."""
+    out = set()
+    for i in rows:
+        b = doc.blocks[i]
+        for k, c in enumerate(b.cells):
+            if c.header is None and _CODE_LIST.fullmatch(_compact(doc.text[c.start:c.end])):
+                out.add((b.table_id, k))
+    return out
+
+
+def _total_rows(doc: Document, rows: dict[int, Allocation]) -> dict[int, Allocation]:
+    """The total rows of the allocation tables (合计 | 185 | 150 | 35), keyed by block index: what a
+    table gives in all is a target too. A total row has no codes, so its cells are not read by column
+    (its blank cells were dropped as well)."""
+    tables = {doc.blocks[i].table_id: row for i, row in rows.items()}
+    out = {}
+    for i, b in enumerate(doc.blocks):
+        if b.kind != "table_row" or b.table_id not in tables or i in rows:
+            continue
+        cells = [c for c in b.cells if _compact(doc.text[c.start:c.end])]
+        if cells and _SERIAL.fullmatch(_compact(doc.text[cells[0].start:cells[0].end])):
+            cells = cells[1:]
+        if cells and _compact(doc.text[cells[0].start:cells[0].end]) in RULES.total_words:
+            first = cells[0]
+            out[i] = dataclasses.replace(tables[b.table_id], body=Match(
+                FIELD, first.start, first.end, doc.text[first.start:first.end], None))
+    return out
