@@ -43,7 +43,9 @@ _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总�
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 _YEAR_MONTH = rf"{_YEAR}年(?:\d{{1,2}}月)?(?:\d{{1,2}}日)?"
-_DATED_OPENING = re.compile(rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~){_YEAR_MONTH})?(?:以来)?[，,]")
+# (a span of days or months too: 2004年8月5日至8日，…)
+_DATED_OPENING = re.compile(
+    rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~)(?:{_YEAR_MONTH}|\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{1,2}}日))?(?:以来)?[，,]")
 # the year a sentence opens with (1995年我国共发生…; 一九八〇年九月…): before the document's own year, it reports
 _OPENING_YEAR = re.compile(rf"^\s*({_YEAR})年")
 
