@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import store
+from pipeline.report import build_report
 from pipeline.runs.ingest import run_ingest
 from pipeline.store import texts
 from schemas.records import DocumentRecord
@@ -81,4 +82,28 @@ def test_a_database_with_its_texts_in_documents_moves_them_to_a_shard(tmp_path):
                                  "WHERE table_name IN ('documents', 'document_records')").fetchall())
         assert kinds == {"documents": "VIEW", "document_records": "BASE TABLE"}
         assert texts.shards(con) == ["document_texts_0001"]
+    assert _documents(db) == before
+
+
+def test_a_dropped_shard_is_repaired_by_the_next_ingest_and_its_documents_read_again(tmp_path, monkeypatch, caplog):
+    # a shard dropped by hand left `documents` naming a table that is gone: every ingest failed
+    monkeypatch.setattr(texts, "SHARD_CHARS", 1)
+    db = tmp_path / "t.duckdb"
+    run_ingest(SEEDS, db, batch_size=1)
+    before = _documents(db)
+    with duckdb.connect(str(db)) as con:
+        (lost,) = con.execute("SELECT source_path FROM document_records JOIN document_texts_0002 USING (doc_id)"
+                              ).fetchone()
+        con.execute("DROP TABLE document_texts_0002")
+    others = [p for p in SEEDS if p != lost]
+    summary = run_ingest(others, db, batch_size=1)
+    assert summary.failed == 0
+    assert "1 stored documents" in caplog.text and "lost their text" in caplog.text
+    with duckdb.connect(str(db), read_only=True) as con:
+        texts_now = dict(con.execute("SELECT source_path, text FROM documents").fetchall())
+    # the documents whose shards stand keep their texts; the one whose file was not listed has none
+    assert texts_now[lost] is None and all(texts_now[p] for p in others)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert "the text is not stored" in build_report(con)  # the report says so instead of failing
+    assert run_ingest(SEEDS, db, batch_size=1).replaced == 1  # listed again: read and stored again
     assert _documents(db) == before

@@ -348,7 +348,9 @@ def document_section(d: DocData) -> str:
             f'<td>{esc(o["quota_summary"])}</td><td class="text">{esc(_short(o["text"]))}</td></tr>')
     table = (_table(["#", "modality", "category", "units", "deadline", "quotas", "text"], rows, "obligations")
              if rows else '<p class="empty">no obligations found</p>')
-    text = highlight(m["text"], document_spans(d))
+    # a text lost with a shard dropped by hand (pipeline/store/texts.py) until the file is ingested again
+    text = (highlight(m["text"], document_spans(d)) if m["text"] is not None else
+            '<p class="empty">the text is not stored (its table was dropped): ingest the file again</p>')
     return (f'<section class="document" id="{doc_anchor(m["doc_id"])}" data-doc-id="{esc(m["doc_id"])}">'
             f'<h2>{esc(m["title"] or Path(m["source_path"]).name)}</h2><dl class="meta">{dl}</dl>'
             f"<h3>Obligations ({len(d.obligations)})</h3>{table}"

@@ -8,6 +8,7 @@ import concurrent.futures as cf
 import contextvars
 import datetime as dt
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from pipeline.runs.workers import worker_pool
 from pipeline.settings import DEFAULT_DB, LOW_COVERAGE, ReadLimits
 from pipeline.version import pipeline_version
 from schemas.records import IngestRunRecord
+
+log = logging.getLogger("policy_obligations.ingest")
 
 
 @dataclass
@@ -122,6 +125,9 @@ def load_known(db: Path) -> Known:
     with store.open_for_writing(db) as con:
         store.mark_interrupted_runs(con)
         versions, by_path = store.known_documents(con)
+        if lost := sum(v is None for v in versions.values()):
+            log.warning("%d stored documents of %s have lost their text (a table of texts dropped by hand?): "
+                        "those whose files are listed are read and stored again", lost, db)
         return Known(versions, by_path, store.failed_before(con))
 
 

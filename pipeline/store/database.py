@@ -170,8 +170,9 @@ def schema_digest() -> str:
 
 
 def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database records this version's schema digest and has every table of it (a table
-    dropped by hand is re-created, empty, by init_schema: else every document would fail to store)."""
+    """Whether the database records this version's schema digest, has every table of it and a view of
+    the texts that binds (a table dropped by hand is re-created, empty, by init_schema, and the view
+    over the text shards there are: else every document would fail to store)."""
     try:
         row = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_digest'").fetchone()
     except duckdb.CatalogException:  # a new database
@@ -180,7 +181,8 @@ def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                       "WHERE table_catalog = current_database()").fetchall()}
-    return all((model.__stored_in__ or model.__table__) in have for model in TABLES)
+    from pipeline.store import texts
+    return all((model.__stored_in__ or model.__table__) in have for model in TABLES) and texts.view_readable(con)
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:

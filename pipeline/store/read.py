@@ -14,8 +14,11 @@ _DOCUMENT_COLUMNS = ("doc_id", "source_path", "format", "text", "encoding", "n_p
 
 
 def known_documents(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], dict[str, str]]:
-    """({doc_id: pipeline_version}, {source_path: doc_id}) of what is stored."""
-    rows = con.execute("SELECT doc_id, pipeline_version, source_path FROM documents").fetchall()
+    """({doc_id: pipeline_version}, {source_path: doc_id}) of what is stored. A document whose text
+    was lost (its shard dropped by hand: texts.view_readable) has no version, so that its file, still
+    listed, is read and stored again."""
+    rows = con.execute("SELECT doc_id, CASE WHEN text IS NULL THEN NULL ELSE pipeline_version END, source_path "
+                       "FROM documents").fetchall()
     return {d: v for d, v, _ in rows}, {p: d for d, _, p in rows}
 
 

@@ -54,6 +54,17 @@ def _create_shard(con: duckdb.DuckDBPyConnection, number: int) -> str:
     return name
 
 
+def view_readable(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the view `documents` binds: a shard dropped by hand leaves it naming a table that is
+    gone, and every read and write of documents fails until create_view re-creates it over the
+    shards there are (the texts of that shard are lost: their documents are read again, read.py)."""
+    try:
+        con.execute(f"SELECT doc_id FROM {VIEW} WHERE false").fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return False
+    return True
+
+
 def create_view(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the view `documents` over the shards there are (a first one when there is none)."""
     names = shards(con) or [_create_shard(con, 1)]
