@@ -261,7 +261,9 @@ def test_printed_data_never_goes_through_markup(place):
 def test_a_foreign_database_is_a_clear_error(tmp_path):
     not_db = tmp_path / "notes.duckdb"
     not_db.write_text("hello", encoding="utf-8")
-    for command in (["sql", "SELECT 1"], ["info"], ["compare", "units"], ["report", "--out", str(tmp_path / "r.html")]):
+    gold = ["eval", "--gold", str(ROOT / "tests" / "gold" / "seeds")]
+    for command in (["sql", "SELECT 1"], ["info"], ["compare", "units"], ["report", "--out", str(tmp_path / "r.html")],
+                    gold):
         result = run(*command, "--db", str(not_db))
         assert result.exit_code == 2 and "cannot open" in result.output, (command, result.output)
     other = tmp_path / "other.duckdb"

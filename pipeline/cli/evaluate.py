@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.common import fail
-from pipeline.errors import DatabaseBusy
+from pipeline.cli.common import fail, open_read_only
 from pipeline.quality.gold import GoldFileInvalid, load_gold_dir
 from pipeline.quality.score import META_FIELDS, RATIO_FIELDS, SET_FIELDS, Result, score
 from pipeline.settings import DEFAULT_DB
@@ -75,8 +74,6 @@ def register(app: typer.Typer) -> None:
         misses: Annotated[bool, typer.Option("--misses", help="list every miss and false hit")] = False,
     ) -> None:
         """Score the database against gold annotations: per field P/R/F1, per document, and the misses."""
-        from pipeline import store
-
         if fmt not in ("table", "json"):
             fail(f"unknown format {fmt!r}; one of: table, json")
         try:
@@ -87,10 +84,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
         if bad:
             fail(f"{len(bad)} gold file(s) are not valid; nothing was scored")
-        try:
-            con = store.connect(db, read_only=True, wait=5.0)
-        except (DatabaseBusy, FileNotFoundError) as exc:
-            fail(str(exc))
+        # any database with the tables the scorer reads is scored (docs/EXTRACTION.md §Gold files), another
+        # program's output too: so no schema_meta is required, as by the reference scorer
+        con = open_read_only(db, need_schema=False)
         try:
             result = score(con, golds)
         finally:
