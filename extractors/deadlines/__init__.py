@@ -23,6 +23,7 @@ What is a deadline:
     itself (在工程竣工验收前, 在项目开工前，…) -> date None,
     kind "by", `relative` = the rule; counted from the document's own issue (自印发之日起30日内)
     it is resolved against ctx.issued_date (None when unknown; working days are never resolved);
+  * a five-year plan period: 到“十四五”末, “十四五”期间，… -> its last day (plan_periods.py);
   * inside ctx.deadline_cells, or after a label such as 完成时限：, any date or period (2023.8 ->
     2023-08-31, 2020年年底) and the ongoing words (长期坚持, 常态化 -> kind "ongoing").
 What is not: a date without a cue outside a deadline cell (signature dates, 发文日期, 来源 lines),
@@ -45,6 +46,7 @@ from extractors.deadlines.cues import _absolute_candidates, _label_regions
 from extractors.deadlines.durations import (_cell_duration_candidates, _effective_from_issue_candidates,
     _event_before_candidates,
     _ongoing_candidates, _relative_candidates)
+from extractors.deadlines.plan_periods import plan_period_candidates
 from extractors.deadlines.years import plan_year
 
 __all__ = ["FIELD", "RULES", "DeadlineRules", "DeadlineValue", "extract", "parse", "plan_year"]
@@ -64,7 +66,8 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
                   + _event_before_candidates(text, ctx)
                   + _effective_from_issue_candidates(text, ctx)
                   + _cell_duration_candidates(text, cells, ctx)
-                  + _ongoing_candidates(text, cells, ctx))
+                  + _ongoing_candidates(text, cells, ctx)
+                  + plan_period_candidates(text, ctx))
     return filter_spans(candidates)
 
 

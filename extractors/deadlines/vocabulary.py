@@ -50,6 +50,9 @@ class _EffectiveVerbs(RuleTable):
 class DeadlineRules(RuleTable):
     year_periods: dict[str, _YearPeriod]
     yearless_periods: list[str]
+    plan_period_ends: list[str]
+    plan_period_spans: list[str]
+    plan_period_not_after: list[str]
     period_end_suffixes: list[str]
     month_periods: dict[str, _MonthPeriod]
     relative_years: dict[str, int]
