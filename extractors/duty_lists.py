@@ -4,11 +4,12 @@
     split(text, ob, start, end, fields, keep, commas) -> [Obligation]   one per clause of the sentence
 
 Every duty sentence is cut at ；and before 二是 / 三是 (extractors/clauses.py). A duty list is also
-cut at its commas, one clause per predicate: the sentence names a body and its duties after 负责 /
-主要职责 (区消防救援局负责协调、指导项目推进工作，对改造方案进行技术把关，并参加…); or it stands
-in a 职责 section (四、职责分工 / 第三章 区政府工作部门消防安全职责) or in the items of a lead-in naming
-duties (…履行下列职责：). An item headed by a body's name alone (（一）区建管委, 一、区数据局) gives the
-doer of its sentences; it cuts them at commas only inside a 职责 section.
+cut at its commas, one clause per predicate (区消防救援局负责协调、指导项目推进工作，对改造方案进行
+技术把关，并参加…): a sentence in a 职责 section (四、职责分工 / 第三章 区政府工作部门消防安全职责)
+or in the items of a lead-in naming duties (…履行下列职责：). A prose sentence elsewhere that opens
+with a body and 负责 is not cut (measured: the blind gold keeps most such sentences whole). An item
+headed by a body's name alone (（一）区建管委, 一、区数据局) gives the doer of its sentences; it cuts
+them at commas only inside a 职责 section.
 
 Each clause inherits what the sentence states for the whole unless it names its own: the body
 (its subject, the item's assignment bracket), the deadline (one at the head of the sentence —
