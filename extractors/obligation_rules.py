@@ -32,6 +32,7 @@ class ObligationRules(RuleTable):
     criteria_lead: str
     list_opening_end: str
     consequence_clause: str
+    organisation_patterns: list[str]
 
 
 RULES = load_rules(ObligationRules, "obligations.yaml")

@@ -38,6 +38,7 @@ _PRINCIPLE = re.compile(RULES.principle_pattern)
 _CRITERIA_LEAD = re.compile(RULES.criteria_lead)
 _LIST_OPENING_END = re.compile(f"(?:{RULES.list_opening_end})$")
 _CONSEQUENCE = re.compile(RULES.consequence_clause)
+_ORGANISATION = [re.compile(p) for p in RULES.organisation_patterns]
 # "X是Y" at the head of a sentence: a statement of what something is, not a duty
 _DEFINITION = re.compile(r"^[^，,；;：:]{2,40}?(?<![别或还就凡但于总只正若要即其])是")  # not 特别是, 或是 …
 # a sentence that opens with a date and a comma: 2018年11月，党中央、国务院印发…
@@ -466,7 +467,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         commas = not lead_in and (context.in_section or (
             listing.duties and bool(listing.doers) and unit.block_index != listing.lead_in))
         obligations += [piece for piece in duty_lists.split(text, ob, unit.start, unit.end, fields, brackets, commas)
-                        if not _is_consequence(text[piece.start:piece.end], piece)]
+                        if not (_is_consequence(text[piece.start:piece.end], piece)
+                                or _organises(text[piece.start:piece.end]))]
         previous = ob
     return _without_repeats(text, obligations)
 
@@ -487,6 +489,13 @@ def _without_repeats(text: str, obligations: list[Obligation]) -> list[Obligatio
         seen.add(key)
         out.append(ob)
     return out
+
+
+def _organises(clause: str) -> bool:
+    """办公室设在国家粮食局，/ 成员：公安部、…有关负责人。: how bodies are organised, no duty
+    (obligations.yaml organisation_patterns), unless a modal verb directs someone."""
+    body = _NUMBER_PREFIX.sub("", clause.strip(), count=1)
+    return any(p.fullmatch(body) for p in _ORGANISATION) and not _directs(body)
 
 
 def _is_consequence(clause: str, ob: Obligation) -> bool:
