@@ -24,6 +24,7 @@ class ObligationRules(RuleTable):
     closing_clause_words: list[str]
     strong_cues: list[str]
     subjectless_starts: list[str]
+    subjectless_condition: str
     narrowing_starts: list[str]
     deadline_field_labels: list[str]
     completion_words: list[str]

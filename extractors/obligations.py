@@ -33,6 +33,7 @@ _PERFECTIVE = re.compile(r"(?<![为除])了(?![解结然])")
 _COMMITMENT = re.compile(r"(?<!已)将(?=[\u4e00-\u9fff])")
 _STATEMENT = re.compile("|".join(f"(?:{p})" for p in RULES.statement_patterns))
 _DIRECTIVE_CUES = frozenset(RULES.directive_cues)
+_CONDITION_OPENING = re.compile(RULES.subjectless_condition)
 _PRINCIPLE = re.compile(RULES.principle_pattern)
 # a lead-in that sets conditions or standards (申请人应同时满足以下条件：)
 _CRITERIA_LEAD = re.compile(RULES.criteria_lead)
@@ -421,8 +422,9 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         body = _NUMBER_PREFIX.sub("", sentence, count=1)
         if (previous is not None and previous.block_index == unit.block_index
                 and not any(u.role in ("lead", "implement") for u in ob.units)
-                and any(body.startswith(w) for w in RULES.subjectless_starts)):
-            # 要严格落实…，会同…: the subject is the previous sentence's
+                and (any(body.startswith(w) for w in RULES.subjectless_starts)
+                     or _CONDITION_OPENING.match(body))):
+            # 要严格落实…，会同…; 不予许可的，应当书面说明理由: the subject is the previous sentence's
             carried = [u for u in previous.units if u.role in ("lead", "implement")]
             ob.units = carried + [u for u in ob.units if u.match.value.canonical not in
                                   {c.match.value.canonical for c in carried}]
