@@ -74,7 +74,7 @@ def extract_fields(text: str, meta: DocumentMetadata | None, ctx: ExtractContext
         return found
     return replace(
         found,
-        units=filter_spans(found.units + units.self_references(text, meta.issuers, masked)),
+        units=filter_spans(found.units + units.self_references(text, units.speakers(meta.issuers, meta.title), masked)),
         deadlines=[m for m in found.deadlines
                    if not any(s < m.end and m.start < e for s, e in meta.metadata_date_spans)],
         citations=[m for m in found.citations

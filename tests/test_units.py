@@ -113,6 +113,26 @@ def test_resolve_self_declines(name, issuers):
     assert units.resolve_self(name, issuers) is None
 
 
+@pytest.mark.parametrize("title,issuers,heard", [
+    # a 国办 cover forwarding a bureau's report (corpus-dev fangzhen-jianzai): the report's 我局 is the bureau's
+    ("国务院办公厅转发国家地震局关于加强防震减灾工作意见报告的通知", ["国务院办公厅"], ["国务院办公厅", "国家地震局"]),
+    ("国务院批转国家计委关于1996年国民经济和社会发展计划的报告的通知", ["国务院"], ["国务院", "国家计委"]),
+    # several bodies' document, a document forwarded by its title, no forwarding: only the issuers speak
+    ("国务院办公厅转发教育部等部门关于加强学校安全工作意见的通知", ["国务院办公厅"], ["国务院办公厅"]),
+    ("关于转发《上海市居住房屋租赁管理办法》的通知", ["长宁区人民政府"], ["长宁区人民政府"]),
+    ("国务院办公厅关于印发消防救援车辆号牌管理办法的通知", ["国务院办公厅"], ["国务院办公厅"]),
+])
+def test_the_author_of_a_forwarded_report_speaks_in_it(title, issuers, heard):
+    assert units.speakers(issuers, title) == heard
+
+
+def test_a_forwarded_reports_self_reference_is_its_authors():
+    found = units.self_references("我局将尽快向各地提供宣传教育大纲。我办将加强督查。",
+                                  units.speakers(["国务院办公厅"], "国务院办公厅转发国家地震局关于防震减灾工作意见的通知"),
+                                  ExtractContext())
+    assert [(m.surface, m.value.canonical) for m in found] == [("我局", "地震"), ("我办", "国务院办公厅")]
+
+
 def test_self_references_in_a_reply():
     text = "我局高度重视，将会同区住房城乡建委加强监管。本局面临的困难，我委员会议已讨论。"
     found = units.self_references(text, ["重庆市江津区规划和自然资源局"], ExtractContext())

@@ -4,6 +4,7 @@
     parse(surface, ctx) -> UnitValue | None  the canonical key of one name
     resolve_self(name, issuers) -> UnitValue | None     我局/我委/本机关/我们 → the issuer's unit
     self_references(text, issuers, ctx) -> list[Match]  every resolvable self-reference in text
+    speakers(issuers, title) -> list[str]               the issuers, and the author of a forwarded report
     short_name_units(text, units, ctx) -> list[Match]   later mentions of a short name (以下简称“联席办”)
 
 A department name in a 公文 is [place][level][function][office suffix] (重庆市 江津区 规划和自然资源 局);
@@ -35,8 +36,8 @@ from __future__ import annotations
 
 from extractors.units.gazetteer import FIELD, RULES, TERRITORIAL_KEYS, Level, UnitRules, UnitValue, is_territorial
 from extractors.units.read import extract, parse
-from extractors.units.self_reference import resolve_self, self_references
+from extractors.units.self_reference import resolve_self, self_references, speakers
 from extractors.units.short_names import set_up_office_units, short_name_units
 
 __all__ = ["FIELD", "RULES", "TERRITORIAL_KEYS", "Level", "UnitRules", "UnitValue", "extract", "is_territorial", "parse", "resolve_self",
-           "self_references", "set_up_office_units", "short_name_units"]
+           "self_references", "set_up_office_units", "short_name_units", "speakers"]

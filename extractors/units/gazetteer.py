@@ -123,6 +123,7 @@ class SelfReferenceRules(RuleTable):
     heads: dict[str, list[str]]  # the head of a reference (局) -> issuer name endings it fits
     not_after: list[str]
     reflexive: list[str]
+    forwarding_verbs: list[str]
 
 
 class NamedBodyRules(RuleTable):

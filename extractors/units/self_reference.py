@@ -45,6 +45,22 @@ def resolve_self(name: str, issuers: str | list[str] | tuple[str, ...]) -> UnitV
     return UnitValue(name=compact, canonical=value.canonical, level=value.level, generic=False)
 
 
+# the body whose document a cover notice forwards: 转发国家地震局关于… / 批转国家计委《…》
+_FORWARDED = re.compile(f"(?:{_alt(RULES.self_reference.forwarding_verbs)})(?P<body>[\u4e00-\u9fff]{{2,20}}?)(?:关于|《)")
+
+
+def speakers(issuers: str | list[str] | tuple[str, ...], title: str | None) -> list[str]:
+    """Whose voice a self-reference may be: the issuers, and the author of a report the document
+    forwards (国务院办公厅转发国家地震局关于…的通知 -> 国家地震局), whose 我局 its text keeps. A
+    reference fitting one of them only is resolved (resolve_self)."""
+    own = [issuers] if isinstance(issuers, str) else list(issuers or [])
+    m = _FORWARDED.search(re.sub(r"\s+", "", title or ""))
+    if m is None or "等" in m["body"]:
+        return own
+    value = parse(m["body"], ExtractContext())
+    return own + [m["body"]] if value is not None and not value.generic and m["body"] not in own else own
+
+
 def self_references(text: str, issuers: str | list[str] | tuple[str, ...], ctx: ExtractContext) -> list[Match]:
     """Every self-reference in `text` resolved against the issuer(s) (see resolve_self), offsets into
     `text`; [] when the issuer cannot be resolved. extract() does not return these: it does not know
