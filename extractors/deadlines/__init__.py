@@ -29,7 +29,7 @@ What is a deadline:
 What is not: a date without a cue outside a deadline cell (signature dates, 发文日期, 来源 lines),
 years inside document numbers, standard codes or 《titles》 (ctx.masked: extractors/fields.py
 masks every citation and every 《name》 before deadlines are read), quantity ranges (0.5-1.2万人, 5-10分钟), years that
-name something (2024年度, 2020年版), "since" dates (2019年以来), a plan's period in brackets
+name something (2024年度, 2020年版), "since" dates (2019年以来; 自2020年…开展评估以来，), a plan's period in brackets
 ((2024-2026年)), a bare 年底 naming a review (纳入年底考核), and a "by" date with a stated year
 earlier than ctx.issued_date (a past event, not a limit).
 A date without a year (5月31日前, 年内, 一季度) takes the nearest previous year written in the same

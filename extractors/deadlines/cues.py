@@ -106,6 +106,10 @@ def _trailing_cue(text: str, end: int) -> bool:
     return _DONE.match(text, post.end() if post else end) is not None
 
 
+# the rest of a clause opened by 自/从 and a date that closes in 以来 (自2020年…开展评估以来，)
+_SINCE_CLAUSE = re.compile(r"[^，,。；;：:\n]{0,40}?(?:以来|至今)")
+
+
 def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int, int]],
                 list_cued: bool, dated: bool) -> tuple[int, int, DeadlineKind] | None:
     """(start, end, kind) of a date with the cues around it, or None when it is no deadline.
@@ -162,6 +166,8 @@ def _weigh_cues(text: str, m: re.Match, reading: _Reading, cells: list[tuple[int
         is_start = False  # 到2022年开始: the limit wins
     if is_start and _REPEAL.match(text, span_end):
         return None  # 自2024年1月1日起废止: another document ends
+    if pre_word in RULES.start_prefixes and post_word is None and _SINCE_CLAUSE.match(text, span_end):
+        return None  # 自2020年嘉定区开展…评估以来，: what has happened since, no start
     effective = _EFFECTIVE.match(text, span_end) if is_start else None
     if effective and effective.group("describes"):
         return None  # 自1997年2月5日起施行的《…》, 施行以来: the date describes a document
