@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from extractors.text import CompactView
+from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES
 from extractors.units.patterns import (_CONNECTOR, _CONNECTOR_AT_END, _DEPT_LEVEL_RE, _ITEM_MAX, _ITEM_MIN,
-    _ITEM_SCAN, _ITEM_STOP, _LIST_TAIL, _NOT_BODY_ITEM, _NOT_BODY_ITEM_WORDS, _OFFICE_SUFFIX_AT_END, _PARENTHETICAL,
+    _HEADS, _ITEM_SCAN, _ITEM_STOP, _LIST_TAIL, _NOT_BODY_ITEM, _NOT_BODY_ITEM_WORDS, _OFFICE_SUFFIX_AT_END, _PARENTHETICAL,
     _MODAL_FOLLOWER, _ROLE_VERB, _SHARED_SUFFIXES)
 from extractors.units.context import _is_cjk, _level_of, _skip_parenthetical
-from extractors.units.candidates import _Cand
+from extractors.units.candidates import _CANONICAL_KEYS, _Cand
 
 
 _NUMERALS = set(RULES.list.numeral_chars)
@@ -25,6 +25,10 @@ def _unknown_item(v: CompactView, start: int, end: int) -> _Cand:
     body = (_ITEM_MIN <= len(name) <= _ITEM_MAX and not _NOT_BODY_ITEM.search(name)
             and name not in _NOT_BODY_ITEM_WORDS and not set(name) <= _NUMERALS)
     short, level_text = _short_name(name)
+    # a known word the scan found glued to a verb (征询规划资源、农业农村…) keys as the gazetteer says
+    head = _HEADS.get(fold_brackets(short))
+    if head is not None and head[0] in _CANONICAL_KEYS:
+        short = head[0]
     return _Cand(start, end, short if body else "", _level_of(level_text), False, "unknown", priority=6,
                  level_text=level_text)
 
