@@ -139,9 +139,18 @@ def is_bystander(text: str, start: int, unit: Match, others: Sequence[Match] = (
     whose lead it is done (在市委、市政府的领导下). Other units of the same list (`others`, the clause's
     units) may stand between: 向国务院、有关省人民政府通报. An approver with no other unit in its
     clause decides alone and stays (rules with alone_acts)."""
-    others = [m for m in others if m is not unit]
-    before = _others_marked(text, max(start, unit.start - _WINDOW), unit.start, others)
-    after = _others_marked(text, unit.end, unit.end + _WINDOW, others)
+    others = sorted((m for m in others if m is not unit), key=lambda m: m.start)
+    # the window stretches over the other units of a list, each read as one mark (由A、B、C、D组成…)
+    lo = unit.start - _WINDOW
+    for m in reversed(others):
+        if lo < m.end <= unit.start:
+            lo -= m.end - m.start
+    hi = unit.end + _WINDOW
+    for m in others:
+        if unit.end <= m.start < hi:
+            hi += m.end - m.start
+    before = _others_marked(text, max(start, lo), unit.start, others)
+    after = _others_marked(text, unit.end, hi, others)
     return any((b is None or b.search(before)) and (a is None or a.match(after)) and not (alone and not others)
                for b, a, alone in _BYSTANDER)
 
