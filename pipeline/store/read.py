@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipeline.store import texts
+
 # the columns of `documents` a Document is rebuilt from (the rest is extraction output)
 _DOCUMENT_COLUMNS = ("doc_id", "source_path", "format", "text", "encoding", "n_pages", "ocr", "ingested_at",
                      "pipeline_version")
@@ -17,8 +19,9 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], dic
     """({doc_id: pipeline_version}, {source_path: doc_id}) of what is stored. A document whose text
     was lost (its shard dropped by hand: texts.view_readable) has no version, so that its file, still
     listed, is read and stored again."""
-    rows = con.execute("SELECT doc_id, CASE WHEN text IS NULL THEN NULL ELSE pipeline_version END, source_path "
-                       "FROM documents").fetchall()
+    rows = con.execute(f"SELECT m.doc_id, CASE WHEN t.doc_id IS NULL THEN NULL ELSE m.pipeline_version END, "
+                       f"m.source_path FROM {texts.META} AS m LEFT JOIN ({texts.held_sql(con)}) AS t "
+                       "ON t.doc_id = m.doc_id").fetchall()
     return {d: v for d, v, _ in rows}, {p: d for d, _, p in rows}
 
 

@@ -54,6 +54,13 @@ def _create_shard(con: duckdb.DuckDBPyConnection, number: int) -> str:
     return name
 
 
+def held_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL for the doc_ids whose text a shard holds: their doc_id columns only, no text read (a run
+    asks this of every stored document when it starts)."""
+    names = shards(con)
+    return " UNION ALL ".join(f"SELECT doc_id FROM {n}" for n in names) or "SELECT NULL::VARCHAR AS doc_id WHERE false"
+
+
 def view_readable(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the view `documents` binds: a shard dropped by hand leaves it naming a table that is
     gone, and every read and write of documents fails until create_view re-creates it over the
