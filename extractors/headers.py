@@ -6,6 +6,7 @@ column's header says its cells hold.
     is_past(label) -> bool                  a header or title of what was (2023年实际完成, 现状): no targets
     repeats_header(cells, headers) -> bool  a row whose cells are header words or their own column's
                                             header: the header printed again (on a new page)
+    target_year(header) -> int | None       the year of a column of targets (2030年目标 -> 2030)
     classify(header) -> HeaderClass         what a column header says its cells hold:
         .column  "deadline" | "units" | "task" | None   (obligations: the time limit, the bodies, the task)
         .role    "lead" | "responsible" | "cooperate" | "implement" | None
@@ -42,6 +43,7 @@ class HeaderRules(RuleTable):
     header_words: list[str]
     labels: dict[LabelClass, list[str]]
     past_words: list[str]
+    target_words: list[str]
 
     @model_validator(mode="after")
     def _one_class_per_label(self) -> HeaderRules:
@@ -65,6 +67,10 @@ _MAX_LISTING_LABEL = 6
 _LABEL_YEAR = re.compile(r"(?<!\d)\d{4}年")
 # a label may end in a bracketed qualifier: its unit or period (面积（平方公里）, 重点任务（2024-2026）)
 _LABEL_QUALIFIER = re.compile(r"(?<=.)[（(][^（）()]{1,12}[）)]$")
+
+
+_TARGET_WORD = "(?:{})".format("|".join(map(re.escape, sorted(RULES.target_words, key=len, reverse=True))))
+_TARGET_YEAR = re.compile(rf"(?P<y>\d{{4}})年{_TARGET_WORD}|{_TARGET_WORD}[（(](?P<y2>\d{{4}})年?[）)]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,13 @@ def is_past(label: str) -> bool:
 def repeats_header(cells: list[str], headers: list[str | None]) -> bool:
     """Whether the non-empty cells (compact text) are all header words or their own column's header."""
     return all(t in _HEADER_WORDS or (h and t == _compact(h)) for t, h in zip(cells, headers) if t)
+
+
+def target_year(header: str | None) -> int | None:
+    """The year of a column of targets, the whole header being the year and a target word
+    (2030年目标, 目标值（2025年）); None for any other header (2025年, 2025年计划, 2023年实际完成)."""
+    m = _TARGET_YEAR.fullmatch(_compact(header or ""))
+    return int(m.group("y") or m.group("y2")) if m else None
 
 
 def classify(header: str | None) -> HeaderClass:

@@ -223,7 +223,20 @@ _MIN_TASK = 6          # Chinese characters a table row's task needs to be a dut
 _MIN_TARGET_TASK = 3   # … when the row also sets a target
 
 
-def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches) -> Obligation | None:
+def target_column_limits(doc: Document, fields: FieldMatches) -> dict[tuple[int, str], list[Match]]:
+    """(table, header) -> the time limit a column of targets for a year states in its header cell
+    (2030年目标): the limit of every row's target in that column."""
+    limits: dict[tuple[int, str], list[Match]] = {}
+    for block in doc.blocks:
+        for c in block.cells:
+            if block.table_id is not None and headers.target_year(c.header) \
+                    and doc.text[c.start:c.end].strip() == c.header:
+                limits.setdefault((block.table_id, c.header), []).extend(fields.within("deadlines", c.start, c.end))
+    return limits
+
+
+def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatches,
+                      column_limits: dict[tuple[int, str], list[Match]]) -> Obligation | None:
     text = doc.text
     cells = [c for c in block.cells if c.end > c.start]
     if not cells:
@@ -259,7 +272,10 @@ def _table_obligation(doc: Document, block: Block, unit: Unit, fields: FieldMatc
                                                      fields.within("units", task.start, task.end)))
     in_row = fields.within("deadlines", block.start, block.end)
     preferred = [d for c in deadline_cells for d in fields.within("deadlines", c.start, c.end)]
-    ob.deadlines = [LinkedDeadline(d, "row") for d in (preferred or in_row)]
+    # without a limit of its own, a target takes its column's year (2 under 2030年目标)
+    by_column = [d for c in cells if c.header and text[c.start:c.end].strip()
+                 for d in column_limits.get((block.table_id, c.header), [])]
+    ob.deadlines = [LinkedDeadline(d, "row") for d in (preferred or in_row or by_column)]
     ob.quotas = fields.within("quotas", block.start, block.end)
     ob.citations = fields.within("citations", block.start, block.end)
     return ob
@@ -330,6 +346,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     if allocated is None:
         allocated = allocation.allocations(doc, fields, issued)
     scope = ItemScope(doc, structure, fields)
+    column_limits = target_column_limits(doc, fields)
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
     listing = _Listing()  # 乡镇人民政府负责…，履行下列职责：（一）…；（二）…: the items' doer
@@ -356,7 +373,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         block = doc.blocks[unit.block_index]
         if unit.kind == "row":
             ob = (_allocation_obligation(doc, block, unit, fields, allocated[unit.block_index])
-                  if unit.block_index in allocated else _table_obligation(doc, block, unit, fields))
+                  if unit.block_index in allocated else _table_obligation(doc, block, unit, fields, column_limits))
             if ob:
                 obligations.append(ob)
             previous = None

@@ -41,3 +41,18 @@ def test_a_row_repeating_the_header_is_recognised():
     assert headers.repeats_header(["序号", "工作任务", "牵头单位"], [None, "工作任务", "牵头单位"])
     assert headers.repeats_header(["", "推进措施"], ["序号", "推进措施"])
     assert not headers.repeats_header(["1", "开展排查摸底"], ["序号", "工作任务"])
+
+
+@pytest.mark.parametrize("header, year", [
+    ("2030年目标", 2030),            # district “十五五”规划 indicator table
+    ("2025年目标值", 2025),
+    ("目标值（2025年）", 2025),
+    ("2030年 目标", 2030),           # letter-spaced
+    ("2025年", None),                # a year alone: one stage of several
+    ("2025年计划", None),            # a yearly plan column holds tasks, not targets
+    ("2023年实际完成", None),         # the past
+    ("指标名称", None),
+    (None, None),
+])
+def test_target_year(header, year):
+    assert headers.target_year(header) == year
