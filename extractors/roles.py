@@ -62,6 +62,14 @@ class BystanderRule(RuleTable):
         return self
 
 
+class ObjectPhrase(RuleTable):
+    markers: list[str]
+    words: list[str]  # words with 对 inside that mark no phrase (针对, 对照)
+    phrase_ends: list[str]
+    subject_cues: list[str]
+    max_chars: int
+
+
 class RoleRules(RuleTable):
     cues: dict[str, CueRule]
     predicate_verbs: list[str]
@@ -71,6 +79,7 @@ class RoleRules(RuleTable):
     blocked: list[str]
     recipients: list[BystanderRule]
     authorities: list[BystanderRule]
+    object_phrase: ObjectPhrase
 
     @model_validator(mode="after")
     def _consistent(self) -> RoleRules:
@@ -117,6 +126,25 @@ _BYSTANDER = [(re.compile(f"(?:{alternation(r.before)}){_LIST_GAP}$") if r.befor
                re.compile(f"{_LIST_GAP}(?:{alternation(r.after)})") if r.after else None, r.alone_acts)
               for r in [*RULES.recipients, *RULES.authorities]]
 _WINDOW = 16
+_OBJECT = RULES.object_phrase
+# markers and the words that hide one in one alternation, the longest first (针对 is no marker)
+_OBJECT_MARKER = re.compile(alternation(_OBJECT.markers + _OBJECT.words))
+_MARKERS = frozenset(_OBJECT.markers)
+_OBJECT_END = re.compile(alternation(_OBJECT.phrase_ends))
+
+
+def _in_object_phrase(text: str, start: int, unit: Match) -> bool:
+    """Whether the unit stands inside a 对 phrase of its clause, before the verb the phrase leads
+    to (区国动办对街道办事处、…（管委会）的管理工作进行指导): what the duty is done to."""
+    lo = max(start, unit.start - _OBJECT.max_chars)
+    before = text[lo:unit.start]
+    clause = _CLAUSE_END.split(before)[-1]
+    marker = None
+    for m in _OBJECT_MARKER.finditer(clause):
+        if m.group() in _MARKERS:
+            marker = m
+    return marker is not None and _OBJECT_END.search(clause, marker.end()) is None \
+        and not text.startswith(tuple(_OBJECT.subject_cues), unit.end)
 
 
 def _others_marked(text: str, lo: int, hi: int, others: list[Match]) -> str:
@@ -136,7 +164,8 @@ def is_bystander(text: str, start: int, unit: Match, others: Sequence[Match] = (
     given a responsibility): the addressee of a report or a filing (向区国动办报告, 报区民政局备案,
     抄送市财政局), or an authority the duty answers to — one that approves (经国务院批准), whose
     rules or decisions are followed (按照市政府有关规定, 国务院发布的《…》, 党中央、国务院交办的), or under
-    whose lead it is done (在市委、市政府的领导下). Other units of the same list (`others`, the clause's
+    whose lead it is done (在市委、市政府的领导下); or what the duty is done to, inside a 对 phrase
+    (对街道办事处…进行指导). Other units of the same list (`others`, the clause's
     units) may stand between: 向国务院、有关省人民政府通报. An approver with no other unit in its
     clause decides alone and stays (rules with alone_acts)."""
     others = sorted((m for m in others if m is not unit), key=lambda m: m.start)
@@ -149,6 +178,8 @@ def is_bystander(text: str, start: int, unit: Match, others: Sequence[Match] = (
     for m in others:
         if unit.end <= m.start < hi:
             hi += m.end - m.start
+    if _in_object_phrase(text, start, unit):
+        return True
     before = _others_marked(text, max(start, lo), unit.start, others)
     after = _others_marked(text, unit.end, hi, others)
     return any((b is None or b.search(before)) and (a is None or a.match(after)) and not (alone and not others)
