@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractors import allocation, brackets as assignment, duty_lists, headers, modality, roles
 from extractors.base import ExtractContext, Match
@@ -18,7 +18,7 @@ from extractors.item_scope import ItemScope
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_columns, merge_units, roles_for
 from extractors.numerals import to_number
 from extractors.obligation_rules import NUMBER_PREFIX as _NUMBER_PREFIX, RULES, has_any as _has_any
-from extractors.structure import Structure, Unit, is_skip_line
+from extractors.structure import Structure, Unit, is_lone_item, is_skip_line
 from extractors.text import HAN
 from extractors.units.cells import cell_bodies
 from schemas.document import Block, Document
@@ -381,6 +381,9 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         if not unit.in_body or criteria.holds(doc, structure, unit):
             previous = None
             continue
+        if unit.is_heading and listing.duties and listing.doers and is_lone_item(structure, doc.blocks, unit, text):
+            # 履行下列职责： … （十一）完成街道、镇部署的其他消防工作任务。: the list's last item, no title
+            unit = replace(unit, is_heading=False)
         sentence = text[unit.start:unit.end]
         if _is_field_line(sentence):
             host = obligations[-1] if obligations and obligations[-1].source == "prose" \
@@ -410,6 +413,10 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             # 履行下列职责：) still leads the duties listed as its own when no other body is named
             doers = [u for u in named if u.role in ("lead", "implement")] \
                 or ([LinkedUnit(u.match, "lead") for u in named] if duties else [])
+            # the duties are the subject's own, whoever it assists (居民委员会应当协助政府…，履行下列职责：)
+            if duties and named and named[0].role == "cooperate" and named[0].match.start < min(
+                    u.match.start for u in doers):
+                doers = [LinkedUnit(named[0].match, "lead")]
             # the duties a lead-in lists as a body's own (镇政府消防工作职责：) are what it answers for:
             # it leads them, unless the lead-in states its role (应当落实属地责任，履行下列职责：)
             if duties and not _has_any(sentence, list(roles.RULES.cues)):

@@ -344,6 +344,15 @@ def _is_slogan(text: str, start: int, end: int, num: Numbering) -> bool:
     return bool(_SLOGAN.fullmatch(head[label + len(num.label):].strip() if label == 0 else head))
 
 
+def is_lone_item(st: Structure, blocks: list[Block], unit: Unit, text: str) -> bool:
+    """A numbered block of one full sentence (。) with nothing of its own below it (the next block a
+    sibling or a higher heading): read as a title by its shape, it is an item of a list when the
+    list's lead-in names duties (履行下列职责： … （十一）完成街道、镇部署的其他消防工作任务。)."""
+    i = unit.block_index
+    return i in st.numbering and sum(u.block_index == i for u in st.units) == 1 \
+        and text[unit.start:unit.end].rstrip().endswith("。") and not _item_goes_on(st, blocks, i)
+
+
 def _item_goes_on(st: Structure, blocks: list[Block], i: int) -> bool:
     """Whether the numbered block i is followed by its own content: a paragraph without numbering
     or a deeper-numbered item (not a sibling, not a table)."""
