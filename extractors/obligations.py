@@ -214,6 +214,21 @@ class _Listing(_LeadInList):
             self.doers = []
 
 
+_SUBJECT_LEAD_CHARS = 2  # what may stand before a subject at its sentence's head (各, 由)
+_ARTICLE = re.compile(r"\s*第[一二三四五六七八九十百零〇\d]{1,5}条\s*")
+
+
+def _opens_with_subject(ob: Obligation, text: str, start: int) -> bool:
+    """Whether a named body leading or carrying out the duty opens the sentence (（三）区民政局负责…),
+    not a body a later clause names after its verb (（三）组织居民…，协助街道、镇及公安派出所依法予以处置:
+    the list's doer still does it)."""
+    head = _ARTICLE.sub("", _NUMBER_PREFIX.sub("", text[start:start + 16], count=1), count=1)
+    opening = start + (16 - len(head))
+    return any(u.role in ("lead", "implement") and not u.match.value.generic
+               and len(re.sub(r"\s+", "", text[opening:u.match.start])) <= _SUBJECT_LEAD_CHARS
+               for u in ob.units if u.match.start >= opening)
+
+
 def _has_subject(ob: Obligation) -> bool:
     """Whether a named body (not 有关部门) leads or implements the duty."""
     return any(u.role in ("lead", "implement") and not u.match.value.generic for u in ob.units)
@@ -457,7 +472,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                                      in_list or (listing.duties and bool(listing.doers)))
         # 属地街镇应…。 then 一是…。 二是…。: the ordinal items are the leading paragraph's body's duties
         ob.units = ordinal_items.carry(text, unit.start, block.start, unit.block_index, unit.section_path, ob.units)
-        if listing.doers and not _has_subject(ob):
+        if listing.doers and unit.block_index != listing.lead_in and not _opens_with_subject(ob, text, unit.start):
             ob.units = merge_units(list(listing.doers), ob.units)
         elif heading_doers and not _has_subject(ob):
             ob.units = merge_units(list(heading_doers), ob.units)
