@@ -103,11 +103,21 @@ def _is_frame(body: str, s: int, e: int, frames: Sequence[tuple[int, int]], text
         return True
     lead = _DOER_MODAL.match(body)
     if lead:
-        # after a doer only a frame that closes as one (…根据…的需要，): 负责对市场的监管， is a duty
-        return bool(_FRAME_END.search(body))
+        # after a doer only a frame that closes as one (…根据…的需要，) or an object frame still
+        # waiting for its predicate (区城管执法局负责对擅自搭建建筑物行为，擅自改建…，…等违法行为进行
+        # 查处。): 负责对市场的监管， is a duty
+        return bool(_FRAME_END.search(body)) or _opens_object_frame(body)
     if not _FRAME_START.match(body):
         return False
     return bool(_FRAME_END.search(body)) or not _PREDICATE.search(body, 1)
+
+
+def _opens_object_frame(body: str) -> bool:
+    """Whether the clause, after an optional doer and modal (区城管执法局负责), opens a 对 frame
+    whose predicate has not come yet (对擅自搭建建筑物、构筑物行为，)."""
+    lead = _DOER_MODAL.match(body)
+    rest = body[lead.end():] if lead else body
+    return rest.startswith(_OPEN_FRAMES) and not _PREDICATE.search(rest, 1)
 
 
 def _ends_in(text: str, s: int, e: int, ends: Sequence[int]) -> bool:
@@ -161,8 +171,8 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
             # (对擅自搭建…行为，擅自改建…部分，擅自改变…等违法行为进行查处。)
             was_frame, out[-1][1] = out[-1][2], e
             joined = _body(text, out[-1][0], e)
-            out[-1][2] = names_doer or (commas and was_frame and joined.startswith(_OPEN_FRAMES)
-                                        and _is_frame(joined, out[-1][0], e, frames, text))
+            out[-1][2] = names_doer or (commas and was_frame and (_opens_object_frame(joined) or (
+                joined.startswith(_OPEN_FRAMES) and _is_frame(joined, out[-1][0], e, frames, text))))
     if len(out) > 1 and out[-1][2] and not out[-1][3]:
         # a frame that closes the sentence (…，于年底前完成) joins the clause before; a ；-clause stays
         last = out.pop()
