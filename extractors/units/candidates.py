@@ -12,7 +12,7 @@ from extractors.rules import alternation
 from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
-    _GROUP_NAME_STOP, _HEADS, _JOINT_MEETING, _MEETING_NAME_STOP, _INSTITUTION, _INSTITUTION_MODAL, _NAMED_STOP, _NAMED_SUFFIX, _LEVEL_NAME_STOP, _LEVEL_START, _LEVEL_SUFFIX, _LEADING_GROUP,
+    _GROUP_NAME_STOP, _HEADS, _JOINT_MEETING, _MEETING_NAME_STOP, _INSTITUTION, _INSTITUTION_MODAL, _MODAL_AFTER_SUBJECT, _MODAL_SUBJECT, _MODAL_SUBJECT_STOP, _NAMED_STOP, _NAMED_SUFFIX, _LEVEL_NAME_STOP, _LEVEL_START, _LEVEL_SUFFIX, _LEADING_GROUP,
     _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
     _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _BRANCH, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
     _WEAK_KEY)
@@ -214,6 +214,37 @@ def _addressed_institutions(v: CompactView) -> list[_Cand]:
     return out
 
 
+_CLAUSE_OPENERS = "，,。；;：:\n）)"
+_ARTICLE_OR_ITEM = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,5}条|[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]")
+
+
+def _modal_subjects(v: CompactView) -> list[_Cand]:
+    """Institutions and enterprises the gazetteer does not know, addressed as a duty's subject:
+    a name ending in 机构 / 企业 that opens its clause or follows 的, a modal verb right after it
+    (社会保险经办机构应当…; 政府投资兴办的社区卫生服务机构应当…). Keyed as written."""
+    rules = RULES.modal_subjects
+    s = v.s
+    out = []
+    for m in _MODAL_SUBJECT.finditer(s):
+        if not _MODAL_AFTER_SUBJECT.match(s, m.end()):
+            continue
+        b = m.start()
+        limit = max(0, b - rules.max_name)
+        while b > limit and _is_cjk(s[b - 1]) and not v.gap_before[b] \
+                and not _MODAL_SUBJECT_STOP.search(s, max(0, b - 4), b):
+            b -= 1
+        opens = b == 0 or v.gap_before[b] or s[b - 1] in _CLAUSE_OPENERS or s.endswith("的", 0, b)
+        number = _ARTICLE_OR_ITEM.match(s, b)
+        if number and number.end() < m.start():
+            b = number.end()  # 第二十四条养老机构应当…: the article's number is no part of the name
+        name = s[b:m.end()]
+        if not opens or m.start() - b < rules.min_name or name.startswith(tuple(rules.not_starts)) \
+                or _OTHER_BODY.search(name) or _INSTITUTION.search(name):
+            continue  # a body the other rules read (城市公办养老机构, 公立医疗机构) is theirs
+        out.append(_Cand(b, m.end(), name, None, False, "institution", priority=6))
+    return out
+
+
 _ITEM_NUMBER = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[）)]")
 _STANDALONE_SUFFIXES = frozenset(RULES.named_bodies.standalone_suffixes)
 _LEVEL_BODY = 8  # the priority of an office read by its level and suffix: it loses every tie
@@ -319,7 +350,7 @@ def _raw_candidates(v: CompactView) -> tuple[list[_Cand], list[_Cand]]:
             named.append(c)
         elif department.start > c.start:
             department.start, department.level, department.level_text = c.start, c.level, c.level_text
-    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _addressed_institutions(v) \
+    others = _governments(v) + _territorial_forms(v) + _other_bodies(v) + _addressed_institutions(v) + _modal_subjects(v) \
         + named + _leading_groups(v) + _joint_meetings(v) + _local_authorities(v)
     others += _generics(v, departments + others)
     return departments, others

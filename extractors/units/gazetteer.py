@@ -176,6 +176,16 @@ class AddressedInstitutionRules(RuleTable):
     modals: list[str]
 
 
+class ModalSubjectRules(RuleTable):
+    suffixes: list[str]
+    modals: list[str]
+    not_after_modal: list[str]
+    min_name: int
+    max_name: int
+    name_stops: list[str]
+    not_starts: list[str]
+
+
 class UnitRules(RuleTable):
     annotation_keys: list[str]
     departments: list[Department]
@@ -195,6 +205,7 @@ class UnitRules(RuleTable):
     other_bodies: list[str]
     other_body_overseers: list[str]
     addressed_institutions: AddressedInstitutionRules
+    modal_subjects: ModalSubjectRules
     short_names: ShortNameRules
     leading_group: LeadingGroupRules
     joint_meeting: LeadingGroupRules

@@ -113,8 +113,13 @@ _OTHER_BODY = re.compile(_alt(RULES.other_bodies))
 _INSTITUTION = re.compile(_alt(RULES.addressed_institutions.names))
 # what follows an addressed institution: the rest of its list (、幼儿园), then a modal verb (要, 应)
 _INSTITUTION_MODAL = re.compile(f"(?:[、和及与](?:{_alt(RULES.addressed_institutions.names)}))*"
-                                f"(?:{_alt(RULES.addressed_institutions.modals)})")
+                                f"(?:{_alt(RULES.addressed_institutions.modals)})"
+                                f"(?![{''.join(RULES.modal_subjects.not_after_modal)}])")
 _LEADING_GROUP = re.compile(_alt(RULES.leading_group.heads))
+_MODAL_SUBJECT = re.compile(_alt(RULES.modal_subjects.suffixes))
+_MODAL_SUBJECT_STOP = re.compile(f"(?:{_alt(RULES.modal_subjects.name_stops)})$")
+_MODAL_AFTER_SUBJECT = re.compile(f"(?:{_alt(RULES.modal_subjects.modals)})"
+                                  f"(?![{''.join(RULES.modal_subjects.not_after_modal)}])")
 
 
 def _name_stop(stops: list[str]) -> re.Pattern:

@@ -49,11 +49,15 @@ def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict
     return _subject_ok(v, c, by_start, decided)
 
 
+# a body's officials (负责人, 负责同志): 负责 opens them, but the body is no subject before them
+_OFFICIALS = ("负责人", "负责同志")
+
+
 def _subject_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
     """A duty word follows, or a connector and a unit that is a body (社区居委会、业主委员会、物业服务企业要…)."""
     s = v.s
     if _followed_by_body_word(s, c.end):
-        return True
+        return not s.startswith(_OFFICIALS, c.end)  # 养老服务机构负责人要…: its officials, not the body
     m = _CONNECTOR.match(s, c.end)
     if m:
         partner = by_start.get(m.end())
