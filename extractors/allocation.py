@@ -96,8 +96,10 @@ def body_value(name: str) -> UnitValue | None:
     return UnitValue(name=name, canonical=key, level=_LEVELS.get(ending, "district"), generic=False)
 
 
-def _row_body(doc: Document, block: Block, fields: FieldMatches) -> Match | None:
-    """The body of an allocation row, when the row has that shape (module doc)."""
+def _row_body(doc: Document, block: Block, fields: FieldMatches, merged_text: bool = False) -> Match | None:
+    """The body of an allocation row, when the row has that shape (module doc). With `merged_text`,
+    one cell of text may stand among the figures: a vertically merged cell's text, which a flattened
+    table gives its first row only."""
     text = doc.text
     cells = [c for c in block.cells if _compact(text[c.start:c.end])]
     if cells and _SERIAL.fullmatch(_compact(text[cells[0].start:cells[0].end])):
@@ -106,10 +108,13 @@ def _row_body(doc: Document, block: Block, fields: FieldMatches) -> Match | None
         return None
     first, rest = cells[0], cells[1:]
     numbers = 0
+    texts_left = 1 if merged_text else 0
     for c in rest:
         value = _compact(text[c.start:c.end])
         if _NUMBER_CELL.fullmatch(value) and re.match(r"\d", value):
             numbers += 1
+        elif texts_left and c.header is None and re.search(f"[{HAN}]", value):
+            texts_left -= 1
         elif not (_EMPTY_CELL.fullmatch(value) or _compact(c.header or "") in QUOTA_RULES.unit_column_headers
                   or headers.classify(c.header).column == "deadline"
                   or any(w in (c.header or "") for w in RULES.note_headers)
@@ -201,6 +206,7 @@ def allocations(doc: Document, fields: FieldMatches, issued: dt.date | None = No
         bodies = {i: body for i in rows if (body := _row_body(doc, doc.blocks[i], fields))}
         if len(bodies) < 2:
             continue
+        bodies.update(_rows_with_merged_text(doc, rows, bodies, fields))
         first = min(bodies)
         header_rows = [doc.blocks[i] for i in rows if i < first and i not in bodies]
         labels = {_compact(c.header or "") for i in rows for c in doc.blocks[i].cells}
@@ -229,6 +235,23 @@ def allocations(doc: Document, fields: FieldMatches, issued: dt.date | None = No
         for i, body in bodies.items():
             out[i] = Allocation(body, limit, unit)
     return out
+
+
+def _filled(doc: Document, block: Block) -> int:
+    return sum(1 for c in block.cells if _compact(doc.text[c.start:c.end]))
+
+
+def _rows_with_merged_text(doc: Document, rows: list[int], bodies: dict[int, Match],
+                           fields: FieldMatches) -> dict[int, Match]:
+    """Rows of an allocation table that hold one cell more than its allocation rows, that cell a
+    text: a vertically merged cell (a stage's task: 完成制定方案、计划和动员部署等。) that the flattened
+    table gives its first row only. The row is an allocation as the others are."""
+    widths = {_filled(doc, doc.blocks[i]) for i in bodies}
+    if len(widths) != 1:
+        return {}
+    width = widths.pop()
+    return {i: body for i in rows if i not in bodies and _filled(doc, doc.blocks[i]) == width + 1
+            and (body := _row_body(doc, doc.blocks[i], fields, merged_text=True))}
 
 
 _UNIT_FORMS = sorted((f for u in QUOTA_RULES.units for f in u.forms if re.fullmatch(f"[{HAN}]+", f)),
