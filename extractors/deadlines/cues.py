@@ -60,8 +60,11 @@ def _absolute_candidates(text: str, ctx: ExtractContext, cells: list[tuple[int, 
             continue
         span_start, span_end, kind = cue
         surface = _compact(text[span_start:span_end])
+        # in a time-limit cell a limit word (2021年3月底前) or a month (2019年3月 under 时间节点) states
+        # the row's limit; a bare year (1995年) may describe
         value = _resolve(text, m.start(), reading, kind, surface, ctx, years, starts,
-                         stated_limit=_inside(span_start, span_end, cells) and _LIMIT_WORD.search(surface) is not None)
+                         stated_limit=_inside(span_start, span_end, cells) and (
+                             _LIMIT_WORD.search(surface) is not None or reading.precision in ("month", "day")))
         if value is None:
             continue
         if kind == "start" and value.date is not None:
@@ -219,9 +222,9 @@ def _resolve(text: str, start: int, reading: _Reading, kind: DeadlineKind, rule:
              stated_limit: bool = False) -> DeadlineValue | None:
     """The value of a cued date: its year from the text, the plan's title or the issue date; None
     when the date does not exist or a stated "by" date lies before the issue date (the past) in
-    prose. A limit stated in a time-limit cell (完成时限: 2021年3月底前; `stated_limit`) is the row's
-    limit even when the document came out after it (a plan issued in May for the year's work); a
-    bare year in a table (1995年) still describes."""
+    prose. A limit stated in a time-limit cell (完成时限: 2021年3月底前, 时间节点: 2019年3月;
+    `stated_limit`) is the row's limit even when the document came out after it (a plan issued in
+    May for the year's work); a bare year in a table (1995年) still describes."""
     unresolved = DeadlineValue(None, kind, None, rule)
     if reading.recurring:
         if reading.every == "event":
