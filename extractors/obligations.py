@@ -214,6 +214,7 @@ class _Listing(_LeadInList):
             self.doers = []
 
 
+_SHORT_FRAME = re.compile(r"^[^，,。；;：:\s]{1,4}[，,]")  # 近期，/ 此外，/ 对此，: before the clause's verb
 _SUBJECT_LEAD_CHARS = 2  # what may stand before a subject at its sentence's head (各, 由)
 _ARTICLE = re.compile(r"\s*第[一二三四五六七八九十百零〇\d]{1,5}条\s*")
 
@@ -459,9 +460,11 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
         in_brackets = [m for m in units if any(s <= m.start and m.end <= e for s, e in brackets)]
         ob.units = roles_for(text, unit.start, unit.end, [m for m in units if m not in in_brackets])
         body = _NUMBER_PREFIX.sub("", sentence, count=1)
+        # a short frame may open it (近期，要…; 此外，要…)
+        after_frame = _SHORT_FRAME.sub("", body, count=1)
         if (previous is not None and previous.block_index == unit.block_index
                 and not any(u.role in ("lead", "implement") for u in ob.units)
-                and (any(body.startswith(w) for w in RULES.subjectless_starts)
+                and (any(body.startswith(w) or after_frame.startswith(w) for w in RULES.subjectless_starts)
                      or _CONDITION_OPENING.match(body))):
             # 要严格落实…，会同…; 不予许可的，应当书面说明理由: the subject is the previous sentence's
             carried = [u for u in previous.units if u.role in ("lead", "implement")]
