@@ -135,6 +135,7 @@ class NamedBodyRules(RuleTable):
     max_name: int
     name_stops: list[str]
     standalone_suffixes: list[str]
+    adverb_followers: list[str]
     duties_titles: list[str]
 
 

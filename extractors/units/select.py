@@ -88,6 +88,7 @@ def _titles_duties(v: CompactView, c: _Cand) -> bool:
 
 
 _OVERSEERS = tuple(RULES.other_body_overseers)
+_ADVERB_FOLLOWERS = tuple(RULES.named_bodies.adverb_followers)
 
 
 def _select(v: CompactView) -> list[_Cand]:
@@ -123,7 +124,8 @@ def _select(v: CompactView) -> list[_Cand]:
             # a named body acts (申通集团配合…) or stands alone in its cell or line (a 实施主体 column)
             # (one named by its kind alone, 工作专班, must act: 专班 alone on a line ends a wrapped name)
             # or is the agent after 由/会同 (由中国农业发展银行会同中国储备粮管理总公司及时清算…)
-            decided[c.start] = _subject_ok(v, c, by_start, decided) or _titles_duties(v, c) or (
+            decided[c.start] = _subject_ok(v, c, by_start, decided) or _titles_duties(v, c) \
+                or v.s.startswith(_ADVERB_FOLLOWERS, c.end) or (
                 _alone(v, c) and v.s[c.start:c.end] not in _STANDALONE_SUFFIXES) or (
                 _after_lead_in(v, c.start) and not _followed_by_noun(v.s, c.end))
         elif c.kind == "local":
