@@ -20,6 +20,8 @@ from extractors.units.context import (_ends_with_particle, _followed_by_noun, _i
     _starts_unit)
 
 
+# a level word that is part of a national body's short name (全国工商联, 全国老龄办), kept in its key
+_NAME_LEVELS = frozenset({"全国"})
 # the keys of docs/EXTRACTION.md; another body keeps its name as written as its key
 _CANONICAL_KEYS = frozenset(RULES.annotation_keys) | {d.key for d in RULES.departments if d.keyed}
 
@@ -47,6 +49,8 @@ def _departments(v: CompactView) -> list[_Cand]:
         key, kind = _HEADS[fold_brackets(head)]
         if key not in _CANONICAL_KEYS:
             key = fold_brackets(head)  # a body outside the annotation's list keeps its name as written (证监会, 药监)
+            if lvl in _NAME_LEVELS:
+                key = lvl + key  # 全国工商联: the national body's own short name, not a level of 工商联
         end = m.end()
         if kind == "name" and suf:
             suf, end = None, m.end("head")  # a complete name takes no suffix (卫健委员 is not 卫健委)

@@ -133,6 +133,13 @@ def _select(v: CompactView) -> list[_Cand]:
                 and not _followed_by_noun(v.s, c.end) and not v.s.startswith(tuple(RULES.local_authority.not_before), c.end)
         else:
             decided[c.start] = True
+    # a named body closing a list of bodies (…、铁路局、中国铁路总公司）) is one of them: the list's
+    # members are read right to left, so this is settled once its left neighbour is
+    by_end = {c.end: c for c in chosen}
+    for c in sorted(chosen, key=lambda c: c.start):
+        if c.kind == "named" and not decided[c.start] and c.start > 0 and v.s[c.start - 1] == "、":
+            left = by_end.get(c.start - 1)
+            decided[c.start] = left is not None and decided.get(left.start, False) and not left.generic
     kept = [c for c in chosen if decided[c.start] and not _DOC_NUMBER_AFTER.match(v.s, c.end)]
     if not any(c.canonical == RULES.local_authority.key and c.kind != "local" for c in kept):
         kept = [c for c in kept if c.kind != "local"]  # 属地 names the 镇街 only where the text names them
