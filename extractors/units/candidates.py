@@ -13,7 +13,7 @@ from extractors.text import CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
     _GROUP_NAME_STOP, _HEADS, _JOINT_MEETING, _MEETING_NAME_STOP, _INSTITUTION, _INSTITUTION_MODAL, _MODAL_AFTER_SUBJECT, _MODAL_SUBJECT, _MODAL_SUBJECT_STOP, _NAMED_STOP, _NAMED_SUFFIX, _LEVEL_NAME_STOP, _LEVEL_START, _LEVEL_SUFFIX, _LEADING_GROUP,
-    _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_DEPARTMENTS, _OTHER_BODY,
+    _LEVEL_JOIN_RE, _LEVEL_WORD, _NOT_BODY_WORDS, _NOT_DEPARTMENTS, _OTHER_BODY,
     _PLACE_LEVEL_CHARS, _PLACE_STOPS, _PLURAL, _BRANCH, _PLURAL_KEY, _STRONG, _STRONG_KEY, _TOWN_LEVEL_WORDS, _WEAK,
     _WEAK_KEY)
 from extractors.units.context import (_ends_with_particle, _followed_by_noun, _is_cjk, _level_of, _place_start,
@@ -59,6 +59,8 @@ def _departments(v: CompactView) -> list[_Cand]:
             continue
         if full and _followed_by_noun(s, end):
             continue  # 人民代表大会第三次会议, 政协委员, 住建部关于…: no body at work
+        if s.startswith(_NOT_BODY_WORDS, m.start("head")):
+            continue  # 人行道: a pavement
         start = m.start()
         needs_boundary = not lvl and (not full or (kind == "name" and len(head) <= 2))
         if needs_boundary and not _starts_unit(v, start):

@@ -194,6 +194,7 @@ class UnitRules(RuleTable):
     suffix_blocked_next: dict[str, list[str]]
     national_suffixes: list[str]
     not_departments: list[str]
+    not_body_words: list[str]
     levels: Levels
     government_qualifiers: list[str]
     place: PlaceRules
