@@ -89,6 +89,8 @@ _VERB_OBJECT = re.compile(
     rf"(?:第[{_NUMERAL_CHARS}\d]{{1,3}}|“[{HAN}]{{1,12}}”|(?![{_NUMERAL_CHARS}])[{HAN}（）()]){{0,{RULES.requirement_verb_gap}}}")
 _GOVERNING_VERB = re.compile(alternation(RULES.requirement_verbs))
 _NARRATION_MARKER = re.compile(alternation(RULES.narration_markers))
+# a modal after a comma (，2026年应完成…), not 应 of 应急 / 应用 / 应对
+_NARRATION_BREAKER = re.compile(f"[，,；;][^，,；;。]*?(?:{alternation(RULES.narration_breakers)})(?![急用对收付])")
 _OBJECT_PREPOSITION = re.compile(
     rf"(?:{alternation(RULES.object_prepositions)}){_SP}(?:(?:{alternation(RULES.object_scopes)}){_SP})?$")
 # 达到70%, 分别达到65%和55%: the number is a minimum

@@ -10,7 +10,7 @@ from extractors.base import ExtractContext
 from extractors.quotas.vocabulary import Comparator, QuotaValue, RULES, UnitKind, _COMPARATOR_WORDS, _UNIT_BY_FORM
 from schemas.records import QuotaDirection, QuotaKind
 from extractors.quotas.grammar import (_CJK_RUN, _CLAUSE_END_RE, _COMPARATOR_AFTER, _COMPARATOR_BEFORE,
-    _COMPARATOR_GAP, _GAP_BREAK, _GOVERNING_VERB, _LOOKBACK, _NARRATION_MARKER, _OBJECT_PREPOSITION, _ORDINAL,
+    _COMPARATOR_GAP, _GAP_BREAK, _GOVERNING_VERB, _LOOKBACK, _NARRATION_BREAKER, _NARRATION_MARKER, _OBJECT_PREPOSITION, _ORDINAL,
     _LIST_JOIN, _LIST_JOIN_NOUN, _PER_SLASH, _REACH, _SENTENCE_END, _STATED_LENGTH, _UNIT_NOT_BEFORE, _VERB_OBJECT, _number, _scaled)
 from extractors.quotas.basis import _Basis
 
@@ -105,24 +105,38 @@ def _closes_governed_clause(text: str, clause_start: int, number_start: int, end
 
 
 def _narrated(text: str, verb_start: int) -> bool:
-    """Whether a narration marker (已, 目前, 先后) stands before `verb_start` in its sentence."""
+    """Whether a narration marker (已, 目前, 先后) stands before `verb_start` in its sentence, with no
+    later clause between them that states what is to come (，…应完成…)."""
     lo = max(0, verb_start - 120)
     ends = [e.end() for e in _SENTENCE_END.finditer(text, lo, verb_start)]
-    return _NARRATION_MARKER.search(text, ends[-1] if ends else lo, verb_start) is not None
+    start = ends[-1] if ends else lo
+    marker = None
+    for marker in _NARRATION_MARKER.finditer(text, start, verb_start):
+        pass
+    # a later clause with a modal (，2026年应完成…) states what is required
+    return marker is not None and _NARRATION_BREAKER.search(text, marker.end(), verb_start) is None
 
 
+_YEAR_CLAUSE = re.compile(r"[，,；;][ \u3000]*(?P<year>(?:19|20)\d{2})[ \u3000]*年(?![度底末内])")
 _PAST_YEAR_OPENING = re.compile(r"[\s#*（(一二三四五六七八九十\d、.．)）]*?(?P<year>(?:19|20)\d{2})[ \u3000]*年(?![度底末内])")
 
 
 def in_past_year_sentence(text: str, pos: int, ctx: ExtractContext) -> bool:
     """Whether the sentence around `pos` opens with a year before the document's own year: it
     reports what happened then (1995年全国共发生5级以上地震48次，高于年均19次的水平), and its
-    figures are no requirement. Unknown without the issue date."""
+    figures are no requirement — up to a later clause that opens with its own year, which decides
+    for what follows it. Unknown without the issue date."""
     if ctx.issued_date is None:
         return False
     lo = max(0, pos - 160)
     ends = [e.end() for e in _SENTENCE_END.finditer(text, lo, pos)]
-    opening = _PAST_YEAR_OPENING.match(text, ends[-1] if ends else lo)
+    start = ends[-1] if ends else lo
+    # a later clause that opens with its own year is that year's (2024年及2025年已完成约4180亩，
+    # 2026年应完成剩余1620亩: the 1620亩 is 2026's)
+    later = [m for m in _YEAR_CLAUSE.finditer(text, start, pos)]
+    if later:
+        return int(later[-1].group("year")) < ctx.issued_date.year
+    opening = _PAST_YEAR_OPENING.match(text, start)
     return bool(opening) and int(opening.group("year")) < ctx.issued_date.year
 
 
