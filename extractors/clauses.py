@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from extractors.rules import RuleTable, alternation, load_rules
-from extractors.text import HAN
+from extractors.text import HAN, ITEM_NUMBER
 
 
 class ClauseRules(RuleTable):
@@ -56,7 +56,7 @@ _TIME_FRAME_END = re.compile(f"(?:{alternation(RULES.time_frame_ends)})$")
 _OPEN_FRAMES = tuple(RULES.open_frame_starts)
 _SUBJECT_PREFIXES = {""} | set(RULES.subject_prefixes)
 _OPEN, _CLOSE = "（(〔[【《“‘「", "）)〕]】》”’」"
-_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])")
+_NUMBER = re.compile(f"^(?:{ITEM_NUMBER})")
 
 
 def _cuts(text: str, start: int, end: int, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:

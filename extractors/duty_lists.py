@@ -26,7 +26,7 @@ from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_units, roles_for, text_outside
 from extractors.rules import RuleTable, alternation, load_rules
-from extractors.text import HAN
+from extractors.text import HAN, ITEM_NUMBER
 from extractors.units.cells import cell_bodies
 
 
@@ -54,8 +54,7 @@ _HEADING_WORD = re.compile(f"(?:{alternation(RULES.heading_words)})")
 _NOT_HEADING = re.compile(f"(?:{alternation(RULES.exhortations)})")
 _COMPLETION_TAIL = re.compile(RULES.completion_tail)
 _DONE_IN = re.compile(alternation(RULES.stage_task_words))  # a stage that is its own task: 年底前全部完成
-_NUMBER_PREFIX = re.compile(r"\s*(?:第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|"
-                            r"[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．])\s*")
+_NUMBER_PREFIX = re.compile(rf"\s*(?:{ITEM_NUMBER})\s*")
 _SUBJECT_ROLES = ("lead", "implement")
 # what may stand before the body that opens a sentence as its subject (由区建管委负责…)
 _SUBJECT_PREFIXES = {""} | set(clauses.RULES.subject_prefixes)

@@ -19,7 +19,7 @@ from extractors.linked import LinkedDeadline, LinkedUnit, Obligation, merge_colu
 from extractors.numerals import to_number
 from extractors.obligation_rules import NUMBER_PREFIX as _NUMBER_PREFIX, RULES, has_any as _has_any
 from extractors.structure import Structure, Unit, is_lone_item, is_skip_line
-from extractors.text import HAN
+from extractors.text import HAN, ITEM_NUMBER
 from extractors.units.cells import cell_bodies
 from schemas.document import Block, Document
 
@@ -216,15 +216,15 @@ class _Listing(_LeadInList):
 
 _SHORT_FRAME = re.compile(r"^[^，,。；;：:\s]{1,4}[，,]")  # 近期，/ 此外，/ 对此，: before the clause's verb
 _SUBJECT_LEAD_CHARS = 2  # what may stand before a subject at its sentence's head (各, 由)
-_ARTICLE = re.compile(r"\s*第[一二三四五六七八九十百零〇\d]{1,5}条\s*")
+_OPENING_NUMBER = re.compile(rf"\s*(?:(?:{ITEM_NUMBER})\s*)+")  # （三） / 第十二条 / 1. before the subject
 
 
 def _opens_with_subject(ob: Obligation, text: str, start: int) -> bool:
     """Whether a named body leading or carrying out the duty opens the sentence (（三）区民政局负责…),
     not a body a later clause names after its verb (（三）组织居民…，协助街道、镇及公安派出所依法予以处置:
     the list's doer still does it)."""
-    head = _ARTICLE.sub("", _NUMBER_PREFIX.sub("", text[start:start + 16], count=1), count=1)
-    opening = start + (16 - len(head))
+    number = _OPENING_NUMBER.match(text, start)
+    opening = number.end() if number else start
     return any(u.role in ("lead", "implement") and not u.match.value.generic
                and len(re.sub(r"\s+", "", text[opening:u.match.start])) <= _SUBJECT_LEAD_CHARS
                for u in ob.units if u.match.start >= opening)

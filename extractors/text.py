@@ -14,6 +14,11 @@ import re
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CHAR = re.compile(f"[{HAN}]")
 
+# The number an article, chapter or item opens with (第十二条, 第三章, （二）, 3、, 1.): a regex
+# fragment the readers of openings compose (extractors/clauses.py, duty_lists.py, obligations.py,
+# units/candidates.py).
+ITEM_NUMBER = r"第[一二三四五六七八九十百零〇\d]{1,5}[章节条]|[（(〔]?[一二三四五六七八九十\d]{1,3}[）)〕、.．]"
+
 # horizontal whitespace and zero-width characters; '\n' and '\t' separate blocks and cells and stay
 _DROPPED_CLASS = r"\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u200b-\u200d\ufeff"
 _DROPPED = re.compile(f"[{_DROPPED_CLASS}]")

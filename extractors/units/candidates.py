@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from extractors.base import SpanIndex
 from extractors.rules import alternation
-from extractors.text import CompactView, fold_brackets
+from extractors.text import ITEM_NUMBER, CompactView, fold_brackets
 from extractors.units.gazetteer import RULES, Level
 from extractors.units.patterns import (_COMMITTEE, _DEPARTMENT, _DEPT_LEVEL_RE, _DOMAIN_HEAD, _GENERIC, _GOVERNMENT,
     _GROUP_NAME_STOP, _HEADS, _JOINT_MEETING, _MEETING_NAME_STOP, _INSTITUTION, _INSTITUTION_MODAL, _MODAL_AFTER_SUBJECT, _MODAL_SUBJECT, _MODAL_SUBJECT_STOP, _NAMED_STOP, _NAMED_SUFFIX, _LEVEL_NAME_STOP, _LEVEL_START, _LEVEL_SUFFIX, _LEADING_GROUP,
@@ -221,7 +221,7 @@ def _addressed_institutions(v: CompactView) -> list[_Cand]:
 
 
 _CLAUSE_OPENERS = "，,。；;：:\n）)"
-_ARTICLE_OR_ITEM = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,5}条|[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]")
+_ARTICLE_OR_ITEM = re.compile(ITEM_NUMBER)
 
 
 def _modal_subjects(v: CompactView) -> list[_Cand]:
