@@ -41,11 +41,15 @@ def shards(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted((r[0] for r in rows if _SHARD.match(r[0])), key=lambda n: int(_SHARD.match(n).group(1)))
 
 
+def _union(names: list[str], columns: str) -> str:
+    """One SELECT of `columns` over the shards `names`, as a UNION ALL."""
+    return " UNION ALL ".join(f"SELECT {columns} FROM {n}" for n in names)
+
+
 def view_sql(names: list[str]) -> str:
     """The `documents` view over document_records and the shards `names`."""
     columns = ", ".join("t.text" if c == "text" else f"m.{quote(c)}" for c in DocumentRecord.model_fields)
-    texts = " UNION ALL ".join(f"SELECT doc_id, text FROM {n}" for n in names)
-    return f"SELECT {columns} FROM {META} AS m LEFT JOIN ({texts}) AS t ON t.doc_id = m.doc_id"
+    return f"SELECT {columns} FROM {META} AS m LEFT JOIN ({_union(names, 'doc_id, text')}) AS t ON t.doc_id = m.doc_id"
 
 
 def _create_shard(con: duckdb.DuckDBPyConnection, number: int) -> str:
@@ -57,8 +61,7 @@ def _create_shard(con: duckdb.DuckDBPyConnection, number: int) -> str:
 def held_sql(con: duckdb.DuckDBPyConnection) -> str:
     """SQL for the doc_ids whose text a shard holds: their doc_id columns only, no text read (a run
     asks this of every stored document when it starts)."""
-    names = shards(con)
-    return " UNION ALL ".join(f"SELECT doc_id FROM {n}" for n in names) or "SELECT NULL::VARCHAR AS doc_id WHERE false"
+    return _union(shards(con), "doc_id") or "SELECT NULL::VARCHAR AS doc_id WHERE false"
 
 
 def view_readable(con: duckdb.DuckDBPyConnection) -> bool:
