@@ -26,14 +26,13 @@ def deadline_cells(doc: Document, ctx: ExtractContext) -> list[tuple[int, int]]:
     """Table cells that hold a time limit: a deadline column by its header (时限, 完成时间), the
     header of a column of targets for a year (2030年目标: the rows' limit), or, in a table without
     headers, a cell that is nothing but a date or period (2023.8)."""
-    cells = []
+    cells = [(c.start, c.end) for _, c in obligations.target_header_cells(doc)]
     for block in doc.blocks:
         for c in block.cells:
             if c.end <= c.start:
                 continue
             if c.header:
-                if headers.classify(c.header).column == "deadline" or (
-                        headers.target_year(c.header) and doc.text[c.start:c.end].strip() == c.header):
+                if headers.classify(c.header).column == "deadline":
                     cells.append((c.start, c.end))
             elif deadlines.parse(doc.text[c.start:c.end].strip(), ctx) is not None:
                 cells.append((c.start, c.end))

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from extractors.rules import RuleTable, load_rules
+from extractors.rules import RuleTable, alternation, load_rules
 
 Column = Literal["deadline", "units", "task"]
 LabelClass = Literal["lead", "responsible", "cooperate", "implement"]
@@ -69,7 +69,7 @@ _LABEL_YEAR = re.compile(r"(?<!\d)\d{4}年")
 _LABEL_QUALIFIER = re.compile(r"(?<=.)[（(][^（）()]{1,12}[）)]$")
 
 
-_TARGET_WORD = "(?:{})".format("|".join(map(re.escape, sorted(RULES.target_words, key=len, reverse=True))))
+_TARGET_WORD = f"(?:{alternation(RULES.target_words)})"
 _TARGET_YEAR = re.compile(rf"(?P<y>\d{{4}})年{_TARGET_WORD}|{_TARGET_WORD}[（(](?P<y2>\d{{4}})年?[）)]")
 
 

@@ -21,7 +21,7 @@ from extractors.obligation_rules import NUMBER_PREFIX as _NUMBER_PREFIX, RULES, 
 from extractors.structure import Structure, Unit, is_lone_item, is_skip_line
 from extractors.text import HAN, ITEM_NUMBER
 from extractors.units.cells import cell_bodies
-from schemas.document import Block, Document
+from schemas.document import Block, Cell, Document
 
 _CJK = re.compile(f"[{HAN}]")
 _CLAUSE_MARK = re.compile(r"[，,]\s*")
@@ -239,15 +239,18 @@ _MIN_TASK = 6          # Chinese characters a table row's task needs to be a dut
 _MIN_TARGET_TASK = 3   # … when the row also sets a target
 
 
-def target_column_limits(doc: Document, fields: FieldMatches) -> dict[tuple[int, str], list[Match]]:
-    """(table, header) -> the time limit a column of targets for a year states in its header cell
-    (2030年目标): the limit of every row's target in that column."""
+def target_header_cells(doc: Document) -> list[tuple[int, Cell]]:
+    """(table, cell) of every header cell of a column of targets for a year (2030年目标): its year is
+    the limit of every row's target in that column."""
+    return [(block.table_id, c) for block in doc.blocks if block.table_id is not None for c in block.cells
+            if headers.target_year(c.header) and doc.text[c.start:c.end].strip() == c.header]
+
+
+def _target_column_limits(doc: Document, fields: FieldMatches) -> dict[tuple[int, str], list[Match]]:
+    """(table, header) -> the time limit the header cell of a column of targets states."""
     limits: dict[tuple[int, str], list[Match]] = {}
-    for block in doc.blocks:
-        for c in block.cells:
-            if block.table_id is not None and headers.target_year(c.header) \
-                    and doc.text[c.start:c.end].strip() == c.header:
-                limits.setdefault((block.table_id, c.header), []).extend(fields.within("deadlines", c.start, c.end))
+    for table, c in target_header_cells(doc):
+        limits.setdefault((table, c.header), []).extend(fields.within("deadlines", c.start, c.end))
     return limits
 
 
@@ -362,7 +365,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     if allocated is None:
         allocated = allocation.allocations(doc, fields, issued)
     scope = ItemScope(doc, structure, fields)
-    column_limits = target_column_limits(doc, fields)
+    column_limits = _target_column_limits(doc, fields)
     obligations: list[Obligation] = []
     previous: Obligation | None = None  # the obligation of the sentence just before, if it was one
     listing = _Listing()  # 乡镇人民政府负责…，履行下列职责：（一）…；（二）…: the items' doer

@@ -168,6 +168,8 @@ def is_bystander(text: str, start: int, unit: Match, others: Sequence[Match] = (
     (对街道办事处…进行指导). Other units of the same list (`others`, the clause's
     units) may stand between: 向国务院、有关省人民政府通报. An approver with no other unit in its
     clause decides alone and stays (rules with alone_acts)."""
+    if _in_object_phrase(text, start, unit):
+        return True
     others = sorted((m for m in others if m is not unit), key=lambda m: m.start)
     # the window stretches over the other units of a list, each read as one mark (由A、B、C、D组成…)
     lo = unit.start - _WINDOW
@@ -178,8 +180,6 @@ def is_bystander(text: str, start: int, unit: Match, others: Sequence[Match] = (
     for m in others:
         if unit.end <= m.start < hi:
             hi += m.end - m.start
-    if _in_object_phrase(text, start, unit):
-        return True
     before = _others_marked(text, max(start, lo), unit.start, others)
     after = _others_marked(text, unit.end, hi, others)
     return any((b is None or b.search(before)) and (a is None or a.match(after)) and not (alone and not others)

@@ -133,9 +133,11 @@ def in_past_year_sentence(text: str, pos: int, ctx: ExtractContext) -> bool:
     start = ends[-1] if ends else lo
     # a later clause that opens with its own year is that year's (2024年及2025年已完成约4180亩，
     # 2026年应完成剩余1620亩: the 1620亩 is 2026's)
-    later = [m for m in _YEAR_CLAUSE.finditer(text, start, pos)]
-    if later:
-        return int(later[-1].group("year")) < ctx.issued_date.year
+    later = None
+    for later in _YEAR_CLAUSE.finditer(text, start, pos):
+        pass
+    if later is not None:
+        return int(later.group("year")) < ctx.issued_date.year
     opening = _PAST_YEAR_OPENING.match(text, start)
     return bool(opening) and int(opening.group("year")) < ctx.issued_date.year
 

@@ -195,6 +195,7 @@ class UnitRules(RuleTable):
     national_suffixes: list[str]
     not_departments: list[str]
     not_body_words: list[str]
+    official_words: list[str]
     levels: Levels
     government_qualifiers: list[str]
     place: PlaceRules

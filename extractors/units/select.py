@@ -50,7 +50,7 @@ def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict
 
 
 # a body's officials (负责人, 负责同志): 负责 opens them, but the body is no subject before them
-_OFFICIALS = ("负责人", "负责同志")
+_OFFICIALS = tuple(RULES.official_words)
 
 
 def _subject_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
