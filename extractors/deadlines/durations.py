@@ -47,7 +47,7 @@ def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
             continue
         unit = RULES.duration_units[m.group("unit")]
         date = None
-        if _OWN_EVENT.match(event) and anchor in ("之日起", "日起", "起") and ctx.issued_date:
+        if _OWN_EVENT.match(event) and anchor in RULES.own_issue_anchors and ctx.issued_date:
             date = _add_duration(ctx.issued_date, n, unit)
         surface = text[start:m.end()]
         found.append(Match(FIELD, start, m.end(), surface,

@@ -82,6 +82,7 @@ class DeadlineRules(RuleTable):
     event_before_words: list[str]
     relative_lead_words: list[str]
     own_issue_events: list[str]
+    own_issue_anchors: list[str]
     own_document_words: list[str]
     own_period_leads: list[str]
     range_marks: list[str]
@@ -115,6 +116,13 @@ class DeadlineRules(RuleTable):
         unknown = [w for w in self.yearless_periods if w not in self.year_periods]
         if unknown:
             raise ValueError(f"yearless_periods not in year_periods: {unknown}")
+        return self
+
+    @model_validator(mode="after")
+    def _own_issue_anchors_are_anchors(self):
+        unknown = [w for w in self.own_issue_anchors if w not in self.event_anchors]
+        if unknown:
+            raise ValueError(f"own_issue_anchors not in event_anchors: {unknown}")
         return self
 
 
