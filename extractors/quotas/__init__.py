@@ -49,6 +49,12 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     _share_list_cues([r for _, r in located], text)
     readings = [r for m, r in located if _is_requirement(r, text, m.end()) and not ctx.is_masked(r.start, r.end)
                 and not in_past_year_sentence(text, r.number_start, ctx)]
+    for r in readings:
+        # a rate's basis written before another quantity (每千人口拥有3岁以下婴幼儿托位数4.5个): the
+        # rate's span starts at its own figure, so that the quantity in between keeps its own
+        if r.basis is not None and r.start < r.lead_start and any(
+                q is not r and r.start <= q.start and q.end <= r.lead_start for q in readings):
+            r.start = r.lead_start
     matches = []
     prev_end = 0
     for r in _merge_bounds(readings, text):

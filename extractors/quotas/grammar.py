@@ -74,6 +74,11 @@ _SUBJECT_STOPS = tuple(sorted(set(RULES.subject_stop_words) | set(_COMPARATOR_WO
 _CLAUSE_END = "，。；：！？,;:!?\n\t"
 _CLAUSE_END_RE = re.compile(f"[{_CLAUSE_END}]")
 _GAP_BREAK = re.compile(rf"[{_CLAUSE_END}、\d]")   # a gap with a list comma or a digit holds another quantity
+# an age that qualifies the people counted (每千人口拥有3岁以下婴幼儿托位数4.5个): between a basis and
+# its quantity it holds no other quantity of the rate
+_AGE_QUALIFIER = re.compile(
+    rf"{_WHOLE_NUMBER}{_SP}(?:{alternation(f for f, u in _UNIT_BY_FORM.items() if u.kind == 'age')})"
+    rf"{_SP}(?:{alternation(RULES.comparators_after)})?")
 _ARABIC_LEADING_ZERO = re.compile(r"^[0０][0-9０-９]")  # 025-83390616: a phone number, not a count
 _NON_CJK = re.compile(f"[^{HAN}]+")
 _CJK_RUN = re.compile(f"[{HAN}]+")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from extractors.base import ExtractContext
 from extractors.quotas.vocabulary import Comparator, QuotaValue, RULES, UnitKind, _COMPARATOR_WORDS, _UNIT_BY_FORM
 from schemas.records import QuotaDirection, QuotaKind
-from extractors.quotas.grammar import (_CJK_RUN, _CLAUSE_END_RE, _COMPARATOR_AFTER, _COMPARATOR_BEFORE,
+from extractors.quotas.grammar import (_AGE_QUALIFIER, _CJK_RUN, _CLAUSE_END_RE, _COMPARATOR_AFTER, _COMPARATOR_BEFORE, _PER_FIXED,
     _COMPARATOR_GAP, _GAP_BREAK, _GOVERNING_VERB, _LOOKBACK, _NARRATION_BREAKER, _NARRATION_MARKER, _OBJECT_PREPOSITION, _ORDINAL,
     _LIST_JOIN, _LIST_JOIN_NOUN, _PER_SLASH, _REACH, _SENTENCE_END, _STATED_LENGTH, _UNIT_NOT_BEFORE, _VERB_OBJECT, _number, _scaled)
 from extractors.quotas.basis import _Basis
@@ -64,7 +64,14 @@ def _comparator_before(text: str, clause_start: int, number_start: int) -> tuple
         ok = not gap.strip(" \u3000")                 # 约30个; 约定的3个 is no comparator
     else:
         ok = len(gap) <= _COMPARATOR_GAP and not _GAP_BREAK.search(gap)
-    return (m.start(), comparator) if ok else None
+    if not ok:
+        return None
+    # the modal 均 of 均不低于 may be the last character of a basis (人均不低于0.1平方米): the basis
+    # keeps it, and the comparator starts at its word
+    start = m.start()
+    if any(b.end() == m.start("word") and b.start() < start for b in _PER_FIXED.finditer(text, clause_start, m.start("word"))):
+        start = m.start("word")
+    return start, comparator
 
 
 def _basis_before(bases: list[_Basis], text: str, clause_start: int, lead_start: int) -> _Basis | None:
@@ -72,7 +79,7 @@ def _basis_before(bases: list[_Basis], text: str, clause_start: int, lead_start:
     if not candidates:
         return None
     basis = candidates[-1]
-    gap = text[basis.end:lead_start]
+    gap = _AGE_QUALIFIER.sub("", text[basis.end:lead_start])
     if len(gap) > RULES.per_basis.max_gap or _GAP_BREAK.search(gap):
         return None
     return basis
@@ -238,7 +245,8 @@ def _read(m: re.Match, text: str, bases: list[_Basis], ctx: ExtractContext) -> _
             and _reaches(text, clause_start, number_start)):
         comparator, explicit = "ge", True                # 达到70%: at least 70 %
         cue_before, reached = comparator, True
-    basis = _basis_before(bases, text, clause_start, start)
+    # an age is never per head: the basis before it is the rate's that follows (每千人口拥有3岁以下…)
+    basis = _basis_before(bases, text, clause_start, start) if rule_kind != "age" else None
     slash = _PER_SLASH.match(text, end) if basis is None else None
     if slash:                                            # 16元/平方米: the basis follows
         per_value = _number(slash.group("num")) if slash.group("num") else 1.0
