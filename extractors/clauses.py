@@ -11,6 +11,8 @@ with a new subject (`subject_starts`), one that only frames the next (对…, �
 `frames`: 2019年6月底前，…; after its doer and modal: 农业部负责根据市场供求情况，…; a short event
 clause: 预案启动后，…), one too short. Ordinary prose is not cut at commas, not even before a
 new subject (…，区绿化市容局联合…): the blind gold does not, and over-splitting costs precision.
+The one exception is a division of labour: a sentence that opens with a body's 负责 / 牵头 is cut
+before a later body that has a 负责 / 牵头 of its own (区规划资源局负责…，区住建委负责…).
 Nothing is cut inside brackets or quotes, nor inside the spans in `keep` (assignment brackets).
 Which sentences are duty lists is the obligation builder's decision; the words are data/clauses.yaml.
 """
@@ -35,6 +37,8 @@ class ClauseRules(RuleTable):
     open_frame_starts: list[str]
     predicate_verbs: list[str]
     subject_prefixes: list[str]
+    division_verbs: list[str]
+    division_not_before: list[str]
     min_clause_chars: int
 
 
@@ -57,6 +61,7 @@ _OPEN_FRAMES = tuple(RULES.open_frame_starts)
 _SUBJECT_PREFIXES = {""} | set(RULES.subject_prefixes)
 _OPEN, _CLOSE = "（(〔[【《“‘「", "）)〕]】》”’」"
 _NUMBER = re.compile(f"^(?:{ITEM_NUMBER})")
+_DIVISION = re.compile(f"(?:{alternation(RULES.division_verbs)})(?!{alternation(RULES.division_not_before)})")
 
 
 def _cuts(text: str, start: int, end: int, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
@@ -127,6 +132,15 @@ def _ends_in(text: str, s: int, e: int, ends: Sequence[int]) -> bool:
     return e in ends
 
 
+def _clause_end(pieces: list[tuple[int, int, str]], s: int) -> int:
+    """The end of the comma piece at `s` and of the one after it (分别负责 may open the next: X、Y和Z在
+    职责范围内，分别负责…)."""
+    after = [(e, opened) for ps, e, opened in pieces if ps >= s or ps <= s < e]
+    if not after:
+        return s
+    return after[1][0] if len(after) > 1 and after[1][1] == "soft" else after[0][0]
+
+
 def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequence[int] = (),
           frames: Sequence[tuple[int, int]] = (), keep: Sequence[tuple[int, int]] = (),
           doer_ends: Sequence[int] = (), stage_starts: Sequence[int] = ()) -> list[tuple[int, int]]:
@@ -142,6 +156,10 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         opened, s = kind, pos
     pieces.append((s, end, opened))
     subjects = sorted(subject_starts)
+    # the sentence opens with a body's own duty (X负责…, X牵头…): a later body named with its own
+    # 负责 / 牵头 divides the labour
+    division = bool(pieces) and any(
+        pieces[0][0] <= p < pieces[0][1] and _DIVISION.search(text, p, pieces[0][1]) for p in subjects)
     out: list[list] = []  # [start, end, is a frame, opened by ； or an enumeration]
     for s, e, opened in pieces:
         s, e = _trim(text, s, e)
@@ -156,6 +174,10 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         new_subject = any(s <= p and re.sub(r"\s+", "", text[s:p]) in _SUBJECT_PREFIXES for p in subjects)
         stage = s in stage_starts
         if opened == "hard" or enum or stage:
+            cut = True
+        elif (not commas and new_subject and division and len(_HAN.findall(body)) >= RULES.min_clause_chars
+              and _DIVISION.search(text, s, _clause_end(pieces, s))):
+            # a division of labour in one sentence (区规划资源局负责…，区住建委负责…): each body's duty
             cut = True
         elif commas:
             short = len(_HAN.findall(body)) < RULES.min_clause_chars
