@@ -48,14 +48,18 @@ _YEAR_MONTH = rf"{_YEAR}年(?:\d{{1,2}}月)?(?:\d{{1,2}}日)?"
 # (a span of days or months too: 2004年8月5日至8日，…)
 _DATED_OPENING = re.compile(
     rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~)(?:{_YEAR_MONTH}|\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{1,2}}日))?(?:以来)?[，,]")
+# the year and month a dated opening starts with
+_OPENING_DATE = re.compile(rf"^\s*(?P<year>{_YEAR})年(?:(?P<month>\d{{1,2}})月)?")
 # the year a sentence opens with (1995年我国共发生…; 一九八〇年九月…): before the document's own year, it reports
 _OPENING_YEAR = re.compile(rf"^\s*({_YEAR})年")
 
 
 def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool,
-                     issued_year: int | None = None) -> bool:
+                     issued: dt.date | None = None) -> bool:
     """Whether a sentence of the body states a duty (see the module doc and obligations.yaml).
-    `issued_year`, the document's year, tells a year of the past a sentence opens with."""
+    `issued`, the document's date, tells a year of the past a sentence opens with, and a plan's
+    dated step (2024年4月，印发… in a plan of March 2024) from a report of what was done."""
+    issued_year = issued.year if issued else None
     body = _NUMBER_PREFIX.sub("", sentence, count=1)
     if len(_CJK.findall(body)) < 6 or is_skip_line(sentence):
         return False
@@ -75,7 +79,8 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     # is no duty unless a modal verb directs someone: an adverb such as 严格, 切实 or a verb such as
     # 确保, 落实 inside it (…是确保…的关键环节; 执法中不严格…问题仍然较为突出) directs nobody
     if not _directs(sentence) and (
-            _DEFINITION.match(body) or _has_any(body, RULES.non_duty_words) or _DATED_OPENING.match(body)
+            _DEFINITION.match(body) or _has_any(body, RULES.non_duty_words)
+            or (_DATED_OPENING.match(body) and not _dated_step(body, issued))
             or body.startswith(tuple(RULES.narration_starts)) or _SINCE_OPENING.match(body)
             or (_PERFECTIVE.search(body) and not _COMMITMENT.search(body)) or _STATEMENT.search(body.rstrip())
             or _opens_in_the_past(body, issued_year)):
@@ -89,6 +94,21 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
         # a reply letter narrates as much as it commits: a duty needs a cue or a responsible body
         return cue is not None or has_unit
     return True
+
+
+def _dated_step(body: str, issued: dt.date | None) -> bool:
+    """Whether the date a sentence opens with (2024年4月，…) is not before the document's own month:
+    a step of the plan, what is to be done then (ANNOTATION.md: 2026年4月，印发…；5月31日前，完成…),
+    where an earlier date reports what was done (2018年11月，党中央、国务院印发…). Undated
+    documents keep every dated opening a report."""
+    m = _OPENING_DATE.match(body)
+    if m is None or issued is None:
+        return False
+    year = to_number(m.group("year"))
+    if year is None:
+        return False
+    month = to_number(m.group("month")) if m.group("month") else None
+    return (year, month or 12) >= (issued.year, issued.month)
 
 
 def _opens_in_the_past(body: str, issued_year: int | None) -> bool:
@@ -444,7 +464,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             if not doers and not sets_criteria:
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
-        elif lead_in or not (is_duty_sentence(sentence, unit, doc_type, bool(units), issued.year if issued else None)
+        elif lead_in or not (is_duty_sentence(sentence, unit, doc_type, bool(units), issued)
                              or _assigned_title_alone(text, structure, k)) or (
                 _is_note(text, doc.blocks[unit.block_index]) and not _directs(sentence)):
             if unit.is_heading and unit.block_index in structure.numbering and not lead_in:
