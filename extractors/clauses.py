@@ -11,8 +11,8 @@ with a new subject (`subject_starts`), one that only frames the next (对…, �
 `frames`: 2019年6月底前，…; after its doer and modal: 农业部负责根据市场供求情况，…; a short event
 clause: 预案启动后，…), one too short. Ordinary prose is not cut at commas, not even before a
 new subject (…，区绿化市容局联合…): the blind gold does not, and over-splitting costs precision.
-The one exception is a division of labour: a sentence that opens with a body's 负责 / 牵头 is cut
-before a later body that has a 负责 / 牵头 of its own (区规划资源局负责…，区住建委负责…).
+The one exception is a division of labour: a sentence that opens with a body's 负责 / 牵头 / 要 /
+应当 is cut before a later body with such a verb of its own (区规划资源局负责…，区住建委负责…).
 Nothing is cut inside brackets or quotes, nor inside the spans in `keep` (assignment brackets).
 Which sentences are duty lists is the obligation builder's decision; the words are data/clauses.yaml.
 """
@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from extractors import modality
+from extractors.base import ExtractContext
 from extractors.rules import RuleTable, alternation, load_rules
 from extractors.text import HAN, ITEM_NUMBER
 
@@ -38,7 +40,6 @@ class ClauseRules(RuleTable):
     predicate_verbs: list[str]
     subject_prefixes: list[str]
     division_verbs: list[str]
-    division_not_before: list[str]
     min_clause_chars: int
 
 
@@ -61,7 +62,13 @@ _OPEN_FRAMES = tuple(RULES.open_frame_starts)
 _SUBJECT_PREFIXES = {""} | set(RULES.subject_prefixes)
 _OPEN, _CLOSE = "（(〔[【《“‘「", "）)〕]】》”’」"
 _NUMBER = re.compile(f"^(?:{ITEM_NUMBER})")
-_DIVISION = re.compile(f"(?:{alternation(RULES.division_verbs)})(?!{alternation(RULES.division_not_before)})")
+_DIVISION_VERBS = frozenset(RULES.division_verbs)
+
+
+def _divides(text: str, s: int, e: int) -> bool:
+    """Whether text[s:e] gives a body its own duty with a division verb (负责, 牵头, 要 …), read as
+    modality reads cues (主要负责人, 应急管理 hold none)."""
+    return any(m.surface in _DIVISION_VERBS for m in modality.cues(text[s:e], ExtractContext()))
 
 
 def _cuts(text: str, start: int, end: int, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
@@ -159,7 +166,7 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
     # the sentence opens with a body's own duty (X负责…, X牵头…): a later body named with its own
     # 负责 / 牵头 divides the labour
     division = bool(pieces) and any(
-        pieces[0][0] <= p < pieces[0][1] and _DIVISION.search(text, p, pieces[0][1]) for p in subjects)
+        pieces[0][0] <= p < pieces[0][1] and _divides(text, p, pieces[0][1]) for p in subjects)
     out: list[list] = []  # [start, end, is a frame, opened by ； or an enumeration]
     for s, e, opened in pieces:
         s, e = _trim(text, s, e)
@@ -176,7 +183,7 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         if opened == "hard" or enum or stage:
             cut = True
         elif (not commas and new_subject and division and len(_HAN.findall(body)) >= RULES.min_clause_chars
-              and _DIVISION.search(text, s, _clause_end(pieces, s))):
+              and _divides(text, s, _clause_end(pieces, s))):
             # a division of labour in one sentence (区规划资源局负责…，区住建委负责…): each body's duty
             cut = True
         elif commas:
