@@ -135,6 +135,8 @@ _STANDARD_CODE_RE = re.compile(_STANDARD_CODE)
 _CODE_AFTER_TITLE_RE = re.compile(
     rf"\s*(?P<open>[（(\[［【]{_SP})?(?:{_DOC_NUMBER}|{_STANDARD_CODE}|{_DECREE_NUMBER})(?P<close>{_SP}[）)\]］】])?"
 )
+# Between a standard's code and the title written after it: spaces only (DB 50/T 543-2014《…》).
+_TITLE_AFTER_CODE_RE = re.compile(_SP)
 _LEAD_WORD_RE = re.compile(alternation(RULES.code_lead_words))
 _NAME_HOLDING_LEAD_WORD_RE = re.compile(alternation(RULES.names_holding_lead_words))
 # Trailing qualifiers of a title that do not change what it names: （试行）, (修订), （2018年版）.
@@ -353,8 +355,28 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     unquoted = [Match(FIELD, start, end, text[start:end], CitationValue(_title_kind(title), None, title))
                 for start, end, title in unquoted_titles.find(text, RULES)
                 if not _overlaps(start, end, taken) and not _normalise_title(title).endswith(tuple(own))]
+    titled, coded = _code_before_title(text, titled, coded, ctx)
     # a mention always names its title or code; the check keeps a value of None out of the rows
     return sorted((m for m in titled + coded + unquoted if m.value is not None), key=lambda m: (m.start, m.end))
+
+
+def _code_before_title(text: str, titled: list[Match], coded: list[Match],
+                       ctx: ExtractContext) -> tuple[list[Match], list[Match]]:
+    """A standard's code right before a title that has none (执行DB 50/T 543-2014《重庆市城乡公共服务设施
+    规划标准》) is one citation with it, as a title followed by its code is."""
+    by_start = {m.start: m for m in titled if m.value is not None and m.value.code is None and m.value.kind == "standard"}
+    for code in list(coded):
+        if code.value is None or code.value.kind != "standard" or code.value.title:
+            continue
+        gap = _TITLE_AFTER_CODE_RE.match(text, code.end)
+        title = by_start.get(gap.end()) if gap else None
+        if title is None:
+            continue
+        surface = text[code.start:title.end]
+        coded.remove(code)
+        titled.remove(title)
+        titled.append(Match(FIELD, code.start, title.end, surface, parse(surface, ctx)))
+    return titled, coded
 
 
 # ------------------------------------------------------------------ normalising
@@ -373,6 +395,9 @@ def parse(surface: str, ctx: ExtractContext) -> CitationValue | None:
         title = _normalise_title(surface[start + 1 : end - 1])
         rest = surface[end:]
     std = next((m for m in _STANDARD_CODE_RE.finditer(rest) if _plausible_standard(m)), None)
+    if std is None and spans:
+        # a standard's code written before its title (DB 50/T 543-2014《…规划标准》)
+        std = next((m for m in _STANDARD_CODE_RE.finditer(surface[:spans[0][0]]) if _plausible_standard(m)), None)
     if std is not None:
         return CitationValue("standard", _normalise_standard_code(std.group("std")), title)
     decree = _DECREE_NUMBER_RE.search(rest)
