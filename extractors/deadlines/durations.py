@@ -137,12 +137,23 @@ def _modal_binds(text: str, at: int) -> bool:
     return any(c.value == "must" and c.start <= reach for c in modality.cues(clause, ExtractContext()))
 
 
+def _calendar_month(text: str, m) -> bool:
+    """Whether a cell's 6月 is a month of the calendar, not six months: after a year (2024年6月) or
+    opening a range of months (6月—12月)."""
+    if m.group("unit") != "月":
+        return False
+    after = text[m.end():m.end() + 2].lstrip(" \u3000")
+    return text[:m.start()].rstrip(" \u3000").endswith("年") or after.startswith(tuple(RULES.range_marks))
+
+
 def _cell_duration_candidates(text: str, cells: list[tuple[int, int]], ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
     for cell_start, cell_end in cells:
         for m in _CELL_DURATION.finditer(text, cell_start, cell_end):
             n = to_number(m.group("n"))
             if n is None or not 0 < n <= _MAX_DURATION or ctx.is_masked(m.start(), m.end()):
+                continue
+            if _calendar_month(text, m):
                 continue
             found.append(Match(FIELD, m.start(), m.end(), m.group(),
                                DeadlineValue(None, "by", None, _compact(m.group()))))
