@@ -196,6 +196,7 @@ class UnitRules(RuleTable):
     not_departments: list[str]
     not_body_words: list[str]
     official_words: list[str]
+    responsibility_nouns: list[str]
     levels: Levels
     government_qualifiers: list[str]
     place: PlaceRules

@@ -1,6 +1,9 @@
 """Context checks and overlap resolution: which candidates stand as units."""
 from __future__ import annotations
 
+import re
+
+from extractors.rules import alternation
 from extractors.text import CompactView
 from extractors.units.gazetteer import RULES
 from extractors.units.patterns import _BARE_GOVERNMENT_FOLLOWER, _CONNECTOR, _DOC_NUMBER_AFTER
@@ -51,6 +54,8 @@ def _weak_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict
 
 # a body's officials (负责人, 负责同志): 负责 opens them, but the body is no subject before them
 _OFFICIALS = tuple(RULES.official_words)
+# X是…的责任主体 / X是…第一责任人: a body named as the one responsible is the subject of what follows
+_NAMED_RESPONSIBLE = re.compile(rf"是[^，,。；;：:\n]{{0,30}}?(?:{alternation(RULES.responsibility_nouns)})")
 
 
 def _subject_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: dict[int, bool]) -> bool:
@@ -58,6 +63,8 @@ def _subject_ok(v: CompactView, c: _Cand, by_start: dict[int, _Cand], decided: d
     s = v.s
     if _followed_by_body_word(s, c.end):
         return not s.startswith(_OFFICIALS, c.end)  # 养老服务机构负责人要…: its officials, not the body
+    if _NAMED_RESPONSIBLE.match(s, c.end):
+        return True  # 建设单位是配套设施建设的责任主体，应当…
     m = _CONNECTOR.match(s, c.end)
     if m:
         partner = by_start.get(m.end())
