@@ -17,6 +17,8 @@ from schemas.document import Document
 # what may surround a sentence that is nothing but a time limit (（长期）。)
 _BARE_PUNCT = re.compile(r"[\s（）()。；;，,、：:]")
 _BARE_YEAR = re.compile(r"(?:19|20)\d{2}[ \u3000]*年")
+# what a sentence that is only a time limit may say beside it (以上工作长期坚持。; 2025年底前全部完成。)
+_LIMIT_WORDS = re.compile("|".join(sorted(map(re.escape, RULES.limit_sentence_words), key=len, reverse=True)))
 
 
 def _opens_stage(text: str, sentence_start: int, sentence_end: int, deadline: Match) -> bool:
@@ -117,15 +119,35 @@ class ItemScope:
         return {key: tuple(acc) for key, acc in out.items()}
 
     def closing_ongoing(self, block_index: int, after: int) -> Match | None:
-        """An ongoing limit that is a whole later sentence of the paragraph (长期坚持。, （长期）)."""
-        text = self.doc.text
+        """An ongoing limit that is a whole later sentence of the paragraph (长期坚持。, （长期）,
+        以上工作长期坚持。（牵头单位：…））."""
         for u in self.structure.units_of_block(block_index):
             if u.start < after or u.kind != "sentence":
                 continue
-            for m in self.fields.within("deadlines", u.start, u.end):
-                if m.value.kind == "ongoing" and not _BARE_PUNCT.sub("", text[u.start:m.start] + text[m.end:u.end]):
-                    return m
+            limits = self.only_limits(u)
+            if limits and limits[0].value.kind == "ongoing":
+                return limits[0]
         return None
+
+    def only_limits(self, unit: Unit) -> list[Match]:
+        """The time limits of a sentence that states nothing else: its limits and what refers back
+        to the item's work (以上工作, 全部完成), beside its assignment brackets (2025年底前完成。（牵头
+        单位：…）; 以上工作长期坚持。); [] for a sentence that says more. Such a sentence is the time of
+        the duties around it, no duty of its own."""
+        text = self.doc.text
+        limits = self.fields.within("deadlines", unit.start, unit.end)
+        if not limits:
+            return []
+        cuts = sorted([(m.start, m.end) for m in limits] + self.covering(unit))
+        rest, at = [], unit.start
+        for s, e in cuts:
+            if s >= at:
+                rest.append(text[at:s])
+            at = max(at, e)
+        rest.append(text[at:unit.end])
+        left = _NUMBER_PREFIX.sub("", "".join(rest), count=1)
+        left = _LIMIT_WORDS.sub("", _BARE_PUNCT.sub("", left))
+        return [] if left else limits
 
     def item_deadline(self, block_index: int) -> Match | None:
         """A deadline the numbered item states for all its work in a sentence of its own, in another

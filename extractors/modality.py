@@ -102,13 +102,16 @@ for _cue in _CUES.values():
     _BY_FIRST_CHAR.setdefault(_cue.word[0], []).append(_cue)
 # a cited title: 《关于…严禁…的通知》 speaks for another document
 _TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
+# a bracketed document number (…》（宜市住建发〔2024〕31号）): its abbreviation's 宜 or 可 directs
+# nobody; only the bracket tells where the abbreviation starts (各区要按照建科规〔2020〕7号 keeps its 要)
+_DOC_NUMBER_RE = re.compile(r"(?<=[（(])[\u4e00-\u9fff]{1,12}[〔\[［【]\s*\d{4}\s*[〕\]］】]\s*\d{1,5}\s*号")
 
 
 def extract(text: str, ctx: ExtractContext) -> list[Match]:
     """Every modal cue in `text` (offsets into `text`), overlaps settled longest-first; [] when none."""
     if not isinstance(text, str) or not text:
         return []
-    titles = SpanIndex(m.span() for m in _TITLE_RE.finditer(text)) if "《" in text else SpanIndex([])
+    titles = SpanIndex([*(m.span() for m in _TITLE_RE.finditer(text)), *(m.span() for m in _DOC_NUMBER_RE.finditer(text))])
     by_pattern: dict[str, set[int]] = {}
     found = []
     for m in _CUE_RE.finditer(text):

@@ -26,6 +26,7 @@ class ObligationRules(RuleTable):
     subjectless_starts: list[str]
     subjectless_condition: str
     narrowing_starts: list[str]
+    limit_sentence_words: list[str]
     deadline_field_labels: list[str]
     completion_words: list[str]
     target_openers: list[str]

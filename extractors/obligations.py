@@ -477,6 +477,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             previous = None
             continue
         brackets = scope.covering(unit)
+        if scope.only_limits(unit):
+            continue  # 2025年底前完成。（牵头单位：…）: the time of the item's duties (item_scope), no duty
         # the cue of an assignment bracket (（…等负责）) says who answers, not how strongly: 鼓励… stays encourage
         cue = duty_lists.sentence_modality(text, unit.start, unit.end, brackets)
         ob = Obligation(unit.start, unit.end, "prose", unit.section_path, unit.block_index, cue or "must")
