@@ -47,7 +47,8 @@ RULES = load_rules(StructureRules, "structure.yaml")
 _NUMBERING = [(r.level, r.name, re.compile(r"\s*(" + r.pattern + r")")) for r in RULES.numbering]
 _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[”’」』）)]*|$)")
 _CJK = re.compile(f"[{HAN}]")
-_PARENTHETICAL = re.compile(r"(?:[（(][^（()）\n]*[）)]|〔[^〔〕\n]*〕|【[^【】\n]*】)[。；;]?")
+# (a round bracket may hold short ones: （责任单位：市民政局；各区（市）县政府负责落实）)
+_PARENTHETICAL = re.compile(r"(?:[（(](?:[^（()）\n]|[（(][^（()）\n]{1,8}[）)])*[）)]|〔[^〔〕\n]*〕|【[^【】\n]*】)[。；;]?")
 # a mark between clauses inside a sentence
 _CLAUSE_MARK = re.compile(r"[，,；;]")
 # a line with no sentence punctuation at all: a title or a heading without numbering

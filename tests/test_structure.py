@@ -73,6 +73,12 @@ def test_an_assignment_parenthetical_stays_with_its_sentence():
         "新建住宅小区同步配建养老服务用房。（牵头单位：市民政局；配合单位：市住房城乡建设局）", "各区县要落实。"]
 
 
+def test_an_assignment_parenthetical_with_brackets_inside_stays_with_its_sentence():
+    text = "补齐社区综合服务设施面积缺口。（责任单位：市民政局；各区（市）县政府负责落实）各区县要落实。"
+    assert [text[s:e] for s, e in sentences(text, 0, len(text))] == [
+        "补齐社区综合服务设施面积缺口。（责任单位：市民政局；各区（市）县政府负责落实）", "各区县要落实。"]
+
+
 def test_sentences_keep_semicolon_clauses_and_closing_quotes():
     text = "要建立问题销号制度，按照“缺什么补什么”的要求推进；及时研究解决。其中，幼儿园必须于2020年底完成。“一事一案。”"
     spans = sentences(text, 0, len(text))
