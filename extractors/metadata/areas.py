@@ -150,8 +150,10 @@ def _not_an_area(word: str) -> bool:
 
 
 def is_national(name: str) -> bool:
-    """A central body: a national prefix (国务院, 国家…), or a ministry-like name without an area."""
-    return name.startswith(NATIONAL_PREFIXES) or (leading_area(name) is None and name.endswith(("部", "总局", "署")))
+    """A central body: a national prefix (国务院, 国家…), or a ministry-like name without an area, or
+    such a ministry's office (民政部办公厅, 市场监管总局办公室)."""
+    core = re.sub("(?:办公厅|办公室)$", "", name)
+    return name.startswith(NATIONAL_PREFIXES) or (leading_area(name) is None and core.endswith(("部", "总局", "署")))
 
 
 def area_of_name(name: str) -> str | None:

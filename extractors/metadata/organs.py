@@ -39,9 +39,16 @@ def organ_like(name: str) -> bool:
     return name.endswith(_ORGAN_SUFFIXES)
 
 
+# a central ministry's name opening glued text (民政部办公厅); not the office of the body before it
+_MINISTRY_START_RE = re.compile(rf"(?!办公|公厅|公室|厅|室)[{HAN}]{{2,8}}?(?:{alternation(RULES.ministry_suffixes)})")
+
+
 def _starts_body_name(s: str) -> bool:
-    """Where a second body's name may begin inside glued text: an area, 省/市/区/县 + name, 中共 …"""
+    """Where a second body's name may begin inside glued text: an area, 省/市/区/县 + name, 中共 …,
+    a central ministry (民政部办公厅)."""
     if KNOWN_AREA_RE.match(s) or s.startswith((*PREFIXES_BEFORE_AREA, *NATIONAL_PREFIXES)):
+        return True
+    if _MINISTRY_START_RE.match(s):
         return True
     return len(s) >= 3 and s[0] in "省市区县"
 

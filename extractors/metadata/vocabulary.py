@@ -126,6 +126,7 @@ class MetadataRules(RuleTable):
     trailer_markers: list[str]
     chrome_markers: list[str]
     organ_suffixes: list[str]
+    ministry_suffixes: list[str]
     letterhead_suffixes: list[str]
     seal_marks: list[str]
     adoption_events: dict[AdoptionEvent, list[str]]
