@@ -40,11 +40,29 @@ class _Cand:
     suffix: str | None = None
 
 
+_NOT_LEVEL_WORDS = tuple(RULES.not_level_words)
+
+
+def _department_matches(s: str):
+    """_DEPARTMENT's matches, in order, not overlapping; a level that is the last character of a
+    word (the 区 of 社区建设办公室, 各社区、区民政局) is no level: the search goes on after it."""
+    pos, inside = 0, -1  # inside: where a name would continue such a word (社区|建设办公室)
+    while (m := _DEPARTMENT.search(s, pos)) is not None:
+        if m["lvl"] and s.endswith(_NOT_LEVEL_WORDS, 0, m.start("lvl") + 1):
+            pos = inside = m.start("lvl") + 1
+            continue
+        if m.start() == inside and not m["lvl"]:
+            pos = m.start() + 1  # 社区建设办公室 is no 建设办公室 either
+            continue
+        yield m
+        pos = max(m.end(), pos + 1)
+
+
 def _departments(v: CompactView) -> list[_Cand]:
     """Departments with or without office suffix; bare ones are kept for the list check."""
     out = []
     s = v.s
-    for m in _DEPARTMENT.finditer(s):
+    for m in _department_matches(s):
         head, suf, lvl = m["head"], m["suf"], m["lvl"]
         key, kind = _HEADS[fold_brackets(head)]
         if key not in _CANONICAL_KEYS:

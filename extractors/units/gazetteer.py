@@ -195,6 +195,7 @@ class UnitRules(RuleTable):
     national_suffixes: list[str]
     not_departments: list[str]
     not_body_words: list[str]
+    not_level_words: list[str]
     official_words: list[str]
     responsibility_nouns: list[str]
     levels: Levels
