@@ -143,6 +143,13 @@ def test_self_references_in_a_reply():
     assert [m.value.canonical for m in units.extract(text, ExtractContext())] == ["住房城乡建设"]
 
 
+def test_the_document_itself_is_no_self_reference():
+    """本办法 names the document an office issued, not the office (本办)."""
+    text = "本办法施行前已取得规划条件的项目，参照本办法执行。本办将加强督查。"
+    found = units.self_references(text, ["台州市人民政府办公室"], ExtractContext())
+    assert [m.surface for m in found] == ["本办"]
+
+
 def test_a_reflexive_reference_names_no_issuer():
     """In a directive, 本机关 is each addressed body itself (国办发 意见 on 行政执法机关), not the issuer."""
     text = "行政执法机关主要负责人是第一责任人，对本机关作出的行政执法决定负责。本局将加强指导。"
