@@ -225,8 +225,26 @@ def _body_lines(items: list[Item], j: int, labels: list[str], classes: list[tupl
         if again is not None and [label for _, label in again[0]] == labels:
             skip_to = again[1]  # the header repeated inside the table is not a row
             continue
-        lines.append(Line(item.text.strip(), plain, j))
+        lines.extend(_group_line(items, j, item.text.strip(), plain))
     return lines
+
+
+# a group line written as one heading (一、设施补短板) above a table's numbered rows
+_GROUP_HEADING = re.compile(r"([一二三四五六七八九十]{1,3})、")
+
+
+def _group_line(items: list[Item], j: int, text: Traced, plain: str) -> list[Line]:
+    """The line at item j, as one Line; a group line written as one heading (一、设施补短板) with a
+    numbered row right below it as two (一 / 设施补短板), the shape of a group row whose number and
+    name stand in cells of their own, so that it spans the table instead of ending it."""
+    m = _GROUP_HEADING.match(plain)
+    following = next((p for _, _, p in source_lines(items, j + 1) if p), None)
+    if m is None or len(plain) > 30 or len(plain) == m.end() or following is None or not is_row_number(following):
+        return [Line(text, plain, j)]
+    raw = text.text
+    mark = raw.index("、")
+    return [Line(text.slice(0, mark).strip(), m.group(1), j),
+            Line(text.slice(mark + 1, len(raw)).strip(), plain[m.end():], j)]
 
 
 def _join_cost(before: Line, after: Line, number_column: bool) -> float:
