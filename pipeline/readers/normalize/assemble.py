@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from pipeline.readers.normalize.blocks import PendingBlock, block_kind, mark_signature
 from pipeline.readers.normalize.items import Item, Layout, SourceCell, SourceLine, SourceTable
-from pipeline.readers.normalize.lines import fold, header_fields_of, is_header_field_line, is_noise_line
+from pipeline.readers.normalize.lines import PAGE_NUMBER, fold, header_fields_of, is_header_field_line, is_noise_line
 from pipeline.readers.normalize.paragraphs import compact_spaces, detect_layout, join_lines, paragraphs
 from pipeline.readers.normalize.tables import TableRows
 from pipeline.readers.normalize.text_items import text_items
@@ -29,6 +29,7 @@ class Normalised(BaseModel):
 
 _BARE_NUMBER = re.compile(r"\s*、?\d{1,3}\s*$")
 _CELL_MAX = 15          # characters of a short line that may be a cell of a flattened table
+_HEADER_MAX = 30        # characters of a running header line
 _SENTENCE_MARK = re.compile(r"[。；;！？!?]")
 
 
@@ -46,14 +47,30 @@ def _without_noise(items: list[Item]) -> list[Item]:
         text = items[lines[k]].text.text.strip()
         return len(text) <= _CELL_MAX and not _SENTENCE_MARK.search(text)
 
+    headers = _running_headers(items, lines)
     out = []
     for i, item in enumerate(items):
+        if i in headers:
+            continue
         if isinstance(item, SourceLine) and is_noise_line(item.text.text):
             k = position.get(i)
             if not (k is not None and _BARE_NUMBER.match(item.text.text) and cell_like(k - 1) and cell_like(k + 1)):
                 continue
         out.append(item)
     return out
+
+
+def _running_headers(items: list[Item], lines: list[int]) -> set[int]:
+    """The items of a text dump's running header: a short line that stands right after a page
+    number (— 3 —) at least twice with the same text (兰州市人民政府办公室 atop every page). Its
+    first occurrence, before any page number, is the letterhead and stays."""
+    after_page: dict[str, list[int]] = {}
+    for a, b in zip(lines, lines[1:]):
+        if PAGE_NUMBER.fullmatch(items[a].text.text.strip()):
+            text = items[b].text.text.strip()
+            if len(text) <= _HEADER_MAX and not PAGE_NUMBER.fullmatch(text):
+                after_page.setdefault(text, []).append(b)
+    return {i for found in after_page.values() if len(found) >= 2 for i in found}
 
 
 def normalize(items: list[Item], layout: Layout | None = None) -> Normalised:

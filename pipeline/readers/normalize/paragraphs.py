@@ -12,15 +12,36 @@ from pipeline.readers.normalize.traced import Traced, concat
 
 
 def detect_layout(lines: list[str]) -> Layout:
-    """WRAPPED when most lines share one width (a PDF text dump broken every ~28 characters),
-    LINES when each line is a paragraph of its own length."""
+    """WRAPPED when most lines share one width (a PDF text dump broken every ~28 characters), or
+    when the long lines, of about one width, mostly stop in mid-sentence (a dump wrapped less evenly:
+    digits are narrow, a line may not start with punctuation); LINES when each line is a paragraph
+    of its own length."""
     widths = [width(line.strip()) for line in lines if line.strip()]
     wide = sorted(w for w in widths if w >= 20)
     if len(wide) < 6:
         return Layout.LINES
     full = _full_width(wide)
     in_band = sum(1 for w in widths if full - 6 <= w <= full + 2)
-    return Layout.WRAPPED if full <= 120 and in_band >= 0.4 * len(widths) else Layout.LINES
+    if full <= 120 and in_band >= 0.4 * len(widths):
+        return Layout.WRAPPED
+    return Layout.WRAPPED if _stops_mid_sentence(lines) else Layout.LINES
+
+
+# a long line of a wrapped dump: at least this wide; most such lines within _BAND of their median
+# width, and most of them ending where no sentence or clause ends
+_LONG, _BAND, _MOST = 40, 8, 0.6
+_LINE_END = re.compile(r"[。；;：:！？!?”）)》」]$")
+
+
+def _stops_mid_sentence(lines: list[str]) -> bool:
+    long = [line.strip() for line in lines if width(line.strip()) >= _LONG and "\t" not in line]
+    if len(long) < 6:
+        return False
+    widths = sorted(width(line) for line in long)
+    median = widths[len(widths) // 2]
+    banded = sum(1 for w in widths if abs(w - median) <= _BAND)
+    open_ended = sum(1 for line in long if not _LINE_END.search(line))
+    return median <= 120 and banded >= _MOST * len(long) and open_ended >= _MOST * len(long)
 
 
 def _full_width(widths: list[int]) -> int:
@@ -34,8 +55,11 @@ def paragraphs(lines: list[SourceLine], layout: Layout) -> list[list[SourceLine]
     lines = [line for line in lines if line.text.text.strip()]
     full = _full_width([width(line.text.text.strip()) for line in lines]) if lines else 0
     groups: list[list[SourceLine]] = []
-    for line in lines:
+    for k, line in enumerate(lines):
         before = groups[-1][-1].text.text if groups else ""
+        if groups and layout is Layout.WRAPPED and _signs(line, lines[k + 1] if k + 1 < len(lines) else None, full):
+            groups.append([line])  # …附件：任务分工表 / 兰州市人民政府办公室 / 2025年4月8日: the signature
+            continue
         if groups and not line.kind and not groups[-1][-1].kind and breaks_inside_code(before, line.text.text) \
                 and (unfinished(before) or not starts_block(line.text.text)):
             groups[-1].append(line)  # 沪建综规 / 〔2021〕445号: in any layout, one paragraph
@@ -45,6 +69,13 @@ def paragraphs(lines: list[SourceLine], layout: Layout) -> list[list[SourceLine]
         else:
             groups[-1].append(line)
     return groups
+
+
+def _signs(line: SourceLine, following: SourceLine | None, full: int) -> bool:
+    """Whether a short line stands right above a date line (the issuer of a signature): it opens
+    a paragraph of its own, even after a full line of a wrapped dump."""
+    return following is not None and bool(DATE_LINE.match(following.text.text)) \
+        and width(line.text.text.strip()) < _SHORT_LINE * full and not SENTENCE_END.search(line.text.text)
 
 
 # a line shorter than this share of a full line ends its paragraph (the last line of a paragraph;

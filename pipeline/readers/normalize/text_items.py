@@ -23,7 +23,7 @@ _MD_COMMENT = re.compile(r"<!--.*?-->")
 def text_items(source: str, *, markdown: bool = False, start: int = 0) -> list[Item]:
     """Lines of a decoded text file from offset `start` on (what comes before is no text, e.g.
     front matter); consecutive tab-separated lines become tables."""
-    lines = Traced.from_source(source).slice(start, len(source)).split(_LINE_BREAK)
+    lines = _spaced_tables(Traced.from_source(source).slice(start, len(source)).split(_LINE_BREAK))
     if not markdown:
         return group_text_tables(lines)
     items: list[Item] = []
@@ -35,6 +35,33 @@ def text_items(source: str, *, markdown: bool = False, start: int = 0) -> list[I
         items += group_text_tables(run) + [table]
         run = []
     return items + group_text_tables(run)
+
+
+# A table a PDF dump wrote with its cells apart by runs of spaces (序号  工作任务  责任单位  完成时限):
+# at least _SPACED_ROWS lines in a row, each of at least _SPACED_CELLS cells and as many as the
+# first, become tab-separated lines, the table the next step reads. Two cells are a signature or a
+# label and its value, not a table.
+_CELL_GAP = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
+_SPACED_ROWS, _SPACED_CELLS = 3, 3
+
+
+def _spaced_tables(lines: list[Traced]) -> list[Traced]:
+    counts = [0 if "\t" in line.text or not _CJK_CHAR.search(line.text) else
+              len(_CELL_GAP.findall(line.text.strip())) + 1 for line in lines]
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and counts[j] >= _SPACED_CELLS and counts[j] == counts[i]:
+            j += 1
+        if j - i >= _SPACED_ROWS:
+            for k in range(i, j):
+                out[k] = lines[k].strip().sub(_CELL_GAP, "\t")
+        i = max(j, i + 1)
+    return out
+
+
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 # a Markdown pipe table (GitHub's): rows | a | b |, the second line its delimiter row | --- | :-: |
