@@ -324,15 +324,21 @@ def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
 
 def _value(r: _Reading, subject: str | None, direction: QuotaDirection | None = None,
            kind: QuotaKind = "threshold") -> QuotaValue:
+    comparator = r.comparator
+    if comparator == "ge" and r.unit == "%" and r.low == _WHOLE:
+        comparator = "eq"  # 覆盖率达到100%: nothing is above the whole, at least all is all
     bounds = {
         "eq": (r.low, r.low), "approx": (r.low, r.low), "ge": (r.low, None), "gt": (r.low, None),
         "le": (None, r.low), "lt": (None, r.low), "range": (r.low, r.high),
-    }[r.comparator]
+    }[comparator]
     return QuotaValue(
         value_min=bounds[0], value_max=bounds[1], unit=r.unit,
         per_value=r.basis.per_value if r.basis else None, per_unit=r.basis.per_unit if r.basis else None,
-        comparator=r.comparator, subject=subject, direction=direction, kind=kind,
+        comparator=comparator, subject=subject, direction=direction, kind=kind,
     )
+
+
+_WHOLE = 100.0  # percent
 
 
 def _merge_bounds(readings: list[_Reading], text: str) -> list[_Reading]:
