@@ -13,7 +13,10 @@ from extractors.quotas.vocabulary import RULES, _COMPARATOR_WORDS, _UNIT_BY_FORM
 
 
 def _latin_guard(form: str) -> str:
-    # a Latin unit must not run into a longer Latin word: 5m is a length, 5mm or 5min is not
+    # a Latin unit must not run into a longer Latin word: 5m is a length, 5mm or 5min is not;
+    # a form with words it may not run into (两部门 is no count in 部) is guarded by them
+    if form in RULES.unit_form_not_before:
+        return f"(?!{alternation(RULES.unit_form_not_before[form])})"
     return "(?![A-Za-z])" if form[-1].isascii() and form[-1].isalpha() else ""
 
 

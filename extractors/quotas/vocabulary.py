@@ -93,6 +93,7 @@ class QuotaRules(RuleTable):
     reach_words: list[str]
     reach_adverbs: list[str]
     unit_not_before: list[str]
+    unit_form_not_before: dict[str, list[str]]
     narration_nouns: list[str]
     article_numeral: str = Field(min_length=1)
     name_suffixes: list[str]
