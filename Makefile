@@ -38,6 +38,10 @@ eval: setup
 	rm -f outputs/seeds.duckdb outputs/extra.duckdb outputs/dev.duckdb
 	$(BIN)/obligations ingest corpus/*.txt --db outputs/seeds.duckdb --no-prefect > /dev/null
 	$(BIN)/obligations eval --gold tests/gold/seeds --db outputs/seeds.duckdb
+	@echo "--- composed documents golded blind (tests/gold/synthetic, tests/data/synthetic)"
+	rm -f outputs/synthetic.duckdb
+	$(BIN)/obligations ingest tests/data/synthetic/synth-* --db outputs/synthetic.duckdb --no-prefect > /dev/null
+	$(BIN)/obligations eval --gold tests/gold/synthetic --db outputs/synthetic.duckdb
 	@if [ -d $(SHARED)/corpus-extra ]; then \
 	  echo "--- beyond the seeds: real documents with independent gold (tests/gold/extra)"; \
 	  $(BIN)/obligations ingest $(SHARED)/corpus-extra --db outputs/extra.duckdb --no-prefect > /dev/null && \
