@@ -3,16 +3,20 @@
 Readers hand over what they found in reading order: `SourceLine`s (a text line, a paragraph, a
 PDF line with its geometry) and `SourceTable`s (rows of cells). Text files go through
 `text_items` first, which splits lines and turns tab-separated lines into tables (prose joined
-to them by tabs split off into lines of its own). `normalize`
+to them by tabs split off into lines of its own; three or more lines of three or more cells apart
+by runs of spaces, as a PDF dump writes a table, count as tab-separated). `normalize`
 then, in this order:
 
 1. folds characters 1:1 (full-width digits/letters to ASCII, odd spaces to ' ') and drops
    zero-width characters;
 2. takes the key/value metadata lines of the head into `header_fields` ("发布机构: …");
 3. drops noise lines: page numbers, numeric junk, bullets, web furniture (a bare number between
-   two short lines that are no sentences is a cell of a flattened table, and stays);
+   two short lines that are no sentences is a cell of a flattened table, and stays), and a text
+   dump's running header (the same short line right after two or more page numbers);
 4. joins the lines of a paragraph (`Layout`): a PDF dump wrapped every ~28 characters is
-   detected from its line-length statistics; PDF lines are joined from their geometry;
+   detected from its line-length statistics (one width shared by most lines, or long lines of
+   about one width that mostly stop in mid-sentence); a short line right above a date line opens
+   the signature; PDF lines are joined from their geometry;
 5. removes the spaces that split Chinese text ("2020 年 4 月" -> "2020年4月"), keeping the ones
    between Latin words ("DB 50/T");
 6. lays the blocks out joined by one '\\n', table cells by one '\\t', and names block kinds
