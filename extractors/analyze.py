@@ -63,8 +63,9 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     spacy_doc = nlp.to_doc(doc.text, fields)
     st = structure.analyse(doc)
     front = [sp for sp in (meta.title_span, meta.doc_number_span, meta.signature_date_span, *meta.issuer_spans) if sp]
+    read: list[tuple[int, int]] = []  # every duty read, repeats included: what coverage counts
     found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front, issued=meta.issued_date,
-                              allocated=allocated, title=meta.title)
+                              allocated=allocated, title=meta.title, read=read)
 
     did = doc.doc_id
     record = DocumentRecord(
@@ -74,7 +75,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
         annex_label=getattr(meta, "annex_label", None),
         annex_titles=list(getattr(meta, "annex_titles", []) or []), encoding=doc.encoding, n_pages=doc.n_pages,
         n_chars=len(doc.text), ocr=doc.ocr, pipeline_version=pipeline_version, ingested_at=ingested_at,
-        coverage=structure.body_coverage(doc, st, [(ob.start, ob.end) for ob in found]),
+        coverage=structure.body_coverage(doc, st, read),
     )
     out = Extraction(document=record)
     out.terms = [TermRecord(doc_id=did, term=t.term, count=t.count, start=t.start, end=t.end, pos=t.pos)

@@ -373,12 +373,14 @@ def _assigned_title_alone(text: str, structure: Structure, k: int) -> bool:
 def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
           front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None,
           allocated: dict[int, allocation.Allocation] | None = None,
-          title: str | None = None) -> list[Obligation]:
+          title: str | None = None, read: list[tuple[int, int]] | None = None) -> list[Obligation]:
     """Every obligation of the document, in text order. `front_matter` are the spans of the
     title, document number and signature: no duty is read there; `issued` (the issue date) tells an
     allocation table's past columns from its plan; `allocated`, the allocation rows when the caller
     has them already (they depend on the units and deadlines of `fields` only). A reply that
-    instructs (`title` ending in 批复) is read as a notice: its items direct the body that asked."""
+    instructs (`title` ending in 批复) is read as a notice: its items direct the body that asked.
+    `read`, when given, gets the span of every duty read, a word-for-word repeat stored once
+    included: the text the document's coverage counts as understood."""
     text = doc.text
     if doc_type == "reply" and title and re.sub(r"\s+", "", title).endswith(tuple(RULES.instructing_reply_endings)):
         doc_type = "notice"
@@ -539,6 +541,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
                         if not (_is_consequence(text[piece.start:piece.end], piece)
                                 or _organises(text[piece.start:piece.end]))]
         previous = ob
+    if read is not None:
+        read.extend((ob.start, ob.end) for ob in obligations)
     return _without_repeats(text, obligations)
 
 
