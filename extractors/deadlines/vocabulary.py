@@ -112,17 +112,13 @@ class DeadlineRules(RuleTable):
         return periods
 
     @model_validator(mode="after")
-    def _yearless_are_periods(self):
-        unknown = [w for w in self.yearless_periods if w not in self.year_periods]
-        if unknown:
-            raise ValueError(f"yearless_periods not in year_periods: {unknown}")
-        return self
-
-    @model_validator(mode="after")
-    def _own_issue_anchors_are_anchors(self):
-        unknown = [w for w in self.own_issue_anchors if w not in self.event_anchors]
-        if unknown:
-            raise ValueError(f"own_issue_anchors not in event_anchors: {unknown}")
+    def _subsets(self):
+        """Lists that pick from another: every yearless period is a year period, every anchor of
+        the document's own issue an event anchor."""
+        for part, whole in (("yearless_periods", "year_periods"), ("own_issue_anchors", "event_anchors")):
+            unknown = [w for w in getattr(self, part) if w not in getattr(self, whole)]
+            if unknown:
+                raise ValueError(f"{part} not in {whole}: {unknown}")
         return self
 
 
