@@ -163,8 +163,8 @@ def split(text: str, start: int, end: int, *, commas: bool, subject_starts: Sequ
         opened, s = kind, pos
     pieces.append((s, end, opened))
     subjects = sorted(subject_starts)
-    # the sentence opens with a body's own duty (X负责…, X牵头…): a later body named with its own
-    # 负责 / 牵头 divides the labour
+    # the sentence opens with a body's own duty (X负责…, X要…): a later body named with a division
+    # verb of its own (clauses.yaml division_verbs) divides the labour
     division = bool(pieces) and any(
         pieces[0][0] <= p < pieces[0][1] and _divides(text, p, pieces[0][1]) for p in subjects)
     out: list[list] = []  # [start, end, is a frame, opened by ； or an enumeration]

@@ -322,6 +322,9 @@ def _is_requirement(r: _Reading, text: str, unit_end: int) -> bool:
     return not any(noun.startswith(w) if len(w) == 1 else w in noun for w in RULES.narration_nouns)
 
 
+_WHOLE = 100.0  # percent: all of it
+
+
 def _value(r: _Reading, subject: str | None, direction: QuotaDirection | None = None,
            kind: QuotaKind = "threshold") -> QuotaValue:
     comparator = r.comparator
@@ -337,8 +340,6 @@ def _value(r: _Reading, subject: str | None, direction: QuotaDirection | None = 
         comparator=comparator, subject=subject, direction=direction, kind=kind,
     )
 
-
-_WHOLE = 100.0  # percent
 
 
 def _merge_bounds(readings: list[_Reading], text: str) -> list[_Reading]:
