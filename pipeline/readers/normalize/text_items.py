@@ -122,6 +122,7 @@ def group_text_tables(lines: list[Traced | SourceLine]) -> list[Item]:
     i, n = 0, len(lines)
     texts = [line.text.text if isinstance(line, SourceLine) else line.text for line in lines]
     after_prose = False  # the tab line before ended in prose: a line of prose pieces goes on with it
+    last_table: tuple[int, int] | None = None  # (item index after the last table, its width)
     while i < n:
         if "\t" not in texts[i]:
             line = lines[i]
@@ -160,13 +161,32 @@ def group_text_tables(lines: list[Traced | SourceLine]) -> list[Item]:
                 continue
             break
         if rows:
-            items.append(_text_table(rows))
+            table = _text_table(rows)
+            width = max(len(row) for row in table.rows)
+            if last_table is not None and last_table[1] == width and _group_lines_only(items[last_table[0]:]):
+                # 一、规划建设 between two runs of rows of one width: a group line inside the table,
+                # whose rows below keep its header
+                table = SourceTable(table.rows, table.header_rows, True, table.align_header_right)
+            items.append(table)
+            last_table = (len(items), width)
         # each prose piece is a block of its own (a kind set: never joined to its neighbour)
         items.extend(SourceLine(piece, kind=guess_kind(piece.text.strip())) for piece in prose)
         if prose:
             after_prose = True
         i = j
     return items
+
+
+# a group line inside a table: short, numbered like a section (一、规划建设), no sentence
+_GROUP_LINE = re.compile(r"\s*[一二三四五六七八九十]{1,3}、[^。；;，,：:]{1,20}\s*$")
+
+
+def _group_lines_only(items: list[Item]) -> bool:
+    """Whether the items between two tables are group lines only (and blank lines), at least one."""
+    texts = [item.text.text for item in items if isinstance(item, SourceLine) and item.text.text.strip()]
+    return bool(texts) and len(texts) == len(items) - sum(
+        1 for item in items if isinstance(item, SourceLine) and not item.text.text.strip()) \
+        and all(_GROUP_LINE.match(t) for t in texts)
 
 
 def _text_line(line: Traced | SourceLine) -> Traced:
