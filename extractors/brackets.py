@@ -31,6 +31,7 @@ from extractors.fields import FieldMatches
 from extractors.linked import LinkedUnit, roles_for
 from extractors.rules import RuleTable, alternation, load_rules
 from extractors.structure import Structure
+from extractors.text import ROUND_BRACKET_INSIDE
 from schemas.document import Document
 
 
@@ -44,9 +45,7 @@ class BracketRules(RuleTable):
 RULES = load_rules(BracketRules, "brackets.yaml")
 # round brackets, and the tortoise-shell and lenticular ones some documents use for the same
 # assignment (〔市自然资源局牵头，市住建局配合〕, 【责任单位：区民政局】)
-# a round bracket may hold short ones of its own (（责任单位：市民政局；各区（市）县政府负责落实）)
-_ROUND_INSIDE = r"(?:[^（()）\n]|[（(][^（()）\n]{1,8}[）)])"
-_PARENTHETICAL = re.compile(rf"(?:[（(]({_ROUND_INSIDE}{{2,{RULES.max_chars}}})[）)]"
+_PARENTHETICAL = re.compile(rf"(?:[（(]({ROUND_BRACKET_INSIDE}{{2,{RULES.max_chars}}})[）)]"
                             rf"|〔([^〔〕\n]{{2,{RULES.max_chars}}})〕|【([^【】\n]{{2,{RULES.max_chars}}})】)")
 _TAIL = re.compile(f"(?:{alternation(RULES.assignment_tails)})[。；;]?$")
 _STANDING = re.compile(alternation(RULES.standing_words))

@@ -48,10 +48,9 @@ _YEAR_MONTH = rf"{_YEAR}年(?:\d{{1,2}}月)?(?:\d{{1,2}}日)?"
 # (a span of days or months too: 2004年8月5日至8日，…)
 _DATED_OPENING = re.compile(
     rf"^{_YEAR_MONTH}(?:(?:到|至|—|－|-|~)(?:{_YEAR_MONTH}|\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{1,2}}日))?(?:以来)?[，,]")
-# the year and month a dated opening starts with
+# the date a sentence opens with (1995年我国共发生…; 一九八〇年九月…; 2024年4月，印发…): before the
+# document's own year it reports; a dated opening in or after the document's month is a plan's step
 _OPENING_DATE = re.compile(rf"^\s*(?P<year>{_YEAR})年(?:(?P<month>\d{{1,2}})月)?")
-# the year a sentence opens with (1995年我国共发生…; 一九八〇年九月…): before the document's own year, it reports
-_OPENING_YEAR = re.compile(rf"^\s*({_YEAR})年")
 
 
 def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool,
@@ -114,10 +113,10 @@ def _dated_step(body: str, issued: dt.date | None) -> bool:
 def _opens_in_the_past(body: str, issued_year: int | None) -> bool:
     """A sentence that opens with a year before the document's own (1995年全球共发生7级以上地震33次,
     in a text of 1996): what happened, as a plan's stated years are what is to happen."""
-    m = _OPENING_YEAR.match(body)
+    m = _OPENING_DATE.match(body)
     if m is None or issued_year is None:
         return False
-    year = to_number(m.group(1))
+    year = to_number(m.group("year"))
     return year is not None and year < issued_year
 
 

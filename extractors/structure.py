@@ -22,7 +22,7 @@ from extractors.deadlines.vocabulary import RULES as DEADLINE_RULES
 from extractors.metadata.dates import DATE_ONLY_RE
 from extractors.metadata.parts import document_parts
 from extractors.rules import RuleTable, alternation, load_rules
-from extractors.text import HAN
+from extractors.text import HAN, ROUND_BRACKET_INSIDE
 from schemas.document import Block, Document
 
 
@@ -47,8 +47,7 @@ RULES = load_rules(StructureRules, "structure.yaml")
 _NUMBERING = [(r.level, r.name, re.compile(r"\s*(" + r.pattern + r")")) for r in RULES.numbering]
 _SENTENCE = re.compile(rf"[^{RULES.sentence_end}\n]*(?:[{RULES.sentence_end}]+[”’」』）)]*|$)")
 _CJK = re.compile(f"[{HAN}]")
-# (a round bracket may hold short ones: （责任单位：市民政局；各区（市）县政府负责落实）)
-_PARENTHETICAL = re.compile(r"(?:[（(](?:[^（()）\n]|[（(][^（()）\n]{1,8}[）)])*[）)]|〔[^〔〕\n]*〕|【[^【】\n]*】)[。；;]?")
+_PARENTHETICAL = re.compile(rf"(?:[（(]{ROUND_BRACKET_INSIDE}*[）)]|〔[^〔〕\n]*〕|【[^【】\n]*】)[。；;]?")
 # a mark between clauses inside a sentence
 _CLAUSE_MARK = re.compile(r"[，,；;]")
 # a line with no sentence punctuation at all: a title or a heading without numbering

@@ -13,6 +13,9 @@ import re
 # rule reads Chinese text with.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CHAR = re.compile(f"[{HAN}]")
+# what a round bracket holds: any character but a bracket, or a short bracket of its own
+# (（责任单位：市民政局；各区（市）县政府负责落实）): read by the structure and the assignment brackets
+ROUND_BRACKET_INSIDE = r"(?:[^（()）\n]|[（(][^（()）\n]{1,8}[）)])"
 
 # The number an article, chapter or item opens with (第十二条, 第三章, （二）, 3、, 1.): a regex
 # fragment the readers of openings compose (extractors/clauses.py, duty_lists.py, obligations.py,

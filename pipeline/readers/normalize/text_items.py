@@ -6,7 +6,7 @@ import re
 
 from pipeline.readers.normalize.items import Item, SourceCell, SourceLine, SourceTable
 from pipeline.readers.normalize.blocks import guess_kind
-from pipeline.readers.normalize.lines import SENTENCE_END, is_noise_line, starts_block
+from pipeline.readers.normalize.lines import SENTENCE_END, has_cjk, is_noise_line, starts_block
 from pipeline.readers.normalize.tab_prose import prose_tail
 from pipeline.readers.normalize.traced import Traced, concat
 
@@ -46,7 +46,7 @@ _SPACED_ROWS, _SPACED_CELLS = 3, 3
 
 
 def _spaced_tables(lines: list[Traced]) -> list[Traced]:
-    counts = [0 if "\t" in line.text or not _CJK_CHAR.search(line.text) else
+    counts = [0 if "\t" in line.text or not has_cjk(line.text) else
               len(_CELL_GAP.findall(line.text.strip())) + 1 for line in lines]
     out = list(lines)
     i = 0
@@ -60,8 +60,6 @@ def _spaced_tables(lines: list[Traced]) -> list[Traced]:
         i = max(j, i + 1)
     return out
 
-
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 # a Markdown pipe table (GitHub's): rows | a | b |, the second line its delimiter row | --- | :-: |
@@ -183,10 +181,10 @@ _GROUP_LINE = re.compile(r"\s*[一二三四五六七八九十]{1,3}、[^。；;�
 
 def _group_lines_only(items: list[Item]) -> bool:
     """Whether the items between two tables are group lines only (and blank lines), at least one."""
-    texts = [item.text.text for item in items if isinstance(item, SourceLine) and item.text.text.strip()]
-    return bool(texts) and len(texts) == len(items) - sum(
-        1 for item in items if isinstance(item, SourceLine) and not item.text.text.strip()) \
-        and all(_GROUP_LINE.match(t) for t in texts)
+    if not all(isinstance(item, SourceLine) for item in items):
+        return False
+    texts = [item.text.text for item in items if item.text.text.strip()]
+    return bool(texts) and all(_GROUP_LINE.match(t) for t in texts)
 
 
 def _text_line(line: Traced | SourceLine) -> Traced:
