@@ -45,7 +45,7 @@ from extractors.deadlines.vocabulary import FIELD, RULES, DeadlineRules, Deadlin
 from extractors.deadlines.cues import _absolute_candidates, _label_regions
 from extractors.deadlines.durations import (_cell_duration_candidates, _effective_from_issue_candidates,
     _event_before_candidates,
-    _ongoing_candidates, _relative_candidates)
+    _ongoing_candidates, _periodic_candidates, _relative_candidates)
 from extractors.deadlines.plan_periods import plan_period_candidates
 from extractors.deadlines.years import plan_year
 
@@ -61,7 +61,8 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     if not isinstance(text, str) or not text:
         return []
     cells = _valid_cells(text, ctx.deadline_cells) + _label_regions(text)
-    candidates = (_absolute_candidates(text, ctx, cells)
+    candidates = (_periodic_candidates(text, ctx)
+                  + _absolute_candidates(text, ctx, cells)
                   + _relative_candidates(text, ctx)
                   + _event_before_candidates(text, ctx)
                   + _effective_from_issue_candidates(text, ctx)

@@ -198,11 +198,14 @@ def _opens_with_period(text: str, m: re.Match, start: int, end: int) -> bool:
     if period is None or period.startswith("全年"):
         return False
     before = text[max(0, start - 3):start].rstrip(" \u3000")
-    if not before or before[-1] == "\n":
+    line_start = text.rfind("\n", 0, start) + 1
+    numbered = line_start < start and bool(_ITEM_OPENING.fullmatch(text, line_start, start))
+    if not before or before[-1] == "\n" or numbered:
         line_end = text.find("\n", end)
         line = text[end:len(text) if line_end < 0 else line_end].rstrip()
-        if not line.endswith(("。", "；", ";")):
-            return False  # 上半年工作要点: a heading names the period
+        if not (line.endswith(("。", "；", ";")) or (numbered and re.search("[。；;]", line))):
+            return False  # 上半年工作要点, （一）上半年重点工作: a heading names the period
+        # 3. 二季度开展…专项排查。（牵头单位：…）: an item opened by its period, its bracket after
     elif before[-1] not in "。；;，,":
         return False
     if text.startswith(("，", ","), end) and before and before[-1] in "。；;":

@@ -3,6 +3,8 @@ itself (在工程竣工验收前), a duration in a deadline cell (3个月内), a
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from extractors.base import ExtractContext, Match
 from extractors.numerals import to_number
 from extractors.deadlines.vocabulary import DeadlineValue, FIELD, RULES
@@ -10,9 +12,10 @@ from extractors import modality
 from extractors.deadlines.grammar import (_CELL_DURATION, _CLAUSE_AFTER, _CLAUSE_BREAK, _COMMA, _EFFECTIVE_FROM_ISSUE,
     _EVENT_BEFORE, _EVENT_BEFORE_BARE, _EVENT_BEFORE_WORD, _EVENT_DURATION, _LEAD_DURATION, _LONGEST_DURATION,
     _MAX_DOER, _MAX_EVENT, _NOT_BARE_EVENT_END, _NOT_EVENT_END, _ONGOING, _ONGOING_CLAUSE, _ONGOING_PHRASE, _OWN_EVENT,
-    _PLACE_AFTER, _RELATIVE_LEAD, _RESPONSE_TIME)
+    _PERIODIC_LIMIT, _PLACE_AFTER, _RELATIVE_LEAD, _RESPONSE_TIME)
 from extractors.deadlines.calendar import _MAX_DURATION, _add_duration
 from extractors.deadlines.cues import _compact
+from extractors.deadlines.years import first_periodic_due
 
 
 def _event_start(text: str, anchor: int) -> int:
@@ -30,9 +33,38 @@ def _event_start(text: str, anchor: int) -> int:
     return start
 
 
+def _periodic_candidates(text: str, ctx: ExtractContext) -> list[Match]:
+    """Limits inside each period (每季度结束后10日内, 每季度最后一个月25日前): dated by their first due
+    date on or after the issue date (else the plan's first day), as every recurring limit is."""
+    found: list[Match] = []
+    for m in _PERIODIC_LIMIT.finditer(text):
+        if ctx.is_masked(m.start(), m.end()):
+            continue
+        anchor, source = ((ctx.issued_date, "issued") if ctx.issued_date else
+                          (dt.date(ctx.plan_year, 1, 1), "title") if ctx.plan_year else (None, None))
+        months = RULES.period_recurrences[m.group("every")]
+        date = None
+        if anchor is not None and m.group("n"):
+            n, unit = to_number(m.group("n")), RULES.duration_units[m.group("unit")]
+            if n is not None and 0 < n <= _MAX_DURATION and unit != "workday":
+                date = first_periodic_due(anchor, months, after_end=(n, unit))
+        elif anchor is not None:
+            day = to_number(m.group("day"))
+            if day is not None and 1 <= day <= 31:
+                position = RULES.period_month_positions[m.group("position")]
+                date = first_periodic_due(anchor, months, month_day=(position, int(day)))
+        found.append(Match(FIELD, m.start(), m.end(), m.group(),
+                           DeadlineValue(date, "by", "day" if date else None, _compact(m.group()),
+                                         source if date else None)))
+    return found
+
+
 def _relative_candidates(text: str, ctx: ExtractContext) -> list[Match]:
     found: list[Match] = []
+    periodic_ends = {m.end() for m in _PERIODIC_LIMIT.finditer(text)}
     for m in _EVENT_DURATION.finditer(text):
+        if m.end() in periodic_ends:
+            continue  # 每季度结束后10日内: a periodic limit (_periodic_candidates)
         anchor, q = m.group("anchor"), m.group("q")
         if anchor in RULES.expiry_anchors and q not in ("前", "之前", "以前"):
             continue

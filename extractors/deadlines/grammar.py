@@ -121,6 +121,13 @@ _EVENT_DURATION = re.compile(
     rf"(?P<anchor>{alternation(RULES.event_anchors)}){_S}(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT})"
     rf"(?:{_S}(?P<q>以内|之内|内|之前|以前|前))?"
 )
+# A limit inside each period: counted from the period's end (每季度结束后10日内) or on a day of one of
+# its months (每季度最后一个月25日前).
+_PERIODIC_LIMIT = re.compile(
+    rf"(?P<every>{alternation(RULES.period_recurrences)}){_S}的?{_S}(?:"
+    rf"(?:{alternation(RULES.period_end_words)}){_S}(?P<n>{NUMBER}){_S}(?P<unit>{_UNIT}){_S}(?:以内|之内|内)"
+    rf"|(?P<position>{alternation(RULES.period_month_positions)}){_S}(?P<day>{_DAY}){_S}[日号]{_S}(?:之前|以前|前)?)"
+)
 # 应当在五个工作日内 (the event is implied by the clause), 力争三年内 / 用两年时间 (from the document);
 # a span may be a range or approximate (在2—3年内, 用3年左右时间): `n` is its longest
 _LEAD_DURATION = re.compile(

@@ -16,7 +16,7 @@ import re
 
 from extractors.numerals import to_number
 from extractors.rules import alternation
-from extractors.deadlines.calendar import _Reading, _last_day
+from extractors.deadlines.calendar import _Reading, _add_duration, _last_day
 from extractors.deadlines.vocabulary import RULES
 from schemas.records import YearSource
 
@@ -100,4 +100,33 @@ def first_due(reading: _Reading, anchor: dt.date) -> dt.date | None:
             date = dt.date(year, month, min(day, _last_day(year, month)))
             if date >= anchor:
                 return date
+    return None
+
+
+def _period_ends(anchor: dt.date, months: int):
+    """The last days of the periods of `months` months (a quarter: 3) from the one before the
+    anchor's period on: a limit counted from a period's end may fall after the anchor."""
+    first = (anchor.month - 1) // months * months  # the anchor's period starts at this month (0-based)
+    for k in range(0, 12 // months + 2):
+        total = first + k * months - 1
+        year, month = anchor.year + total // 12, total % 12 + 1
+        yield dt.date(year, month, _last_day(year, month))
+
+
+def first_periodic_due(anchor: dt.date, months: int, *, after_end: tuple[float, str] | None = None,
+                       month_day: tuple[str, int] | None = None) -> dt.date | None:
+    """The first due date on or after `anchor` of a limit inside each period of `months` months:
+    `after_end` (n, unit) after the period's end (每季度结束后10日内), or `month_day` (position, day)
+    in the period's first or last month (每季度最后一个月25日前)."""
+    for end in _period_ends(anchor, months):
+        if after_end is not None:
+            date = _add_duration(end, after_end[0], after_end[1])
+        elif month_day is not None:
+            position, day = month_day
+            month = end.month if position == "last" else end.month - months + 1
+            date = dt.date(end.year, month, min(day, _last_day(end.year, month)))
+        else:
+            return None
+        if date is not None and date >= anchor:
+            return date
     return None
