@@ -261,6 +261,12 @@ def _labels(s: str) -> list[tuple[int, int, LabelClass]]:
     return found
 
 
+def labelled_lists(text: str) -> list[tuple[int, int]]:
+    """The spans of the lists of bodies that labels give in running text (（牵头单位：区民政局；责任单位：
+    区财政局、井岗镇）): each is a units cell, as a table's 责任单位 column is."""
+    return [(s, e) for s, e, _ in _labels(text) if e > s]
+
+
 def _brackets(s: str) -> list[tuple[int, int, LabelClass | None]]:
     """Bracketed lists: with a lead mark, read as responsible lists (（市住建局牵头，市财政局…负责）);
     without one, a shared responsibility whose class the cues inside give (（发展改革委、财政部负责））."""
@@ -374,11 +380,17 @@ def _roles(text: str, start: int, end: int, units: list[Match], header: str | No
         cls_of[sl.index] = header_cls if seg is None else segments[seg][2]
     shared = _shared_lists(slots, explicit, segment_of, cls_of,
                            header_shared=header_cls == "responsible", first_bracket=len(labels))
+    # a lead label names its units (牵头单位：区民政局；责任单位：区财政局、各镇街): the responsible
+    # list beside it supports the lead, as a list with one unit marked 牵头 does
+    led = any(cls_of[sl.index] == "lead" and segment_of[sl.index] >= 0 for sl in slots)
 
     for sl in slots:
         i = sl.index
         role, word = explicit.get(i, (None, None))
         cls = cls_of[i]
+        if led and cls == "responsible" and segment_of[i] >= 0 and role is None:
+            out[i] = "implement" if is_territorial(sl.unit.value) else "cooperate"
+            continue
         if cls == "responsible" and word not in _LEAD_MARKS and role in (None, "lead"):
             # one of the listed units is marked 牵头: the others support it
             peers = [o.index for o in slots if segment_of[o.index] == segment_of[i] and o.index != i]
