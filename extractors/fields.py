@@ -20,10 +20,11 @@ import bisect
 import re
 from dataclasses import dataclass, field, replace
 
-from extractors import citations, deadlines, modality, quotas, units
+from extractors import citations, deadlines, modality, quotas, roles, units
 from extractors.base import ExtractContext, Match, derived, filter_spans
 from extractors.metadata import DocumentMetadata
 from extractors.text import title_spans
+from extractors.units.cells import cell_bodies
 
 FIELDS = {"citation": citations, "deadline": deadlines, "unit": units, "quota": quotas, "modality": modality}
 
@@ -84,8 +85,12 @@ def extract_fields(text: str, meta: DocumentMetadata | None, ctx: ExtractContext
 
 def _with_short_names(text: str, found: list[Match], ctx: ExtractContext) -> list[Match]:
     """The units, and the later mentions of the short names the text gives them (以下简称“联席办”) and
-    of the offices bodies set up (指挥部下设办公室)."""
-    return filter_spans(found + units.short_name_units(text, found, ctx) + units.set_up_office_units(text, found, ctx))
+    of the offices bodies set up (指挥部下设办公室), and the bodies a labelled list names by its
+    last word as a units cell does (责任单位：区民政局、井岗镇、南七街道)."""
+    labelled = [m for s, e in roles.labelled_lists(text) if not ctx.is_masked(s, e)
+                for m in cell_bodies(text, s, e, found)]
+    return filter_spans(found + units.short_name_units(text, found, ctx) + units.set_up_office_units(text, found, ctx)
+                        + labelled)
 
 
 def _code(code: str | None) -> str:

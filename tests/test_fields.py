@@ -47,6 +47,20 @@ def test_each_field_is_what_its_module_finds_through_the_masks():
     assert [m.surface for m in found.quotas] == ["每100户配建20平方米"]
 
 
+def test_a_labelled_list_is_a_units_cell():
+    # synthetic set e (read after its blind scoring), rewritten: a 责任单位 label names bodies as a
+    # table's units column does, so named towns are bodies there and not in the task before it;
+    # a branch glued to a body found before it is that body's, not one of its own
+    text = ("4. 在井岗镇、南七街道试点建设3个社区嵌入式养老服务站。（责任单位：区民政局、区卫生健康委，井岗镇、南七街道）\n"
+            "5. 编制专项规划。（牵头单位：区住建局；配合单位：市自然资源和规划局柯桥分局、区财政局）")
+    found = extract_fields(text, None, ExtractContext())
+    label = text.index("责任单位")
+    towns = [(m.surface, m.value.canonical) for m in found.units if "镇" in m.surface or "街道" in m.surface]
+    assert towns == [("井岗镇", "镇街"), ("南七街道", "镇街")]
+    assert all(m.start > label for m in found.units if m.value.canonical == "镇街")
+    assert [m.value.canonical for m in found.units if m.start > text.index("5.")] == ["住房城乡建设", "自然资源", "财政"]
+
+
 def test_the_metadata_settles_self_references_metadata_dates_and_the_own_number():
     text = "江津府发〔2023〕5号\n我局将于2023年12月底前完成，并按照江津府发〔2023〕5号和渝府发〔2020〕7号执行。\n印发日期：2023年3月1日前"
     dated = text.rindex("2023年3月1日前")

@@ -60,10 +60,17 @@ def _names(piece: str) -> list[str] | None:
 def cell_bodies(text: str, start: int, end: int, known: list[Match]) -> list[Match]:
     """The bodies of the units cell text[start:end] that `known` (the extractor's units) leaves out."""
     masked = _masked(text, start, end, known)
+    known_ends = {m.end for m in known}
     out = []
     for run in _ITEM.finditer(masked):
         pos = run.start()
-        for piece in _SEPARATORS.split(run.group()):
+        for k, piece in enumerate(_SEPARATORS.split(run.group())):
+            if k == 0 and start + run.start() in known_ends:
+                # glued to a body found before it (市自然资源和规划局柯桥分局): its branch, no body of its own
+                pos += len(piece)
+                sep = _SEPARATORS.match(masked, pos)
+                pos = sep.end() if sep else pos
+                continue
             at = start + pos
             pos += len(piece)
             sep = _SEPARATORS.match(masked, pos)
