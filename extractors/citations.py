@@ -57,6 +57,7 @@ class CitationValue:
 class CitationRules(unquoted_titles.Words):
     # inherits document_type_words and the words of titles cited without 《》 (unquoted_titles.Words)
     national_standard_prefixes: list[str]
+    han_standard_prefixes: list[str]
     regional_standard_prefixes: list[str]
     group_standard_prefix: str
     standard_title_suffixes: list[str]
@@ -114,7 +115,8 @@ _DOC_NUMBER = (
 _STANDARD_PREFIX = (
     rf"(?:{re.escape(RULES.group_standard_prefix)}[A-Z]{{2,10}}"
     rf"|(?:{alternation(RULES.regional_standard_prefixes)}){_SP}\d{{2}}(?:{_SP}/{_SP}[TZ]?)?(?:{_SP}{_DASH})?"
-    rf"|(?:{alternation(RULES.national_standard_prefixes)})(?:{_SP}/{_SP}[TZ])?)"
+    rf"|(?:{alternation(RULES.national_standard_prefixes)})(?:{_SP}/{_SP}[TZ])?"
+    rf"|(?:{alternation(RULES.han_standard_prefixes)})(?={_SP}\d+{_SP}{_DASH}{_SP}\d{{4}}))"
 )
 _STANDARD_CODE = (
     rf"(?<![A-Za-z])(?P<std>{_STANDARD_PREFIX}{_SP}(?P<stdnum>\d+(?:\.\d+)*)"
