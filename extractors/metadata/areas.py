@@ -128,7 +128,8 @@ def _leading_area(name: str) -> tuple[Area | None, str, int]:
             generic, level = _GENERIC_DISTRICT_RE.match(rest, pos), "district"
         else:
             break
-        if generic is None or _not_an_area(generic.group()):
+        if generic is None or (_not_an_area(generic.group()) and not (
+                level == "district" and _district_after_city(generic.group()))):
             break
         found, pos = Area(generic.group(), level, found), generic.end()  # type: ignore[arg-type]
     return found, rest, pos
@@ -141,6 +142,12 @@ def _may_follow(upper: Area, area: Area) -> bool:
     if area.parent is None:
         return True
     return area.parent.name == upper.name
+
+
+def _district_after_city(word: str) -> bool:
+    """A district's name right after its city, though it ends as a common word may (蜀山区 after 合肥市)."""
+    return len(word) == 3 and word.endswith(tuple(REGIONS.district_name_endings)) and \
+        not any(p in word for p in REGIONS.not_area_parts)
 
 
 def _not_an_area(word: str) -> bool:

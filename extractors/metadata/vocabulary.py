@@ -84,6 +84,7 @@ class RegionTable(RuleTable):
     national_organ_prefixes: list[str]
     prefixes_before_area: list[str]
     not_area_endings: list[str]
+    district_name_endings: list[str]
     not_area_parts: list[str]
     national_doc_number_prefixes: list[str]
     provinces: list[_Province]
