@@ -13,6 +13,7 @@ class ObligationRules(RuleTable):
     lead_in_words: list[str]
     non_duty_words: list[str]
     narration_starts: list[str]
+    past_section_titles: list[str]
     note_openers: list[str]
     statement_patterns: list[str]
     principle_pattern: str

@@ -54,10 +54,11 @@ _OPENING_DATE = re.compile(rf"^\s*(?P<year>{_YEAR})年(?:(?P<month>\d{{1,2}})月
 
 
 def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: bool,
-                     issued: dt.date | None = None) -> bool:
+                     issued: dt.date | None = None, in_past_section: bool = False) -> bool:
     """Whether a sentence of the body states a duty (see the module doc and obligations.yaml).
     `issued`, the document's date, tells a year of the past a sentence opens with, and a plan's
-    dated step (2024年4月，印发… in a plan of March 2024) from a report of what was done."""
+    dated step (2024年4月，印发… in a plan of March 2024) from a report of what was done.
+    `in_past_section`: the sentence stands in a section that reports (一、工作开展情况)."""
     issued_year = issued.year if issued else None
     body = _NUMBER_PREFIX.sub("", sentence, count=1)
     if len(_CJK.findall(body)) < 6 or is_skip_line(sentence):
@@ -84,6 +85,10 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
             or (_PERFECTIVE.search(body) and not _COMMITMENT.search(body)) or _STATEMENT.search(body.rstrip())
             or _opens_in_the_past(body, issued_year)):
         return False
+    if in_past_section and not (cue in ("must", "prohibit") or _COMMITMENT.search(body)):
+        # 一、工作开展情况 / 2024年，我省…争取中央预算内投资3.2亿元，支持152个项目: done; 支持 and
+        # 引导 narrate there, a duty needs 要, 应, 须, 不得 … or what the body will do (将)
+        return False
     if _has_any(body, RULES.closing_clause_words):
         return False
     if not _has_any(body, RULES.strong_cues) and _PRINCIPLE.fullmatch(body.strip()) \
@@ -93,6 +98,23 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
         # a reply letter narrates as much as it commits: a duty needs a cue or a responsible body
         return cue is not None or has_unit
     return True
+
+
+def _past_section_blocks(doc: Document, structure: Structure) -> set[int]:
+    """The blocks of the sections that report what was done: under a numbered title that ends in
+    one of RULES.past_section_titles (一、工作开展情况), up to the next title of its level or above."""
+    past: set[int] = set()
+    level: int | None = None  # the level of the reporting section's title, while inside it
+    for i, block in enumerate(doc.blocks):
+        numbering = structure.numbering.get(i)
+        if numbering is not None and (level is None or numbering.level <= level):
+            title = re.sub(r"[\s。：:；;]+", "", doc.text[block.start:block.end])
+            title = title[len(re.sub(r"\s+", "", numbering.label)):]
+            level = numbering.level if title.endswith(tuple(RULES.past_section_titles)) else None
+            continue
+        if level is not None:
+            past.add(i)
+    return past
 
 
 def _dated_step(body: str, issued: dt.date | None) -> bool:
@@ -399,6 +421,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     established = duty_lists.established_bodies(text)
     ordinal_items = duty_lists.OrdinalItems()
     task_item: Unit | None = None  # a numbered item read as a title, whose fields may follow it
+    past_sections = _past_section_blocks(doc, structure)
     for k, unit in enumerate(structure.units):
         listing.follow(doc, structure, unit)
         if unit.block_index != block_seen:
@@ -465,7 +488,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
             if not doers and not sets_criteria:
                 previous = None
                 continue  # a lead-in to a list (建议从以下几个方面加强…：) states no duty of its own
-        elif lead_in or not (is_duty_sentence(sentence, unit, doc_type, bool(units), issued)
+        elif lead_in or not (is_duty_sentence(sentence, unit, doc_type, bool(units), issued,
+                                              unit.block_index in past_sections)
                              or _assigned_title_alone(text, structure, k)) or (
                 _is_note(text, doc.blocks[unit.block_index]) and not _directs(sentence)):
             if unit.is_heading and unit.block_index in structure.numbering and not lead_in:
