@@ -38,7 +38,7 @@ def annex_label(m: re.Match) -> str:
     if n and not n.isdigit():
         value = to_number(n)
         n = str(int(value)) if value is not None else n
-    return f"附{m.group('word')}{n or ''}"
+    return f"附{m.group('word') or '件'}{n or ''}"  # 附：…清单 is an annex as 附件：… is
 
 
 def _standalone_label(t: str) -> re.Match | None:

@@ -26,9 +26,9 @@ _SENTENCE_PUNCT_RE = re.compile(r"[，。；！？,;!?：:]")
 # the numbering that opens a body section: 一、 （一） 第一章 第一条
 SECTION_HEAD_RE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十百零\d]+[章条节])")
 PAREN_ONLY_RE = re.compile(r"^[（(][^（）()]{1,30}[)）]$")
-# annex labels: 附件2 / 附件 2 / 附件二 / 附件：… / 附件2：title; 附表 (an attached table) likewise
+# annex labels: 附件2 / 附件 2 / 附件二 / 附件：… / 附件2：title; 附表 (an attached table) likewise; 附：title
 ANNEX_LABEL_RE = re.compile(
-    r"^附\s*(?P<word>[件表])\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[:：.．、\-—]\s*(?P<rest>.*))?$")
+    r"^附\s*(?P<word>[件表]|(?=[:：]))\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[:：.．、\-—]\s*(?P<rest>.*))?$")
 # the first item of a numbered annex list: 1. / 1、 / （1）
 FIRST_ITEM_RE = re.compile(r"^[（(]?\s*1\s*[.．、)）]")
 # an attachment's file name ending (.pdf, .docx …): web pages list annexes as download links
