@@ -50,6 +50,21 @@ def with_table_quotas(doc: Document, fields: FieldMatches, ctx: ExtractContext,
                                                + allocation.quotas(doc, allocated, issued, ctx)))
 
 
+def _without_reported_figures(doc: Document, st: structure.Structure, fields: FieldMatches,
+                              found: list[obligations.Obligation]) -> FieldMatches:
+    """`fields` without the figures of a section that reports what was done (一、工作开展情况:
+    建成口袋公园11个, 收集意见1200余条): no quota unless a duty holds it or it is set as a norm
+    (绿地率不低于65%)."""
+    past = obligations.past_section_blocks(doc, st)
+    if not past:
+        return fields
+    spans = [(doc.blocks[i].start, doc.blocks[i].end) for i in past]
+    kept = [m for m in fields.quotas
+            if not _inside_any(m, spans) or quotas.states_a_norm(doc.text, m.start, m.end)
+            or any(ob.start <= m.start and m.end <= ob.end for ob in found)]
+    return replace(fields, quotas=kept)
+
+
 def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -> Extraction:
     meta = extract_metadata(doc)
     dates = ExtractContext(issued_date=meta.issued_date, plan_year=deadlines.plan_year(meta.title))
@@ -66,6 +81,7 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     read: list[tuple[int, int]] = []  # every duty read, repeats included: what coverage counts
     found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front, issued=meta.issued_date,
                               allocated=allocated, title=meta.title, read=read)
+    fields = _without_reported_figures(doc, st, fields, found)
 
     did = doc.doc_id
     record = DocumentRecord(

@@ -100,7 +100,7 @@ def is_duty_sentence(sentence: str, unit: Unit, doc_type: str | None, has_unit: 
     return True
 
 
-def _past_section_blocks(doc: Document, structure: Structure) -> set[int]:
+def past_section_blocks(doc: Document, structure: Structure) -> set[int]:
     """The blocks of the sections that report what was done: under a numbered title that ends in
     one of RULES.past_section_titles (一、工作开展情况), up to the next title of its level or above."""
     past: set[int] = set()
@@ -421,7 +421,7 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     established = duty_lists.established_bodies(text)
     ordinal_items = duty_lists.OrdinalItems()
     task_item: Unit | None = None  # a numbered item read as a title, whose fields may follow it
-    past_sections = _past_section_blocks(doc, structure)
+    past_sections = past_section_blocks(doc, structure)
     for k, unit in enumerate(structure.units):
         listing.follow(doc, structure, unit)
         if unit.block_index != block_seen:

@@ -316,3 +316,16 @@ def test_an_article_title_alone_on_its_line_is_a_heading_not_a_duty(tmp_path):
     assert any(t.startswith("第三条（受理审核）运营公司应当") for t in texts), texts
     kinds = {doc.text[b.start:b.end]: b.kind for b in doc.blocks}
     assert kinds["第一条（目的和依据）"] == "heading" and kinds["第二条 (职责分工)"] == "heading"
+
+
+def test_a_reports_figures_are_no_quotas_but_its_norms_are(tmp_path):
+    # synthetic set h (read after its blind scoring), rewritten: under 一、工作开展情况 a reply reports
+    # what was done; what it built or spent is no quota, the norms it set are, and so are the
+    # figures of what it will do
+    reply = tmp_path / "reply.txt"
+    reply.write_text("关于市政协第126号提案的答复函\n民盟某市委会：\n您的提案收悉，现答复如下：\n一、工作开展情况\n"
+                     "（一）完善标准。我局出台导则，绿地率不低于65%。越城区建成企业认养口袋公园11个，收集意见1200余条。\n"
+                     "二、下一步工作打算\n（一）加快建设。我局将于2024年底前新建口袋公园20个。\n"
+                     "某市自然资源和规划局\n2024年6月18日\n", encoding="utf-8")
+    ex = analyze(read_document(reply), pipeline_version="test", ingested_at=NOW)
+    assert sorted(q.surface for q in ex.quotas) == ["20个", "不低于65%"]

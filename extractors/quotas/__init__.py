@@ -30,14 +30,14 @@ from extractors.quotas.vocabulary import FIELD, RULES, Comparator, QuotaRules, Q
 from extractors.quotas.grammar import _QUANTITY
 from extractors.quotas.basis import _bases
 from extractors.quotas.reading import (_clause_start, _is_requirement, _merge_bounds, _read,
-    _share_list_cues, _value, in_past_year_sentence)
+    _share_list_cues, _value, in_past_year_sentence, states_a_norm)
 from extractors.quotas.subject import _subject
 from extractors.quotas import kinds
 from extractors.quotas.targets import repeats, target_dates
 from extractors.quotas.tables import table_quotas, unit_cells
 
-__all__ = ["FIELD", "RULES", "Comparator", "QuotaRules", "QuotaValue", "UnitKind", "extract", "parse", "repeats", "table_quotas",
-           "target_dates", "unit_cells"]
+__all__ = ["FIELD", "RULES", "Comparator", "QuotaRules", "QuotaValue", "UnitKind", "extract", "parse", "repeats",
+           "states_a_norm", "table_quotas", "target_dates", "unit_cells"]
 
 
 def extract(text: str, ctx: ExtractContext) -> list[Match]:
@@ -48,7 +48,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Match]:
     located = [(m, r) for m in _QUANTITY.finditer(text) if (r := _read(m, text, bases, ctx))]
     _share_list_cues([r for _, r in located], text)
     readings = [r for m, r in located if _is_requirement(r, text, m.end()) and not ctx.is_masked(r.start, r.end)
-                and not in_past_year_sentence(text, r.number_start, ctx)]
+                and not (in_past_year_sentence(text, r.number_start, ctx) and not states_a_norm(text, r.start, r.end))]
     for r in readings:
         # a rate's basis written before another quantity (每千人口拥有3岁以下婴幼儿托位数4.5个): the
         # rate's span starts at its own figure, so that the quantity in between keeps its own

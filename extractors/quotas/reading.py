@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.base import ExtractContext
+from extractors.rules import alternation
 from extractors.quotas.vocabulary import Comparator, QuotaValue, RULES, UnitKind, _COMPARATOR_WORDS, _UNIT_BY_FORM
 from schemas.records import QuotaDirection, QuotaKind
 from extractors.quotas.grammar import (_AGE_QUALIFIER, _CJK_RUN, _CLAUSE_END_RE, _COMPARATOR_AFTER, _COMPARATOR_BEFORE, _PER_FIXED,
@@ -126,6 +127,15 @@ def _narrated(text: str, verb_start: int) -> bool:
 
 _YEAR_CLAUSE = re.compile(r"[，,；;][ \u3000]*(?P<year>(?:19|20)\d{2})[ \u3000]*年(?![度底末内])")
 _PAST_YEAR_OPENING = re.compile(r"[\s#*（(一二三四五六七八九十\d、.．)）]*?(?P<year>(?:19|20)\d{2})[ \u3000]*年(?![度底末内])")
+
+
+_NORM = re.compile(alternation(RULES.norm_words))
+
+
+def states_a_norm(text: str, start: int, end: int) -> bool:
+    """Whether the figure text[start:end] is set as a norm (不低于65%, 原则上为400—10000平方米): its
+    clause up to its end holds one of RULES.norm_words."""
+    return _NORM.search(text, _clause_start(text, start), end) is not None
 
 
 def in_past_year_sentence(text: str, pos: int, ctx: ExtractContext) -> bool:

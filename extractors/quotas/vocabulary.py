@@ -87,6 +87,7 @@ class QuotaRules(RuleTable):
     requirement_verb_gap: int = Field(ge=0)
     narration_markers: list[str]
     narration_breakers: list[str]
+    norm_words: list[str]
     ordinal_prefixes: list[str] = Field(min_length=1)
     object_prepositions: list[str]
     object_scopes: list[str]
@@ -113,7 +114,7 @@ class QuotaRules(RuleTable):
     not_value_headers: list[str]
 
     _not_blank = field_validator(
-        "deadline_suffixes", "duration_frames", "period_nouns", "keeping_verbs", "range_separators", "requirement_verbs", "narration_markers", "narration_breakers", "narration_nouns", "name_suffixes", "penalty_words",
+        "deadline_suffixes", "duration_frames", "period_nouns", "keeping_verbs", "range_separators", "requirement_verbs", "narration_markers", "narration_breakers", "norm_words", "narration_nouns", "name_suffixes", "penalty_words",
         "object_prepositions", "object_scopes", "reach_words", "reach_adverbs", "unit_not_before", "eligibility_heads", "standard_nouns",
         "unit_column_headers", "indicator_headers", "not_value_headers",
         "subject_trailing_words", "subject_left_boundaries", "subject_after_skip", "subject_stop_words",
