@@ -58,7 +58,41 @@ def _spaced_tables(lines: list[Traced]) -> list[Traced]:
             for k in range(i, j):
                 out[k] = lines[k].strip().sub(_CELL_GAP, "\t")
         i = max(j, i + 1)
+    # a web copy may space some lines of a tab-separated table (its header, a row or two): such a
+    # line of cells next to the table's tab lines is one of its rows
+    changed = True
+    while changed:
+        changed = False
+        for k, line in enumerate(out):
+            if "\t" in line.text or counts[k] < _SPACED_CELLS:
+                continue
+            widths = [out[n].text.count("\t") + 1 for n in _neighbours(out, k) if "\t" in out[n].text]
+            if widths:
+                out[k] = _spaced_row(lines[k].strip(), max(widths), counts[k])
+                changed = True
     return out
+
+
+def _spaced_row(line: Traced, width: int, cells: int) -> Traced:
+    """A spaced line of cells as a tab-separated row of a table `width` cells wide. Spaces keep no
+    empty cell: a numbered row with fewer cells lost the merged ones after its number (15  开展…
+    under 序号 | 重点任务 | 具体措施 | …), which are put back empty."""
+    gaps = list(_CELL_GAP.finditer(line.text))
+    missing = width - cells if _ROW_NUMBER.fullmatch(line.text[:gaps[0].start()].strip()) else 0
+    return line.edit((m.start(), m.end(), "\t" * (1 + (missing if i == 0 and missing > 0 else 0)))
+                     for i, m in enumerate(gaps))
+
+
+def _neighbours(lines: list[Traced], k: int) -> list[int]:
+    """The nearest non-blank lines before and after line k."""
+    found = []
+    for step in (-1, 1):
+        n = k + step
+        while 0 <= n < len(lines) and not lines[n].text.strip():
+            n += step
+        if 0 <= n < len(lines):
+            found.append(n)
+    return found
 
 
 
@@ -207,10 +241,42 @@ def _text_table(rows: list[list[Traced]]) -> SourceTable:
     filled = [[c for c in row if c.text.strip()] for row in rows]
     if len(rows) >= 2 and all(len(cells) <= 1 for cells in filled):
         rows = _cells_per_line(filled)
+    else:
+        rows = _join_wrapped_rows(rows)
     return SourceTable(
         rows=[[SourceCell(cell, col) for col, cell in enumerate(row)] for row in rows],
         align_header_right=True,
     )
+
+
+# the sequence number a row of a task table opens with (1, 2., *3)
+_ROW_NUMBER = re.compile(r"[*＊]?\d{1,3}[.．、]?")
+
+
+def _join_wrapped_rows(rows: list[list[Traced]]) -> list[list[Traced]]:
+    """In a table whose rows open with their numbers, a line without one whose first cell is
+    empty holds the wrapped ends of the cells above it, column by column (2 | | …建立设施台账和 |
+    then | | 问题清单，实行销号管理): they join the row above, as a cell broken over lines does."""
+    def numbered(row: list[Traced]) -> bool:
+        return bool(row) and _ROW_NUMBER.fullmatch(row[0].text.strip()) is not None
+    if sum(numbered(row) for row in rows) < 2:
+        return rows
+    def wraps(row: list[Traced], above: list[Traced]) -> bool:
+        # each of its cells goes on with a cell above that stops mid-sentence (…建立设施台账和 /
+        # 问题清单，…), not a new sentence under a merged cell (…要求。 / 2.编制…)
+        filled = [(c, cell.text) for c, cell in enumerate(row) if cell.text.strip()]
+        return bool(filled) and all(c < len(above) and _continues_cell([above[c]], text) for c, text in filled)
+    out: list[list[Traced]] = []
+    for row in rows:
+        if out and numbered(out[-1]) and row and not row[0].text.strip() and not numbered(row) \
+                and wraps(row, out[-1]):
+            above = out[-1]
+            for c, cell in enumerate(row):
+                if cell.text.strip():
+                    above[c] = concat([above[c], Traced.inserted("\n"), cell])
+            continue
+        out.append(list(row))
+    return out
 
 
 def _cells_per_line(filled: list[list[Traced]]) -> list[list[Traced]]:
