@@ -61,6 +61,16 @@ def test_a_labelled_list_is_a_units_cell():
     assert [m.value.canonical for m in found.units if m.start > text.index("5.")] == ["住房城乡建设", "自然资源", "财政"]
 
 
+
+def test_a_labelled_list_keys_the_issuers_divisions_and_compound_names():
+    # synthetic set g (read after its blind scoring), rewritten: a bureau's 工作要点 assigns its own
+    # divisions (局城市建设科) and names 市水利和湖泊局, one department, not 水利 and a 湖泊局
+    text = "（牵头单位：局城市建设科；配合单位：局办公室、市水利和湖泊局、区民政局）"
+    found = extract_fields(text, None, ExtractContext())
+    assert [(m.surface, m.value.canonical) for m in found.units] == [
+        ("局城市建设科", "城市建设科"), ("局办公室", "办公室"), ("市水利和湖泊局", "水务"), ("区民政局", "民政")]
+
+
 def test_the_metadata_settles_self_references_metadata_dates_and_the_own_number():
     text = "江津府发〔2023〕5号\n我局将于2023年12月底前完成，并按照江津府发〔2023〕5号和渝府发〔2020〕7号执行。\n印发日期：2023年3月1日前"
     dated = text.rindex("2023年3月1日前")

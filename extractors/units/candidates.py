@@ -286,9 +286,11 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
             continue
         b = m.start()
         limit = max(0, b - RULES.named_bodies.max_name)
-        while b > limit and (_is_cjk(s[b - 1]) or s[b - 1] in "（）()") and not v.gap_before[b] \
+        while b > limit and (_is_cjk(s[b - 1]) or s[b - 1] in "（）()" + _QUOTES) and not v.gap_before[b] \
                 and not _NAMED_STOP.search(s, max(0, b - 4), b):
             b -= 1
+        while b < m.start() and s[b] in _QUOTES:
+            b += 1  # 成立“青浦区土方工作专班”: the quotation mark opens the name, no part of it
         number = _ITEM_NUMBER.match(s, b)
         if number and number.end() <= m.start():
             b = number.end()  # （二）现场指挥部要…: the item's number is no part of the name
@@ -308,8 +310,23 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
             out.append(_Cand(b, m.end(), s[level.end():m.end()], _level_of(level.group()), False,
                              "named", priority=_LEVEL_BODY, level_text=level.group(), suffix=m.group()))
             continue
-        out.append(_Cand(b, m.end(), fold_brackets(s[b:m.end()]), None, False, "named", priority=5))
+        out.append(_Cand(b, m.end(), _named_key(s[b:m.end()], m.group()), None, False, "named", priority=5))
     return out
+
+
+_QUOTES = "“”\"‘’"
+_ADHOC_LEVEL = re.compile(alternation(RULES.named_bodies.adhoc_key_levels))
+
+
+def _named_key(name: str, suffix: str) -> str:
+    """The key of a body named by its shape: its name as written, brackets folded; an ad-hoc body's
+    without quotation marks and the level in front (units.yaml adhoc_key_levels)."""
+    key = fold_brackets(name)
+    if not suffix.startswith(tuple(RULES.named_bodies.standalone_suffixes)):
+        return key
+    key = "".join(ch for ch in key if ch not in _QUOTES)
+    level = _ADHOC_LEVEL.match(key)
+    return key[level.end():] if level and len(key) - level.end() >= len(suffix) + 2 else key
 
 
 def _group_name_start(v: CompactView, head_start: int, max_name: int, stop: re.Pattern) -> int:

@@ -21,6 +21,7 @@ _SEPARATORS = re.compile(f"(?:{_alt(RULES.list.connectors)})")
 _BODY_END = re.compile(f"(?:{_alt(RULES.cell_bodies.suffixes)})$")
 _NOT_BODY = re.compile(_alt(RULES.cell_bodies.not_body_words))
 _TOWN = re.compile(_alt(RULES.cell_bodies.town_prefixes))
+_OWN = re.compile(_alt(RULES.cell_bodies.own_prefixes))
 _TOWN_NAME = re.compile(f"[{HAN}]{{2,4}}(?:{_alt(RULES.cell_bodies.town_suffixes)})")
 _TOWN_KEY = RULES.local_authority.key  # 镇街
 
@@ -64,8 +65,9 @@ def cell_bodies(text: str, start: int, end: int, known: list[Match]) -> list[Mat
     out = []
     for run in _ITEM.finditer(masked):
         pos = run.start()
+        glued = start + run.start() in known_ends
         for k, piece in enumerate(_SEPARATORS.split(run.group())):
-            if k == 0 and start + run.start() in known_ends:
+            if k == 0 and glued and piece:
                 # glued to a body found before it (市自然资源和规划局柯桥分局): its branch, no body of its own
                 pos += len(piece)
                 sep = _SEPARATORS.match(masked, pos)
@@ -80,7 +82,8 @@ def cell_bodies(text: str, start: int, end: int, known: list[Match]) -> list[Mat
                 at = e
                 if len(name) > RULES.cell_bodies.max_chars or _NOT_BODY.search(name):
                     continue
-                level = _DEPT_LEVEL_RE.match(name) or _TOWN.match(name)  # 市港航中心, 街道消委办
+                # 市港航中心, 街道消委办; 局城市建设科: the issuing bureau's own division
+                level = _DEPT_LEVEL_RE.match(name) or _TOWN.match(name) or _OWN.match(name)
                 key = name[level.end():] if level and len(name) - level.end() >= 2 else name
                 if _TOWN_NAME.fullmatch(name):
                     key = _TOWN_KEY                               # a town or street: 镇街

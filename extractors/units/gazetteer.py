@@ -135,6 +135,7 @@ class NamedBodyRules(RuleTable):
     max_name: int
     name_stops: list[str]
     standalone_suffixes: list[str]
+    adhoc_key_levels: list[str]
     adverb_followers: list[str]
     duties_titles: list[str]
 
@@ -158,6 +159,7 @@ class CellBodyRules(RuleTable):
     min_chars: int
     max_chars: int
     town_prefixes: list[str]
+    own_prefixes: list[str]
     town_suffixes: list[str]
 
 

@@ -35,7 +35,11 @@ def _unknown_item(v: CompactView, start: int, end: int) -> _Cand:
 
 def _short_name(name: str) -> tuple[str, str | None]:
     """(short name, level part) of an unknown item: a full name loses its level and office suffix
-    (市经贸委 → 经贸, 市); a bare item stays as it is (市容 is no 市 + 容)."""
+    (市经贸委 → 经贸, 市); a bare item stays as it is (市容 is no 市 + 容); a division of the issuing
+    body loses its head (局人事科 → 人事科)."""
+    own = next((p for p in RULES.cell_bodies.own_prefixes if name.startswith(p)), None)
+    if own and len(name) - len(own) >= 3 and name.endswith(tuple(RULES.cell_bodies.suffixes)):
+        return name[len(own):], None
     suffix = _OFFICE_SUFFIX_AT_END.search(name)
     if not suffix:
         return name, None
