@@ -502,19 +502,25 @@ def test_web_copied_tab_table_with_spaced_lines_and_wrapped_cells(tmp_path):
               "2\t\t开展现状摸底评估，建立设施台账和\t区商务局、\t2026.4\n"
               "\t\t问题清单，实行销号管理\t各街道办事处\n"
               "3      开展职业技能培训不少于1200人次        区人力资源社会保障局        2026年11月30日\n"
-              "4\t补齐设施短板\t新建社区菜市场5处\t区市场监管局\t2026年11月\n")
+              "4\t补齐设施短板\t新建社区菜市场5处\t区市场监管局\t2026年11月\n"
+              "5      开展志愿服务，每月开展活动不少于2场        区总工会        持续推进\n"
+              "6      推广物业服务模式        区住房城乡建设局        2026年10月\n"
+              "7      打造特色文旅消费场景        区文化和旅游局        2026年12月\n")
     path = tmp_path / "table.txt"
     path.write_text(source, encoding="utf-8")
     doc = read_document(path)
     rows = [b for b in doc.blocks if b.kind == "table_row"]
     cells = [{c.header: doc.text[c.start:c.end] for c in b.cells} for b in rows]
-    assert [row.get("序号") for row in cells] == ["序号", "1", "2", "3", "4"]
+    assert [row.get("序号") for row in cells] == ["序号", "1", "2", "3", "4", "5", "6", "7"]
     cells = cells[1:]
     assert cells[1]["具体措施"] == "开展现状摸底评估，建立设施台账和问题清单，实行销号管理"
     assert cells[1]["责任单位"] == "区商务局、各街道办事处"
     # the spaced row lost its empty 重点任务 cell: put back, its cells stay under their headers
     assert (cells[2]["具体措施"], cells[2]["责任单位"]) == ("开展职业技能培训不少于1200人次", "区人力资源社会保障局")
     assert cells[3]["责任单位"] == "区市场监管局"
+    # three spaced rows in a row are read as a table of their own width unless tab rows stand by
+    assert [(row["责任单位"], row["完成时限"]) for row in cells[4:]] == [
+        ("区总工会", "持续推进"), ("区住房城乡建设局", "2026年10月"), ("区文化和旅游局", "2026年12月")]
 
 
 def test_html_tables_scripts_and_entities(tmp_path):

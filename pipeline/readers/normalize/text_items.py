@@ -56,7 +56,7 @@ def _spaced_tables(lines: list[Traced]) -> list[Traced]:
             j += 1
         if j - i >= _SPACED_ROWS:
             for k in range(i, j):
-                out[k] = lines[k].strip().sub(_CELL_GAP, "\t")
+                out[k] = _spaced_row(lines[k].strip(), max(counts[k], _tab_width(lines, k)), counts[k])
         i = max(j, i + 1)
     # a web copy may space some lines of a tab-separated table (its header, a row or two): such a
     # line of cells next to the table's tab lines is one of its rows
@@ -66,11 +66,20 @@ def _spaced_tables(lines: list[Traced]) -> list[Traced]:
         for k, line in enumerate(out):
             if "\t" in line.text or counts[k] < _SPACED_CELLS:
                 continue
-            widths = [out[n].text.count("\t") + 1 for n in _neighbours(out, k) if "\t" in out[n].text]
-            if widths:
-                out[k] = _spaced_row(lines[k].strip(), max(widths), counts[k])
+            if any("\t" in out[n].text for n in _neighbours(out, k)):
+                out[k] = _spaced_row(lines[k].strip(), _tab_width(out, k), counts[k])
                 changed = True
     return out
+
+
+_WIDTH_WINDOW = 6
+
+
+def _tab_width(lines: list[Traced], k: int) -> int:
+    """The width of the tab-separated table around line k: its widest tab line near it (a wrapped
+    end may be narrower); 0 when there is none."""
+    near = lines[max(0, k - _WIDTH_WINDOW):k + _WIDTH_WINDOW + 1]
+    return max((line.text.count("\t") + 1 for line in near if "\t" in line.text), default=0)
 
 
 def _spaced_row(line: Traced, width: int, cells: int) -> Traced:
