@@ -308,15 +308,23 @@ def _later_stages(text: str, start: int, end: int, fields: FieldMatches, keep) -
     完成 -> the starts of 9月底前… and 年底前…). Each stage is its own duty with its own deadline
     (ANNOTATION: staged plans give one deadline per stage); the first stage keeps what leads into it."""
     opening = []
+    first = None  # the first dated limit of the sentence, wherever it stands
     for d in fields.within("deadlines", start, end):
         if d.value.kind != "by" or d.value.date is None or _in(d, keep):
             continue
+        first = first or d
         lead = text[start:d.start]
         clause = lead[max(lead.rfind("，"), lead.rfind(","), lead.rfind("；"), lead.rfind(";")) + 1:]
         task_after = d.end < end and text[d.end] not in "，,；;。：:（(）)"
         if _NUMBER_PREFIX.sub("", clause, count=1).strip() or not (task_after or _DONE_IN.search(d.surface)):
             continue  # not at its clause's head, or no task after it
         opening.append(d)
+    between = text[first.end:opening[0].start] if opening and first is not None else ""
+    if opening and first is not opening[0] and first.value.date < opening[0].value.date \
+            and len(re.findall("[，,]", between)) == 1 and not re.search("[；;。]", between):
+        # 请于每季度最后一个月25日前将进展报…，12月10日前报送全年工作总结: the first stage is dated
+        # inside its clause, the later one opens its own
+        opening.insert(0, first)
     if len(opening) < 2 or any(a.value.date >= b.value.date for a, b in zip(opening, opening[1:])):
         return []
     return [d.start for d in opening[1:]]
