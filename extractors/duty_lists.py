@@ -286,12 +286,22 @@ def split(text: str, ob: Obligation, start: int, end: int, fields: FieldMatches,
     whole_deadlines = [d for d in ob.deadlines if d.scope != "own" or _in(d.match, keep)
                        or _heads(text, d.match, start) or _closes(text, d.match, last_start, end)]
     out = []
-    for cs, ce in spans:
+    outside = [u for u in whole_units if not (start <= u.match.start < end) or _in(u.match, keep)]
+    carried = whole_units  # the doer of the clauses without one: the last clause's of its ；-part that named its own
+    for k, (cs, ce) in enumerate(spans):
         own = [m for m in fields.within("units", cs, ce) if not _in(m, keep)]
         linked = roles_for(text, cs, ce, own)
-        own_subject = any(u.role in _SUBJECT_ROLES and _compact_len(text[cs:u.match.start]) <= 2 for u in linked)
-        units = merge_units(linked, [u for u in whole_units if not (start <= u.match.start < end)
-                                     or _in(u.match, keep)]) if own_subject else merge_units(whole_units, linked)
+        heads = [u for u in linked if u.role in _SUBJECT_ROLES and _compact_len(text[cs:u.match.start]) <= 2]
+        if text[start:cs].rstrip().endswith(("；", ";")):
+            carried = whole_units  # a doer's clauses end at its ；
+        if heads:
+            units = merge_units(linked, outside)
+            opening = _opening_subject(text, cs, heads)
+            if k and opening:
+                # 县民政局负责…；县发展改革局负责…，积极争取…: the 发展改革局's clauses follow it
+                carried = merge_units(opening, outside)
+        else:
+            units = merge_units(carried, linked)
         cue = _clause_modality(text, ob, start, end, cs, ce, keep)
         part = Obligation(cs, ce, ob.source, ob.section_path, ob.block_index, cue, units=units)
         dated = [d for d in fields.within("deadlines", cs, ce) if not _in(d, keep)]
