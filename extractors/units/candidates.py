@@ -234,8 +234,21 @@ def _addressed_institutions(v: CompactView) -> list[_Cand]:
         lead = s[clause:m.start()]
         addressed = lead.endswith(("各", "、", "和")) or len(lead) <= 6
         if addressed and _INSTITUTION_MODAL.match(s, m.end()):
+            named = _HOSPITAL_NAME.fullmatch(lead) if m.group() == "医院" and not _NOT_HOSPITAL_NAME.search(lead) \
+                else None
+            if named and named.group("name"):
+                # 县中医院要…, 市第一人民医院应…: a hospital by its own name, keyed without its level
+                out.append(_Cand(clause + named.start("name") if not named.group("level") else clause, m.end(),
+                                 named.group("name") + m.group(), None, False, "institution", priority=5))
+                continue
             out.append(_Cand(m.start(), m.end(), m.group(), None, False, "institution", priority=5))
     return out
+
+
+# the name of a hospital before 医院 at its clause's start: a level, then a few characters of name
+_HOSPITAL_NAME = re.compile(r"(?P<level>[省市区县])?(?P<name>[\u4e00-\u9fff]{1,6})")
+# what a name holds none of: 各医院, 二级以上医院, 公立和民营医院 are kinds of hospital
+_NOT_HOSPITAL_NAME = re.compile("[各的等级上下和及与或类]|公立|民营|定点")
 
 
 _CLAUSE_OPENERS = "，,。；;：:\n）)"
