@@ -108,6 +108,15 @@ def target_year(header: str | None) -> int | None:
     return int(m.group("y") or m.group("y2")) if m else None
 
 
+_BARE_YEAR = re.compile(r"(?P<y>\d{4})年?")
+
+
+def bare_year(header: str | None) -> int | None:
+    """The year a header is and nothing else (2027年, 2027): one column of a plan's yearly targets."""
+    m = _BARE_YEAR.fullmatch(_compact(header or ""))
+    return int(m.group("y")) if m else None
+
+
 def classify(header: str | None) -> HeaderClass:
     """What a column header says its cells hold (see the module doc). A time limit is checked first
     (完成时限 holds 时限 before anything else), then the bodies (责任单位), then the task; the role

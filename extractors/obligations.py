@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from extractors import allocation, brackets as assignment, duty_lists, headers, modality, roles
+from extractors import allocation, brackets as assignment, duty_lists, headers, modality, quotas, roles
 from extractors.base import ExtractContext, Match
 from extractors.fields import FieldMatches
 from extractors.item_scope import ItemScope
@@ -282,9 +282,21 @@ _MIN_TARGET_TASK = 3   # … when the row also sets a target
 
 def target_header_cells(doc: Document) -> list[tuple[int, Cell]]:
     """(table, cell) of every header cell of a column of targets for a year (2030年目标): its year is
-    the limit of every row's target in that column."""
-    return [(block.table_id, c) for block in doc.blocks if block.table_id is not None for c in block.cells
-            if headers.target_year(c.header) and doc.text[c.start:c.end].strip() == c.header]
+    the limit of every row's target in that column. In an indicator table (one with a 单位 column),
+    of a run of yearly columns (2025年 | 2026年 | 2027年: the target for each year) the last is the
+    row's final target; a task table's yearly columns are the work of each year, no limit."""
+    header_cells = [(block.table_id, c) for block in doc.blocks if block.table_id is not None for c in block.cells
+                    if c.header and doc.text[c.start:c.end].strip() == c.header]
+    yearly: dict[int, set[int]] = {}
+    indicator: set[int] = set()
+    for table, c in header_cells:
+        if headers.bare_year(c.header):
+            yearly.setdefault(table, set()).add(headers.bare_year(c.header))
+        if re.sub(r"\s+", "", c.header) in quotas.RULES.unit_column_headers:
+            indicator.add(table)
+    final = {table: max(years) for table, years in yearly.items() if len(years) >= 2 and table in indicator}
+    return [(table, c) for table, c in header_cells
+            if headers.target_year(c.header) or (table in final and headers.bare_year(c.header) == final[table])]
 
 
 def _target_column_limits(doc: Document, fields: FieldMatches) -> dict[tuple[int, str], list[Match]]:
