@@ -142,13 +142,17 @@ def _header_at(items: list[Item], i: int) -> tuple[list[tuple[Traced, str]], int
 
 
 def _join_fragments(fragments: list[tuple[Traced, str]]) -> list[tuple[Traced, str]]:
-    """牵头 / 部门 -> 牵头部门: a header cell broken over two lines is one cell."""
+    """牵头 / 部门 -> 牵头部门: a header cell broken over two lines is one cell. Not when the second
+    is a header of its own and the two together are none (指标 / 单位 in an indicator table's header:
+    two columns)."""
     vocab = vocabulary()
+    words = {w for ws in vocab.column_words.values() for w in ws}
     labels: list[tuple[Traced, str]] = []
     k = 0
     while k < len(fragments):
         text, plain = fragments[k]
-        if k + 1 < len(fragments) and plain in vocab.header_modifiers and fragments[k + 1][1] in vocab.header_heads:
+        if k + 1 < len(fragments) and plain in vocab.header_modifiers and fragments[k + 1][1] in vocab.header_heads \
+                and (plain + fragments[k + 1][1] in words or fragments[k + 1][1] not in words):
             text, plain = concat([text, fragments[k + 1][0]]), plain + fragments[k + 1][1]
             k += 1
         labels.append((text, plain))

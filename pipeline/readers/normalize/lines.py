@@ -65,10 +65,11 @@ DATE_LINE = re.compile(
 # the end of a sentence or of a salutation / lead-in ("各有关单位：")
 SENTENCE_END = re.compile(r"[。！？：；!?:;]\s*$")
 
-# Noise lines. A page number: "1", "- 3 -", "—3—", "第 3 页", "第3页 共10页", "3/10".
+# Noise lines. A page number: "1", "- 3 -", "—3—", "第 3 页", "第3页 共10页", "3/10"; not a figure
+# with a comparison sign, as an indicator table's cells are written (≥40, >92).
 PAGE_NUMBER = re.compile(
     r"\s*(?:"
-    r"[^\w\s]{0,3}\s*\d{1,3}\s*[^\w\s]{0,3}"
+    r"[^\w\s≥≤<>＞＜=＝]{0,3}\s*\d{1,3}\s*[^\w\s≥≤<>＞＜=＝]{0,3}"
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
     r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
     r"|\d{1,4}\s*/\s*\d{1,4}"
