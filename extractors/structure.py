@@ -58,6 +58,10 @@ _BRACKET_OPEN, _BRACKET_CLOSE = "（(〔【", "）)〕】"
 _ONLY_ONGOING = re.compile(rf"[\s（(]*(?:{alternation(DEADLINE_RULES.ongoing_standalone)})[\s）)。；;]*")
 # a staged plan item: a stage or period, a colon and its task ((三)第三季度：全面实施建设施工。), no title
 _STAGE_ITEM = re.compile(rf"\s*(?:{'|'.join(r.pattern for r in RULES.numbering)})?\s*(?:{RULES.stage_label})[：:]\s*[^\s。]")
+# a stage's title, its work in the sentences after it: the stage, a colon and a short name
+# (第一阶段（2025年4月—5月）：动员部署和自查自改。)
+_STAGE_TITLE = re.compile(rf"\s*(?:{'|'.join(r.pattern for r in RULES.numbering)})?\s*(?:{RULES.stage_label})[：:]\s*"
+                          rf"[{HAN}“”]{{2,12}}[。]?\s*")
 # a title in the slogan shape: two or three short parallel phrases (带量采购，以量换价。 坚持深化改革，
 # 简政放权。 统筹两个市场，打造加工制造中心。)
 _SLOGAN = re.compile(rf"(?:[{HAN}“”]{{2,{RULES.slogan_phrase_max_chars}}}[，,]){{1,2}}[{HAN}“”]{{2,{RULES.slogan_phrase_max_chars}}}[。]?")
@@ -330,6 +334,8 @@ def analyse(doc: Document) -> Structure:
                 and not _only_ongoing_after(text, s, e, block.end)
             if not num and len(spans) == 1 and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
                 heading = True  # XX市养老服务设施建设三年行动方案（2023—2025年）
+            if k == 0 and len(spans) > 1 and _STAGE_TITLE.fullmatch(text, s, e):
+                heading = True  # 第一阶段（2025年4月—5月）：动员部署和自查自改。 with the stage's work after it
             if num and num.name == "article" and block.kind == "heading" and len(spans) == 1 \
                     and e - s <= 40 and not _PUNCTUATION.search(text, s, e):
                 heading = True  # 第三条（职责分工） alone on its line: the article's title, its text below

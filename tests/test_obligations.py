@@ -329,3 +329,15 @@ def test_a_reports_figures_are_no_quotas_but_its_norms_are(tmp_path):
                      "某市自然资源和规划局\n2024年6月18日\n", encoding="utf-8")
     ex = analyze(read_document(reply), pipeline_version="test", ingested_at=NOW)
     assert sorted(q.surface for q in ex.quotas) == ["20个", "不低于65%"]
+
+
+def test_a_stage_title_before_its_work_is_no_duty():
+    # synthetic set j (read after its blind scoring), rewritten: 第一阶段（…）：动员部署。 names the stage
+    # whose work the next sentences of its paragraph give; a stage whose text is its work stays a duty
+    text = ("五、时间安排\n第一阶段（2025年4月—5月）：动员部署和自查自改。各乡镇制定实施方案，召开动员会议。\n"
+            "第二阶段（2025年6月—9月）：集中排查整治。县领导小组组建6个督导组，开展明查暗访。\n"
+            "第三阶段（2025年10月—11月）：全面总结专项行动开展情况，形成总结报告。\n")
+    found = built(text, {"doc_type": "plan", "issued": "2025-04-03"})
+    assert not any(o["text"].startswith(("第一阶段", "第二阶段")) for o in found), found
+    assert any(o["text"].startswith("第三阶段") for o in found), found
+    assert [o["deadlines"] for o in found if o["text"].startswith("各乡镇")] == [[["2025-05-31", "by"]]]
