@@ -26,13 +26,16 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from extractors.fields import FieldMatches
 from extractors.linked import LinkedUnit, roles_for
 from extractors.rules import RuleTable, alternation, load_rules
 from extractors.structure import Structure
 from extractors.text import ROUND_BRACKET_INSIDE
 from schemas.document import Document
+
+if TYPE_CHECKING:  # fields reads the assignment brackets' bodies; a type only here
+    from extractors.fields import FieldMatches
 
 
 class BracketRules(RuleTable):

@@ -20,7 +20,7 @@ import bisect
 import re
 from dataclasses import dataclass, field, replace
 
-from extractors import citations, deadlines, modality, quotas, roles, units
+from extractors import brackets, citations, deadlines, modality, quotas, roles, units
 from extractors.base import ExtractContext, Match, derived, filter_spans
 from extractors.metadata import DocumentMetadata
 from extractors.text import title_spans
@@ -85,10 +85,11 @@ def extract_fields(text: str, meta: DocumentMetadata | None, ctx: ExtractContext
 
 def _with_short_names(text: str, found: list[Match], ctx: ExtractContext) -> list[Match]:
     """The units, and the later mentions of the short names the text gives them (以下简称“联席办”) and
-    of the offices bodies set up (指挥部下设办公室), and the bodies a labelled list names by its
-    last word as a units cell does (责任单位：区民政局、井岗镇、南七街道)."""
-    labelled = [m for s, e in roles.labelled_lists(text) if not ctx.is_masked(s, e)
-                for m in cell_bodies(text, s, e, found)]
+    of the offices bodies set up (指挥部下设办公室), and the bodies a labelled list or an assignment
+    bracket names by its last word as a units cell does (责任单位：区民政局、井岗镇、南七街道;
+    （…专班牵头，逍遥津街道配合）)."""
+    lists = roles.labelled_lists(text) + [(s + 1, e - 1) for s, e in brackets.assignment_brackets(text)]
+    labelled = filter_spans([m for s, e in lists if not ctx.is_masked(s, e) for m in cell_bodies(text, s, e, found)])
     return filter_spans(found + units.short_name_units(text, found, ctx) + units.set_up_office_units(text, found, ctx)
                         + labelled)
 

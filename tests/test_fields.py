@@ -62,6 +62,15 @@ def test_a_labelled_list_is_a_units_cell():
 
 
 
+def test_an_assignment_bracket_is_a_units_cell_too():
+    # synthetic set i (read after its blind scoring), rewritten: a named 专班 leads from inside the bracket
+    # and a street named there is a body (镇街); a number before a name stays outside it
+    text = "6. 一季度完成征迁扫尾。（逍遥津片区工作专班牵头，逍遥津街道、庐阳建投集团配合）\n（八）人民银行有关还款信息；"
+    found = extract_fields(text, None, ExtractContext())
+    assert [(m.surface, m.value.canonical) for m in found.units] == [
+        ("逍遥津片区工作专班", "逍遥津片区工作专班"), ("逍遥津街道", "镇街"), ("庐阳建投集团", "庐阳建投集团"), ("人民银行", "人民银行")]
+
+
 def test_a_labelled_list_keys_the_issuers_divisions_and_compound_names():
     # synthetic set g (read after its blind scoring), rewritten: a bureau's 工作要点 assigns its own
     # divisions (局城市建设科) and names 市水利和湖泊局, one department, not 水利 and a 湖泊局

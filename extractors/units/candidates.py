@@ -302,13 +302,13 @@ def _named_bodies(v: CompactView) -> list[_Cand]:
         while b > limit and (_is_cjk(s[b - 1]) or s[b - 1] in "（）()" + _QUOTES) and not v.gap_before[b] \
                 and not _NAMED_STOP.search(s, max(0, b - 4), b):
             b -= 1
-        while b < m.start() and s[b] in _QUOTES:
-            b += 1  # 成立“青浦区土方工作专班”: the quotation mark opens the name, no part of it
         number = _ITEM_NUMBER.match(s, b)
         if number and number.end() <= m.start():
             b = number.end()  # （二）现场指挥部要…: the item's number is no part of the name
         while b < m.start() and s[b] in "）)":
             b += 1  # （1）国家粮食…指挥部: the run stopped inside the number, at its closing bracket
+        while b < m.start() and s[b] in _QUOTES + "（(":
+            b += 1  # 成立“青浦区土方工作专班”, （…工作专班牵头，…）: the mark before the name is no part of it
         if m.start() == b and m.group() in _STANDALONE_SUFFIXES:
             pass  # 工作专班负责…, 指挥部要…: an ad-hoc body named by its kind alone is still one
         elif m.start() - b < 2 or not _is_cjk(s[b]) or s.endswith("的", 0, b):
