@@ -52,17 +52,20 @@ def with_table_quotas(doc: Document, fields: FieldMatches, ctx: ExtractContext,
 
 def _without_reported_figures(doc: Document, st: structure.Structure, fields: FieldMatches,
                               found: list[obligations.Obligation]) -> FieldMatches:
-    """`fields` without the figures of a section that reports what was done (一、工作开展情况:
-    建成口袋公园11个, 收集意见1200余条): no quota unless a duty holds it or it is set as a norm
-    (绿地率不低于65%)."""
+    """`fields` without the figures and dates of a section that reports what was done (一、工作开展情况:
+    建成口袋公园11个, 收集意见1200余条, 截至2024年5月底, 2023年起; 第一节 发展基础: “十四五”时期): no
+    quota or time limit unless a duty holds it, nor a quota unless it is set as a norm (绿地率不低于65%)."""
     past = obligations.past_section_blocks(doc, st)
     if not past:
         return fields
     spans = [(doc.blocks[i].start, doc.blocks[i].end) for i in past]
+
+    def in_duty(m: Match) -> bool:
+        return any(ob.start <= m.start and m.end <= ob.end for ob in found)
     kept = [m for m in fields.quotas
-            if not _inside_any(m, spans) or quotas.states_a_norm(doc.text, m.start, m.end)
-            or any(ob.start <= m.start and m.end <= ob.end for ob in found)]
-    return replace(fields, quotas=kept)
+            if not _inside_any(m, spans) or quotas.states_a_norm(doc.text, m.start, m.end) or in_duty(m)]
+    dated = [m for m in fields.deadlines if not _inside_any(m, spans) or in_duty(m)]
+    return replace(fields, quotas=kept, deadlines=dated)
 
 
 def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -> Extraction:

@@ -78,8 +78,12 @@ def extract_fields(text: str, meta: DocumentMetadata | None, ctx: ExtractContext
         units=filter_spans(found.units + units.self_references(text, units.speakers(meta.issuers, meta.title), masked)),
         deadlines=[m for m in found.deadlines
                    if not any(s < m.end and m.start < e for s, e in meta.metadata_date_spans)],
+        # the document's own number, and its own title read as a title (…发展规划（节选）), cite nothing;
+        # a 《title》 inside the title line does (关于转发《…实施方案》的通知)
         citations=[m for m in found.citations
-                   if not (meta.doc_number and _code(m.value.code) == _code(meta.doc_number))],
+                   if not (meta.doc_number and _code(m.value.code) == _code(meta.doc_number))
+                   and not (meta.title_span and meta.title_span[0] <= m.start and m.end <= meta.title_span[1]
+                            and not m.surface.startswith("《"))],
     )
 
 

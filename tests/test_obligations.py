@@ -331,6 +331,19 @@ def test_a_reports_figures_are_no_quotas_but_its_norms_are(tmp_path):
     assert sorted(q.surface for q in ex.quotas) == ["20个", "不低于65%"]
 
 
+def test_a_plans_account_of_its_basis_holds_no_time_limit_and_its_own_title_cites_nothing(tmp_path):
+    # synthetic set j (read after its blind scoring), rewritten: a 十五五 plan's 发展基础 reports the past
+    # (“十四五”时期, 截至2025年11月); the excerpt's own title line is no citation
+    plan = tmp_path / "plan.txt"
+    plan.write_text("某区“十五五”社区公共服务设施发展规划（节选）\n第一节　发展基础\n"
+                    "“十四五”时期，全区社区公共服务设施建设取得明显成效。截至2025年11月，全区共有社区养老服务设施312处。\n"
+                    "第二节　主要任务\n（一）完善养老服务网络。到2027年，每个街道建成1家综合性养老服务中心。（区民政局牵头）\n"
+                    "某区人民政府\n2025年12月26日\n", encoding="utf-8")
+    ex = analyze(read_document(plan), pipeline_version="test", ingested_at=NOW)
+    assert [d.surface for d in ex.deadlines] == ["到2027年"]
+    assert ex.citations == []
+
+
 def test_a_stage_title_before_its_work_is_no_duty():
     # synthetic set j (read after its blind scoring), rewritten: 第一阶段（…）：动员部署。 names the stage
     # whose work the next sentences of its paragraph give; a stage whose text is its work stays a duty
