@@ -26,6 +26,13 @@ def extraction(path: Path):
     return analyze(read_document(path), pipeline_version="test", ingested_at=NOW)
 
 
+def text_extraction(tmp_path: Path, text: str):
+    """The extraction of `text` written to a .txt file, as ingest reads it."""
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    return extraction(path)
+
+
 def summary(ex, fragment: str) -> tuple[dict, set, str]:
     """(units {key: role}, {(date, kind)}, modality) of the one obligation whose text holds `fragment`."""
     hits = [o for o in ex.obligations if fragment in o.text.replace(" ", "")]
@@ -322,24 +329,20 @@ def test_a_reports_figures_are_no_quotas_but_its_norms_are(tmp_path):
     # synthetic set h (read after its blind scoring), rewritten: under 一、工作开展情况 a reply reports
     # what was done; what it built or spent is no quota, the norms it set are, and so are the
     # figures of what it will do
-    reply = tmp_path / "reply.txt"
-    reply.write_text("关于市政协第126号提案的答复函\n民盟某市委会：\n您的提案收悉，现答复如下：\n一、工作开展情况\n"
-                     "（一）完善标准。我局出台导则，绿地率不低于65%。越城区建成企业认养口袋公园11个，收集意见1200余条。\n"
-                     "二、下一步工作打算\n（一）加快建设。我局将于2024年底前新建口袋公园20个。\n"
-                     "某市自然资源和规划局\n2024年6月18日\n", encoding="utf-8")
-    ex = analyze(read_document(reply), pipeline_version="test", ingested_at=NOW)
+    ex = text_extraction(tmp_path, "关于市政协第126号提案的答复函\n民盟某市委会：\n您的提案收悉，现答复如下：\n"
+                         "一、工作开展情况\n（一）完善标准。我局出台导则，绿地率不低于65%。越城区建成企业认养口袋公园11个，"
+                         "收集意见1200余条。\n二、下一步工作打算\n（一）加快建设。我局将于2024年底前新建口袋公园20个。\n"
+                         "某市自然资源和规划局\n2024年6月18日\n")
     assert sorted(q.surface for q in ex.quotas) == ["20个", "不低于65%"]
 
 
 def test_a_plans_account_of_its_basis_holds_no_time_limit_and_its_own_title_cites_nothing(tmp_path):
     # synthetic set j (read after its blind scoring), rewritten: a 十五五 plan's 发展基础 reports the past
     # (“十四五”时期, 截至2025年11月); the excerpt's own title line is no citation
-    plan = tmp_path / "plan.txt"
-    plan.write_text("某区“十五五”社区公共服务设施发展规划（节选）\n第一节　发展基础\n"
-                    "“十四五”时期，全区社区公共服务设施建设取得明显成效。截至2025年11月，全区共有社区养老服务设施312处。\n"
-                    "第二节　主要任务\n（一）完善养老服务网络。到2027年，每个街道建成1家综合性养老服务中心。（区民政局牵头）\n"
-                    "某区人民政府\n2025年12月26日\n", encoding="utf-8")
-    ex = analyze(read_document(plan), pipeline_version="test", ingested_at=NOW)
+    ex = text_extraction(tmp_path, "某区“十五五”社区公共服务设施发展规划（节选）\n第一节　发展基础\n"
+                         "“十四五”时期，全区社区公共服务设施建设取得明显成效。截至2025年11月，全区共有社区养老服务设施312处。\n"
+                         "第二节　主要任务\n（一）完善养老服务网络。到2027年，每个街道建成1家综合性养老服务中心。（区民政局牵头）\n"
+                         "某区人民政府\n2025年12月26日\n")
     assert [d.surface for d in ex.deadlines] == ["到2027年"]
     assert ex.citations == []
 

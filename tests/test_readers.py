@@ -506,11 +506,9 @@ def test_web_copied_tab_table_with_spaced_lines_and_wrapped_cells(tmp_path):
               "5      开展志愿服务，每月开展活动不少于2场        区总工会        持续推进\n"
               "6      推广物业服务模式        区住房城乡建设局        2026年10月\n"
               "7      打造特色文旅消费场景        区文化和旅游局        2026年12月\n")
-    path = tmp_path / "table.txt"
-    path.write_text(source, encoding="utf-8")
-    doc = read_document(path)
-    rows = [b for b in doc.blocks if b.kind == "table_row"]
-    cells = [{c.header: doc.text[c.start:c.end] for c in b.cells} for b in rows]
+    (tmp_path / "table.txt").write_text(source, encoding="utf-8")
+    doc = read_document(tmp_path / "table.txt")
+    cells = [{c.header: doc.text[c.start:c.end] for c in b.cells} for b in doc.blocks if b.kind == "table_row"]
     assert [row.get("序号") for row in cells] == ["序号", "1", "2", "3", "4", "5", "6", "7"]
     cells = cells[1:]
     assert cells[1]["具体措施"] == "开展现状摸底评估，建立设施台账和问题清单，实行销号管理"
