@@ -59,6 +59,7 @@ class DeadlineRules(RuleTable):
     relative_months: dict[str, int]
     recurring_prefixes: dict[str, Literal["year", "quarter", "half", "event"]]
     recurring_month_prefixes: dict[str, Literal["month", "event"]]
+    event_year_offsets: dict[str, int]
     period_recurrences: dict[str, int]
     period_end_words: list[str]
     period_month_positions: dict[str, Literal["first", "last"]]
