@@ -50,12 +50,12 @@ def with_table_quotas(doc: Document, fields: FieldMatches, ctx: ExtractContext,
                                                + allocation.quotas(doc, allocated, issued, ctx)))
 
 
-def _without_reported_figures(doc: Document, st: structure.Structure, fields: FieldMatches,
+def _without_reported_figures(doc: Document, past: set[int], fields: FieldMatches,
                               found: list[obligations.Obligation]) -> FieldMatches:
     """`fields` without the figures and dates of a section that reports what was done (一、工作开展情况:
     建成口袋公园11个, 收集意见1200余条, 截至2024年5月底, 2023年起; 第一节 发展基础: “十四五”时期): no
-    quota or time limit unless a duty holds it, nor a quota unless it is set as a norm (绿地率不低于65%)."""
-    past = obligations.past_section_blocks(doc, st)
+    quota or time limit unless a duty holds it, nor a quota unless it is set as a norm (绿地率不低于65%).
+    `past` are the blocks of those sections (obligations.past_section_blocks)."""
     if not past:
         return fields
     spans = [(doc.blocks[i].start, doc.blocks[i].end) for i in past]
@@ -82,9 +82,10 @@ def analyze(doc: Document, *, pipeline_version: str, ingested_at: dt.datetime) -
     st = structure.analyse(doc)
     front = [sp for sp in (meta.title_span, meta.doc_number_span, meta.signature_date_span, *meta.issuer_spans) if sp]
     read: list[tuple[int, int]] = []  # every duty read, repeats included: what coverage counts
+    past = obligations.past_section_blocks(doc, st)  # report sections: no duties, no figures of their own
     found = obligations.build(doc, st, fields, meta.doc_type, front_matter=front, issued=meta.issued_date,
-                              allocated=allocated, title=meta.title, read=read)
-    fields = _without_reported_figures(doc, st, fields, found)
+                              allocated=allocated, title=meta.title, read=read, past_sections=past)
+    fields = _without_reported_figures(doc, past, fields, found)
 
     did = doc.doc_id
     record = DocumentRecord(

@@ -93,7 +93,7 @@ def _with_short_names(text: str, found: list[Match], ctx: ExtractContext) -> lis
     bracket names by its last word as a units cell does (责任单位：区民政局、井岗镇、南七街道;
     （…专班牵头，逍遥津街道配合）)."""
     lists = roles.labelled_lists(text) + [(s + 1, e - 1) for s, e in brackets.assignment_brackets(text)]
-    labelled = filter_spans([m for s, e in lists if not ctx.is_masked(s, e) for m in cell_bodies(text, s, e, found)])
+    labelled = [m for s, e in lists if not ctx.is_masked(s, e) for m in cell_bodies(text, s, e, found)]
     return filter_spans(found + units.short_name_units(text, found, ctx) + units.set_up_office_units(text, found, ctx)
                         + labelled)
 

@@ -287,14 +287,12 @@ def target_header_cells(doc: Document) -> list[tuple[int, Cell]]:
     row's final target; a task table's yearly columns are the work of each year, no limit."""
     header_cells = [(block.table_id, c) for block in doc.blocks if block.table_id is not None for c in block.cells
                     if c.header and doc.text[c.start:c.end].strip() == c.header]
+    indicator = {block.table_id for block in doc.blocks if block.table_id is not None and quotas.unit_cells([block])}
     yearly: dict[int, set[int]] = {}
-    indicator: set[int] = set()
     for table, c in header_cells:
-        if headers.bare_year(c.header):
-            yearly.setdefault(table, set()).add(headers.bare_year(c.header))
-        if re.sub(r"\s+", "", c.header) in quotas.RULES.unit_column_headers:
-            indicator.add(table)
-    final = {table: max(years) for table, years in yearly.items() if len(years) >= 2 and table in indicator}
+        if (year := headers.bare_year(c.header)) and table in indicator:
+            yearly.setdefault(table, set()).add(year)
+    final = {table: max(years) for table, years in yearly.items() if len(years) >= 2}
     return [(table, c) for table, c in header_cells
             if headers.target_year(c.header) or (table in final and headers.bare_year(c.header) == final[table])]
 
@@ -406,14 +404,16 @@ def _assigned_title_alone(text: str, structure: Structure, k: int) -> bool:
 def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: str | None,
           front_matter: list[tuple[int, int]] = (), issued: dt.date | None = None,
           allocated: dict[int, allocation.Allocation] | None = None,
-          title: str | None = None, read: list[tuple[int, int]] | None = None) -> list[Obligation]:
+          title: str | None = None, read: list[tuple[int, int]] | None = None,
+          past_sections: set[int] | None = None) -> list[Obligation]:
     """Every obligation of the document, in text order. `front_matter` are the spans of the
     title, document number and signature: no duty is read there; `issued` (the issue date) tells an
     allocation table's past columns from its plan; `allocated`, the allocation rows when the caller
     has them already (they depend on the units and deadlines of `fields` only). A reply that
     instructs (`title` ending in 批复) is read as a notice: its items direct the body that asked.
     `read`, when given, gets the span of every duty read, a word-for-word repeat stored once
-    included: the text the document's coverage counts as understood."""
+    included: the text the document's coverage counts as understood. `past_sections`, the blocks of
+    its report sections (past_section_blocks) when the caller has them already."""
     text = doc.text
     if doc_type == "reply" and title and re.sub(r"\s+", "", title).endswith(tuple(RULES.instructing_reply_endings)):
         doc_type = "notice"
@@ -433,7 +433,8 @@ def build(doc: Document, structure: Structure, fields: FieldMatches, doc_type: s
     established = duty_lists.established_bodies(text)
     ordinal_items = duty_lists.OrdinalItems()
     task_item: Unit | None = None  # a numbered item read as a title, whose fields may follow it
-    past_sections = past_section_blocks(doc, structure)
+    if past_sections is None:
+        past_sections = past_section_blocks(doc, structure)
     for k, unit in enumerate(structure.units):
         listing.follow(doc, structure, unit)
         if unit.block_index != block_seen:

@@ -231,7 +231,7 @@ def _resolve(text: str, start: int, reading: _Reading, kind: DeadlineKind, rule:
     unresolved = DeadlineValue(None, kind, None, rule)
     if reading.recurring:
         if reading.every == "event":
-            return _plan_relative(text, start, reading, kind, ctx, years) if stated_limit else unresolved
+            return _plan_relative(text, start, reading, kind, rule, ctx, years) if stated_limit else unresolved
         anchor, source = recurrence_anchor(text, start, starts, ctx.plan_year, ctx.issued_date)
         date = first_due(reading, anchor) if anchor else None
         if date is None:
@@ -269,11 +269,11 @@ def _resolve(text: str, start: int, reading: _Reading, kind: DeadlineKind, rule:
     return DeadlineValue(date, kind, reading.precision, None, source)
 
 
-def _plan_relative(text: str, start: int, reading: _Reading, kind: DeadlineKind, ctx: ExtractContext,
+def _plan_relative(text: str, start: int, reading: _Reading, kind: DeadlineKind, rule: str, ctx: ExtractContext,
                    years: list[tuple[int, int]]) -> DeadlineValue:
     """An event-relative date that opens a time-limit cell (完成时限 | 次年1月): no event stands before
     it, so its year counts from the plan's (deadlines.yaml event_year_offsets)."""
-    unresolved = DeadlineValue(None, kind, None, _compact(text[start:start + 8]))
+    unresolved = DeadlineValue(None, kind, None, rule)
     word = next((w for w in sorted(RULES.event_year_offsets, key=len, reverse=True) if text.startswith(w, start)), None)
     if word is None or (start > 0 and text[start - 1] not in "\t\n：:"):
         return unresolved

@@ -67,16 +67,12 @@ def cell_bodies(text: str, start: int, end: int, known: list[Match]) -> list[Mat
         pos = run.start()
         glued = start + run.start() in known_ends
         for k, piece in enumerate(_SEPARATORS.split(run.group())):
-            if k == 0 and glued and piece:
-                # glued to a body found before it (市自然资源和规划局柯桥分局): its branch, no body of its own
-                pos += len(piece)
-                sep = _SEPARATORS.match(masked, pos)
-                pos = sep.end() if sep else pos
-                continue
             at = start + pos
             pos += len(piece)
             sep = _SEPARATORS.match(masked, pos)
             pos = sep.end() if sep else pos
+            if k == 0 and glued:
+                continue  # glued to a body found before it (市自然资源和规划局柯桥分局): its branch, no body of its own
             for name in _names(piece) or []:
                 s, e = at, at + len(name)
                 at = e
